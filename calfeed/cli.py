@@ -1,0 +1,92 @@
+"""The `calfeed` command: check schedules, show a show's airings as a table."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from .catalog import load_catalog
+from .config import load_config
+from .errors import CatalogError
+from .expand import releases_in
+from .regions import UnknownRegion, country
+from .zones import UnknownZone, lookup_zone
+
+
+def _default_schedules() -> Path:
+    return Path(load_config()["SCHEDULES_DIR"])
+
+
+@click.group(help="calfeed: anime release schedules as calendar feeds.")
+def cli() -> None:
+    pass
+
+
+@cli.command(help="Validate every schedule in DIR (default: CALFEED_SCHEDULES_DIR or the "
+                  "bundled schedules/) and report every problem at once.")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+def check(directory: Path | None) -> None:
+    directory = directory if directory is not None else _default_schedules()
+    try:
+        catalog = load_catalog(directory)
+    except CatalogError as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        files = len({e.path for e in exc.errors})
+        click.echo(f"{len(exc.errors)} problem(s) in {files} file(s): fix them and run "
+                   f"'calfeed check' again", err=True)
+        sys.exit(1)
+    releases = sum(len(s.releases) for s in catalog.shows.values())
+    airings = sum(len(a) for a in catalog.airings.values())
+    click.echo(f"ok: {len(catalog.shows)} show(s), {releases} release(s), {airings} airing(s) "
+               f"in {directory}")
+
+
+@cli.command(help="Print the airings of SHOW as a table, in a region's releases and a zone.")
+@click.argument("show_id", metavar="SHOW")
+@click.option("--region", help="ISO 3166-1 code: only releases watchable there.")
+@click.option("--tz", "zone_name", help="IANA zone for local times (default: the region's "
+                                        "first zone in the tz database, else UTC).")
+@click.option("--lang", default="en", show_default=True, help="Language of episode titles.")
+@click.option("--schedules", type=click.Path(path_type=Path),
+              help="Folder of schedules (default: CALFEED_SCHEDULES_DIR or bundled).")
+def show(show_id: str, region: str | None, zone_name: str | None, lang: str,
+         schedules: Path | None) -> None:
+    try:
+        catalog = load_catalog(schedules or _default_schedules())
+    except CatalogError as exc:
+        raise click.ClickException(f"the schedules do not load:\n{exc}") from None
+    if show_id not in catalog.shows:
+        raise click.ClickException(f"unknown show '{show_id}': shows are "
+                                   f"{', '.join(catalog.shows) or 'none'}")
+    the_show = catalog.shows[show_id]
+    try:
+        place = country(region) if region else None
+        zone = lookup_zone(zone_name or (place.display_zone if place else None) or "UTC")
+    except (UnknownRegion, UnknownZone) as exc:
+        raise click.ClickException(str(exc)) from None
+    releases = {r.id for r in (releases_in(the_show, place.code) if place else the_show.releases)}
+    if not releases:
+        raise click.ClickException(f"{the_show.name()} has no release in {place.name}; it can "
+                                   f"be watched in {len(the_show.regions)} other countries")
+    rows = [(str(a.episode.number), a.episode.title(lang) or "", a.release.name,
+             a.start.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z"))
+            for a in catalog.airings[show_id] if a.release.id in releases]
+    where = f" in {place.name}" if place else ""
+    click.echo(f"{the_show.name(lang)}{where}, times in {zone.key}")
+    _print_table(("Ep", "Title", "Release", "Starts"), rows)
+
+
+def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+
+
+def init_app(app: Flask) -> None:
+    """Offer the same commands through `flask --app calfeed`, as Flask's tutorial app does."""
+    app.cli.add_command(check)
+    app.cli.add_command(show)

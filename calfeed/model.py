@@ -1,0 +1,112 @@
+"""The validated model: shows, their episodes and releases, and the airings expanded from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+from .wallclock import WallTime
+
+def pick_title(titles: Mapping[str, str], lang: str | None) -> str | None:
+    """The title in a language, falling back to its primary subtag, then English."""
+    for candidate in (lang, (lang or "").split("-")[0], "en"):
+        if candidate and candidate in titles:
+            return titles[candidate]
+    return None
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One numbered episode of a show season, with titles by BCP 47 language tag."""
+
+    number: int
+    titles: Mapping[str, str] = field(default_factory=dict)
+
+    def title(self, lang: str | None = None) -> str | None:
+        return pick_title(self.titles, lang)
+
+
+@dataclass(frozen=True)
+class Move:
+    """One episode placed at another wall time; the other episodes stay where they were."""
+
+    episode: int
+    to: WallTime
+
+
+@dataclass(frozen=True)
+class Release:
+    """One way to watch the episodes: a broadcast or a stream, in some regions, on a schedule.
+
+    A release either has its own schedule (start, every, skip) or follows another release at
+    an offset, inheriting that release's zone, skips and moves.
+    """
+
+    id: str
+    name: str
+    kind: str
+    regions: frozenset[str]
+    timezone: ZoneInfo
+    url: str | None = None
+    start: WallTime | None = None
+    every_days: int = 7
+    skip: tuple[date, ...] = ()
+    moves: tuple[Move, ...] = ()
+    follows: str | None = None
+    offset: timedelta = timedelta(0)
+
+    def watchable_in(self, region: str) -> bool:
+        return region.upper() in self.regions
+
+
+@dataclass(frozen=True)
+class Show:
+    """One season of a show, as one schedule file states it."""
+
+    id: str
+    title: Mapping[str, str]
+    episodes: tuple[Episode, ...]
+    releases: tuple[Release, ...]
+    duration: timedelta = timedelta(minutes=30)
+    studio: str | None = None
+    links: Mapping[str, str] = field(default_factory=dict)
+    sources: tuple[str, ...] = ()
+    path: str = ""
+
+    def name(self, lang: str | None = None) -> str:
+        return pick_title(self.title, lang) or self.id
+
+    def release(self, release_id: str) -> Release:
+        return next(r for r in self.releases if r.id == release_id)
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """Every language the show or one of its episodes has a title in."""
+        langs = set(self.title)
+        for episode in self.episodes:
+            langs.update(episode.titles)
+        return frozenset(langs)
+
+    @property
+    def regions(self) -> frozenset[str]:
+        return frozenset().union(*(r.regions for r in self.releases))
+
+
+@dataclass(frozen=True)
+class Airing:
+    """One episode of one release at one instant: the fact every output renders."""
+
+    show: Show = field(repr=False)
+    episode: Episode
+    release: Release = field(repr=False)
+    start: datetime
+    end: datetime
+    moved: bool = False      # placed by a move of its own (or of the release it follows)
+    shifted: bool = False    # later than its regular slot because of a skipped week
+
+    @property
+    def uid(self) -> str:
+        """The event identity: stable per show, episode and release, whatever else changes."""
+        return f"{self.show.id}-{self.episode.number}-{self.release.id}@calfeed"

@@ -1,0 +1,89 @@
+"""Regions: ISO 3166-1 countries and UN M49 groups, with names and zones from the tz database."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+GROUPS = ("world", "africa", "americas", "asia", "europe", "oceania")
+
+# Codes people reach for that ISO 3166-1 spells otherwise.
+_FAMILIAR_CODES = {"UK": "GB", "EL": "GR"}
+
+
+@dataclass(frozen=True)
+class Country:
+    """A country or territory as the tz database lists it."""
+
+    code: str
+    name: str
+    zones: tuple[str, ...]
+
+    @property
+    def display_zone(self) -> str | None:
+        """The first zone the tz database lists for the country, if it has any."""
+        return self.zones[0] if self.zones else None
+
+
+def _tzdata_table(name: str) -> list[list[str]]:
+    text = resources.files("tzdata").joinpath(f"zoneinfo/{name}").read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+
+
+@lru_cache(maxsize=None)
+def countries() -> dict[str, Country]:
+    """Every ISO 3166-1 alpha-2 code in tzdata's iso3166.tab, with its zones from zone.tab."""
+    zones: dict[str, list[str]] = {}
+    for row in _tzdata_table("zone.tab"):
+        zones.setdefault(row[0], []).append(row[2])
+    return {code: Country(code, name, tuple(zones.get(code, ())))
+            for code, name in _tzdata_table("iso3166.tab")}
+
+
+@lru_cache(maxsize=None)
+def groups() -> dict[str, frozenset[str]]:
+    """The M49 groups by name; 'world' is every country."""
+    text = resources.files("calfeed").joinpath("data/m49.tsv").read_text(encoding="utf-8")
+    members: dict[str, set[str]] = {name: set() for name in GROUPS}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            code, _number, group = line.split("\t")
+            members[group].add(code)
+    members["world"] = set(countries())
+    return {name: frozenset(codes & members["world"]) for name, codes in members.items()}
+
+
+class UnknownRegion(ValueError):
+    """A region name that is neither a country code nor a group."""
+
+
+def expand_region(name: str) -> frozenset[str]:
+    """The country codes a region name stands for: a code (any case) or a group name."""
+    if name.lower() in GROUPS:
+        return groups()[name.lower()]
+    if name.upper() in countries():
+        return frozenset({name.upper()})
+    raise UnknownRegion(f"unknown region '{name}'{_suggestion(name)}: use an ISO 3166-1 "
+                        f"alpha-2 code such as JP or US, or one of {', '.join(GROUPS)}")
+
+
+def country(code: str) -> Country:
+    """The country for a code in any case; raises UnknownRegion."""
+    found = countries().get(code.upper()) if len(code) == 2 else None
+    if found is None:
+        raise UnknownRegion(f"unknown region '{code}'{_suggestion(code)}: use an ISO 3166-1 "
+                            "alpha-2 code such as jp or us")
+    return found
+
+
+def _suggestion(name: str) -> str:
+    upper = name.upper()
+    if upper in _FAMILIAR_CODES:
+        return f", did you mean '{_FAMILIAR_CODES[upper]}'?"
+    by_name = {c.name.lower(): c.code for c in countries().values()}
+    close = difflib.get_close_matches(name.lower(), list(by_name) + list(GROUPS), n=1, cutoff=0.8)
+    if close:
+        return f", did you mean '{by_name.get(close[0], close[0])}'?"
+    return ""

@@ -1,0 +1,184 @@
+"""Schedule files to validated shows: every problem of every file reported at once."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import yaml
+
+from . import fields
+from .errors import CatalogError, ExpansionError, ScheduleError
+from .expand import expand_show
+from .fields import Problems
+from .model import Episode, Show
+from .releases import SLUG, read_releases
+from .wallclock import parse_duration
+from .yamlfile import read_schedule_node
+
+SHOW_KEYS = ("title", "studio", "links", "sources", "episodes", "releases")
+EPISODE_KEYS = ("count", "first", "duration", "titles")
+MAX_EPISODES = 2000
+MAX_TITLE = 500  # characters; documented in docs/schedule-format.md
+_LANGUAGE = re.compile(r"[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*")
+_LINK_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+def schedule_files(directory: Path) -> list[Path]:
+    """The schedule files of a folder, in a stable order."""
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_shows(directory: Path) -> dict[str, Show]:
+    """Every show in a folder of schedules, or a CatalogError listing every problem found."""
+    if not directory.is_dir():
+        raise CatalogError([ScheduleError(str(directory), 1, 1, "no such folder of schedules: "
+                                          "point CALFEED_SCHEDULES_DIR at one")])
+    shows, errors = {}, []
+    for path in schedule_files(directory):
+        try:
+            show = load_show(path)
+        except CatalogError as exc:
+            errors.extend(exc.errors)
+        else:
+            shows[show.id] = show
+    if errors:
+        raise CatalogError(errors)
+    return shows
+
+
+def load_show(path: Path, shown_as: str | None = None) -> Show:
+    """One validated show from one file; raises CatalogError with all of the file's problems."""
+    shown_as = shown_as or str(path)
+    problems = Problems(shown_as)
+    stem_error = _check_file_name(path)
+    try:
+        root = read_schedule_node(path, shown_as)
+    except ScheduleError as exc:
+        raise CatalogError([exc, *_as_errors(stem_error, shown_as)]) from None
+    except OSError as exc:
+        raise CatalogError([ScheduleError(shown_as, 1, 1, f"cannot read the file: "
+                                                          f"{exc.strerror}")]) from None
+    if stem_error:
+        problems.at(root, stem_error)
+    show = _read_show(path.stem, shown_as, root, problems)
+    if problems or show is None:
+        raise CatalogError(problems.errors)
+    return show
+
+
+def _check_file_name(path: Path) -> str | None:
+    if path.suffix != ".yaml":
+        return f"schedule files end in .yaml: rename {path.name} to {path.stem}.yaml"
+    if not SLUG.fullmatch(path.stem):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "my-show"
+        return (f"file name '{path.name}' is not a valid show id: use lowercase letters, digits "
+                f"and single hyphens, like '{suggestion}.yaml'")
+    return None
+
+
+def _as_errors(message: str | None, shown_as: str) -> list[ScheduleError]:
+    return [ScheduleError(shown_as, 1, 1, message)] if message else []
+
+
+def _read_show(show_id: str, shown_as: str, root: yaml.Node, problems: Problems) -> Show | None:
+    top = fields.mapping(root, "the schedule", problems, SHOW_KEYS,
+                         required=("title", "episodes", "releases"))
+    if top is None:
+        return None
+    node = {key: entry.node for key, entry in top.items()}
+    title = read_titles(node["title"], "title", problems, english_required=True) \
+        if "title" in node else None
+    studio = fields.text(node["studio"], "studio", problems) if "studio" in node else None
+    links = _read_links(node["links"], problems) if "links" in node else {}
+    sources = _read_sources(node["sources"], problems) if "sources" in node else ()
+    episodes, duration = (_read_episodes(node["episodes"], problems)
+                          if "episodes" in node else (None, None))
+    numbers = range(episodes[0].number, episodes[-1].number + 1) if episodes else None
+    releases, where = (read_releases(node["releases"], problems, numbers)
+                       if "releases" in node else ([], {}))
+    if problems or not (title and episodes and releases):
+        return None
+    show = Show(id=show_id, title=title, episodes=episodes, releases=tuple(releases),
+                duration=duration, studio=studio, links=links, sources=sources, path=shown_as)
+    try:
+        expand_show(show)
+    except ExpansionError as exc:
+        problems.at(where.get((exc.release_id, exc.moved_episode)) or root,
+                    f"{exc.message} (release '{exc.release_id}'): choose a time that exists")
+        return None
+    return show
+
+
+def read_titles(node: yaml.Node, what: str, problems: Problems, *,
+                english_required: bool) -> dict[str, str] | None:
+    entries = fields.mapping(node, f"'{what}'", problems, None)
+    if entries is None:
+        return None
+    titles = {}
+    for lang, entry in entries.items():
+        if not _LANGUAGE.fullmatch(lang):
+            problems.at(entry.key_node, f"'{lang}' in '{what}' is not a language tag: use "
+                                        "BCP 47 tags such as en, ja or pt-BR")
+            continue
+        value = fields.text(entry.node, f"{what}.{lang}", problems, limit=MAX_TITLE)
+        if value is not None:
+            titles[lang] = value
+    if english_required and "en" not in entries:
+        problems.at(node, f"'{what}' needs an English title under 'en'")
+    return titles if len(titles) == len(entries) else None
+
+
+def _read_links(node: yaml.Node, problems: Problems) -> dict[str, str]:
+    entries = fields.mapping(node, "'links'", problems, None) or {}
+    links = {}
+    for name, entry in entries.items():
+        if not _LINK_NAME.fullmatch(name):
+            problems.at(entry.key_node, f"link name '{name}' must be a lowercase word such as "
+                                        "'official'")
+        url = fields.web_link(entry.node, f"links.{name}", problems)
+        if url is not None:
+            links[name] = url
+    return links
+
+
+def _read_sources(node: yaml.Node, problems: Problems) -> tuple[str, ...]:
+    items = fields.sequence(node, "sources", problems) or []
+    return tuple(s for s in (fields.text(i, "sources", problems, limit=2000) for i in items) if s)
+
+
+def _read_episodes(node: yaml.Node, problems: Problems):
+    entries = fields.mapping(node, "'episodes'", problems, EPISODE_KEYS, required=("count",))
+    if not entries or "count" not in entries:
+        return None, None
+    count = fields.integer(entries["count"].node, "count", problems, 1, MAX_EPISODES)
+    first = (fields.integer(entries["first"].node, "first", problems, 0, 100_000)
+             if "first" in entries else 1)
+    duration = (fields.parsed(entries["duration"].node, "duration", problems, parse_duration)
+                if "duration" in entries else timedelta(minutes=30))
+    if duration is not None and not timedelta(minutes=1) <= duration <= timedelta(hours=24):
+        problems.at(entries["duration"].node, "'duration' must be between 1 minute and 24 hours")
+    if count is None or first is None:
+        return None, duration
+    numbers = range(first, first + count)
+    titles = _read_episode_titles(entries["titles"].node, problems, numbers) \
+        if "titles" in entries else {}
+    return tuple(Episode(n, titles.get(n, {})) for n in numbers), duration
+
+
+def _read_episode_titles(node: yaml.Node, problems: Problems, numbers: range) -> dict:
+    entries = fields.mapping(node, "'titles'", problems, None) or {}
+    titles = {}
+    for key, entry in entries.items():
+        number = fields.integer(entry.key_node, "titles", problems, 0, 100_000)
+        if number is None:
+            continue
+        if number not in numbers:
+            problems.at(entry.key_node, f"episode {number} has a title, but this season has "
+                        f"episodes {numbers[0]}-{numbers[-1]}: fix the number or 'count'")
+            continue
+        found = read_titles(entry.node, f"titles.{number}", problems, english_required=False)
+        if found is not None:
+            titles[number] = found
+    return titles

@@ -1,0 +1,119 @@
+"""Reading one schedule file into a YAML node tree, refusing hostile or malformed input early."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from .errors import ScheduleError
+
+# libyaml's loader is about ten times faster; the pure-Python one gives the same nodes.
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+# Aliases let a tiny file stand for billions of values (the "billion laughs"); a
+# schedule of 2,000 episodes with titles in a few languages stays far below this.
+MAX_VALUES = 100_000
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def read_schedule_node(path: Path, shown_as: str) -> yaml.MappingNode:
+    """Return the top-level mapping node of a schedule file, or raise ScheduleError."""
+    def fail(line: int, column: int, message: str) -> ScheduleError:
+        return ScheduleError(shown_as, line, column, message)
+
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise fail(1, 1, f"file is {size} bytes, over the {MAX_BYTES} byte limit for one "
+                         "schedule: keep one season per file")
+    with path.open("rb") as handle:
+        data = handle.read(MAX_BYTES + 1)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = _position(data, exc.start)
+        raise fail(line, column, f"file is not UTF-8 (byte 0x{data[exc.start]:02x} cannot be "
+                                 "decoded): save it as UTF-8") from None
+    control = _CONTROL.search(text)
+    if control:
+        line, column = _position(text, control.start())
+        raise fail(line, column, f"file holds the control character U+{ord(control.group()):04X}"
+                                 " (binary data?): a schedule is plain UTF-8 text")
+    if not text.strip() or all(l.lstrip().startswith("#") or not l.strip()
+                               for l in text.splitlines()):
+        raise fail(1, 1, "file is empty: a schedule needs at least 'title', 'episodes' and "
+                         "'releases'")
+    try:
+        _check_shape(text, fail)
+        node = yaml.compose(text, Loader=Loader)
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc, fail) from None
+    if not isinstance(node, yaml.MappingNode):
+        kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+        mark = node.start_mark if node is not None else None
+        raise fail(mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
+                   f"the top level must be a mapping of keys such as 'title:' and "
+                   f"'episodes:', not {kind}")
+    return node
+
+
+def _check_shape(text: str, fail) -> None:
+    """Walk the event stream (no recursion, no values built) for documents, depth and size."""
+    documents = 0
+    stack: list[list] = []           # [values so far, anchor] per open collection
+    anchored: dict[str, int] = {}    # anchor name -> number of values it stands for
+    total = 0
+    for event in yaml.parse(text, Loader=Loader):
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise fail(event.start_mark.line + 1, event.start_mark.column + 1,
+                           "file holds several YAML documents ('---'): keep one show per file")
+            continue
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(stack) >= MAX_DEPTH:
+                raise fail(event.start_mark.line + 1, event.start_mark.column + 1,
+                           f"values are nested more than {MAX_DEPTH} levels deep: a schedule "
+                           "never needs that")
+            stack.append([1, event.anchor])
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            count, anchor = stack.pop()
+        elif isinstance(event, yaml.ScalarEvent):
+            count, anchor = 1, event.anchor
+        elif isinstance(event, yaml.AliasEvent):
+            count, anchor = anchored.get(event.anchor, 1), None
+        else:
+            continue
+        if anchor:
+            anchored[anchor] = count
+        if stack:
+            stack[-1][0] += count
+        total = max(total, count, stack[-1][0] if stack else 0)
+        if total > MAX_VALUES:
+            raise fail(event.start_mark.line + 1, event.start_mark.column + 1,
+                       f"aliases make this file stand for more than {MAX_VALUES} values: "
+                       "refused as an alias bomb; write the values out instead")
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, fail) -> ScheduleError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or "malformed YAML"
+    hint = "fix the YAML syntax"
+    if "\\t" in problem or "'\\t'" in str(exc) or "tab" in problem:
+        hint = "indent with spaces, not tabs"
+    context = f" {exc.context}" if exc.context else ""
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return fail(line, column, f"YAML syntax error: {problem}{context}: {hint}")
+
+
+def _position(data, offset: int) -> tuple[int, int]:
+    """Line and column (from 1) of an offset into bytes or text."""
+    newline = b"\n" if isinstance(data, bytes) else "\n"
+    line = data.count(newline, 0, offset) + 1
+    column = offset - (data.rfind(newline, 0, offset) + 1) + 1
+    return line, column
