@@ -53,6 +53,13 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f", did you mean '{close[0]}'?" if close else ""
 
 
+def advise(problem: str, advice: str) -> str:
+    """Join a problem and what to do: 'x, did you mean y? Use z.' or 'x: use z'."""
+    if problem.endswith("?"):
+        return f"{problem} {advice[0].upper()}{advice[1:]}"
+    return f"{problem}: {advice}"
+
+
 def describe(node: yaml.Node) -> str:
     if isinstance(node, yaml.MappingNode):
         return "a mapping"
@@ -91,8 +98,9 @@ def mapping(node: yaml.Node, what: str, problems: Problems, allowed: Sequence[st
                                   f"{first}): keep only one")
             continue
         if allowed is not None and key not in allowed:
-            problems.at(key_node, f"unknown key '{key}' in {what}{did_you_mean(key, allowed)} "
-                                  f"(allowed: {', '.join(allowed)})")
+            problems.at(key_node, advise(f"unknown key '{key}'{did_you_mean(key, allowed)}",
+                                         f"the keys allowed in {what} are "
+                                         f"{', '.join(allowed)}"))
             continue
         entries[key] = Entry(key, key_node, value_node)
     for key in required:
@@ -143,8 +151,8 @@ def integer(node: yaml.Node, what: str, problems: Problems, low: int, high: int)
 def choice(node: yaml.Node, what: str, problems: Problems, choices: Sequence[str]) -> str | None:
     value = text(node, what, problems)
     if value is not None and value not in choices:
-        problems.at(node, f"'{what}' is '{value}'{did_you_mean(value, choices)}: use one of "
-                          f"{', '.join(choices)}")
+        problems.at(node, advise(f"'{what}' is '{value}'{did_you_mean(value, choices)}",
+                                 f"use one of {', '.join(choices)}"))
         return None
     return value
 

@@ -65,16 +65,14 @@ def expand_region(name: str) -> frozenset[str]:
         return groups()[name.lower()]
     if name.upper() in countries():
         return frozenset({name.upper()})
-    raise UnknownRegion(f"unknown region '{name}'{_suggestion(name)}: use an ISO 3166-1 "
-                        f"alpha-2 code such as JP or US, or one of {', '.join(GROUPS)}")
+    raise UnknownRegion(f"unknown region '{name}'{_suggestion(name)}")
 
 
 def country(code: str) -> Country:
     """The country for a code in any case; raises UnknownRegion."""
     found = countries().get(code.upper()) if len(code) == 2 else None
     if found is None:
-        raise UnknownRegion(f"unknown region '{code}'{_suggestion(code)}: use an ISO 3166-1 "
-                            "alpha-2 code such as jp or us")
+        raise UnknownRegion(f"unknown region '{code}'{_suggestion(code)}")
     return found
 
 

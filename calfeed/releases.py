@@ -12,7 +12,7 @@ import yaml
 from . import fields
 from .fields import Entry, Problems
 from .model import Move, Release
-from .regions import UnknownRegion, expand_region
+from .regions import GROUPS, UnknownRegion, expand_region
 from .zones import UnknownZone, lookup_zone
 from .wallclock import parse_cadence, parse_duration, parse_wall_time
 
@@ -144,7 +144,9 @@ def _region_names(node, what: str, problems: Problems, allow_empty: bool = False
         try:
             codes |= expand_region(name) if name is not None else set()
         except UnknownRegion as exc:
-            problems.at(item, str(exc))
+            problems.at(item, fields.advise(str(exc), "use an ISO 3166-1 alpha-2 code such as "
+                                                      f"JP or US, or one of {', '.join(GROUPS)}"))
+            name = None
         ok = ok and name is not None
     return frozenset(codes) if ok else None
 
@@ -156,8 +158,8 @@ def _read_zone(node: yaml.Node, problems: Problems) -> ZoneInfo | None:
     try:
         return lookup_zone(name)
     except UnknownZone as exc:
-        problems.at(node, f"{exc}: use an IANA zone name such as Asia/Tokyo or "
-                          "America/New_York")
+        problems.at(node, fields.advise(str(exc), "use an IANA zone name such as Asia/Tokyo "
+                                                  "or America/New_York"))
         return None
 
 

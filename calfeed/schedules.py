@@ -106,7 +106,7 @@ def _read_show(show_id: str, shown_as: str, root: yaml.Node, problems: Problems)
         expand_show(show)
     except ExpansionError as exc:
         problems.at(where.get((exc.release_id, exc.moved_episode)) or root,
-                    f"{exc.message} (release '{exc.release_id}'): choose a time that exists")
+                    f"release '{exc.release_id}': {exc.message}; choose a time that exists")
         return None
     return show
 

@@ -106,6 +106,6 @@ def in_zone(wall: WallTime, zone: ZoneInfo) -> datetime:
     naive = wall.naive()
     aware = naive.replace(tzinfo=zone, fold=0)
     if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
-        raise WallTimeGap(f"{naive:%Y-%m-%d %H:%M} does not exist in {zone.key}: the clocks "
-                          "skip that hour for daylight saving time")
+        raise WallTimeGap(f"{naive:%Y-%m-%d %H:%M} does not exist in {zone.key} (the clocks "
+                          "skip that hour for daylight saving time)")
     return aware

@@ -107,6 +107,9 @@ def _syntax_error(exc: yaml.MarkedYAMLError, fail) -> ScheduleError:
     if "\\t" in problem or "'\\t'" in str(exc) or "tab" in problem:
         hint = "indent with spaces, not tabs"
     context = f" {exc.context}" if exc.context else ""
+    if exc.context_mark and mark and exc.context_mark.line != mark.line:
+        context += (f" that began on line {exc.context_mark.line + 1}, column "
+                    f"{exc.context_mark.column + 1}")
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     return fail(line, column, f"YAML syntax error: {problem}{context}: {hint}")
 

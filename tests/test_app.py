@@ -1,0 +1,51 @@
+"""The app factory: settings in order, the catalog loaded at start, invalid data refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from calfeed import create_app
+from calfeed.config import BUNDLED_SCHEDULES
+from calfeed.errors import CatalogError
+from calfeed.state import current_catalog
+
+INVALID = Path(__file__).parent / "schedules" / "invalid"
+
+
+def test_defaults_to_the_bundled_schedules(monkeypatch):
+    monkeypatch.delenv("CALFEED_SCHEDULES_DIR", raising=False)
+    app = create_app()
+    assert app.config["SCHEDULES_DIR"] == str(BUNDLED_SCHEDULES)
+    with app.app_context():
+        assert list(current_catalog().shows) == ["metallic-rouge"]
+
+
+def test_environment_then_test_config(monkeypatch, tmp_path):
+    monkeypatch.setenv("CALFEED_SCHEDULES_DIR", str(tmp_path))
+    assert create_app().config["SCHEDULES_DIR"] == str(tmp_path)
+    assert create_app({"SCHEDULES_DIR": str(BUNDLED_SCHEDULES)}).config["SCHEDULES_DIR"] == \
+        str(BUNDLED_SCHEDULES)
+
+
+def test_refuses_to_start_on_invalid_data(tmp_path):
+    (tmp_path / "unknown-timezone.yaml").write_bytes(
+        (INVALID / "unknown-timezone.yaml").read_bytes())
+    with pytest.raises(CatalogError, match=r"unknown-timezone.yaml:9:15: unknown time zone"):
+        create_app({"SCHEDULES_DIR": str(tmp_path)})
+
+
+def test_each_app_has_its_own_catalog(tmp_path):
+    empty = create_app({"SCHEDULES_DIR": str(tmp_path)})
+    bundled = create_app({"SCHEDULES_DIR": str(BUNDLED_SCHEDULES)})
+    with empty.app_context():
+        assert current_catalog().shows == {}
+    with bundled.app_context():
+        assert "metallic-rouge" in current_catalog().shows
+
+
+def test_index_lists_the_shows(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Metallic Rouge" in response.text and "メタリックルージュ" in response.text
