@@ -16,7 +16,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/gunicorn --config deploy/gunicorn.conf.py wsgi:app
 
-test: $(STAMP)
+# ical.js (Thunderbird's parser) for the feed compatibility tests, pinned by its lock file.
+JS_DEPS := tests/js/node_modules/.package-lock.json
+$(JS_DEPS): tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
+
+test: $(STAMP) $(JS_DEPS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: $(STAMP)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from .errors import CatalogError
 from .expand import releases_in
 from .regions import UnknownRegion, country
 from .zones import UnknownZone, lookup_zone
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _default_schedules() -> Path:
@@ -81,6 +84,9 @@ def show(show_id: str, region: str | None, zone_name: str | None, lang: str,
 
 
 def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    # Titles may hold line breaks and tabs; one airing stays on one line of the table.
+    rows = [tuple(_CONTROL.sub(lambda m: repr(m.group())[1:-1], cell) for cell in row)
+            for row in rows]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, tuple("-" * w for w in widths), *rows]:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())

@@ -12,7 +12,15 @@ from flask import Config
 BUNDLED_SCHEDULES = Path(__file__).resolve().parent.parent / "schedules"
 
 DEFAULTS: dict[str, Any] = {
+    # Folder of schedule files (CALFEED_SCHEDULES_DIR).
     "SCHEDULES_DIR": str(BUNDLED_SCHEDULES),
+    # SQLite file keeping each event's SEQUENCE and LAST-MODIFIED across restarts
+    # (CALFEED_STATE_PATH); empty means instance/state.sqlite3 beside the app.
+    "STATE_PATH": "",
+    # How often calendar clients are asked to refresh, and the feeds' Cache-Control max-age.
+    "FEED_REFRESH_MINUTES": 180,
+    # Google Calendar drops events past about 1 MB of feed: stay under this many bytes.
+    "FEED_MAX_BYTES": 900_000,
 }
 
 

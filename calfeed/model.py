@@ -49,6 +49,7 @@ class Release:
     kind: str
     regions: frozenset[str]
     timezone: ZoneInfo
+    regions_text: str = ""   # the regions as the schedule names them: "world except asia"
     url: str | None = None
     start: WallTime | None = None
     every_days: int = 7

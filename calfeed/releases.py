@@ -74,6 +74,7 @@ def _read_release(node, problems: Problems, episode_numbers: range | None) -> Dr
     name = fields.text(get("name").node, "name", problems) if get("name") else None
     kind = fields.choice(get("kind").node, "kind", problems, KINDS) if get("kind") else None
     regions = _read_regions(get("regions").node, problems) if get("regions") else None
+    regions_text = _regions_text(get("regions").node) if regions else ""
     url = fields.web_link(get("url").node, "url", problems) if get("url") else None
     follows = fields.text(get("follows").node, "follows", problems) if get("follows") else None
     values: dict = {}
@@ -109,6 +110,7 @@ def _read_release(node, problems: Problems, episode_numbers: range | None) -> Dr
     if len(problems.errors) > before or None in values.values():
         return None
     release = Release(id=release_id, name=name, kind=kind, regions=regions,
+                      regions_text=regions_text,
                       timezone=values.pop("timezone", UTC_ZONE), url=url, follows=follows,
                       **values)
     return Draft(release, node, entries, move_nodes)
@@ -131,6 +133,17 @@ def _read_regions(node: yaml.Node, problems: Problems) -> frozenset[str] | None:
         problems.at(node, "'regions' leaves no country once 'exclude' is taken away")
         return None
     return include - exclude
+
+
+def _regions_text(node: yaml.Node) -> str:
+    """How the schedule names the regions, for messages: 'JP', 'world except asia'."""
+    def names(seq: yaml.Node) -> str:
+        return ", ".join(n.value.upper() if len(n.value) == 2 else n.value for n in seq.value)
+    if isinstance(node, yaml.MappingNode):
+        parts = {k.value: v for k, v in node.value}
+        return names(parts["include"]) + (f" except {names(parts['exclude'])}"
+                                          if "exclude" in parts and parts["exclude"].value else "")
+    return names(node)
 
 
 def _region_names(node, what: str, problems: Problems, allow_empty: bool = False):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -37,9 +38,28 @@ def airings_of():
     return by_release
 
 
+# Tests run as if on 2024-01-01, before Metallic Rouge's first episode: feeds do not depend
+# on when the suite runs, and LAST-MODIFIED/DTSTAMP are this instant on a first load.
+NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def fixed_clock(at: datetime = NOW):
+    return lambda: at
+
+
 @pytest.fixture
-def app():
-    return create_app({"TESTING": True, "SCHEDULES_DIR": str(BUNDLED_SCHEDULES)})
+def make_app(tmp_path):
+    """An app on a folder of schedules, with its own revision store and a fixed clock."""
+    def make(schedules=BUNDLED_SCHEDULES, **config):
+        return create_app({"TESTING": True, "SCHEDULES_DIR": str(schedules),
+                           "STATE_PATH": str(tmp_path / "state.sqlite3"),
+                           "CLOCK": fixed_clock(), **config})
+    return make
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 @pytest.fixture

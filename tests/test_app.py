@@ -9,9 +9,15 @@ import pytest
 from calfeed import create_app
 from calfeed.config import BUNDLED_SCHEDULES
 from calfeed.errors import CatalogError
-from calfeed.state import current_catalog
+from calfeed import state
 
 INVALID = Path(__file__).parent / "schedules" / "invalid"
+
+
+@pytest.fixture(autouse=True)
+def state_in_tmp(monkeypatch, tmp_path):
+    """Apps made here without test_config keep their revision store in a temporary folder."""
+    monkeypatch.setenv("CALFEED_STATE_PATH", str(tmp_path / "state.sqlite3"))
 
 
 def test_defaults_to_the_bundled_schedules(monkeypatch):
@@ -19,7 +25,7 @@ def test_defaults_to_the_bundled_schedules(monkeypatch):
     app = create_app()
     assert app.config["SCHEDULES_DIR"] == str(BUNDLED_SCHEDULES)
     with app.app_context():
-        assert list(current_catalog().shows) == ["metallic-rouge"]
+        assert list(state.current().catalog.shows) == ["metallic-rouge"]
 
 
 def test_environment_then_test_config(monkeypatch, tmp_path):
@@ -40,9 +46,9 @@ def test_each_app_has_its_own_catalog(tmp_path):
     empty = create_app({"SCHEDULES_DIR": str(tmp_path)})
     bundled = create_app({"SCHEDULES_DIR": str(BUNDLED_SCHEDULES)})
     with empty.app_context():
-        assert current_catalog().shows == {}
+        assert state.current().catalog.shows == {}
     with bundled.app_context():
-        assert "metallic-rouge" in current_catalog().shows
+        assert "metallic-rouge" in state.current().catalog.shows
 
 
 def test_index_lists_the_shows(client):

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -26,6 +27,7 @@ def free_port() -> int:
 
 def gunicorn(env_extra: dict[str, str]) -> subprocess.Popen:
     env = {**os.environ, "CALFEED_WORKERS": "1", **env_extra}
+    env.setdefault("CALFEED_STATE_PATH", str(Path(tempfile.mkdtemp()) / "state.sqlite3"))
     binary = Path(sys.executable).with_name("gunicorn")
     return subprocess.Popen([str(binary), "--config", "deploy/gunicorn.conf.py", "wsgi:app"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

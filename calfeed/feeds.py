@@ -1,0 +1,141 @@
+"""Feeds: the calendar of a region, or of one show in a region, joined from cached event bytes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from . import ics
+from .model import Airing, Show
+from .params import FeedQuery, ParameterError
+from .published import Published
+from .regions import Country
+from .selection import other_releases, select_airings, where_watchable
+from .wallclock import UTC
+
+
+class FeedNotFound(LookupError):
+    """No such feed: a show that is unknown, or not watchable in the region."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    """What the deployment decides: how often clients should refresh, how big a feed may be."""
+
+    refresh: timedelta = timedelta(hours=3)
+    max_bytes: int = 900_000
+
+
+@dataclass(frozen=True)
+class Feed:
+    body: bytes
+    last_modified: datetime
+    filename: str
+    left_out: int = 0
+
+
+def show_feed(published: Published, region: Country, show_id: str, query: FeedQuery, *,
+              now: datetime, url: str, settings: FeedSettings) -> Feed:
+    show = published.catalog.shows.get(show_id)
+    if show is None:
+        raise FeedNotFound(f"unknown show '{show_id}': shows are "
+                           f"{', '.join(published.catalog.shows) or 'none yet'}")
+    if not show.regions & {region.code}:
+        raise FeedNotFound(f"{show.name()} cannot be watched in {region.name} ({region.code}) "
+                           f"on any release calfeed knows of; where it can: "
+                           f"{where_watchable(show)}")
+    name = f"{show.name(query.lang)} ({region.name})"
+    about = (f"Every episode of {show.name()} watchable in {region.name}, at the moment it "
+             "can be watched there.")
+    return _feed(published, region, (show,), query, now=now, url=url, settings=settings,
+                 name=name, about=about, filename=f"{show.id}-{region.code.lower()}.ics")
+
+
+def region_feed(published: Published, region: Country, query: FeedQuery, *,
+                now: datetime, url: str, settings: FeedSettings) -> Feed:
+    shows = tuple(s for s in published.catalog.shows.values() if region.code in s.regions)
+    name = f"Anime in {region.name} (calfeed)"
+    about = (f"Every episode of every show calfeed knows of that is watchable in {region.name}, "
+             "at the moment it can be watched there.")
+    return _feed(published, region, shows, query, now=now, url=url, settings=settings,
+                 name=name, about=about, filename=f"calfeed-{region.code.lower()}.ics")
+
+
+def languages(shows: tuple[Show, ...]) -> frozenset[str]:
+    return frozenset().union(*(s.languages for s in shows)) if shows else frozenset({"en"})
+
+
+def check_releases(shows: tuple[Show, ...], region: Country, query: FeedQuery) -> None:
+    """Every release asked for exists among these shows and can be watched in the region."""
+    if query.release_ids is None:
+        return
+    here = {r.id for s in shows for r in s.releases if r.watchable_in(region.code)}
+    anywhere = {r.id for s in shows for r in s.releases}
+    for release_id in sorted(query.release_ids):
+        if release_id not in here:
+            problem = ("cannot be watched in " + region.name if release_id in anywhere
+                       else "is not a release of " + (shows[0].name() if len(shows) == 1
+                                                      else "these shows"))
+            raise ParameterError("release", f"release '{release_id}' {problem}: releases "
+                                            f"here are {', '.join(sorted(here)) or 'none'}")
+
+
+def _feed(published: Published, region: Country, shows: tuple[Show, ...], query: FeedQuery, *,
+          now: datetime, url: str, settings: FeedSettings, name: str, about: str,
+          filename: str) -> Feed:
+    check_releases(shows, region, query)
+    airings = published.selection(region.code, tuple(s.id for s in shows), query.release_ids,
+                                  query.all_releases, select_airings)
+    if query.past_days is not None:
+        horizon = now - timedelta(days=query.past_days)
+        airings = [a for a in airings if a.end >= horizon]
+    events = [_event_bytes(published, a, region, query) for a in airings]
+    kept, left_out = _within_budget(airings, events, now, settings.max_bytes)
+    note = (f" {left_out} airings, the oldest past ones first, are left out to keep this feed "
+            f"under {settings.max_bytes // 1000} KB, the most Google Calendar reads."
+            if left_out else "")
+    header = ics.CalendarHeader(name=name, description=about + note, refresh=settings.refresh,
+                                url=url)
+    body = ics.join_calendar(ics.calendar_head(header), [events[i] for i in kept])
+    changed = [published.revisions[airings[i].uid].modified for i in kept]
+    return Feed(body=body, last_modified=max([published.first_loaded, *changed]),
+                filename=filename, left_out=left_out)
+
+
+def _event_bytes(published: Published, airing: Airing, region: Country,
+                 query: FeedQuery) -> bytes:
+    others = other_releases(airing.show, airing.release, region.code)
+    if query.all_day_zone is not None:
+        day = airing.start.astimezone(query.all_day_zone).date()
+        event = published.events.all_day_event(airing, query.lang, others, day)
+    else:
+        event = published.events.event(airing, query.lang, others)
+    return ics.with_alarms(event, b"".join(ics.alarm_block(m) for m in query.alarms))
+
+
+def _within_budget(airings: list[Airing], events: list[bytes], now: datetime,
+                   max_bytes: int) -> tuple[list[int], int]:
+    """Indexes of the events to keep: drop ended airings oldest first, then the furthest ahead.
+
+    The room left for the calendar's own lines is a fixed allowance, so the choice does not
+    depend on the note that says how many were left out.
+    """
+    allowance = 2_000
+    total = allowance + sum(map(len, events))
+    if total <= max_bytes:
+        return list(range(len(events))), 0
+    ended = sorted((i for i, a in enumerate(airings) if a.end.astimezone(UTC) <= now),
+                   key=lambda i: airings[i].start.astimezone(UTC))
+    upcoming = sorted((i for i, a in enumerate(airings) if a.end.astimezone(UTC) > now),
+                      key=lambda i: airings[i].start.astimezone(UTC), reverse=True)
+    dropped = set()
+    for index in ended + upcoming:
+        if total <= max_bytes:
+            break
+        dropped.add(index)
+        total -= len(events[index])
+    return [i for i in range(len(events)) if i not in dropped], len(dropped)

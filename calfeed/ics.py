@@ -1,0 +1,166 @@
+"""iCalendar rendering: each event's bytes made once per data version, feeds joined from them.
+
+icalendar does the RFC 5545 chores (escaping, folding at 75 octets between characters, CRLF).
+Because a render costs about 0.2 ms an event and a join of cached bytes microseconds, events
+are rendered once per (event, language, other releases in the region) and kept; a request
+only picks and joins them, splicing in the few lines that vary (times for all-day events,
+alarms).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta, timezone
+from functools import lru_cache
+from typing import Mapping
+
+from icalendar import Calendar, Event, vDate, vDatetime, vDuration, vText
+
+from .model import Airing, Release
+from .revisions import Revision
+
+UTC = timezone.utc
+CRLF = b"\r\n"
+BEGIN_EVENT = b"BEGIN:VEVENT\r\n"
+END_EVENT = b"END:VEVENT\r\n"
+END_CALENDAR = b"END:VCALENDAR\r\n"
+PRODID = "-//calfeed//calfeed anime release calendar//EN"
+
+
+@dataclass(frozen=True)
+class CalendarHeader:
+    """What a feed says about itself: its name, description, refresh interval and own URL."""
+
+    name: str
+    description: str
+    refresh: timedelta
+    url: str
+
+
+def summary(airing: Airing, lang: str | None) -> str:
+    """'Metallic Rouge #3: Marginal City', in the language asked for, else English."""
+    title = airing.episode.title(lang)
+    text = f"{airing.show.name(lang)} #{airing.episode.number}"
+    return f"{text}: {title}" if title else text
+
+
+def description(airing: Airing, lang: str | None, others: tuple[Release, ...]) -> str:
+    release = airing.release
+    lines = [f"{airing.show.name(lang)}, episode {airing.episode.number}"
+             + (f": {airing.episode.title(lang)}" if airing.episode.title(lang) else ""),
+             f"On {release.name} ({release.kind})."]
+    if airing.moved:
+        lines.append("This episode was moved from its regular slot.")
+    elif airing.shifted:
+        lines.append("Delayed: a week was skipped before this episode.")
+    if others:
+        lines.append("Also in this region: " + ", ".join(f"{r.name} ({r.kind})" for r in others)
+                     + ".")
+    if airing.show.studio:
+        lines.append(f"Studio: {airing.show.studio}.")
+    return "\n".join(lines)
+
+
+def render_event(airing: Airing, revision: Revision, lang: str | None,
+                 others: tuple[Release, ...]) -> bytes:
+    """The VEVENT without DTSTART/DTEND, which `timed_event` or `all_day_event` put in."""
+    event = Event()
+    event.add("uid", airing.uid)
+    # DTSTAMP is the data's change time, not the request's: the same data gives the same bytes.
+    event.add("dtstamp", revision.modified)
+    event.add("last-modified", revision.modified)
+    event.add("sequence", revision.sequence)
+    event.add("summary", summary(airing, lang))
+    event.add("location", airing.release.name)
+    event.add("description", description(airing, lang, others))
+    url = airing.release.url or airing.show.links.get("official")
+    if url:
+        event.add("url", url)
+    event.add("status", "CONFIRMED")
+    # An episode on TV should not make its viewer look busy to colleagues.
+    event.add("transp", "TRANSPARENT")
+    return event.to_ical()
+
+
+def timed_lines(airing: Airing) -> bytes:
+    """DTSTART/DTEND in UTC: unambiguous in every client, no VTIMEZONE needed."""
+    return (b"DTSTART:" + vDatetime(airing.start.astimezone(UTC)).to_ical() + CRLF +
+            b"DTEND:" + vDatetime(airing.end.astimezone(UTC)).to_ical() + CRLF)
+
+
+def all_day_lines(day: date) -> bytes:
+    return (b"DTSTART;VALUE=DATE:" + vDate(day).to_ical() + CRLF +
+            b"DTEND;VALUE=DATE:" + vDate(day + timedelta(days=1)).to_ical() + CRLF)
+
+
+def with_times(rendered: bytes, time_lines: bytes) -> bytes:
+    assert rendered.startswith(BEGIN_EVENT)
+    return BEGIN_EVENT + time_lines + rendered[len(BEGIN_EVENT):]
+
+
+@lru_cache(maxsize=64)
+def alarm_block(minutes: int) -> bytes:
+    """One VALARM that fires `minutes` before the start."""
+    # "PT0S" rather than icalendar's "P0D" for an alarm at the start: the form clients write.
+    trigger = vDuration(timedelta(minutes=-minutes)).to_ical() if minutes else b"PT0S"
+    label = f"Starts in {minutes} minutes" if minutes else "Starting now"
+    return (b"BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:" + label.encode() + CRLF +
+            b"TRIGGER:" + trigger + b"\r\nEND:VALARM\r\n")
+
+
+def with_alarms(event: bytes, alarms: bytes) -> bytes:
+    if not alarms:
+        return event
+    assert event.endswith(END_EVENT)
+    return event[:-len(END_EVENT)] + alarms + END_EVENT
+
+
+@lru_cache(maxsize=4096)
+def calendar_head(header: CalendarHeader) -> bytes:
+    """VCALENDAR up to its first component; cached because feeds are asked for again and again."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("name", header.name)
+    # icalendar types X- properties as unknown and would not escape them; they are TEXT.
+    calendar.add("x-wr-calname", vText(header.name))
+    calendar.add("description", header.description)
+    calendar.add("x-wr-caldesc", vText(header.description))
+    calendar.add("refresh-interval", header.refresh, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(header.refresh).to_ical().decode())
+    calendar.add("source", header.url, parameters={"VALUE": "URI"})
+    calendar.add("url", header.url, parameters={"VALUE": "URI"})
+    rendered = calendar.to_ical()
+    assert rendered.endswith(END_CALENDAR)
+    return rendered[:-len(END_CALENDAR)]
+
+
+def join_calendar(head: bytes, events: list[bytes]) -> bytes:
+    return head + b"".join(events) + END_CALENDAR
+
+
+class EventCache:
+    """Rendered events of one published data version, made on first use and then kept."""
+
+    def __init__(self, revisions: Mapping[str, Revision]):
+        self.revisions = revisions
+        self._events: dict[tuple, bytes] = {}
+
+    def event(self, airing: Airing, lang: str | None, others: tuple[Release, ...]) -> bytes:
+        """The timed event; its bytes change only with the data (a new cache)."""
+        key = (airing.uid, lang, tuple(r.id for r in others))
+        found = self._events.get(key)
+        if found is None:
+            rendered = render_event(airing, self.revisions[airing.uid], lang, others)
+            found = self._events[key] = with_times(rendered, timed_lines(airing))
+        return found
+
+    def all_day_event(self, airing: Airing, lang: str | None, others: tuple[Release, ...],
+                      day: date) -> bytes:
+        """The same event as a whole day in the viewer's zone: only its time lines differ."""
+        timed = self.event(airing, lang, others)
+        lines = timed_lines(airing)
+        assert timed.startswith(BEGIN_EVENT + lines)
+        return BEGIN_EVENT + all_day_lines(day) + timed[len(BEGIN_EVENT) + len(lines):]
