@@ -1,0 +1,93 @@
+"""Changed airings keep their UID and get a higher SEQUENCE and a later LAST-MODIFIED,
+across reloads and restarts; removed episodes leave the feed."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+
+from icalendar import Calendar
+
+from calfeed import create_app, state
+from tests.conftest import BUNDLED_SCHEDULES, fixed_clock
+
+UTC = timezone.utc
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+T1 = datetime(2024, 2, 10, 12, 0, tzinfo=UTC)
+
+
+def event_table(app, path="/feeds/us/metallic-rouge.ics"):
+    body = app.test_client().get(path).data
+    return {str(e["UID"]): (e.decoded("DTSTART"), e["SEQUENCE"], e.decoded("LAST-MODIFIED"),
+                            e.decoded("DTSTAMP"))
+            for e in Calendar.from_ical(body).walk("VEVENT")}
+
+
+def test_a_skipped_week_raises_sequence_and_survives_restart(tmp_path):
+    schedules = tmp_path / "schedules"
+    shutil.copytree(BUNDLED_SCHEDULES, schedules)
+    config = {"SCHEDULES_DIR": str(schedules), "STATE_PATH": str(tmp_path / "state.sqlite3")}
+    app = create_app({**config, "CLOCK": fixed_clock(T0)})
+    before = event_table(app)
+    assert {seq for _, seq, _, _ in before.values()} == {0}
+
+    path = schedules / "metallic-rouge.yaml"
+    path.write_text(path.read_text().replace("    start: 2024-01-10 24:55\n",
+                                             "    start: 2024-01-10 24:55\n"
+                                             "    skip: [2024-02-14]\n"))
+    app.config["CLOCK"] = fixed_clock(T1)
+    with app.app_context():
+        state.reload(app)
+    after = event_table(app)
+
+    assert set(after) == set(before), "same UIDs"
+    ep5, ep6 = "metallic-rouge-5-crunchyroll@calfeed", "metallic-rouge-6-crunchyroll@calfeed"
+    assert after[ep5] == before[ep5]                      # before the skip: untouched
+    start, sequence, modified, stamp = after[ep6]
+    assert start == datetime(2024, 2, 21, 18, 25, tzinfo=UTC)   # one week later
+    assert sequence == 1 and modified == stamp == T1 > before[ep6][2]
+
+    restarted = create_app({**config, "CLOCK": fixed_clock(datetime(2024, 3, 1, tzinfo=UTC))})
+    assert event_table(restarted) == after
+
+
+def test_a_removed_episode_leaves_the_feed_and_comes_back_with_a_higher_sequence(tmp_path):
+    schedules = tmp_path / "schedules"
+    shutil.copytree(BUNDLED_SCHEDULES, schedules)
+    path = schedules / "metallic-rouge.yaml"
+    original = path.read_text()
+    config = {"SCHEDULES_DIR": str(schedules), "STATE_PATH": str(tmp_path / "state.sqlite3")}
+    create_app({**config, "CLOCK": fixed_clock(T0)})
+    path.write_text(original.replace("count: 13", "count: 12").replace(
+        "    13: {en: Code Eve, ja: コード・イヴ}\n", ""))
+    shorter = event_table(create_app({**config, "CLOCK": fixed_clock(T1)}))
+    assert len(shorter) == 12 and "metallic-rouge-13-crunchyroll@calfeed" not in shorter
+    path.write_text(original.replace("start: 2024-01-10 24:55", "start: 2024-01-10 25:55"))
+    moved = event_table(create_app({**config, "CLOCK": fixed_clock(T1)}))
+    assert moved["metallic-rouge-13-crunchyroll@calfeed"][1] == 1
+
+
+def test_a_bad_edit_raises_and_keeps_what_was_served(tmp_path):
+    from calfeed.errors import CatalogError
+    schedules = tmp_path / "schedules"
+    shutil.copytree(BUNDLED_SCHEDULES, schedules)
+    app = create_app({"SCHEDULES_DIR": str(schedules), "CLOCK": fixed_clock(T0),
+                      "STATE_PATH": str(tmp_path / "state.sqlite3")})
+    served = app.test_client().get("/feeds/us/metallic-rouge.ics").data
+    (schedules / "metallic-rouge.yaml").write_text("title: [broken\n")
+    with app.app_context():
+        try:
+            state.reload(app)
+        except CatalogError as exc:
+            assert "metallic-rouge.yaml:2:1: YAML syntax error" in str(exc)
+        else:
+            raise AssertionError("a broken schedule must not load")
+    assert app.test_client().get("/feeds/us/metallic-rouge.ics").data == served
+
+
+def test_the_same_data_loaded_twice_changes_nothing(tmp_path):
+    config = {"SCHEDULES_DIR": str(BUNDLED_SCHEDULES), "STATE_PATH": str(tmp_path / "s.sqlite3")}
+    first = create_app({**config, "CLOCK": fixed_clock(T0)}).test_client().get("/feeds/jp.ics")
+    second = create_app({**config, "CLOCK": fixed_clock(T1)}).test_client().get("/feeds/jp.ics")
+    assert first.data == second.data
+    assert first.headers["Last-Modified"] == second.headers["Last-Modified"]
