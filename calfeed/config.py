@@ -21,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "FEED_REFRESH_MINUTES": 180,
     # Google Calendar drops events past about 1 MB of feed: stay under this many bytes.
     "FEED_MAX_BYTES": 900_000,
+    # Cache-Control max-age of the JSON API.
+    "API_MAX_AGE_SECONDS": 300,
 }
 
 

@@ -22,6 +22,14 @@ class CatalogError(ValueError):
         super().__init__("\n".join(str(e) for e in self.errors))
 
 
+class NotFound(LookupError):
+    """No such thing to serve: an unknown show, or one not watchable in the region asked for."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 class ExpansionError(ValueError):
     """A release whose airings cannot be placed in time (a wall time in a DST gap)."""
 

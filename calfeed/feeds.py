@@ -6,20 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from . import ics
+from .errors import NotFound
 from .model import Airing, Show
 from .params import FeedQuery, ParameterError
 from .published import Published
 from .regions import Country
 from .selection import other_releases, select_airings, where_watchable
 from .wallclock import UTC
-
-
-class FeedNotFound(LookupError):
-    """No such feed: a show that is unknown, or not watchable in the region."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -42,10 +35,10 @@ def show_feed(published: Published, region: Country, show_id: str, query: FeedQu
               now: datetime, url: str, settings: FeedSettings) -> Feed:
     show = published.catalog.shows.get(show_id)
     if show is None:
-        raise FeedNotFound(f"unknown show '{show_id}': shows are "
+        raise NotFound(f"unknown show '{show_id}': shows are "
                            f"{', '.join(published.catalog.shows) or 'none yet'}")
     if not show.regions & {region.code}:
-        raise FeedNotFound(f"{show.name()} cannot be watched in {region.name} ({region.code}) "
+        raise NotFound(f"{show.name()} cannot be watched in {region.name} ({region.code}) "
                            f"on any release calfeed knows of; where it can: "
                            f"{where_watchable(show)}")
     name = f"{show.name(query.lang)} ({region.name})"

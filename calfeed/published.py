@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +13,8 @@ from .expand import airing_order
 from .ics import EventCache
 from .model import Airing
 from .revisions import Revision, RevisionStore
+
+MEMO_ENTRIES = 4096
 
 
 @dataclass(frozen=True)
@@ -24,21 +27,34 @@ class Published:
     loaded_at: datetime               # when this process loaded it
     all_airings: tuple[Airing, ...]   # every show's airings in one order
     events: EventCache
-    _selections: dict = field(default_factory=dict, repr=False, compare=False)
+    _memo: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
+
+    @property
+    def changed_at(self) -> datetime:
+        """The latest change in this data: the later of its first load and any event's change."""
+        return max([self.first_loaded, *(r.modified for r in self.revisions.values())])
+
+    def memo(self, key: tuple, make: Callable):
+        """A value worked out once per data version; the least recently used go past a bound,
+        because keys come from requests and must not grow without end."""
+        if key in self._memo:
+            self._memo.move_to_end(key)
+            return self._memo[key]
+        value = self._memo[key] = make()
+        if len(self._memo) > MEMO_ENTRIES:
+            self._memo.popitem(last=False)
+        return value
 
     def selection(self, region: str, show_ids: tuple[str, ...],
                   release_ids: frozenset[str] | None, all_releases: bool,
                   select: Callable) -> list[Airing]:
         """The airings a feed of these shows shows in a region; worked out once per data version."""
-        key = (region, show_ids, release_ids, all_releases)
-        found = self._selections.get(key)
-        if found is None:
+        def make():
             wanted = set(show_ids)
             airings = (self.catalog.airings[show_ids[0]] if len(show_ids) == 1 else
                        [a for a in self.all_airings if a.show.id in wanted])
-            found = self._selections[key] = select(airings, region, release_ids=release_ids,
-                                                   all_releases=all_releases)
-        return found
+            return select(airings, region, release_ids=release_ids, all_releases=all_releases)
+        return self.memo(("selection", region, show_ids, release_ids, all_releases), make)
 
 
 def publish(directory: Path, store: RevisionStore, now: datetime) -> Published:

@@ -1,0 +1,200 @@
+"""The OpenAPI 3.1 description of /api/v1, generated from the routes and parameter lists in use.
+
+Paths come from the app's URL map and parameters from the tuples the parsers accept, so a
+route or parameter added without a description here fails at once instead of drifting.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .catalog import Catalog
+from .regions import countries
+from .schedule_query import SCHEDULE_PARAMETERS, SHOW_PARAMETERS, catalog_languages
+from .zones import zone_names
+
+PREFIX = "/api/v1"
+NULLABLE_TEXT = {"type": ["string", "null"]}
+TEXT_BY_LANGUAGE = {"type": "object", "additionalProperties": {"type": "string"}}
+
+PARAMETERS = {
+    "region": {"description": "ISO 3166-1 alpha-2 code, any case: selects the releases "
+                              "watchable there (the earliest per episode unless release or "
+                              "releases says otherwise)",
+               "schema": {"type": "string", "pattern": "^[A-Za-z]{2}$"}},
+    "tz": {"description": "IANA time zone for local times (default: the region's first zone in "
+                          "the tz database, else UTC)", "schema": {"type": "string"}},
+    "from": {"description": "Start of the window: a date (from its start in tz) or an RFC 3339 "
+                            "date-time", "schema": {"anyOf": [
+                                {"type": "string", "format": "date"},
+                                {"type": "string", "format": "date-time"}]}},
+    "to": {"description": "End of the window: a date (included, to its end in tz) or an RFC 3339"
+                          " date-time (excluded); at most 366 days after from, or the answer "
+                          "is a 400 naming 'to'",
+           "schema": {"anyOf": [{"type": "string", "format": "date"},
+                                {"type": "string", "format": "date-time"}]}},
+    "show": {"description": "Show id; repeat for several (show=a&show=b)",
+             "schema": {"type": "array", "items": {"type": "string"}},
+             "style": "form", "explode": True},
+    "release": {"description": "Comma-separated release ids to keep",
+                "schema": {"type": "string"}},
+    "releases": {"description": "'all': every release, not only the earliest per episode",
+                 "schema": {"type": "string", "enum": ["all"]}},
+    "lang": {"description": "Language of titles (BCP 47), falling back to English",
+             "schema": {"type": "string"}},
+}
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["status", "code", "message"],
+        "properties": {"status": {"type": "integer"},
+                       "code": {"enum": ["invalid_parameter", "not_found",
+                                         "method_not_allowed", "bad_request",
+                                         "internal_error"]},
+                       "parameter": {"type": "string"}, "message": {"type": "string"}}}}},
+    "Region": {"type": "object", "required": ["code", "name", "display_zone", "shows"],
+               "properties": {"code": {"type": "string", "pattern": "^[A-Z]{2}$"},
+                              "name": {"type": "string"}, "display_zone": NULLABLE_TEXT,
+                              "shows": {"type": "array", "items": {"type": "string"}}}},
+    "Release": {"type": "object", "required": ["id", "name", "kind", "url", "regions",
+                                               "regions_text"],
+                "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                               "kind": {"enum": ["broadcast", "streaming"]},
+                               "url": NULLABLE_TEXT, "regions_text": {"type": "string"},
+                               "regions": {"type": "array", "items": {"type": "string"}}}},
+    "Show": {"type": "object",
+             "required": ["id", "title", "studio", "links", "sources", "episodes", "releases",
+                          "feeds"],
+             "properties": {
+                 "id": {"type": "string"}, "title": TEXT_BY_LANGUAGE, "studio": NULLABLE_TEXT,
+                 "links": TEXT_BY_LANGUAGE,
+                 "sources": {"type": "array", "items": {"type": "string"}},
+                 "episodes": {"type": "object", "required": ["count", "first",
+                                                             "duration_minutes"],
+                              "properties": {"count": {"type": "integer"},
+                                             "first": {"type": "integer"},
+                                             "duration_minutes": {"type": "integer"}}},
+                 "releases": {"type": "array", "items": {"$ref": "#/components/schemas/Release"}},
+                 "feeds": {"type": "object", "additionalProperties": {"type": "string"},
+                           "description": "feed URL for each region code it can be watched in"}}},
+    "Airing": {"type": "object",
+               "required": ["show_id", "show_title", "episode", "episode_title", "release_id",
+                            "release_name", "release_kind", "start", "end", "start_utc", "zone",
+                            "zone_abbreviation", "moved", "delayed", "uid", "feed_url"],
+               "properties": {
+                   "show_id": {"type": "string"}, "show_title": {"type": "string"},
+                   "episode": {"type": "integer"}, "episode_title": NULLABLE_TEXT,
+                   "release_id": {"type": "string"}, "release_name": {"type": "string"},
+                   "release_kind": {"enum": ["broadcast", "streaming"]},
+                   "start": {"type": "string", "format": "date-time"},
+                   "end": {"type": "string", "format": "date-time"},
+                   "start_utc": {"type": "string", "format": "date-time"},
+                   "zone": {"type": "string"}, "zone_abbreviation": {"type": "string"},
+                   "moved": {"type": "boolean"}, "delayed": {"type": "boolean"},
+                   "uid": {"type": "string"}, "feed_url": NULLABLE_TEXT}},
+}
+
+
+def _list_of(name: str, key: str) -> dict:
+    return {"type": "object", "required": [key],
+            "properties": {key: {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}}}}
+
+
+SCHEMAS.update({
+    "RegionList": _list_of("Region", "regions"),
+    "ShowList": _list_of("Show", "shows"),
+    "ShowDetail": {"type": "object", "required": ["show", "airings"], "properties": {
+        "show": {"$ref": "#/components/schemas/Show"},
+        "airings": {"type": "array", "items": {"$ref": "#/components/schemas/Airing"}}}},
+    "Schedule": {"type": "object", "required": ["region", "tz", "from", "to", "airings"],
+                 "properties": {"region": NULLABLE_TEXT, "tz": {"type": "string"},
+                                "from": NULLABLE_TEXT, "to": NULLABLE_TEXT,
+                                "airings": {"type": "array",
+                                            "items": {"$ref": "#/components/schemas/Airing"}}}},
+    "OpenAPI": {"type": "object", "required": ["openapi", "paths"]},
+})
+
+# Each API route: (summary, response schema, query parameters, path parameters).
+OPERATIONS = {
+    "/regions": ("Every region: code, name, display zone and the shows watchable there",
+                 "RegionList", (), ()),
+    "/shows": ("Every show with titles, releases and its feed URL in each region",
+               "ShowList", (), ()),
+    "/shows/{show}": ("One show with every airing of every release", "ShowDetail",
+                      SHOW_PARAMETERS, ("show",)),
+    "/schedule": ("Airings in a window, ordered by start, then show, then episode", "Schedule",
+                  SCHEDULE_PARAMETERS, ()),
+    "/openapi.json": ("This description", "OpenAPI", (), ()),
+}
+
+
+def api_paths(app: Flask) -> list[str]:
+    """The API's routes as OpenAPI paths ('/shows/<show_id>' -> '/shows/{show}')."""
+    paths = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(PREFIX + "/"):
+            path = rule.rule[len(PREFIX):]
+            for argument in rule.arguments:
+                path = path.replace(f"<{argument}>", "{show}" if argument == "show_id"
+                                    else "{" + argument + "}")
+            paths.append(path)
+    return sorted(paths)
+
+
+def parameter_schemas(catalog: Catalog) -> dict[str, dict]:
+    """PARAMETERS with the values this data accepts: the description is exact, so a value it
+    allows is a value the API takes."""
+    release_ids = sorted({r.id for s in catalog.shows.values() for r in s.releases})
+    one_release = "(" + "|".join(release_ids) + ")"
+    codes = sorted(countries())
+    exact = {
+        "region": {"type": "string", "enum": codes + [c.lower() for c in codes]},
+        "tz": {"type": "string", "enum": list(zone_names())},
+        "show": {"type": "array", "items": {"type": "string", "enum": list(catalog.shows)},
+                 "uniqueItems": True},
+        "release": ({"type": "string", "pattern": f"^{one_release}(,{one_release})*$"}
+                    if release_ids else {"type": "string", "not": {}}),
+        "lang": {"type": "string", "enum": catalog_languages(dict(catalog.shows))},
+    }
+    return {name: {**spec, "schema": exact.get(name, spec["schema"])}
+            for name, spec in PARAMETERS.items()}
+
+
+def openapi_document(app: Flask, catalog: Catalog) -> dict:
+    parameter = parameter_schemas(catalog)
+    paths = {}
+    for path in api_paths(app):
+        summary, schema, query, in_path = OPERATIONS[path]   # KeyError: undocumented route
+        parameters = [{"name": name, "in": "path", "required": True,
+                       "schema": {"type": "string", "enum": list(catalog.shows)}}
+                      for name in in_path]
+        parameters += [{"name": name, "in": "query", "required": False, **parameter[name]}
+                       for name in query]
+        paths[PREFIX + path] = {"get": {
+            "summary": summary,
+            "parameters": parameters,
+            "responses": {
+                "200": {"description": "OK", "headers": {
+                    "ETag": {"schema": {"type": "string"}},
+                    "Cache-Control": {"schema": {"type": "string"}}},
+                    "content": {"application/json": {"schema": {
+                        "$ref": f"#/components/schemas/{schema}"}}}},
+                "304": {"description": "Not modified (If-None-Match or If-Modified-Since)"},
+                "400": _error("Invalid parameter; the error names it"),
+                "404": _error("Unknown show, region or path"),
+                "405": _error("Only GET and HEAD are allowed"),
+                "default": _error("Any other error, in the same shape"),
+            }}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "calfeed API", "version": "1",
+                 "description": "Anime release schedules: the exact instant each episode can be "
+                                "watched, by region. Public data; no authentication."},
+        "paths": paths,
+        "components": {"schemas": SCHEMAS},
+    }
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Error"}}}}

@@ -1,0 +1,94 @@
+"""HTTP responses shared by every view: cacheable bodies with validators, and errors in one shape.
+
+Errors are translated here, at the edge: domain errors (ValueError subclasses) become 4xx,
+anything unexpected a 5xx with a body. API routes answer JSON in one shape; the rest, which
+calendar clients and people read, one line of text/plain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import datetime
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from .errors import NotFound
+from .fields import advise
+from .params import ParameterError
+from .regions import UnknownRegion
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"
+
+
+def cacheable(body: bytes, content_type: str, *, max_age: int,
+              last_modified: datetime | None) -> Response:
+    """A response with a strong ETag of the exact bytes, answering 304 to a matching request."""
+    response = Response(body, content_type=content_type)
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    if last_modified is not None:
+        response.last_modified = last_modified
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    if request.path.startswith(API_PREFIX):
+        # Public data, read by widgets on other sites.
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    return response.make_conditional(request)
+
+
+def problem(status: int, code: str, message: str, parameter: str | None = None,
+            headers: dict | None = None) -> Response:
+    """An error response: JSON `{"error": {...}}` under /api/, else one line of text."""
+    if request.path.startswith(API_PREFIX):
+        error = {"status": status, "code": code}
+        if parameter is not None:
+            error["parameter"] = parameter
+        error["message"] = message
+        response = Response(json.dumps({"error": error}, ensure_ascii=False) + "\n",
+                            status=status, content_type="application/json")
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    else:
+        response = Response(message + "\n", status=status,
+                            content_type="text/plain; charset=utf-8")
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(ParameterError)
+    def bad_parameter(error: ParameterError):
+        return problem(400, "invalid_parameter", error.message, parameter=error.parameter)
+
+    @app.errorhandler(UnknownRegion)
+    def unknown_region(error: UnknownRegion):
+        return problem(404, "not_found", advise(str(error), "use an ISO 3166-1 alpha-2 code "
+                                                           "such as us or jp"))
+
+    @app.errorhandler(NotFound)
+    def not_found(error: NotFound):
+        return problem(404, "not_found", error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code and error.code >= 500:
+            return server_error(error)
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.code, "bad_request")
+        message = {404: f"nothing at {request.path}",
+                   405: f"{request.method} is not allowed here: use GET"}.get(
+            error.code, error.description or error.name)
+        # Keep Allow on a 405, as HTTP asks.
+        headers = {k: v for k, v in error.get_headers() if k.lower() == "allow"}
+        return problem(error.code or 400, code, message, headers=headers)
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        # Never an empty 200: Thunderbird deletes every event of a feed that answers one.
+        log.exception("failed to answer %s %s", request.method, request.path)
+        return problem(500, "internal_error",
+                       "calfeed could not build this response; please try again later")

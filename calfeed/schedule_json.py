@@ -1,0 +1,104 @@
+"""JSON rendering: regions, shows and airings as plain dicts, in a fixed order."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from .model import Airing, Show
+from .published import Published
+from .regions import Country
+from .schedule_query import ScheduleQuery
+from .selection import select_airings
+from .wallclock import UTC
+
+FeedUrl = Callable[[str, str], str]   # (region code, show id) -> absolute feed URL
+
+
+def rfc3339(moment: datetime) -> str:
+    """'2024-01-10T13:25:00-05:00'; UTC instants end in 'Z'."""
+    text = moment.isoformat(timespec="seconds")
+    return text[:-6] + "Z" if moment.utcoffset() is not None and moment.tzinfo is UTC else text
+
+
+def _in_zone(moment: datetime | None, zone: ZoneInfo) -> str | None:
+    """A window's edge in the zone asked for; in UTC at the very ends of the calendar."""
+    if moment is None:
+        return None
+    try:
+        return rfc3339(moment.astimezone(zone))
+    except OverflowError:
+        return rfc3339(moment)
+
+
+def region_entry(place: Country, show_ids: list[str]) -> dict:
+    return {"code": place.code, "name": place.name, "display_zone": place.display_zone,
+            "shows": show_ids}
+
+
+def show_entry(show: Show, feed_url: FeedUrl) -> dict:
+    return {
+        "id": show.id,
+        "title": dict(show.title),
+        "studio": show.studio,
+        "links": dict(show.links),
+        "sources": list(show.sources),
+        "episodes": {"count": len(show.episodes), "first": show.episodes[0].number,
+                     "duration_minutes": int(show.duration.total_seconds() // 60)},
+        "releases": [{"id": r.id, "name": r.name, "kind": r.kind, "url": r.url,
+                      "regions": sorted(r.regions), "regions_text": r.regions_text}
+                     for r in show.releases],
+        "feeds": {code: feed_url(code.lower(), show.id) for code in sorted(show.regions)},
+    }
+
+
+def airing_entry(airing: Airing, zone: ZoneInfo | None, lang: str | None,
+                 feed_url: str | None) -> dict:
+    """One airing; times in `zone`, or in the release's own zone when none is asked for."""
+    zone = zone or airing.release.timezone
+    start, end = airing.start.astimezone(zone), airing.end.astimezone(zone)
+    return {
+        "show_id": airing.show.id,
+        "show_title": airing.show.name(lang),
+        "episode": airing.episode.number,
+        "episode_title": airing.episode.title(lang),
+        "release_id": airing.release.id,
+        "release_name": airing.release.name,
+        "release_kind": airing.release.kind,
+        "start": rfc3339(start),
+        "end": rfc3339(end),
+        "start_utc": rfc3339(airing.start.astimezone(UTC)),
+        "zone": zone.key,
+        "zone_abbreviation": start.strftime("%Z"),
+        "moved": airing.moved,
+        "delayed": airing.shifted,
+        "uid": airing.uid,
+        "feed_url": feed_url,
+    }
+
+
+def schedule(published: Published, query: ScheduleQuery, feed_url: FeedUrl) -> dict:
+    """The airings a query asks for, ordered by start, then show, then episode."""
+    show_ids = query.show_ids or tuple(published.catalog.shows)
+    if query.region is not None:
+        airings = published.selection(query.region.code, show_ids, query.release_ids,
+                                      query.all_releases, select_airings)
+    else:
+        wanted = set(show_ids)
+        airings = [a for a in published.all_airings if a.show.id in wanted
+                   and (query.release_ids is None or a.release.id in query.release_ids)]
+    if query.start is not None:
+        airings = [a for a in airings if a.start >= query.start]
+    if query.end is not None:
+        airings = [a for a in airings if a.start < query.end]
+    region = query.region.code if query.region else None
+    return {
+        "region": region,
+        "tz": query.zone.key,
+        "from": _in_zone(query.start, query.zone),
+        "to": _in_zone(query.end, query.zone),
+        "airings": [airing_entry(a, query.zone, query.lang,
+                                 feed_url(region.lower(), a.show.id) if region else None)
+                    for a in airings],
+    }
