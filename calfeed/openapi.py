@@ -181,7 +181,8 @@ def openapi_document(app: Flask, catalog: Catalog) -> dict:
                         "$ref": f"#/components/schemas/{schema}"}}}},
                 "304": {"description": "Not modified (If-None-Match or If-Modified-Since)"},
                 "400": _error("Invalid parameter; the error names it"),
-                "404": _error("Unknown show, region or path"),
+                "404": _error("Unknown show, region or path (a query parameter naming an unknown"
+                              " show or region is named in the error)"),
                 "405": _error("Only GET and HEAD are allowed"),
                 "default": _error("Any other error, in the same shape"),
             }}}

@@ -18,12 +18,17 @@ _DIGITS = re.compile(r"[0-9]{1,9}")
 
 
 class ParameterError(ValueError):
-    """A query parameter that cannot be honoured; `parameter` names it."""
+    """A query parameter that cannot be honoured; `parameter` names it.
 
-    def __init__(self, parameter: str, message: str):
+    `status` is 404 when the value names something that does not exist (a region or show),
+    400 when the value itself is wrong.
+    """
+
+    def __init__(self, parameter: str, message: str, status: int = 400):
         super().__init__(message)
         self.parameter = parameter
         self.message = message
+        self.status = status
 
 
 @dataclass(frozen=True)

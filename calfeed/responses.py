@@ -63,7 +63,8 @@ def problem(status: int, code: str, message: str, parameter: str | None = None,
 def init_app(app: Flask) -> None:
     @app.errorhandler(ParameterError)
     def bad_parameter(error: ParameterError):
-        return problem(400, "invalid_parameter", error.message, parameter=error.parameter)
+        code = "not_found" if error.status == 404 else "invalid_parameter"
+        return problem(error.status, code, error.message, parameter=error.parameter)
 
     @app.errorhandler(UnknownRegion)
     def unknown_region(error: UnknownRegion):

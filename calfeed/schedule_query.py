@@ -56,7 +56,7 @@ def parse_schedule_query(pairs: Iterable[tuple[str, list[str]]],
     for show_id in show_ids:
         if show_id not in shows:
             raise ParameterError("show", f"unknown show '{show_id}': shows are "
-                                         f"{', '.join(shows) or 'none yet'}")
+                                         f"{', '.join(shows) or 'none yet'}", status=404)
     if len(set(show_ids)) != len(show_ids):
         raise ParameterError("show", "show lists the same show twice: give each once")
     # Releases and languages are checked against the whole catalog, not the shows chosen, so
@@ -114,7 +114,7 @@ def _region(code: str | None) -> Country | None:
         return country(code)
     except UnknownRegion as exc:
         raise ParameterError("region", advise(str(exc), "use an ISO 3166-1 alpha-2 code such "
-                                                        "as us or jp")) from None
+                                                        "as us or jp"), status=404) from None
 
 
 def _moment(text: str | None, parameter: str, zone: ZoneInfo, *, end_of_day: bool):
