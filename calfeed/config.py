@@ -23,6 +23,8 @@ DEFAULTS: dict[str, Any] = {
     "FEED_MAX_BYTES": 900_000,
     # Cache-Control max-age of the JSON API.
     "API_MAX_AGE_SECONDS": 300,
+    # Region of the pages when neither ?region= nor the browser's languages name one.
+    "DEFAULT_REGION": "US",
 }
 
 

@@ -43,9 +43,13 @@ class FeedQuery:
     past_days: int | None = None
 
 
-def single_values(pairs: Iterable[tuple[str, list[str]]],
-                  allowed: tuple[str, ...]) -> dict[str, str]:
-    """One value per known parameter; unknown, repeated and empty parameters are refused."""
+def single_values(pairs: Iterable[tuple[str, list[str]]], allowed: tuple[str, ...], *,
+                  allow_empty: bool = False) -> dict[str, str]:
+    """One value per known parameter; unknown, repeated and empty parameters are refused.
+
+    Pages pass allow_empty: an HTML form sends an empty value for a choice like "No reminder",
+    and an empty value there means the parameter is not given.
+    """
     values = {}
     for name, given in pairs:
         if name not in allowed:
@@ -55,6 +59,8 @@ def single_values(pairs: Iterable[tuple[str, list[str]]],
         if len(given) != 1:
             raise ParameterError(name, f"parameter '{name}' is given {len(given)} times: give it "
                                        "once (lists are comma-separated)")
+        if not given[0].strip() and allow_empty:
+            continue
         if not given[0].strip():
             raise ParameterError(name, f"parameter '{name}' is empty: give a value or leave it "
                                        "out")

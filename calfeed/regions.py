@@ -76,6 +76,25 @@ def country(code: str) -> Country:
     return found
 
 
+def region_from_languages(tags: list[str]) -> str | None:
+    """The region a browser's language tags point to: 'en-GB' -> GB, 'ja' -> JP.
+
+    A tag's own region wins; a bare language goes to the country CLDR's likely subtags give
+    it (through Babel), so a Japanese browser without a region is taken to be in Japan.
+    """
+    from babel.core import get_global
+    likely = get_global("likely_subtags")
+    for tag in tags:
+        parts = tag.replace("_", "-").split("-")
+        for part in parts[1:]:
+            if len(part) == 2 and part.upper() in countries():
+                return part.upper()
+        guess = likely.get(parts[0].lower(), "").split("_")[-1]
+        if guess.upper() in countries():
+            return guess.upper()
+    return None
+
+
 def _suggestion(name: str) -> str:
     upper = name.upper()
     if upper in _FAMILIAR_CODES:

@@ -12,7 +12,7 @@ import json
 import logging
 from datetime import datetime
 
-from flask import Flask, Response, request
+from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .errors import NotFound
@@ -23,6 +23,7 @@ from .regions import UnknownRegion
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
+FEEDS_PREFIX = "/feeds/"
 
 
 def cacheable(body: bytes, content_type: str, *, max_age: int,
@@ -42,7 +43,8 @@ def cacheable(body: bytes, content_type: str, *, max_age: int,
 
 def problem(status: int, code: str, message: str, parameter: str | None = None,
             headers: dict | None = None) -> Response:
-    """An error response: JSON `{"error": {...}}` under /api/, else one line of text."""
+    """An error response: JSON `{"error": {...}}` under /api/, one line of text for feeds
+    (read by calendar apps and curl), an HTML page for people elsewhere."""
     if request.path.startswith(API_PREFIX):
         error = {"status": status, "code": code}
         if parameter is not None:
@@ -51,9 +53,12 @@ def problem(status: int, code: str, message: str, parameter: str | None = None,
         response = Response(json.dumps({"error": error}, ensure_ascii=False) + "\n",
                             status=status, content_type="application/json")
         response.headers["Access-Control-Allow-Origin"] = "*"
-    else:
+    elif request.path.startswith(FEEDS_PREFIX) or request.method == "HEAD":
         response = Response(message + "\n", status=status,
                             content_type="text/plain; charset=utf-8")
+    else:
+        response = Response(render_template("error.html", status=status, message=message),
+                            status=status, content_type="text/html; charset=utf-8")
     response.headers["Cache-Control"] = "no-store"
     for name, value in (headers or {}).items():
         response.headers[name] = value

@@ -1,23 +1,96 @@
-"""HTTP views: routes, their parameters and responses; the only layer that speaks HTTP."""
+"""HTTP views for people and calendar apps: the pages and the feeds."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 
 from . import state
+from .errors import NotFound
+from .fields import advise
 from .feeds import Feed, FeedSettings, languages, region_feed, show_feed
-from .params import FEED_PARAMETERS, parse_feed_query, single_values
-from .regions import country
+from .pages import ALARM_CHOICES, episode_rows, language_choices, show_cards
+from .params import FEED_PARAMETERS, ParameterError, parse_feed_query, single_values
+from .regions import Country, UnknownRegion, countries, country, region_from_languages
 from .responses import cacheable
+from .subscribe import subscribe_links
 
 views = Blueprint("calfeed", __name__)
+
+PAGE_PARAMETERS = ("region",)
+SHOW_PAGE_PARAMETERS = ("region", "lang", "alarm")
+
+# Pages load only their own stylesheet and script; the QR codes are inline SVG markup.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; "
+                           "img-src 'self' data:; connect-src 'self'; form-action 'self'; "
+                           "base-uri 'none'; frame-ancestors 'none'")
 
 
 @views.get("/")
 def index():
-    return render_template("index.html", shows=state.current().catalog.shows.values())
+    values = single_values(request.args.lists(), PAGE_PARAMETERS, allow_empty=True)
+    region = _page_region(values)
+    published = state.current()
+    return render_template("index.html", region=region, regions=_region_choices(),
+                           cards=show_cards(published, region, state.now()))
+
+
+@views.get("/shows/<show_id>")
+def show_page(show_id: str):
+    published = state.current()
+    show = published.catalog.shows.get(show_id)
+    if show is None:
+        raise NotFound(f"unknown show '{show_id}': shows are "
+                       f"{', '.join(published.catalog.shows) or 'none yet'}")
+    values = single_values(request.args.lists(), SHOW_PAGE_PARAMETERS, allow_empty=True)
+    region = _page_region(values)
+    lang = values.get("lang", "en")
+    if lang not in show.languages | {"en"}:
+        raise ParameterError("lang", f"lang '{lang}' is not a language of these titles: use one "
+                                     f"of {', '.join(sorted(show.languages | {'en'}))}")
+    alarm = values.get("alarm", "")
+    if alarm not in dict(ALARM_CHOICES):
+        raise ParameterError("alarm", f"alarm '{alarm}' is not one of the choices: use 15 or 60")
+    feed_options = {k: v for k, v in (("alarm", alarm), ("lang", lang if lang != "en" else ""))
+                    if v}
+    watchable = region.code in show.regions
+    panels = []
+    if watchable:
+        panels.append(("This show", subscribe_links(
+            url_for(".show_calendar", region_code=region.code.lower(), show_id=show.id,
+                    _external=True, **feed_options), f"{show.name(lang)} ({region.name})")))
+    # The region's feed takes only languages some show there has titles in.
+    region_shows = tuple(s for s in published.catalog.shows.values() if region.code in s.regions)
+    region_options = {k: v for k, v in feed_options.items()
+                      if k != "lang" or v in languages(region_shows)}
+    panels.append((f"Every show in {region.name}", subscribe_links(
+        url_for(".region_calendar", region_code=region.code.lower(), _external=True,
+                **region_options), f"Anime in {region.name} (calfeed)")))
+    return render_template(
+        "show.html", show=show, region=region, regions=_region_choices(), lang=lang,
+        alarm=alarm, alarm_choices=ALARM_CHOICES, feed_options=feed_options,
+        languages=language_choices(show.languages | {"en"}),
+        watchable=watchable, panels=panels,
+        rows=episode_rows(published, show, region, lang, state.now()) if watchable else [],
+        zone=region.display_zone or "UTC")
+
+
+def _page_region(values: dict[str, str]) -> Country:
+    """?region=, else the browser's language tags (Accept-Language), else the default."""
+    if "region" in values:
+        try:
+            return country(values["region"])
+        except UnknownRegion as exc:
+            raise ParameterError("region", advise(str(exc), "use an ISO 3166-1 alpha-2 code "
+                                                            "such as us or jp"),
+                                 status=404) from None
+    guessed = region_from_languages([tag for tag, _ in request.accept_languages])
+    return country(guessed or current_app.config["DEFAULT_REGION"])
+
+
+def _region_choices() -> list[Country]:
+    return sorted(countries().values(), key=lambda c: c.name)
 
 
 @views.get("/feeds/<region_code>.ics")
@@ -58,5 +131,14 @@ def _calendar_response(feed: Feed) -> Response:
     return response
 
 
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(views)
+    app.after_request(_security_headers)

@@ -1,0 +1,206 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright, against a live server.
+
+Each test watches every request and console message: nothing may leave 127.0.0.1 and no
+error may be logged (a Content-Security-Policy violation would be one).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from tests.browser import PAGE_NOW, chromium, live_server
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    from calfeed import create_app
+    from tests.conftest import BUNDLED_SCHEDULES, fixed_clock
+    app = create_app({"SCHEDULES_DIR": str(BUNDLED_SCHEDULES), "CLOCK": fixed_clock(PAGE_NOW),
+                      "STATE_PATH": str(tmp_path_factory.mktemp("state") / "s.sqlite3")})
+    with live_server(app) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as running:
+        yield running
+
+
+class Visit:
+    """A browser context with a zone and locale, recording requests and console errors."""
+
+    def __init__(self, browser, base, *, zone, locale, width=1280, javascript=True):
+        self.base = base
+        self.context = browser.new_context(timezone_id=zone, locale=locale,
+                                           viewport={"width": width, "height": 900},
+                                           java_script_enabled=javascript)
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page = self.context.new_page()
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def open(self, path):
+        self.page.goto(self.base + path, wait_until="networkidle")
+        return self.page
+
+    def close(self):
+        self.context.close()
+        assert self.errors == [], self.errors
+        assert all(url.startswith(self.base + "/") for url in self.requests), self.requests
+
+
+@pytest.fixture
+def visit(browser, site):
+    opened = []
+
+    def make(**options):
+        opened.append(Visit(browser, site, **options))
+        return opened[-1]
+    yield make
+    for one in opened:
+        one.close()
+
+
+def rows(page):
+    return page.locator("table.episodes tbody tr")
+
+
+def cell(page, episode, column):
+    return page.locator(f"tr[data-episode='{episode}'] td").nth(column).inner_text().strip()
+
+
+def test_los_angeles_sees_crunchyroll_in_pacific_time(visit):
+    page = visit(zone="America/Los_Angeles", locale="en-US").open(
+        "/shows/metallic-rouge?region=us")
+    assert rows(page).count() == 13
+    assert {cell(page, n, 2) for n in range(1, 14)} == {"Crunchyroll"}
+    assert cell(page, 1, 3) == "Wednesday, January 10, 2024 at 10:25 AM PST"
+    assert cell(page, 10, 3) == "Wednesday, March 13, 2024 at 11:25 AM PDT"
+    assert cell(page, 1, 4) == "aired" and cell(page, 13, 4) == "upcoming"
+    assert page.locator("[data-zone-note]").inner_text() == \
+        "Times in your time zone, America/Los_Angeles."
+
+
+def test_tokyo_sees_the_fuji_tv_broadcast_thursday_0055(visit):
+    page = visit(zone="Asia/Tokyo", locale="ja-JP").open("/shows/metallic-rouge?region=jp")
+    assert rows(page).count() == 13
+    assert cell(page, 1, 2) == "Fuji TV +Ultra"
+    # Chromium's Japanese format: 2024年1月11日木曜日 0:55 JST (Thursday, January 11, 00:55).
+    assert cell(page, 1, 3) == "2024年1月11日木曜日 0:55 JST"
+
+
+def test_page_is_complete_without_javascript(visit):
+    page = visit(zone="America/Los_Angeles", locale="en-US", javascript=False).open(
+        "/shows/metallic-rouge?region=us")
+    assert rows(page).count() == 13
+    # Rendered by the server in the region's display zone (New York for the US).
+    assert cell(page, 1, 3) == "Wednesday, January 10, 2024, 13:25 EST"
+    assert page.locator("a[data-app=apple]").first.get_attribute("href").startswith("webcal://")
+
+
+def expected_links(base, feed_path, query, name):
+    https = f"{base}{feed_path}{query}"
+    webcal = https.replace("http://", "webcal://", 1)
+    return {
+        "apple": webcal, "outlook-desktop": webcal, "thunderbird": webcal, "download": https,
+        "google": "https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=":/"),
+        "outlook-com": ("https://outlook.live.com/calendar/0/addfromweb?url="
+                        + quote(https, safe="") + "&name=" + quote(name, safe="").replace(
+                            "%20", "+")),
+    }
+
+
+@pytest.mark.parametrize(("alarm", "lang", "query", "name"), [
+    ("", "en", "", "Metallic Rouge (United States)"),
+    ("15", "en", "?alarm=15", "Metallic Rouge (United States)"),
+    ("60", "en", "?alarm=60", "Metallic Rouge (United States)"),
+    ("", "ja", "?lang=ja", "メタリックルージュ (United States)"),
+    ("15", "ja", "?alarm=15&lang=ja", "メタリックルージュ (United States)"),
+    ("60", "ja", "?alarm=60&lang=ja", "メタリックルージュ (United States)"),
+])
+def test_subscribe_links_follow_the_choices(visit, site, alarm, lang, query, name):
+    page = visit(zone="America/Los_Angeles", locale="en-US").open(
+        "/shows/metallic-rouge?region=us")
+    # Choose as a person would; each choice reloads the page with new links.
+    for field, value in (("alarm", alarm), ("lang", lang)):
+        if page.locator(f"#{field}").input_value() != value:
+            with page.expect_navigation():
+                page.select_option(f"#{field}", value)
+    show_panel, region_panel = page.locator("section.subscribe").all()
+    links = {a.get_attribute("data-app"): a.get_attribute("href")
+             for a in show_panel.locator("a[data-app]").all()}
+    assert links == expected_links(site, "/feeds/us/metallic-rouge.ics", query, name)
+    region_links = {a.get_attribute("data-app"): a.get_attribute("href")
+                    for a in region_panel.locator("a[data-app]").all()}
+    assert region_links == expected_links(site, "/feeds/us.ics", query,
+                                          "Anime in United States (calfeed)")
+
+
+def test_copy_button_puts_the_feed_url_on_the_clipboard(visit, site):
+    session = visit(zone="America/Los_Angeles", locale="en-US")
+    session.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site)
+    page = session.open("/shows/metallic-rouge?region=us&alarm=15")
+    page.locator("section.subscribe").first.locator("button[data-copy]").click()
+    page.locator("#copied-1", has_text="Copied").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == \
+        f"{site}/feeds/us/metallic-rouge.ics?alarm=15"
+
+
+def test_qr_code_decodes_to_the_webcal_url(visit, site):
+    import zxingcpp
+    from PIL import Image
+    page = visit(zone="America/Los_Angeles", locale="en-US").open(
+        "/shows/metallic-rouge?region=us&lang=ja")
+    png = page.locator("figure.qr svg").first.screenshot()
+    (decoded,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert decoded.text == site.replace("http://", "webcal://") + \
+        "/feeds/us/metallic-rouge.ics?lang=ja"
+
+
+def test_region_defaults_from_the_browser_language(visit):
+    page = visit(zone="Asia/Tokyo", locale="ja-JP").open("/")
+    assert page.locator("#region").input_value() == "jp"
+    assert "Fuji TV +Ultra" in page.locator(".card .where").first.inner_text()
+
+
+def test_region_choice_is_remembered(visit):
+    session = visit(zone="Europe/London", locale="en-GB")
+    page = session.open("/")
+    assert page.locator("#region").input_value() == "gb"
+    with page.expect_navigation():
+        page.select_option("#region", "br")
+    assert page.url.endswith("/?region=br")
+    page.goto(session.base + "/shows/metallic-rouge", wait_until="networkidle")
+    assert "region=br" in page.url
+    assert page.locator("#region").input_value() == "br"
+
+
+def test_index_cards(visit):
+    page = visit(zone="America/New_York", locale="en-US").open("/?region=us")
+    card = page.locator(".card").first
+    assert card.locator("h3").inner_text() == "Metallic Rouge"
+    assert card.locator(".title-ja").inner_text() == "メタリックルージュ"
+    assert card.locator(".studio").inner_text() == "Studio Bones"
+    assert card.locator(".where").inner_text() == "In United States: Crunchyroll"
+    assert card.locator(".next").inner_text() == \
+        "Next: episode 9, Wednesday, March 6, 2024 at 1:25 PM EST"
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+@pytest.mark.parametrize(("name", "path"), [("index", "/?region=us"),
+                                            ("show", "/shows/metallic-rouge?region=us")])
+def test_screenshots_and_no_horizontal_scroll(visit, width, name, path):
+    page = visit(zone="America/Los_Angeles", locale="en-US", width=width).open(path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+    assert (ARTIFACTS / f"{name}-{width}.png").stat().st_size > 10_000

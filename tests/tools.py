@@ -1,0 +1,18 @@
+"""Tools the tests need from the system: with CI set, a missing one fails the test, never skips it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+
+def require(program: str, install_hint: str) -> str:
+    path = shutil.which(program)
+    if path:
+        return path
+    message = f"{program} is needed for this test: {install_hint} (bash .ci/run installs it)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
