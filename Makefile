@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/gunicorn --config deploy/gunicorn.conf.py wsgi:app
+	$(BIN)/python deploy/serve.py
 
 # ical.js (Thunderbird's parser) for the feed compatibility tests, pinned by its lock file.
 JS_DEPS := tests/js/node_modules/.package-lock.json

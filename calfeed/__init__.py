@@ -18,4 +18,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     api.init_app(app)
     cli.init_app(app)
+    _wrap_for_serving(app)
     return app
+
+
+def _wrap_for_serving(app: Flask) -> None:
+    """The WSGI layers in front of Flask: trusted proxy headers, then the response cache."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from .response_cache import ResponseCache
+    from .state import EXTENSION
+
+    app.wsgi_app = ResponseCache(app.wsgi_app, lambda: app.extensions[EXTENSION],
+                                 seconds=app.config["RESPONSE_CACHE_SECONDS"])
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        # Behind nginx or a load balancer: take the client's scheme and host from it, so
+        # feed URLs and subscribe links name the public address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

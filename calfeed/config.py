@@ -25,6 +25,11 @@ DEFAULTS: dict[str, Any] = {
     "API_MAX_AGE_SECONDS": 300,
     # Region of the pages when neither ?region= nor the browser's languages name one.
     "DEFAULT_REGION": "US",
+    # Seconds a whole feed or API response is answered from memory before Flask makes it
+    # again (a new data version always does); 0 turns the response cache off.
+    "RESPONSE_CACHE_SECONDS": 10,
+    # Number of proxies in front whose X-Forwarded-Proto/-Host/-For to trust (nginx: 1).
+    "TRUSTED_PROXIES": 0,
 }
 
 

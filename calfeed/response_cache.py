@@ -1,0 +1,125 @@
+"""Whole responses for feeds and API documents, kept per data version and URL for a short while.
+
+Calendar clients ask for the same few URLs again and again. Going through Flask costs far more
+than the bytes: this WSGI layer answers a repeated GET or HEAD (and its If-None-Match or
+If-Modified-Since) from the response Flask made last time, and asks Flask again only when the
+data version changes or the entry is older than a few seconds (feeds also depend on the clock:
+ended airings leave a feed with past_days, or under the size budget).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Callable
+
+CACHED_PREFIXES = ("/feeds/", "/api/")
+# Headers a 304 repeats from the 200 it stands for (RFC 9110, 15.4.5).
+KEPT_ON_304 = ("etag", "last-modified", "cache-control", "vary", "content-location",
+               "access-control-allow-origin", "x-content-type-options", "referrer-policy")
+
+
+@dataclass
+class Entry:
+    version: object
+    expires: float
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    etag: str = ""
+    last_modified: float | None = None
+    not_modified_headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+class ResponseCache:
+    """WSGI middleware; `current_version()` names the data being served (a new one empties it)."""
+
+    def __init__(self, wsgi_app: Callable, current_version: Callable[[], object], *,
+                 seconds: float, max_entries: int = 2048):
+        self.wsgi_app = wsgi_app
+        self.current_version = current_version
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if (self.seconds <= 0 or environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
+                or not path.startswith(CACHED_PREFIXES)):
+            return self.wsgi_app(environ, start_response)
+        key = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), path,
+               environ.get("QUERY_STRING", ""))
+        version, now = self.current_version(), time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+        if entry is None or entry.version is not version or entry.expires <= now:
+            entry = self._fill(environ, version, now)
+            if entry is None:               # not a 200: nothing to keep, ask Flask as usual
+                return self.wsgi_app(environ, start_response)
+            with self._lock:
+                self._entries[key] = entry
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+        return self._answer(entry, environ, start_response)
+
+    def _fill(self, environ, version, now: float) -> Entry | None:
+        plain = {k: v for k, v in environ.items()
+                 if k not in ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")}
+        plain["REQUEST_METHOD"] = "GET"
+        captured: dict = {}
+        chunks: list[bytes] = []
+
+        def start(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return chunks.append
+
+        result = self.wsgi_app(plain, start)
+        try:
+            chunks.extend(result)
+        finally:
+            getattr(result, "close", lambda: None)()
+        if not captured.get("status", "").startswith("200"):
+            return None
+        headers = captured["headers"]
+        by_name = {name.lower(): value for name, value in headers}
+        return Entry(version=version, expires=now + self.seconds, status=captured["status"],
+                     headers=headers, body=b"".join(chunks), etag=by_name.get("etag", ""),
+                     last_modified=_http_date(by_name.get("last-modified")),
+                     not_modified_headers=[(n, v) for n, v in headers
+                                           if n.lower() in KEPT_ON_304])
+
+    @staticmethod
+    def _answer(entry: Entry, environ, start_response):
+        if _not_modified(entry, environ):
+            start_response("304 NOT MODIFIED", entry.not_modified_headers)
+            return [b""]
+        start_response(entry.status, entry.headers)
+        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [entry.body]
+
+
+def _not_modified(entry: Entry, environ) -> bool:
+    """If-None-Match when sent (weak comparison, RFC 9110 13.1.2), else If-Modified-Since."""
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        if not entry.etag:
+            return False
+        wanted = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in wanted or entry.etag.removeprefix("W/") in wanted
+    since = _http_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
+    return since is not None and entry.last_modified is not None and \
+        entry.last_modified <= since
+
+
+def _http_date(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None

@@ -1,0 +1,58 @@
+"""`make run`: check the schedules, then hand over to granian, calfeed's production WSGI server.
+
+granian was chosen by measurement (docs/benchmarks.md): on this 2-core machine it answers
+about ten times the requests gunicorn's sync workers do for the same cached feed. Flask's
+development server is never used to serve.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def granian_arguments(environ: dict[str, str]) -> list[str]:
+    host, _, port = environ.get("CALFEED_BIND", "127.0.0.1:8000").rpartition(":")
+    return [
+        "--interface", "wsgi", "--no-ws",
+        "--host", host.strip("[]") or "127.0.0.1", "--port", port,
+        # One process per core: requests are CPU work on cached bytes.
+        "--workers", environ.get("CALFEED_WORKERS", str(os.cpu_count() or 2)),
+        # A few threads per worker, so that one slow render (a large region feed after a
+        # reload) does not hold up the cached answers queued behind it.
+        "--blocking-threads", environ.get("CALFEED_THREADS", "4"),
+        "--backlog", "2048",
+        # Drop clients that never finish sending their headers.
+        "--http1-header-read-timeout", "10000",
+        # On SIGTERM workers finish the requests they have; after 30 s they are killed.
+        "--workers-kill-timeout", "30s",
+        "--respawn-failed-workers",
+        "--log-level", "info", "--access-log",
+        "--working-dir", str(ROOT),
+        "wsgi:app",
+    ]
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    from calfeed.catalog import load_catalog
+    from calfeed.config import load_config
+    from calfeed.errors import CatalogError
+
+    try:
+        load_catalog(Path(load_config()["SCHEDULES_DIR"]))
+    except CatalogError as exc:
+        print(exc, file=sys.stderr)
+        print("calfeed: the schedules do not validate; fix them (see 'calfeed check')",
+              file=sys.stderr)
+        raise SystemExit(1) from None
+    granian = shutil.which("granian", path=str(Path(sys.executable).parent)) or "granian"
+    os.execv(granian, [granian, *granian_arguments(dict(os.environ))])
+
+
+if __name__ == "__main__":
+    main()
