@@ -83,6 +83,49 @@ def show(show_id: str, region: str | None, zone_name: str | None, lang: str,
     _print_table(("Ep", "Title", "Release", "Starts"), rows)
 
 
+@cli.command(help="Write the whole site (feeds, JSON, pages) as static files under DIR, for any "
+                  "static host or CDN. DIR becomes a link to a complete new build, swapped in "
+                  "at once.")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
+              help="Public address of the site, used in feed URLs and subscribe links.")
+@click.option("--regions", help="Only these regions' feeds, comma-separated (default: all).")
+def export(directory: Path, base_url: str, regions: str | None) -> None:
+    from . import create_app, state
+    from .export import ExportError, export_site
+    try:
+        app = create_app()
+    except CatalogError as exc:
+        raise click.ClickException(f"the schedules do not load:\n{exc}") from None
+    wanted = [r.strip() for r in regions.split(",")] if regions else None
+    for code in wanted or ():
+        try:
+            country(code)
+        except UnknownRegion as exc:
+            raise click.ClickException(str(exc)) from None
+
+    def progress(paths):
+        with click.progressbar(paths, label="Exporting", file=sys.stderr) as bar:
+            yield from bar
+    with app.app_context():
+        try:
+            count = export_site(app, state.current(), directory, base_url=base_url,
+                                regions=wanted, progress=progress)
+        except (ExportError, OSError) as exc:
+            raise click.ClickException(f"export to {directory} failed: {exc}") from None
+    click.echo(f"exported {count} files to {directory} ({directory.resolve()})")
+
+
+@cli.command(help="Write N synthetic schedules into DIR, for scale tests and benchmarks.")
+@click.argument("count", type=click.IntRange(1, 100_000))
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--seed", default=1, show_default=True, help="The same seed writes the same files.")
+def synth(count: int, directory: Path, seed: int) -> None:
+    from .synthetic import write_synthetic
+    written = write_synthetic(count, directory, seed)
+    click.echo(f"wrote {len(written)} synthetic schedules to {directory}")
+
+
 def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     # Titles may hold line breaks and tabs; one airing stays on one line of the table.
     rows = [tuple(_CONTROL.sub(lambda m: repr(m.group())[1:-1], cell) for cell in row)
@@ -96,3 +139,7 @@ def init_app(app: Flask) -> None:
     """Offer the same commands through `flask --app calfeed`, as Flask's tutorial app does."""
     app.cli.add_command(check)
     app.cli.add_command(show)
+
+
+if __name__ == "__main__":
+    cli()

@@ -21,13 +21,17 @@ DEFAULTS: dict[str, Any] = {
     "FEED_REFRESH_MINUTES": 180,
     # Google Calendar drops events past about 1 MB of feed: stay under this many bytes.
     "FEED_MAX_BYTES": 900_000,
-    # Cache-Control max-age of the JSON API.
+    # Cache-Control max-age of the JSON API and of the pages.
     "API_MAX_AGE_SECONDS": 300,
+    "PAGE_MAX_AGE_SECONDS": 60,
     # Region of the pages when neither ?region= nor the browser's languages name one.
     "DEFAULT_REGION": "US",
     # Seconds a whole feed or API response is answered from memory before Flask makes it
     # again (a new data version always does); 0 turns the response cache off.
     "RESPONSE_CACHE_SECONDS": 10,
+    # Cache-Control s-maxage: how long shared caches (nginx, a CDN) keep a feed or API answer
+    # before they revalidate it with the app.
+    "SHARED_MAX_AGE_SECONDS": 60,
     # Number of proxies in front whose X-Forwarded-Proto/-Host/-For to trust (nginx: 1).
     "TRUSTED_PROXIES": 0,
 }

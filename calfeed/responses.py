@@ -12,7 +12,7 @@ import json
 import logging
 from datetime import datetime
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .errors import NotFound
@@ -35,6 +35,11 @@ def cacheable(body: bytes, content_type: str, *, max_age: int,
         response.last_modified = last_modified
     response.cache_control.public = True
     response.cache_control.max_age = max_age
+    # Shared caches (nginx, a CDN) check back sooner than calendar apps, so a schedule change
+    # reaches them within a minute; revalidating costs the app a 304.
+    shared = current_app.config["SHARED_MAX_AGE_SECONDS"]
+    if shared < max_age:
+        response.cache_control.s_maxage = shared
     if request.path.startswith(API_PREFIX):
         # Public data, read by widgets on other sites.
         response.headers["Access-Control-Allow-Origin"] = "*"

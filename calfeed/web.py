@@ -32,8 +32,8 @@ def index():
     values = single_values(request.args.lists(), PAGE_PARAMETERS, allow_empty=True)
     region = _page_region(values)
     published = state.current()
-    return render_template("index.html", region=region, regions=_region_choices(),
-                           cards=show_cards(published, region, state.now()))
+    return _page(render_template("index.html", region=region, regions=_region_choices(),
+                                 cards=show_cards(published, region, state.now())))
 
 
 @views.get("/shows/<show_id>")
@@ -67,13 +67,22 @@ def show_page(show_id: str):
     panels.append((f"Every show in {region.name}", subscribe_links(
         url_for(".region_calendar", region_code=region.code.lower(), _external=True,
                 **region_options), f"Anime in {region.name} (calfeed)")))
-    return render_template(
+    return _page(render_template(
         "show.html", show=show, region=region, regions=_region_choices(), lang=lang,
         alarm=alarm, alarm_choices=ALARM_CHOICES, feed_options=feed_options,
         languages=language_choices(show.languages | {"en"}),
         watchable=watchable, panels=panels,
         rows=episode_rows(published, show, region, lang, state.now()) if watchable else [],
-        zone=region.display_zone or "UTC")
+        zone=region.display_zone or "UTC"))
+
+
+def _page(html: str) -> Response:
+    """A page with an ETag. No Last-Modified: what has aired changes with the clock, not only
+    with the data. The region defaults from Accept-Language, so caches keep one per language."""
+    response = cacheable(html.encode(), "text/html; charset=utf-8",
+                         max_age=current_app.config["PAGE_MAX_AGE_SECONDS"], last_modified=None)
+    response.vary.add("Accept-Language")
+    return response
 
 
 def _page_region(values: dict[str, str]) -> Country:

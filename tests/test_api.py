@@ -169,7 +169,7 @@ def test_show_detail_has_every_airing_of_every_release(client):
 
 def test_caching_headers_and_304(client):
     response = client.get("/api/v1/schedule?region=us")
-    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert response.headers["Cache-Control"] == "public, max-age=300, s-maxage=60"
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     etag = response.headers["ETag"]
     assert not etag.startswith("W/")

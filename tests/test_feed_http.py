@@ -50,7 +50,7 @@ def test_feed_headers(client):
     response = client.get("/feeds/us/metallic-rouge.ics")
     assert response.headers["Content-Type"] == CALENDAR
     assert response.headers["Content-Disposition"] == 'inline; filename="metallic-rouge-us.ics"'
-    assert response.headers["Cache-Control"] == "public, max-age=10800"
+    assert response.headers["Cache-Control"] == "public, max-age=10800, s-maxage=60"
     assert response.headers["Last-Modified"] == "Mon, 01 Jan 2024 00:00:00 GMT"
     etag = response.headers["ETag"]
     assert etag.startswith('"') and not etag.startswith('W/')

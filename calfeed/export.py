@@ -1,0 +1,103 @@
+"""The whole site as static files, for any static host or CDN, swapped into place atomically.
+
+Every URL is rendered by the app itself (through Flask's test client), so an exported file is
+byte for byte what the server would send. Files are written to a hidden folder beside the
+target; the target is a symbolic link that one rename (os.replace) points at the new folder,
+so a reader sees either the whole old export or the whole new one, never a half-written one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+from flask import Flask
+
+from .published import Published
+from .regions import countries
+
+STATIC_FILES = ("calfeed.css", "calfeed.js", "favicon.svg")
+
+
+class ExportError(ValueError):
+    """An export that cannot be written where it was asked for."""
+
+
+def export_paths(published: Published, regions: Iterable[str] | None = None) -> list[str]:
+    """Every URL path of the site (optionally only some regions' feeds), in a stable order."""
+    wanted = {r.upper() for r in regions} if regions else set(countries())
+    shows = published.catalog.shows.values()
+    paths = ["/", *(f"/static/{name}" for name in STATIC_FILES)]
+    paths += [f"/feeds/{code.lower()}.ics" for code in sorted(wanted)]
+    for show in shows:
+        paths.append(f"/shows/{show.id}")
+        paths += [f"/feeds/{code.lower()}/{show.id}.ics" for code in sorted(show.regions & wanted)]
+    paths += ["/api/v1/regions", "/api/v1/shows", "/api/v1/schedule", "/api/v1/openapi.json"]
+    paths += [f"/api/v1/shows/{show.id}" for show in shows]
+    return paths
+
+
+def file_for(root: Path, path: str, folders: frozenset[str] = frozenset()) -> Path:
+    """Where a URL path lives in an export: the same path; a path that is also a folder
+    (/, /api/v1/shows) as the index file inside it, which the shipped nginx config tries."""
+    if path == "/" or path in folders:
+        index = "index.json" if path.startswith("/api/") else "index.html"
+        return root / path.strip("/") / index
+    return root / path.lstrip("/")
+
+
+def folder_paths(paths: list[str]) -> frozenset[str]:
+    """The paths that other paths continue: /api/v1/shows before /api/v1/shows/<show>."""
+    prefixes = {p.rsplit("/", 1)[0] for p in paths}
+    return frozenset(p for p in paths if p in prefixes)
+
+
+def export_site(app: Flask, published: Published, target: Path, *, base_url: str,
+                regions: Iterable[str] | None = None,
+                progress: Callable[[list[str]], Iterable[str]] = lambda paths: paths) -> int:
+    """Write the site under `target` (a symbolic link to the newest build); return file count."""
+    target = Path(os.path.abspath(target))
+    if target.exists() and not target.is_symlink():
+        raise ExportError(f"{target} exists and is not a calfeed export (a symbolic link to "
+                          "one): remove it or export somewhere else")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    build = target.parent / f".{target.name}.{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    build.mkdir()
+    paths = export_paths(published, regions)
+    folders = folder_paths(paths)
+    client = app.test_client()
+    try:
+        for path in progress(paths):
+            response = client.get(path, base_url=base_url)
+            if response.status_code != 200:
+                raise ExportError(f"{path} answered {response.status_code}: "
+                                  f"{response.get_data(as_text=True)[:200]}")
+            destination = file_for(build, path, folders)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(response.get_data())
+            modified = response.headers.get("Last-Modified")
+            if modified:
+                # A static server's Last-Modified (and nginx's ETag) comes from the file time.
+                stamp = parsedate_to_datetime(modified).timestamp()
+                os.utime(destination, (stamp, stamp))
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    _swap_in(build, target)
+    return len(paths)
+
+
+def _swap_in(build: Path, target: Path) -> None:
+    link = target.parent / f".{target.name}.link-{os.getpid()}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(build.name)
+    os.replace(link, target)     # the one atomic step
+    # Our older builds, and any left by an interrupted export, are no longer served. (Only
+    # our own hidden siblings: one export at a time per target.)
+    for stale in target.parent.glob(f".{target.name}.*"):
+        if stale != build and stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
