@@ -22,16 +22,20 @@ def granian_arguments(environ: dict[str, str]) -> list[str]:
         "--host", host.strip("[]") or "127.0.0.1", "--port", port,
         # One process per core: requests are CPU work on cached bytes.
         "--workers", environ.get("CALFEED_WORKERS", str(os.cpu_count() or 2)),
-        # A few threads per worker, so that one slow render (a large region feed after a
-        # reload) does not hold up the cached answers queued behind it.
-        "--blocking-threads", environ.get("CALFEED_THREADS", "4"),
+        # Two threads per worker, so that one slow render (a large region feed after a reload)
+        # does not hold up the cached answers queued behind it; more threads cost throughput
+        # (docs/benchmarks.md).
+        "--blocking-threads", environ.get("CALFEED_THREADS", "2"),
         "--backlog", "2048",
         # Drop clients that never finish sending their headers.
         "--http1-header-read-timeout", "10000",
         # On SIGTERM workers finish the requests they have; after 30 s they are killed.
         "--workers-kill-timeout", "30s",
         "--respawn-failed-workers",
-        "--log-level", "info", "--access-log",
+        # Access logs on: operators want them. They halve the requests a worker answers, so
+        # benchmarks turn them off (CALFEED_ACCESS_LOG=0) as they do nginx's.
+        "--log-level", "info",
+        "--access-log" if environ.get("CALFEED_ACCESS_LOG", "1") != "0" else "--no-access-log",
         "--working-dir", str(ROOT),
         "wsgi:app",
     ]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from calfeed import create_app, state
 from calfeed.export import export_site
 from tests.browser import live_server
 from tests.conftest import BUNDLED_SCHEDULES, fixed_clock
-from tests.nginx import fetch, nginx
+from tests.nginx import fetch, free_port, nginx
 from tests.parsers import PARSERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,12 +34,6 @@ PATHS = [  # (path, content type)
     ("/shows/metallic-rouge", HTML),
     ("/", HTML),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -5,22 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
+
+from bench.loopback import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 INVALID = Path(__file__).parent / "schedules" / "invalid"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def serve(env_extra: dict[str, str]) -> subprocess.Popen:
@@ -29,19 +22,6 @@ def serve(env_extra: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "deploy/serve.py"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> bytes:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited: {process.stdout.read()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.read()
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer in {seconds} s")
 
 
 def stop(process: subprocess.Popen) -> str:

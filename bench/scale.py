@@ -1,0 +1,89 @@
+"""Scale: cold start and peak memory of one worker for 250, 500, 1,000 and 2,000 synthetic shows.
+
+    .venv/bin/python bench/scale.py [--sizes 250,500,1000,2000] [--markdown out.md]
+
+Cold start is what a worker does before its first answer: load and validate every schedule,
+expand every airing, record revisions (a first start writes them all; a restart reads them),
+then render every event once. Each size runs in a fresh process so its peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def measure(schedules: Path, state_path: Path) -> dict:
+    """In this process: start the app on the schedules, render every event, report."""
+    from calfeed import create_app, state
+    from calfeed.selection import other_releases
+
+    started = time.perf_counter()
+    app = create_app({"SCHEDULES_DIR": str(schedules), "STATE_PATH": str(state_path)})
+    loaded = time.perf_counter()
+    with app.app_context():
+        published = state.current()
+        for airing in published.all_airings:
+            region = min(airing.release.regions)
+            published.events.event(airing, None, other_releases(airing.show, airing.release,
+                                                                 region))
+    rendered = time.perf_counter()
+    return {"shows": len(published.catalog.shows), "events": len(published.all_airings),
+            "load_s": loaded - started, "render_s": rendered - loaded,
+            "total_s": rendered - started,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="250,500,1000,2000")
+    parser.add_argument("--markdown", type=Path)
+    parser.add_argument("--measure", nargs=2, type=Path, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.measure:
+        print(json.dumps(measure(*arguments.measure)))
+        return
+    rows = []
+    with tempfile.TemporaryDirectory() as temporary:
+        for size in (int(s) for s in arguments.sizes.split(",")):
+            schedules = Path(temporary) / f"shows-{size}"
+            subprocess.run([sys.executable, "-m", "calfeed.cli", "synth", str(size),
+                            str(schedules)], check=True, capture_output=True)
+            state_path = Path(temporary) / f"state-{size}.sqlite3"
+            for start in ("first start", "restart"):
+                done = subprocess.run([sys.executable, __file__, "--measure", str(schedules),
+                                       str(state_path)], check=True, capture_output=True,
+                                      text=True)
+                rows.append({"start": start, **json.loads(done.stdout)})
+                print(rows[-1], file=sys.stderr)
+    report = render(rows)
+    print(report)
+    if arguments.markdown:
+        arguments.markdown.write_text(report)
+
+
+def render(rows: list[dict]) -> str:
+    base = next((r for r in rows if r["shows"] == 1000 and r["start"] == "first start"), None)
+    lines = ["| shows | events | start | load, validate, expand, revisions | render every "
+             "event | cold start | vs 1,000 shows | peak memory per worker |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in rows:
+        ratio = f"{r['total_s'] / base['total_s']:.2f}×" if base and r["start"] == \
+            "first start" else ""
+        lines.append(f"| {r['shows']} | {r['events']} | {r['start']} | {r['load_s']:.2f} s | "
+                     f"{r['render_s']:.2f} s | {r['total_s']:.2f} s | {ratio} | "
+                     f"{r['peak_rss_mb']:.0f} MB |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
