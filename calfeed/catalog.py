@@ -9,7 +9,7 @@ from typing import Mapping
 
 from .expand import expand_show
 from .model import Airing, Show
-from .schedules import load_shows, schedule_files
+from .schedules import load_shows, read_folder
 
 
 @dataclass(frozen=True)
@@ -19,24 +19,27 @@ class Catalog:
     shows: Mapping[str, Show]
     airings: Mapping[str, tuple[Airing, ...]]
     version: str
+    files: Mapping[str, bytes]      # the schedule files as loaded, by name
 
     @property
     def regions(self) -> frozenset[str]:
         return frozenset().union(*(show.regions for show in self.shows.values()))
 
 
-def load_catalog(directory: Path) -> Catalog:
-    """Load, validate and expand a folder of schedules; raises CatalogError on any problem."""
+def load_catalog(directory: Path, files: Mapping[str, bytes] | None = None) -> Catalog:
+    """Load, validate and expand a folder of schedules (or the given bytes of its files);
+    raises CatalogError on any problem."""
     directory = Path(directory)
-    shows = load_shows(directory)
+    files = dict(read_folder(directory) if files is None else files)
+    shows = load_shows(directory, files)
     airings = {show_id: expand_show(show) for show_id, show in sorted(shows.items())}
     return Catalog(shows=dict(sorted(shows.items())), airings=airings,
-                   version=data_version(directory))
+                   version=data_version(files), files=files)
 
 
-def data_version(directory: Path) -> str:
+def data_version(files: Mapping[str, bytes]) -> str:
     """A hash of the schedule files' names and bytes: equal data, equal version."""
     digest = hashlib.sha256()
-    for path in schedule_files(directory):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name, data in sorted(files.items()):
+        digest.update(name.encode() + b"\0" + data + b"\0")
     return digest.hexdigest()[:16]

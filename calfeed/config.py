@@ -32,6 +32,9 @@ DEFAULTS: dict[str, Any] = {
     # Cache-Control s-maxage: how long shared caches (nginx, a CDN) keep a feed or API answer
     # before they revalidate it with the app.
     "SHARED_MAX_AGE_SECONDS": 60,
+    # Seconds between checks of the schedules folder for changes (SIGHUP checks at once);
+    # 0 turns live reload off.
+    "RELOAD_INTERVAL": 10,
     # Number of proxies in front whose X-Forwarded-Proto/-Host/-For to trust (nginx: 1).
     "TRUSTED_PROXIES": 0,
 }

@@ -57,9 +57,11 @@ class Published:
         return self.memo(("selection", region, show_ids, release_ids, all_releases), make)
 
 
-def publish(directory: Path, store: RevisionStore, now: datetime) -> Published:
-    """Load a folder of schedules and record its revisions; raises CatalogError when invalid."""
-    catalog = load_catalog(directory)
+def publish(directory: Path, store: RevisionStore, now: datetime,
+            files: dict[str, bytes] | None = None) -> Published:
+    """Load a folder of schedules (or given bytes of its files) and record its revisions;
+    raises CatalogError when invalid."""
+    catalog = load_catalog(directory, files)
     all_airings = tuple(sorted((a for airings in catalog.airings.values() for a in airings),
                                key=airing_order))
     revisions, first_loaded = store.record(all_airings, catalog.version, now)

@@ -30,6 +30,15 @@ CREATE TABLE IF NOT EXISTS data_version (
     version TEXT PRIMARY KEY,
     first_loaded TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS last_good_file (
+    name TEXT PRIMARY KEY,
+    content BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS last_good (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version TEXT NOT NULL,
+    loaded_at TEXT NOT NULL
+);
 """
 
 
@@ -48,13 +57,55 @@ def fingerprint(airing: Airing) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """The last schedules that loaded: served again when a start finds the folder invalid."""
+
+    version: str
+    loaded_at: datetime
+    files: dict[str, bytes]
+
+
 class RevisionStore:
-    """The SQLite file that remembers every event's revision; opened per load, never shared."""
+    """The SQLite file that remembers every event's revision and the last good schedules;
+    opened per load, never shared between threads or processes."""
 
     def __init__(self, path: str | Path):
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        connection.executescript(_SCHEMA)
+        return connection
+
+    def save_snapshot(self, version: str, files: dict[str, bytes], loaded_at: datetime) -> None:
+        """Keep these files as the last good schedules, unless this version is kept already."""
+        connection = self._connect()
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            kept = connection.execute("SELECT version FROM last_good").fetchone()
+            if kept is None or kept[0] != version:
+                connection.execute("DELETE FROM last_good_file")
+                connection.executemany("INSERT INTO last_good_file VALUES (?, ?)",
+                                       sorted(files.items()))
+                connection.execute("INSERT OR REPLACE INTO last_good VALUES (1, ?, ?)",
+                                   (version, loaded_at.astimezone(UTC).isoformat()))
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+
+    def load_snapshot(self) -> Snapshot | None:
+        connection = self._connect()
+        try:
+            kept = connection.execute("SELECT version, loaded_at FROM last_good").fetchone()
+            if kept is None:
+                return None
+            files = dict(connection.execute("SELECT name, content FROM last_good_file"))
+        finally:
+            connection.close()
+        return Snapshot(kept[0], datetime.fromisoformat(kept[1]), files)
 
     def record(self, airings: Iterable[Airing], version: str,
                now: datetime) -> tuple[dict[str, Revision], datetime]:
@@ -64,9 +115,8 @@ class RevisionStore:
         at once agree on the numbers instead of raising a sequence twice.
         """
         stamp = now.astimezone(UTC).replace(microsecond=0)
-        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        connection = self._connect()
         try:
-            connection.executescript(_SCHEMA)
             connection.execute("BEGIN IMMEDIATE")
             known = {uid: (fp, seq, modified) for uid, fp, seq, modified in connection.execute(
                 "SELECT uid, fingerprint, sequence, modified FROM event_revision")}

@@ -15,7 +15,7 @@ from .fields import Problems
 from .model import Episode, Show
 from .releases import SLUG, read_releases
 from .wallclock import parse_duration
-from .yamlfile import read_schedule_node
+from .yamlfile import read_limited, read_schedule_node
 
 SHOW_KEYS = ("title", "studio", "links", "sources", "episodes", "releases")
 EPISODE_KEYS = ("count", "first", "duration", "titles")
@@ -30,15 +30,33 @@ def schedule_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_shows(directory: Path) -> dict[str, Show]:
-    """Every show in a folder of schedules, or a CatalogError listing every problem found."""
+def read_folder(directory: Path) -> dict[str, bytes]:
+    """The bytes of every schedule file in a folder, each read once, by file name.
+
+    Validation, the data version and the last-good snapshot all use these same bytes, so a
+    file edited during a load cannot make them disagree.
+    """
     if not directory.is_dir():
         raise CatalogError([ScheduleError(str(directory), 1, 1, "no such folder of schedules: "
                                           "point CALFEED_SCHEDULES_DIR at one")])
-    shows, errors = {}, []
+    files, errors = {}, []
     for path in schedule_files(directory):
         try:
-            show = load_show(path)
+            files[path.name] = read_limited(path)
+        except OSError as exc:
+            errors.append(ScheduleError(str(path), 1, 1, f"cannot read the file: {exc.strerror}"))
+    if errors:
+        raise CatalogError(errors)
+    return files
+
+
+def load_shows(directory: Path, files: dict[str, bytes] | None = None) -> dict[str, Show]:
+    """Every show of a folder (or of its files' bytes), or a CatalogError with every problem."""
+    files = read_folder(directory) if files is None else files
+    shows, errors = {}, []
+    for name, data in sorted(files.items()):
+        try:
+            show = show_from_bytes(data, directory / name)
         except CatalogError as exc:
             errors.extend(exc.errors)
         else:
@@ -50,16 +68,23 @@ def load_shows(directory: Path) -> dict[str, Show]:
 
 def load_show(path: Path, shown_as: str | None = None) -> Show:
     """One validated show from one file; raises CatalogError with all of the file's problems."""
+    try:
+        data = read_limited(path)
+    except OSError as exc:
+        raise CatalogError([ScheduleError(shown_as or str(path), 1, 1,
+                                          f"cannot read the file: {exc.strerror}")]) from None
+    return show_from_bytes(data, path, shown_as)
+
+
+def show_from_bytes(data: bytes, path: Path, shown_as: str | None = None) -> Show:
+    """One validated show from a file's bytes; `path` names it (its stem is the show id)."""
     shown_as = shown_as or str(path)
     problems = Problems(shown_as)
     stem_error = _check_file_name(path)
     try:
-        root = read_schedule_node(path, shown_as)
+        root = read_schedule_node(data, shown_as)
     except ScheduleError as exc:
         raise CatalogError([exc, *_as_errors(stem_error, shown_as)]) from None
-    except OSError as exc:
-        raise CatalogError([ScheduleError(shown_as, 1, 1, f"cannot read the file: "
-                                                          f"{exc.strerror}")]) from None
     if stem_error:
         problems.at(root, stem_error)
     show = _read_show(path.stem, shown_as, root, problems)

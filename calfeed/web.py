@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
@@ -9,6 +10,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from . import state
 from .errors import NotFound
 from .fields import advise
+from .health import health
 from .feeds import Feed, FeedSettings, languages, region_feed, show_feed
 from .pages import ALARM_CHOICES, episode_rows, language_choices, show_cards
 from .params import FEED_PARAMETERS, ParameterError, parse_feed_query, single_values
@@ -100,6 +102,16 @@ def _page_region(values: dict[str, str]) -> Country:
 
 def _region_choices() -> list[Country]:
     return sorted(countries().values(), key=lambda c: c.name)
+
+
+@views.get("/healthz")
+def healthz():
+    published = current_app.extensions.get(state.EXTENSION)
+    status, body = health(published, state.load_status())
+    response = Response(json.dumps(body, ensure_ascii=False) + "\n", status=status,
+                        content_type="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @views.get("/feeds/<region_code>.ics")

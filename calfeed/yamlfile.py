@@ -21,17 +21,20 @@ MAX_VALUES = 100_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def read_schedule_node(path: Path, shown_as: str) -> yaml.MappingNode:
-    """Return the top-level mapping node of a schedule file, or raise ScheduleError."""
+def read_limited(path: Path) -> bytes:
+    """A file's bytes, but never more than one byte past the limit (a huge file is not read)."""
+    with path.open("rb") as handle:
+        return handle.read(MAX_BYTES + 1)
+
+
+def read_schedule_node(data: bytes, shown_as: str) -> yaml.MappingNode:
+    """Return the top-level mapping node of a schedule file's bytes, or raise ScheduleError."""
     def fail(line: int, column: int, message: str) -> ScheduleError:
         return ScheduleError(shown_as, line, column, message)
 
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise fail(1, 1, f"file is {size} bytes, over the {MAX_BYTES} byte limit for one "
-                         "schedule: keep one season per file")
-    with path.open("rb") as handle:
-        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise fail(1, 1, f"file is over the {MAX_BYTES} byte limit for one schedule: keep one "
+                         "season per file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,6 +14,12 @@ from calfeed.expand import expand_show
 from calfeed.schedules import load_show
 
 SCHEDULE_FIXTURES = Path(__file__).parent / "schedules"
+
+
+def pytest_configure(config):
+    # Apps made by tests do not poll their folders unless a test asks for it; servers the tests
+    # start inherit this too.
+    os.environ.setdefault("CALFEED_RELOAD_INTERVAL", "0")
 
 
 class NamedShows:
@@ -53,7 +60,7 @@ def make_app(tmp_path):
     def make(schedules=BUNDLED_SCHEDULES, **config):
         return create_app({"TESTING": True, "SCHEDULES_DIR": str(schedules),
                            "STATE_PATH": str(tmp_path / "state.sqlite3"),
-                           "CLOCK": fixed_clock(), **config})
+                           "CLOCK": fixed_clock(), "RELOAD_INTERVAL": 0, **config})
     return make
 
 

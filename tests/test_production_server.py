@@ -8,20 +8,30 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-from bench.loopback import free_port, wait_for
+from bench.loopback import fetch, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 INVALID = Path(__file__).parent / "schedules" / "invalid"
 
 
-def serve(env_extra: dict[str, str]) -> subprocess.Popen:
+def serve(env_extra: dict[str, str], log: Path | None = None) -> subprocess.Popen:
+    """deploy/serve.py as `make run` starts it; its output goes to `log` when given."""
     env = {**os.environ, "CALFEED_WORKERS": "1", **env_extra}
     env.setdefault("CALFEED_STATE_PATH", str(Path(tempfile.mkdtemp()) / "state.sqlite3"))
+    output = log.open("w") if log else subprocess.PIPE
     return subprocess.Popen([sys.executable, "deploy/serve.py"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            stdout=output, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
+
+
+def wait_for_text(log: Path, text: str, seconds: float = 10) -> str:
+    deadline = time.monotonic() + seconds
+    while text not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return log.read_text()
 
 
 def stop(process: subprocess.Popen) -> str:
@@ -30,19 +40,21 @@ def stop(process: subprocess.Popen) -> str:
     return output
 
 
-def test_serves_the_bundled_schedules_with_granian():
+def test_serves_the_bundled_schedules_with_granian(tmp_path):
     port = free_port()
-    process = serve({"CALFEED_BIND": f"127.0.0.1:{port}"})
+    log = tmp_path / "server.log"
+    process = serve({"CALFEED_BIND": f"127.0.0.1:{port}"}, log)
     try:
         body = wait_for(f"http://127.0.0.1:{port}/", process)
         assert "Metallic Rouge" in body.decode()
         feed = wait_for(f"http://127.0.0.1:{port}/feeds/us/metallic-rouge.ics", process)
         assert feed.count(b"BEGIN:VEVENT") == 13
+        access = '"GET /feeds/us/metallic-rouge.ics HTTP/1.1" 200'
+        assert access in wait_for_text(log, access)     # the access log
     finally:
-        output = stop(process)
-    assert process.returncode == 0, output
-    assert "granian" in output.lower()
-    assert '"GET /feeds/us/metallic-rouge.ics HTTP/1.1" 200' in output   # the access log
+        stop(process)
+    assert process.returncode == 0, log.read_text()
+    assert "granian" in log.read_text().lower()
 
 
 def test_refuses_to_start_on_invalid_data_with_the_messages(tmp_path):
@@ -67,3 +79,72 @@ def test_makefile_runs_the_production_server_not_the_development_server():
     assert arguments[arguments.index("--port") + 1] == "9000"
     assert arguments[arguments.index("--workers") + 1] == "3"
     assert "--reload" not in arguments and arguments[-1] == "wsgi:app"
+
+
+def test_live_reload_under_two_workers(tmp_path):
+    """Both workers pick up an edit within the interval; a bad edit leaves both serving it
+    and reporting the problem."""
+    schedules = tmp_path / "schedules"
+    shutil.copytree(ROOT / "schedules", schedules)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = serve({"CALFEED_BIND": f"127.0.0.1:{port}", "CALFEED_WORKERS": "2",
+                     "CALFEED_SCHEDULES_DIR": str(schedules), "CALFEED_RELOAD_INTERVAL": "1"},
+                    tmp_path / "server.log")
+    path = schedules / "metallic-rouge.yaml"
+
+    def all_answers(url: str, check, rounds: int = 20) -> bool:
+        return all(check(wait_for(url, process)) for _ in range(rounds))
+
+    def eventually(url: str, check, seconds: float = 15) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if all_answers(url, check):
+                return True
+            time.sleep(0.2)
+        return False
+    try:
+        wait_for(base + "/healthz", process)
+        path.write_text(path.read_text().replace("{en: Marginal City,",
+                                                 "{en: Marginal City (edited),"))
+        assert eventually(base + "/feeds/us/metallic-rouge.ics",
+                          lambda body: b"Marginal City (edited)" in body)
+        path.write_text(path.read_text().replace("count: 13", "count: thirteen"))
+        assert eventually(base + "/healthz",
+                          lambda body: b'"status": "degraded"' in body and b"thirteen" in body)
+        assert all_answers(base + "/feeds/us/metallic-rouge.ics",
+                           lambda body: b"Marginal City (edited)" in body)
+    finally:
+        stop(process)
+
+
+def test_sigterm_lets_an_answer_in_progress_finish(tmp_path):
+    """A slow request (the first render of a large feed) is answered in full after SIGTERM."""
+    import threading
+    schedules = tmp_path / "schedules"
+    subprocess.run([sys.executable, "-m", "calfeed.cli", "synth", "600", str(schedules)],
+                   check=True, capture_output=True, cwd=ROOT)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = serve({"CALFEED_BIND": f"127.0.0.1:{port}", "CALFEED_SCHEDULES_DIR": str(schedules)},
+                    tmp_path / "server.log")
+    try:
+        wait_for(base + "/healthz", process, seconds=120)
+        answers = []
+
+        def slow_request():
+            answers.append(fetch(base + "/feeds/us.ics?releases=all&lang=ja"))
+            answers.append(time.monotonic())
+        slow = threading.Thread(target=slow_request)
+        slow.start()
+        time.sleep(0.2)
+        terminated_at = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        slow.join(timeout=60)
+    finally:
+        process.wait(timeout=60)
+    (status, headers, body), answered_at = answers
+    assert answered_at > terminated_at, "the request was not in progress when SIGTERM came"
+    assert status == 200 and body.endswith(b"END:VCALENDAR\r\n")
+    assert int(headers["Content-Length"]) == len(body)
+    assert process.returncode == 0

@@ -67,24 +67,6 @@ def test_a_removed_episode_leaves_the_feed_and_comes_back_with_a_higher_sequence
     assert moved["metallic-rouge-13-crunchyroll@calfeed"][1] == 1
 
 
-def test_a_bad_edit_raises_and_keeps_what_was_served(tmp_path):
-    from calfeed.errors import CatalogError
-    schedules = tmp_path / "schedules"
-    shutil.copytree(BUNDLED_SCHEDULES, schedules)
-    app = create_app({"SCHEDULES_DIR": str(schedules), "CLOCK": fixed_clock(T0),
-                      "STATE_PATH": str(tmp_path / "state.sqlite3")})
-    served = app.test_client().get("/feeds/us/metallic-rouge.ics").data
-    (schedules / "metallic-rouge.yaml").write_text("title: [broken\n")
-    with app.app_context():
-        try:
-            state.reload(app)
-        except CatalogError as exc:
-            assert "metallic-rouge.yaml:2:1: YAML syntax error" in str(exc)
-        else:
-            raise AssertionError("a broken schedule must not load")
-    assert app.test_client().get("/feeds/us/metallic-rouge.ics").data == served
-
-
 def test_the_same_data_loaded_twice_changes_nothing(tmp_path):
     config = {"SCHEDULES_DIR": str(BUNDLED_SCHEDULES), "STATE_PATH": str(tmp_path / "s.sqlite3")}
     first = create_app({**config, "CLOCK": fixed_clock(T0)}).test_client().get("/feeds/jp.ics")
