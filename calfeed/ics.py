@@ -144,8 +144,9 @@ def calendar_head(header: CalendarHeader) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("name", header.name)
-    # icalendar types X- properties as unknown and would not escape them; they are TEXT.
+    # icalendar types NAME and X- properties as unknown and would not escape them (a title
+    # with a line break would end the line); they are TEXT.
+    calendar.add("name", vText(header.name))
     calendar.add("x-wr-calname", vText(header.name))
     calendar.add("description", header.description)
     calendar.add("x-wr-caldesc", vText(header.description))

@@ -70,7 +70,40 @@ def problem(status: int, code: str, message: str, parameter: str | None = None,
     return response
 
 
+MAX_PATH = 1024
+MAX_QUERY = 2048
+
+
+def _refuse_oversized_requests():
+    """No calfeed URL needs more: longer ones are refused before any work is done."""
+    if len(request.path) > MAX_PATH:
+        return problem(414, "bad_request", f"the path is {len(request.path)} characters long, "
+                                           f"over the limit of {MAX_PATH}")
+    query = request.query_string
+    if len(query) > MAX_QUERY:
+        return problem(414, "bad_request", f"the query string is {len(query)} bytes long, over "
+                                           f"the limit of {MAX_QUERY}")
+    return None
+
+
+def _cross_origin(response: Response) -> Response:
+    """The API is public: any site's script may read it, its validators and conditionals."""
+    if request.path.startswith(API_PREFIX):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD"
+            response.headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+            response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
 def init_app(app: Flask) -> None:
+    # Nothing calfeed serves takes a request body.
+    app.config.setdefault("MAX_CONTENT_LENGTH", 0)
+    app.before_request(_refuse_oversized_requests)
+    app.after_request(_cross_origin)
+
     @app.errorhandler(ParameterError)
     def bad_parameter(error: ParameterError):
         code = "not_found" if error.status == 404 else "invalid_parameter"
@@ -90,7 +123,7 @@ def init_app(app: Flask) -> None:
         if error.code and error.code >= 500:
             return server_error(error)
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.code, "bad_request")
-        message = {404: f"nothing at {request.path}",
+        message = {404: f"nothing at {request.path[:MAX_PATH]}",
                    405: f"{request.method} is not allowed here: use GET"}.get(
             error.code, error.description or error.name)
         # Keep Allow on a 405, as HTTP asks.

@@ -106,6 +106,7 @@ def _region_choices() -> list[Country]:
 
 @views.get("/healthz")
 def healthz():
+    single_values(request.args.lists(), ())
     published = current_app.extensions.get(state.EXTENSION)
     status, body = health(published, state.load_status())
     response = Response(json.dumps(body, ensure_ascii=False) + "\n", status=status,

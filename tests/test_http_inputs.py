@@ -1,0 +1,84 @@
+"""Hostile HTTP input on every route: traversal, overlong paths and queries, unknown, repeated and
+invalid parameters, other methods. Always a 4xx with a message; never a 5xx."""
+
+from __future__ import annotations
+
+import pytest
+
+ROUTES = ["/", "/shows/metallic-rouge", "/feeds/us.ics", "/feeds/us/metallic-rouge.ics",
+          "/api/v1/regions", "/api/v1/shows", "/api/v1/shows/metallic-rouge", "/api/v1/schedule",
+          "/api/v1/openapi.json", "/healthz"]
+
+TRAVERSALS = [
+    "/feeds/..%2F..%2Fetc%2Fpasswd.ics", "/feeds/../../etc/passwd.ics",
+    "/feeds/us/..%2F..%2Fschedules%2Fmetallic-rouge.ics", "/feeds/%2e%2e/metallic-rouge.ics",
+    "/shows/..%2F..%2Fetc%2Fpasswd", "/shows/%2e%2e%2f%2e%2e%2fwsgi.py",
+    "/api/v1/shows/..%2F..%2Fetc%2Fpasswd", "/static/../../wsgi.py",
+    "/static/..%2F..%2Fwsgi.py", "/static/%2e%2e/%2e%2e/pyproject.toml",
+    "/feeds/us/metallic-rouge.ics%00.txt", "/feeds/u%00s.ics",
+]
+
+BAD_QUERIES = [
+    "/feeds/us.ics?lang=ja&lang=en", "/feeds/us.ics?alarm=-1", "/feeds/us.ics?alarm=1e9",
+    "/feeds/us.ics?alarm=%00", "/feeds/us.ics?all_day=2", "/feeds/us.ics?tz=../../etc/passwd",
+    "/feeds/us.ics?all_day=1&tz=%2Fetc%2Flocaltime", "/feeds/us.ics?release=%3Cscript%3E",
+    "/feeds/us.ics?past_days=99999999999999999999", "/feeds/us.ics?unknown=1",
+    "/api/v1/schedule?from=2024-13-45", "/api/v1/schedule?to=9999-99-99T99:99",
+    "/api/v1/schedule?show=..%2F..%2Fetc", "/api/v1/schedule?region=%F0%9F%8E%8C",
+    "/api/v1/schedule?tz=", "/api/v1/schedule?lang=%0D%0ASet-Cookie:x=1",
+    "/api/v1/shows/metallic-rouge?tz=Mars/Olympus", "/shows/metallic-rouge?alarm=15&alarm=60",
+    "/shows/metallic-rouge?region=..", "/?region=%3Cscript%3E", "/healthz?verbose=1",
+]
+
+
+def assert_4xx_with_message(response):
+    assert 400 <= response.status_code < 500, (response.status_code, response.data[:200])
+    assert response.data.strip(), "a message"
+    assert b"Traceback" not in response.data
+
+
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_traversal_in_route_parameters(client, path):
+    assert_4xx_with_message(client.get(path))
+
+
+@pytest.mark.parametrize("path", BAD_QUERIES)
+def test_invalid_and_unknown_parameters(client, path):
+    response = client.get(path)
+    assert_4xx_with_message(response)
+    assert b"Set-Cookie" not in b"".join(k.encode() for k, _ in response.headers)
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_overlong_path_and_query(client, route):
+    assert_4xx_with_message(client.get(route + "/x" * 2000))
+    response = client.get(route + "?lang=" + "a" * 5000)
+    assert response.status_code == 414 and b"over the limit of 2048" in response.data
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "TRACE"])
+@pytest.mark.parametrize("route", ROUTES)
+def test_other_methods(client, route, method):
+    response = client.open(route, method=method, data=b"x" * 100)
+    assert response.status_code in (405, 413), (route, method, response.status_code)
+    assert_4xx_with_message(response)
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_head_is_get_without_a_body(client, route):
+    get, head = client.get(route), client.head(route)
+    assert head.status_code == get.status_code and head.data == b""
+
+
+def test_api_cors_preflight_allows_conditional_requests(client):
+    response = client.options("/api/v1/schedule", headers={
+        "Origin": "https://widget.example", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "if-none-match"})
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "If-None-Match" in response.headers["Access-Control-Allow-Headers"]
+    assert "ETag" in client.get("/api/v1/regions").headers["Access-Control-Expose-Headers"]
+
+
+def test_no_secret_key_and_no_debug(app):
+    assert app.secret_key is None and not app.debug
