@@ -7,7 +7,6 @@ import json
 from flask import Blueprint, Flask, Response, current_app, request, url_for
 
 from . import state
-from .errors import NotFound
 from .openapi import openapi_document
 from .params import single_values
 from .regions import countries
@@ -37,10 +36,7 @@ def shows():
 @api.get("/shows/<show_id>")
 def show(show_id: str):
     published = state.current()
-    found = published.catalog.shows.get(show_id)
-    if found is None:
-        raise NotFound(f"unknown show '{show_id}': shows are "
-                           f"{', '.join(published.catalog.shows) or 'none yet'}")
+    found = published.catalog.show(show_id)
     values = single_values(request.args.lists(), SHOW_PARAMETERS)
     zone = parse_zone(values["tz"], None) if "tz" in values else None
     lang = parse_lang(values.get("lang"), dict(published.catalog.shows))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from .expand import expand_show
+from .errors import NotFound
 from .model import Airing, Show
 from .schedules import load_shows, read_folder
 
@@ -25,15 +25,26 @@ class Catalog:
     def regions(self) -> frozenset[str]:
         return frozenset().union(*(show.regions for show in self.shows.values()))
 
+    def show(self, show_id: str) -> Show:
+        """The show with this id; NotFound, naming the shows there are, otherwise."""
+        found = self.shows.get(show_id)
+        if found is None:
+            raise NotFound(unknown_show(show_id, self.shows))
+        return found
+
+
+def unknown_show(show_id: str, shows: Mapping[str, Show]) -> str:
+    return f"unknown show '{show_id}': shows are {', '.join(shows) or 'none yet'}"
+
 
 def load_catalog(directory: Path, files: Mapping[str, bytes] | None = None) -> Catalog:
     """Load, validate and expand a folder of schedules (or the given bytes of its files);
     raises CatalogError on any problem."""
     directory = Path(directory)
     files = dict(read_folder(directory) if files is None else files)
-    shows = load_shows(directory, files)
-    airings = {show_id: expand_show(show) for show_id, show in sorted(shows.items())}
-    return Catalog(shows=dict(sorted(shows.items())), airings=airings,
+    loaded = sorted(load_shows(directory, files).items())
+    return Catalog(shows={show_id: show for show_id, (show, _) in loaded},
+                   airings={show_id: airings for show_id, (_, airings) in loaded},
                    version=data_version(files), files=files)
 
 

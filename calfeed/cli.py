@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from .catalog import load_catalog
+from .catalog import load_catalog, unknown_show
 from .config import load_config
 from .errors import CatalogError
 from .expand import releases_in
@@ -63,8 +63,7 @@ def show(show_id: str, region: str | None, zone_name: str | None, lang: str,
     except CatalogError as exc:
         raise click.ClickException(f"the schedules do not load:\n{exc}") from None
     if show_id not in catalog.shows:
-        raise click.ClickException(f"unknown show '{show_id}': shows are "
-                                   f"{', '.join(catalog.shows) or 'none'}")
+        raise click.ClickException(unknown_show(show_id, catalog.shows))
     the_show = catalog.shows[show_id]
     try:
         place = country(region) if region else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from .errors import ExpansionError
 from .model import Airing, Release, Show
@@ -28,7 +28,7 @@ def expand_show(show: Show) -> tuple[Airing, ...]:
 
 def airing_order(airing: Airing) -> tuple:
     """The order every output lists airings in: instant, show, episode, release."""
-    return (airing.start.astimezone(UTC), airing.show.id, airing.episode.number, airing.release.id)
+    return (airing.start_utc, airing.show.id, airing.episode.number, airing.release.id)
 
 
 def releases_in(show: Show, region: str) -> tuple[Release, ...]:
@@ -43,7 +43,7 @@ def _own_schedule(show: Show, release: Release) -> list[Airing]:
     slot = 0
     for episode in show.episodes:
         shifted = False
-        while release.start.plus_days(slot * release.every_days).day in skipped:
+        while skipped and release.start.plus_days(slot * release.every_days).day in skipped:
             slot, shifted = slot + 1, True
         wall = moves.get(episode.number, release.start.plus_days(slot * release.every_days))
         slot += 1
@@ -60,7 +60,7 @@ def _follow(show: Show, release: Release, leader: list[Airing]) -> list[Airing]:
         if led.episode.number in moves:
             start = _instant(release, moves[led.episode.number], led.episode.number)
         else:
-            start = (led.start.astimezone(UTC) + release.offset).astimezone(release.timezone)
+            start = (led.start_utc + release.offset).astimezone(release.timezone)
         airings.append(_airing(show, led.episode, release, start,
                                moved=led.moved or led.episode.number in moves,
                                shifted=led.shifted))
@@ -77,5 +77,7 @@ def _instant(release: Release, wall: WallTime, moved_episode: int | None) -> dat
 def _airing(show, episode, release, start: datetime, *, moved: bool, shifted: bool) -> Airing:
     # Add the length in UTC: aware arithmetic in the zone would add wall-clock time and be an
     # hour off for an airing that spans a clock change.
-    end = (start.astimezone(UTC) + show.duration).astimezone(start.tzinfo)
-    return Airing(show, episode, release, start, end, moved=moved, shifted=shifted)
+    start_utc = start.astimezone(UTC)
+    end_utc = start_utc + show.duration
+    return Airing(show, episode, release, start, end_utc.astimezone(start.tzinfo), moved=moved,
+                  shifted=shifted, start_utc=start_utc, end_utc=end_utc)

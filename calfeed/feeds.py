@@ -12,7 +12,6 @@ from .params import FeedQuery, ParameterError
 from .published import Published
 from .regions import Country
 from .selection import other_releases, select_airings, where_watchable
-from .wallclock import UTC
 
 
 @dataclass(frozen=True)
@@ -33,14 +32,11 @@ class Feed:
 
 def show_feed(published: Published, region: Country, show_id: str, query: FeedQuery, *,
               now: datetime, url: str, settings: FeedSettings) -> Feed:
-    show = published.catalog.shows.get(show_id)
-    if show is None:
-        raise NotFound(f"unknown show '{show_id}': shows are "
-                           f"{', '.join(published.catalog.shows) or 'none yet'}")
+    show = published.catalog.show(show_id)
     if not show.regions & {region.code}:
         raise NotFound(f"{show.name()} cannot be watched in {region.name} ({region.code}) "
-                           f"on any release calfeed knows of; where it can: "
-                           f"{where_watchable(show)}")
+                       f"on any release calfeed knows of; where it can: "
+                       f"{where_watchable(show)}")
     name = f"{show.name(query.lang)} ({region.name})"
     about = (f"Every episode of {show.name()} watchable in {region.name}, at the moment it "
              "can be watched there.")
@@ -121,10 +117,10 @@ def _within_budget(airings: list[Airing], events: list[bytes], now: datetime,
     total = allowance + sum(map(len, events))
     if total <= max_bytes:
         return list(range(len(events))), 0
-    ended = sorted((i for i, a in enumerate(airings) if a.end.astimezone(UTC) <= now),
-                   key=lambda i: airings[i].start.astimezone(UTC))
-    upcoming = sorted((i for i, a in enumerate(airings) if a.end.astimezone(UTC) > now),
-                      key=lambda i: airings[i].start.astimezone(UTC), reverse=True)
+    ended = sorted((i for i, a in enumerate(airings) if a.end_utc <= now),
+                   key=lambda i: airings[i].start_utc)
+    upcoming = sorted((i for i, a in enumerate(airings) if a.end_utc > now),
+                      key=lambda i: airings[i].start_utc, reverse=True)
     dropped = set()
     for index in ended + upcoming:
         if total <= max_bytes:

@@ -18,6 +18,7 @@ from icalendar import Calendar, vDate, vDatetime, vDuration, vText
 from icalendar.parser import Contentline, Parameters
 from icalendar.prop import TypesFactory
 
+from .folding import fold
 from .model import Airing, Release
 from .revisions import Revision
 
@@ -68,7 +69,9 @@ def content_line(name: str, value) -> bytes:
     """One property as icalendar writes it: typed by its name, escaped, folded at 75 octets
     between characters, ending in CRLF (what Component.to_ical does for each property)."""
     typed = PROPERTY_TYPES.for_property(name)(value)
-    return Contentline.from_parts(name, Parameters(), typed).to_ical() + CRLF
+    line = Contentline.from_parts(name, Parameters(), typed)
+    # icalendar's Contentline.to_ical() folds; fold() is the same rule, faster (folding.py).
+    return fold(line).encode("utf-8") + CRLF
 
 
 # Most lines of an event repeat across thousands of events (LOCATION, STATUS, DTSTAMP, …):
@@ -105,8 +108,8 @@ def render_event(airing: Airing, revision: Revision, lang: str | None,
 
 def timed_lines(airing: Airing) -> bytes:
     """DTSTART/DTEND in UTC: unambiguous in every client, no VTIMEZONE needed."""
-    return (b"DTSTART:" + vDatetime(airing.start.astimezone(UTC)).to_ical() + CRLF +
-            b"DTEND:" + vDatetime(airing.end.astimezone(UTC)).to_ical() + CRLF)
+    return (b"DTSTART:" + vDatetime(airing.start_utc).to_ical() + CRLF +
+            b"DTEND:" + vDatetime(airing.end_utc).to_ical() + CRLF)
 
 
 def all_day_lines(day: date) -> bytes:

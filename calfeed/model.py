@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
@@ -102,10 +102,18 @@ class Airing:
     show: Show = field(repr=False)
     episode: Episode
     release: Release = field(repr=False)
-    start: datetime
+    start: datetime          # in the release's zone
     end: datetime
     moved: bool = False      # placed by a move of its own (or of the release it follows)
     shifted: bool = False    # later than its regular slot because of a skipped week
+    start_utc: datetime = field(default=None, compare=False)   # the same instants in UTC,
+    end_utc: datetime = field(default=None, compare=False)     # made once, used everywhere
+
+    def __post_init__(self):
+        if self.start_utc is None:
+            object.__setattr__(self, "start_utc", self.start.astimezone(timezone.utc))
+        if self.end_utc is None:
+            object.__setattr__(self, "end_utc", self.end.astimezone(timezone.utc))
 
     @property
     def uid(self) -> str:

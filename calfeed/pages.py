@@ -11,7 +11,6 @@ from .model import Airing, Show
 from .published import Published
 from .regions import Country
 from .selection import select_airings, where_watchable
-from .wallclock import UTC
 
 ALARM_CHOICES = (("", "No reminder"), ("15", "15 minutes before"), ("60", "1 hour before"))
 
@@ -61,7 +60,7 @@ class ShowCard:
 def episode_row(airing: Airing, lang: str | None, zone: ZoneInfo, now: datetime) -> EpisodeRow:
     return EpisodeRow(number=airing.episode.number, title=airing.episode.title(lang),
                       release=airing.release.name,
-                      start_utc=airing.start.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+                      start_utc=airing.start_utc.isoformat().replace("+00:00", "Z"),
                       start_text=local_text(airing.start, zone), aired=airing.end <= now,
                       moved=airing.moved, delayed=airing.shifted)
 

@@ -48,13 +48,18 @@ class Revision:
     modified: datetime
 
 
-def fingerprint(airing: Airing) -> str:
+def fingerprint(airing: Airing, show_part: str | None = None) -> str:
     """What an event shows: its times, titles, release and links. Equal data, equal print."""
-    parts = [airing.start.astimezone(UTC).isoformat(), airing.end.astimezone(UTC).isoformat(),
-             repr(sorted(airing.show.title.items())), repr(sorted(airing.episode.titles.items())),
-             airing.release.name, airing.release.kind, airing.release.url or "",
-             repr(sorted(airing.show.links.items())), str(airing.moved), str(airing.shifted)]
+    show_part = show_part if show_part is not None else _show_part(airing)
+    parts = [airing.start_utc.isoformat(), airing.end_utc.isoformat(), show_part,
+             repr(sorted(airing.episode.titles.items())), airing.release.name,
+             airing.release.kind, airing.release.url or "", str(airing.moved),
+             str(airing.shifted)]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+
+
+def _show_part(airing: Airing) -> str:
+    return repr((sorted(airing.show.title.items()), sorted(airing.show.links.items())))
 
 
 @dataclass(frozen=True)
@@ -121,8 +126,11 @@ class RevisionStore:
             known = {uid: (fp, seq, modified) for uid, fp, seq, modified in connection.execute(
                 "SELECT uid, fingerprint, sequence, modified FROM event_revision")}
             revisions, changes = {}, []
+            show_parts: dict[str, str] = {}
             for airing in airings:
-                print_now = fingerprint(airing)
+                if airing.show.id not in show_parts:
+                    show_parts[airing.show.id] = _show_part(airing)
+                print_now = fingerprint(airing, show_parts[airing.show.id])
                 before = known.get(airing.uid)
                 if before is None:
                     revisions[airing.uid] = Revision(0, stamp)

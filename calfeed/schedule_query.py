@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
+from .catalog import unknown_show
 from .fields import advise
 from .model import Show
 from .params import ParameterError, single_values
@@ -55,8 +56,7 @@ def parse_schedule_query(pairs: Iterable[tuple[str, list[str]]],
     show_ids = tuple(repeated.get("show", ()))
     for show_id in show_ids:
         if show_id not in shows:
-            raise ParameterError("show", f"unknown show '{show_id}': shows are "
-                                         f"{', '.join(shows) or 'none yet'}", status=404)
+            raise ParameterError("show", unknown_show(show_id, shows), status=404)
     if len(set(show_ids)) != len(show_ids):
         raise ParameterError("show", "show lists the same show twice: give each once")
     # Releases and languages are checked against the whole catalog, not the shows chosen, so

@@ -12,7 +12,7 @@ from . import fields
 from .errors import CatalogError, ExpansionError, ScheduleError
 from .expand import expand_show
 from .fields import Problems
-from .model import Episode, Show
+from .model import Airing, Episode, Show
 from .releases import SLUG, read_releases
 from .wallclock import parse_duration
 from .yamlfile import read_limited, read_schedule_node
@@ -50,17 +50,19 @@ def read_folder(directory: Path) -> dict[str, bytes]:
     return files
 
 
-def load_shows(directory: Path, files: dict[str, bytes] | None = None) -> dict[str, Show]:
-    """Every show of a folder (or of its files' bytes), or a CatalogError with every problem."""
+def load_shows(directory: Path,
+               files: dict[str, bytes] | None = None) -> dict[str, tuple[Show, tuple[Airing, ...]]]:
+    """Every show of a folder (or of its files' bytes) with its airings, or a CatalogError
+    with every problem found."""
     files = read_folder(directory) if files is None else files
     shows, errors = {}, []
     for name, data in sorted(files.items()):
         try:
-            show = show_from_bytes(data, directory / name)
+            show, airings = expanded_show(data, directory / name)
         except CatalogError as exc:
             errors.extend(exc.errors)
         else:
-            shows[show.id] = show
+            shows[show.id] = (show, airings)
     if errors:
         raise CatalogError(errors)
     return shows
@@ -78,6 +80,13 @@ def load_show(path: Path, shown_as: str | None = None) -> Show:
 
 def show_from_bytes(data: bytes, path: Path, shown_as: str | None = None) -> Show:
     """One validated show from a file's bytes; `path` names it (its stem is the show id)."""
+    return expanded_show(data, path, shown_as)[0]
+
+
+def expanded_show(data: bytes, path: Path,
+                  shown_as: str | None = None) -> tuple[Show, tuple[Airing, ...]]:
+    """A validated show and its airings: validation expands it anyway (to find wall times in a
+    DST gap), so the airings come along rather than being worked out twice."""
     shown_as = shown_as or str(path)
     problems = Problems(shown_as)
     stem_error = _check_file_name(path)
@@ -87,10 +96,10 @@ def show_from_bytes(data: bytes, path: Path, shown_as: str | None = None) -> Sho
         raise CatalogError([exc, *_as_errors(stem_error, shown_as)]) from None
     if stem_error:
         problems.at(root, stem_error)
-    show = _read_show(path.stem, shown_as, root, problems)
-    if problems or show is None:
+    found = _read_show(path.stem, shown_as, root, problems)
+    if problems or found is None:
         raise CatalogError(problems.errors)
-    return show
+    return found
 
 
 def _check_file_name(path: Path) -> str | None:
@@ -107,7 +116,8 @@ def _as_errors(message: str | None, shown_as: str) -> list[ScheduleError]:
     return [ScheduleError(shown_as, 1, 1, message)] if message else []
 
 
-def _read_show(show_id: str, shown_as: str, root: yaml.Node, problems: Problems) -> Show | None:
+def _read_show(show_id: str, shown_as: str, root: yaml.Node,
+               problems: Problems) -> tuple[Show, tuple[Airing, ...]] | None:
     top = fields.mapping(root, "the schedule", problems, SHOW_KEYS,
                          required=("title", "episodes", "releases"))
     if top is None:
@@ -128,12 +138,11 @@ def _read_show(show_id: str, shown_as: str, root: yaml.Node, problems: Problems)
     show = Show(id=show_id, title=title, episodes=episodes, releases=tuple(releases),
                 duration=duration, studio=studio, links=links, sources=sources, path=shown_as)
     try:
-        expand_show(show)
+        return show, expand_show(show)
     except ExpansionError as exc:
         problems.at(where.get((exc.release_id, exc.moved_episode)) or root,
                     f"release '{exc.release_id}': {exc.message}; choose a time that exists")
         return None
-    return show
 
 
 def read_titles(node: yaml.Node, what: str, problems: Problems, *,

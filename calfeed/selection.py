@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Iterable
 
 from .model import Airing, Release, Show
-from .wallclock import UTC
 
 
 def select_airings(airings: Iterable[Airing], region: str, *,
@@ -25,7 +24,7 @@ def select_airings(airings: Iterable[Airing], region: str, *,
     for airing in candidates:
         key = (airing.show.id, airing.episode.number)
         best = earliest.get(key)
-        if best is None or airing.start.astimezone(UTC) < best.start.astimezone(UTC):
+        if best is None or airing.start_utc < best.start_utc:
             earliest[key] = airing
     chosen = set(map(id, earliest.values()))
     return [a for a in candidates if id(a) in chosen]

@@ -8,7 +8,6 @@ from datetime import timedelta
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 
 from . import state
-from .errors import NotFound
 from .fields import advise
 from .health import health
 from .feeds import Feed, FeedSettings, languages, region_feed, show_feed
@@ -41,10 +40,7 @@ def index():
 @views.get("/shows/<show_id>")
 def show_page(show_id: str):
     published = state.current()
-    show = published.catalog.shows.get(show_id)
-    if show is None:
-        raise NotFound(f"unknown show '{show_id}': shows are "
-                       f"{', '.join(published.catalog.shows) or 'none yet'}")
+    show = published.catalog.show(show_id)
     values = single_values(request.args.lists(), SHOW_PAGE_PARAMETERS, allow_empty=True)
     region = _page_region(values)
     lang = values.get("lang", "en")
