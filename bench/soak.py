@@ -6,7 +6,9 @@ schedules are rewritten every second, alternating valid and invalid.
 Every response is checked inside wrk (a Lua response hook): no 5xx, no empty body, and no
 mixture of old and new data: each data version writes a marker ("Soak v17") into every
 title, so a response that mixed two versions would show two markers. Worker memory (RSS of
-granian's worker processes) is read after warm-up and at the end.
+granian's worker processes) is read after a warm-up of 10 s under load with rewrites (so every
+worker has served, reloaded good data and refused bad data), after the steady phase, halfway
+through the rewrites and at the end.
 """
 
 from __future__ import annotations
@@ -73,6 +75,35 @@ releases:
 """
 
 
+class rewriting:
+    """While active, rewrite the schedule every second, alternating valid and invalid."""
+
+    def __init__(self, schedules: Path, writes: dict):
+        self.schedules, self.writes = schedules, writes
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+    def _run(self):
+        while not self.stop.wait(1):
+            self.writes["version"] += 1
+            version = self.writes["version"]
+            text = schedule(version)
+            if version % 2:
+                self.writes["valid"] += 1
+            else:
+                text = text.replace("count: 13", "count: thirteen")
+                self.writes["invalid"] += 1
+            (self.schedules / "soak.yaml").write_text(text)
+
+
 def worker_rss_kb(master: int) -> dict[int, int]:
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     sizes = {}
@@ -112,31 +143,20 @@ def main() -> None:
         try:
             wait_for(url, server)
             memory: dict = {}
-            warm = threading.Timer(min(10, arguments.seconds / 2), lambda: memory.update(
-                warm=worker_rss_kb(server.pid)))
-            warm.start()
+            writes = {"valid": 1, "invalid": 0, "version": 1}
+            with rewriting(schedules, writes):
+                wrk(url, 10, script)
+            memory["warm"] = worker_rss_kb(server.pid)
             steady = wrk(url, arguments.seconds, script)
             memory["steady"] = worker_rss_kb(server.pid)
-            stop = threading.Event()
-            versions = {"valid": 1, "invalid": 0}
-
-            def rewrite():
-                version = 1
-                while not stop.wait(1):
-                    version += 1
-                    if version % 2:
-                        (schedules / "soak.yaml").write_text(schedule(version))
-                        versions["valid"] += 1
-                    else:
-                        (schedules / "soak.yaml").write_text(
-                            schedule(version).replace("count: 13", "count: thirteen"))
-                        versions["invalid"] += 1
-            writer = threading.Thread(target=rewrite)
-            writer.start()
-            churn = wrk(url, arguments.seconds, script)
-            stop.set()
-            writer.join()
+            counted = dict(writes)
+            halfway = threading.Timer(arguments.seconds / 2, lambda: memory.update(
+                halfway=worker_rss_kb(server.pid)))
+            with rewriting(schedules, writes):
+                halfway.start()
+                churn = wrk(url, arguments.seconds, script)
             memory["end"] = worker_rss_kb(server.pid)
+            versions = {kind: writes[kind] - counted[kind] for kind in ("valid", "invalid")}
         finally:
             server.terminate()
             server.wait(timeout=60)
@@ -154,13 +174,15 @@ def render(steady: dict, churn: dict, memory: dict, versions: dict, seconds: int
                        f"({versions['valid']} valid, {versions['invalid']} invalid writes)", churn)):
         lines.append(f"| {name} | {run['total']} | {run['rps']:.0f} | {run['s5xx']} | "
                      f"{run['empty']} | {run['mixed']} | {run['other']} |")
-    lines += ["", "| worker | RSS after warm-up | after the steady phase | at the end | growth "
-              "after warm-up |", "| --- | --- | --- | --- | --- |"]
+    lines += ["", "| worker | RSS after warm-up | after the steady phase | halfway through "
+              "the rewrites | at the end | growth after warm-up |",
+              "| --- | --- | --- | --- | --- | --- |"]
     for pid, warm in sorted(memory.get("warm", {}).items()):
         end = memory["end"].get(pid)
         growth = f"{(end - warm) / warm * 100:+.1f}%" if end else "worker replaced"
-        lines.append(f"| {pid} | {warm / 1024:.1f} MB | {memory['steady'].get(pid, 0) / 1024:.1f}"
-                     f" MB | {(end or 0) / 1024:.1f} MB | {growth} |")
+        samples = " | ".join(f"{memory[k].get(pid, 0) / 1024:.1f} MB"
+                             for k in ("steady", "halfway", "end"))
+        lines.append(f"| {pid} | {warm / 1024:.1f} MB | {samples} | {growth} |")
     return "\n".join(lines) + "\n"
 
 
