@@ -7,8 +7,8 @@ Every response is checked inside wrk (a Lua response hook): no 5xx, no empty bod
 mixture of old and new data: each data version writes a marker ("Soak v17") into every
 title, so a response that mixed two versions would show two markers. Worker memory (RSS of
 granian's worker processes) is read after a warm-up of 10 s under load with rewrites (so every
-worker has served, reloaded good data and refused bad data), after the steady phase, halfway
-through the rewrites and at the end.
+worker has served, reloaded good data and refused bad data) and 10 s more without, after the
+steady phase, halfway through the rewrites and at the end.
 """
 
 from __future__ import annotations
@@ -146,6 +146,7 @@ def main() -> None:
             writes = {"valid": 1, "invalid": 0, "version": 1}
             with rewriting(schedules, writes):
                 wrk(url, 10, script)
+            wrk(url, 10, script)       # and settle, so every worker's caches hold the last data
             memory["warm"] = worker_rss_kb(server.pid)
             steady = wrk(url, arguments.seconds, script)
             memory["steady"] = worker_rss_kb(server.pid)

@@ -70,6 +70,7 @@ def _check_shape(text: str, fail) -> None:
     stack: list[list] = []           # [values so far, anchor] per open collection
     anchored: dict[str, int] = {}    # anchor name -> number of values it stands for
     total = 0
+    aliases = False
     for event in yaml.parse(text, Loader=Loader):
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
@@ -89,7 +90,7 @@ def _check_shape(text: str, fail) -> None:
         elif isinstance(event, yaml.ScalarEvent):
             count, anchor = 1, event.anchor
         elif isinstance(event, yaml.AliasEvent):
-            count, anchor = anchored.get(event.anchor, 1), None
+            count, anchor, aliases = anchored.get(event.anchor, 1), None, True
         else:
             continue
         if anchor:
@@ -100,7 +101,9 @@ def _check_shape(text: str, fail) -> None:
         if total > MAX_VALUES:
             raise fail(event.start_mark.line + 1, event.start_mark.column + 1,
                        f"aliases make this file stand for more than {MAX_VALUES} values: "
-                       "refused as an alias bomb; write the values out instead")
+                       "refused as an alias bomb; write the values out instead" if aliases else
+                       f"file holds more than {MAX_VALUES} values: a schedule never needs "
+                       "that many; keep one season per file")
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, fail) -> ScheduleError:

@@ -105,6 +105,14 @@ def test_file_over_the_size_limit_is_refused_unread(tmp_path):
                              "byte limit for one schedule: keep one season per file"]
 
 
+def test_too_many_values_without_aliases_is_refused(tmp_path):
+    many = tmp_path / "many.yaml"
+    many.write_text("".join(f"k{i}: v\n" for i in range(60_000)))
+    (message,) = problems(many)
+    assert message.endswith("file holds more than 100000 values: a schedule never needs that "
+                            "many; keep one season per file")
+
+
 def test_alias_bomb_is_refused_with_bounded_memory():
     """The billion-laughs file names 10^9 values; refusing it must not build them."""
     tracemalloc.start()
