@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from .errors import ScheduleError
 from .published import Published
-from .state import LoadStatus
+
+
+@dataclass
+class LoadStatus:
+    """What the latest load of the schedules found, in this process."""
+
+    last_success: datetime | None = None
+    errors: tuple[ScheduleError, ...] = ()
+    serving_last_good: bool = False    # started from the state store's copy, not the folder
 
 
 def health(published: Published | None, status: LoadStatus) -> tuple[int, dict]:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context
 
-from .errors import CatalogError, ScheduleError
+from .errors import CatalogError
+from .health import LoadStatus
 from .published import Published, publish
 from .revisions import RevisionStore
 
@@ -23,15 +23,6 @@ EXTENSION = "calfeed.published"
 STATUS = "calfeed.load-status"
 RELOADER = "calfeed.reloader"
 log = logging.getLogger("calfeed.reload")
-
-
-@dataclass
-class LoadStatus:
-    """What the latest load of the schedules found, in this process."""
-
-    last_success: datetime | None = None
-    errors: tuple[ScheduleError, ...] = ()
-    serving_last_good: bool = False    # started from the state store's copy, not the folder
 
 
 def system_clock() -> datetime:

@@ -125,8 +125,9 @@ def region_calendar(region_code: str):
 def show_calendar(region_code: str, show_id: str):
     region = country(region_code)
     published = state.current()
-    show = published.catalog.shows.get(show_id)
-    query = _feed_query((show,) if show else (), region.display_zone)
+    # An unknown show is a 404 whatever the parameters say.
+    show = published.catalog.show(show_id)
+    query = _feed_query((show,), region.display_zone)
     return _calendar_response(show_feed(published, region, show_id, query, now=state.now(),
                                         url=request.url, settings=_settings()))
 

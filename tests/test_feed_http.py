@@ -121,3 +121,9 @@ def test_a_failure_is_a_5xx_with_a_body_never_an_empty_200(client, app, monkeypa
     assert response.status_code == 500
     assert response.text == "calfeed could not build this response; please try again later\n"
     assert feeds.show_feed is not broken
+
+
+def test_an_unknown_show_is_404_before_its_parameters_are_read(client):
+    response = client.get("/feeds/us/no-such-show.ics?lang=ja&colour=red")
+    assert response.status_code == 404
+    assert response.text == "unknown show 'no-such-show': shows are metallic-rouge\n"

@@ -15,7 +15,7 @@ import pytest
 
 from calfeed import create_app, state
 from calfeed.errors import CatalogError
-from calfeed.health import health
+from calfeed.health import LoadStatus, health
 from tests.conftest import BUNDLED_SCHEDULES, SCHEDULE_FIXTURES, fixed_clock
 
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -128,7 +128,7 @@ def test_a_start_on_bad_data_with_nothing_good_refuses(tmp_path):
 
 
 def test_unavailable_only_when_nothing_good_ever_loaded():
-    status, body = health(None, state.LoadStatus())
+    status, body = health(None, LoadStatus())
     assert (status, body["status"]) == (503, "unavailable")
 
 
