@@ -20,8 +20,8 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 @api.get("/regions")
 def regions():
     def make():
-        shows = state.current().catalog.shows.values()
-        return {"regions": [region_entry(c, [s.id for s in shows if code in s.regions])
+        catalog = state.current().catalog
+        return {"regions": [region_entry(c, [s.id for s in catalog.shows_in(code)])
                             for code, c in sorted(countries().items())]}
     return _json(make, parameters=())
 

@@ -21,9 +21,9 @@ class Catalog:
     version: str
     files: Mapping[str, bytes]      # the schedule files as loaded, by name
 
-    @property
-    def regions(self) -> frozenset[str]:
-        return frozenset().union(*(show.regions for show in self.shows.values()))
+    def shows_in(self, region: str) -> tuple[Show, ...]:
+        """The shows with a release watchable in a region (an ISO 3166-1 code)."""
+        return tuple(show for show in self.shows.values() if region in show.regions)
 
     def show(self, show_id: str) -> Show:
         """The show with this id; NotFound, naming the shows there are, otherwise."""

@@ -11,7 +11,7 @@ from .model import Airing, Show
 from .params import FeedQuery, ParameterError
 from .published import Published
 from .regions import Country
-from .selection import other_releases, select_airings, where_watchable
+from .selection import other_releases, where_watchable
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def show_feed(published: Published, region: Country, show_id: str, query: FeedQu
 
 def region_feed(published: Published, region: Country, query: FeedQuery, *,
                 now: datetime, url: str, settings: FeedSettings) -> Feed:
-    shows = tuple(s for s in published.catalog.shows.values() if region.code in s.regions)
+    shows = published.catalog.shows_in(region.code)
     name = f"Anime in {region.name} (calfeed)"
     about = (f"Every episode of every show calfeed knows of that is watchable in {region.name}, "
              "at the moment it can be watched there.")
@@ -78,7 +78,7 @@ def _feed(published: Published, region: Country, shows: tuple[Show, ...], query:
           filename: str) -> Feed:
     check_releases(shows, region, query)
     airings = published.selection(region.code, tuple(s.id for s in shows), query.release_ids,
-                                  query.all_releases, select_airings)
+                                  query.all_releases)
     if query.past_days is not None:
         horizon = now - timedelta(days=query.past_days)
         airings = [a for a in airings if a.end >= horizon]

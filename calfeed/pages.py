@@ -10,7 +10,7 @@ from .expand import releases_in
 from .model import Airing, Show
 from .published import Published
 from .regions import Country
-from .selection import select_airings, where_watchable
+from .selection import where_watchable
 
 ALARM_CHOICES = (("", "No reminder"), ("15", "15 minutes before"), ("60", "1 hour before"))
 
@@ -67,7 +67,7 @@ def episode_row(airing: Airing, lang: str | None, zone: ZoneInfo, now: datetime)
 
 def region_airings(published: Published, show: Show, region: Country) -> list[Airing]:
     """The airings a region sees of a show: the earliest release of each episode."""
-    return published.selection(region.code, (show.id,), None, False, select_airings)
+    return published.selection(region.code, (show.id,), None, False)
 
 
 def show_cards(published: Published, region: Country, now: datetime) -> list[ShowCard]:

@@ -13,6 +13,7 @@ from .expand import airing_order
 from .ics import EventCache
 from .model import Airing
 from .revisions import Revision, RevisionStore
+from .selection import select_airings
 
 MEMO_ENTRIES = 4096
 
@@ -46,14 +47,14 @@ class Published:
         return value
 
     def selection(self, region: str, show_ids: tuple[str, ...],
-                  release_ids: frozenset[str] | None, all_releases: bool,
-                  select: Callable) -> list[Airing]:
+                  release_ids: frozenset[str] | None, all_releases: bool) -> list[Airing]:
         """The airings a feed of these shows shows in a region; worked out once per data version."""
         def make():
             wanted = set(show_ids)
             airings = (self.catalog.airings[show_ids[0]] if len(show_ids) == 1 else
                        [a for a in self.all_airings if a.show.id in wanted])
-            return select(airings, region, release_ids=release_ids, all_releases=all_releases)
+            return select_airings(airings, region, release_ids=release_ids,
+                                  all_releases=all_releases)
         return self.memo(("selection", region, show_ids, release_ids, all_releases), make)
 
 

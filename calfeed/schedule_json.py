@@ -10,7 +10,6 @@ from .model import Airing, Show
 from .published import Published
 from .regions import Country
 from .schedule_query import ScheduleQuery
-from .selection import select_airings
 from .wallclock import UTC
 
 FeedUrl = Callable[[str, str], str]   # (region code, show id) -> absolute feed URL
@@ -83,7 +82,7 @@ def schedule(published: Published, query: ScheduleQuery, feed_url: FeedUrl) -> d
     show_ids = query.show_ids or tuple(published.catalog.shows)
     if query.region is not None:
         airings = published.selection(query.region.code, show_ids, query.release_ids,
-                                      query.all_releases, select_airings)
+                                      query.all_releases)
     else:
         wanted = set(show_ids)
         airings = [a for a in published.all_airings if a.show.id in wanted

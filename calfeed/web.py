@@ -59,9 +59,8 @@ def show_page(show_id: str):
             url_for(".show_calendar", region_code=region.code.lower(), show_id=show.id,
                     _external=True, **feed_options), f"{show.name(lang)} ({region.name})")))
     # The region's feed takes only languages some show there has titles in.
-    region_shows = tuple(s for s in published.catalog.shows.values() if region.code in s.regions)
     region_options = {k: v for k, v in feed_options.items()
-                      if k != "lang" or v in languages(region_shows)}
+                      if k != "lang" or v in languages(published.catalog.shows_in(region.code))}
     panels.append((f"Every show in {region.name}", subscribe_links(
         url_for(".region_calendar", region_code=region.code.lower(), _external=True,
                 **region_options), f"Anime in {region.name} (calfeed)")))
@@ -115,8 +114,7 @@ def healthz():
 def region_calendar(region_code: str):
     region = country(region_code)
     published = state.current()
-    shows = tuple(s for s in published.catalog.shows.values() if region.code in s.regions)
-    query = _feed_query(shows, region.display_zone)
+    query = _feed_query(published.catalog.shows_in(region.code), region.display_zone)
     return _calendar_response(region_feed(published, region, query, now=state.now(),
                                           url=request.url, settings=_settings()))
 
