@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from calfeed.errors import CatalogError  # noqa: E402
-from calfeed.schedules import load_show  # noqa: E402
+from calfeed.schedule.show_file import load_show  # noqa: E402
 
 
 def billion_laughs(levels: int) -> str:

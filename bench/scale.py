@@ -26,8 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 def measure(schedules: Path, state_path: Path) -> dict:
     """In this process: start the app on the schedules, render every event, report."""
-    from calfeed import create_app, state
-    from calfeed.selection import other_releases
+    from calfeed import create_app
+    from calfeed.web import state
+    from calfeed.publish.selection import other_releases
 
     started = time.perf_counter()
     app = create_app({"SCHEDULES_DIR": str(schedules), "STATE_PATH": str(state_path)})

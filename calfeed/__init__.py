@@ -9,13 +9,14 @@ from flask import Flask
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, the catalog (refusing invalid data), views and commands."""
-    from . import api, cli, config, responses, state, web
+    from . import cli, config
+    from .web import api, responses, state, views
 
     app = Flask(__name__)
     app.config.from_mapping(config.load_config(test_config))
     state.init_app(app)
     responses.init_app(app)
-    web.init_app(app)
+    views.init_app(app)
     api.init_app(app)
     cli.init_app(app)
     _wrap_for_serving(app)
@@ -26,8 +27,8 @@ def _wrap_for_serving(app: Flask) -> None:
     """The WSGI layers in front of Flask: trusted proxy headers, then the response cache."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from .response_cache import ResponseCache
-    from .state import EXTENSION
+    from .web.response_cache import ResponseCache
+    from .web.state import EXTENSION
 
     app.wsgi_app = ResponseCache(app.wsgi_app, lambda: app.extensions[EXTENSION],
                                  seconds=app.config["RESPONSE_CACHE_SECONDS"])

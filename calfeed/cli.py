@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from .catalog import load_catalog, unknown_show
+from .publish.catalog import load_catalog, unknown_show
 from .config import load_config
 from .errors import CatalogError
-from .expand import releases_in
-from .regions import UnknownRegion, country
-from .zones import UnknownZone, lookup_zone
+from .schedule.expand import releases_in
+from .schedule.regions import UnknownRegion, country
+from .schedule.zones import UnknownZone, lookup_zone
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -90,8 +90,9 @@ def show(show_id: str, region: str | None, zone_name: str | None, lang: str,
               help="Public address of the site, used in feed URLs and subscribe links.")
 @click.option("--regions", help="Only these regions' feeds, comma-separated (default: all).")
 def export(directory: Path, base_url: str, regions: str | None) -> None:
-    from . import create_app, state
-    from .export import ExportError, export_site
+    from . import create_app
+    from .web import state
+    from .web.export import ExportError, export_site
     try:
         app = create_app()
     except CatalogError as exc:
@@ -120,7 +121,7 @@ def export(directory: Path, base_url: str, regions: str | None) -> None:
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--seed", default=1, show_default=True, help="The same seed writes the same files.")
 def synth(count: int, directory: Path, seed: int) -> None:
-    from .synthetic import write_synthetic
+    from .schedule.synthetic import write_synthetic
     written = write_synthetic(count, directory, seed)
     click.echo(f"wrote {len(written)} synthetic schedules to {directory}")
 

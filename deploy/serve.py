@@ -43,7 +43,7 @@ def granian_arguments(environ: dict[str, str]) -> list[str]:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    from calfeed.catalog import load_catalog
+    from calfeed.publish.catalog import load_catalog
     from calfeed.config import load_config
     from calfeed.errors import CatalogError
 

@@ -10,8 +10,8 @@ import pytest
 
 from calfeed import create_app
 from calfeed.config import BUNDLED_SCHEDULES
-from calfeed.expand import expand_show
-from calfeed.schedules import load_show
+from calfeed.schedule.expand import expand_show
+from calfeed.schedule.show_file import load_show
 
 SCHEDULE_FIXTURES = Path(__file__).parent / "schedules"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from calfeed.openapi import OPERATIONS, PARAMETERS, api_paths
-from calfeed.schedule_query import SCHEDULE_PARAMETERS, SHOW_PARAMETERS
+from calfeed.web.openapi import OPERATIONS, PARAMETERS, api_paths
+from calfeed.web.schedule_query import SCHEDULE_PARAMETERS, SHOW_PARAMETERS
 
 JSON = "application/json"
 
@@ -87,7 +87,7 @@ def test_other_methods_are_405(client, method, path):
 
 
 def test_a_failure_is_a_500_in_the_same_shape(client, app, monkeypatch):
-    monkeypatch.setattr("calfeed.api.schedule", lambda *a: 1 / 0)
+    monkeypatch.setattr("calfeed.web.api.schedule", lambda *a: 1 / 0)
     assert_error(client.get("/api/v1/schedule"), 500, "internal_error", None,
                  "calfeed could not build this response; please try again later")
 

@@ -12,7 +12,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from calfeed.openapi import OPERATIONS, PREFIX
+from calfeed.web.openapi import OPERATIONS, PREFIX
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from calfeed import create_app
 from calfeed.config import BUNDLED_SCHEDULES
 from calfeed.errors import CatalogError
-from calfeed import state
+from calfeed.web import state
 
 INVALID = Path(__file__).parent / "schedules" / "invalid"
 

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from calfeed.wallclock import (WallTime, WallTimeGap, in_zone, parse_cadence, parse_duration,
+from calfeed.schedule.wallclock import (WallTime, WallTimeGap, in_zone, parse_cadence, parse_duration,
                                parse_wall_time)
-from calfeed.zones import lookup_zone
+from calfeed.schedule.zones import lookup_zone
 
 UTC = timezone.utc
 
@@ -59,7 +59,7 @@ def test_ambiguous_wall_time_takes_first_occurrence(shows, airings_of):
 
 
 def test_airings_are_sorted_by_instant_then_episode_then_release(shows):
-    from calfeed.expand import expand_show
+    from calfeed.schedule.expand import expand_show
     airings = expand_show(shows.follows_inherits_skips_and_moves)
     keys = [(a.start.astimezone(UTC), a.episode.number, a.release.id) for a in airings]
     assert keys == sorted(keys)

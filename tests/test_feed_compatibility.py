@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from calfeed import state
-from calfeed.selection import select_airings
+from calfeed.web import state
+from calfeed.publish.selection import select_airings
 from tests.parsers import PARSERS
 
 FEED_FIXTURES = Path(__file__).parent / "schedules" / "feeds"

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from icalendar import Calendar
 
-from calfeed.params import FEED_PARAMETERS
+from calfeed.web.params import FEED_PARAMETERS
 
 UTC = timezone.utc
 

@@ -111,11 +111,11 @@ def test_feed_url_is_never_negotiated_away(client):
 
 
 def test_a_failure_is_a_5xx_with_a_body_never_an_empty_200(client, app, monkeypatch):
-    from calfeed import feeds
+    from calfeed.render import feeds
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
-    monkeypatch.setattr("calfeed.web.show_feed", broken)
+    monkeypatch.setattr("calfeed.web.views.show_feed", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = client.get("/feeds/us/metallic-rouge.ics")
     assert response.status_code == 500

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar.parser.string import _foldline
 
-from calfeed.folding import fold
+from calfeed.render.folding import fold
 
 # Characters of every UTF-8 length, and the escape characters the fold must not split from.
 ALPHABET = st.sampled_from(list("ab ,;:\\^n") + ["é", "ß", "長", "イ", "🎌", "\u0301", "ü"])

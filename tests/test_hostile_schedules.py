@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from calfeed import create_app, state
-from calfeed.yamlfile import MAX_BYTES
+from calfeed import create_app
+
+from calfeed.web import state
+from calfeed.schedule.yamlfile import MAX_BYTES
 from tests.conftest import BUNDLED_SCHEDULES, SCHEDULE_FIXTURES, fixed_clock
 from tests.parsers import PARSERS
 

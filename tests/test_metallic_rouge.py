@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from calfeed.catalog import load_catalog
+from calfeed.publish.catalog import load_catalog
 from calfeed.config import BUNDLED_SCHEDULES
-from calfeed.expand import releases_in
+from calfeed.schedule.expand import releases_in
 
 UTC = timezone.utc
 

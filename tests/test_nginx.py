@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from calfeed import create_app, state
-from calfeed.export import export_site
+from calfeed import create_app
+
+from calfeed.web import state
+from calfeed.web.export import export_site
 from tests.browser import live_server
 from tests.conftest import BUNDLED_SCHEDULES, fixed_clock
 from tests.nginx import fetch, free_port, nginx

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from calfeed.web import CONTENT_SECURITY_POLICY
+from calfeed.web.views import CONTENT_SECURITY_POLICY
 
 HTML = "text/html; charset=utf-8"
 

@@ -17,11 +17,11 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from calfeed import ics
+from calfeed.render import ics
 from calfeed.errors import CatalogError
-from calfeed.expand import expand_show
-from calfeed.revisions import Revision
-from calfeed.schedules import show_from_bytes
+from calfeed.schedule.expand import expand_show
+from calfeed.publish.revisions import Revision
+from calfeed.schedule.show_file import show_from_bytes
 from tests.parsers import with_icalendar, with_vobject
 
 UTC = timezone.utc

@@ -13,9 +13,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from calfeed import create_app, state
+from calfeed import create_app
+
+from calfeed.web import state
 from calfeed.errors import CatalogError
-from calfeed.health import LoadStatus, health
+from calfeed.render.health import LoadStatus, health
 from tests.conftest import BUNDLED_SCHEDULES, SCHEDULE_FIXTURES, fixed_clock
 
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -163,7 +165,7 @@ def test_sighup_reloads_at_once(make, schedules):
 
 
 def test_no_change_no_reload(make):
-    from calfeed.reloader import Reloader
+    from calfeed.web.reloader import Reloader
     reloader = Reloader(make(), 60)
     assert reloader.check() is None
     assert reloader.check(force=True) is True

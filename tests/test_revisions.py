@@ -8,7 +8,9 @@ from datetime import datetime, timezone
 
 from icalendar import Calendar
 
-from calfeed import create_app, state
+from calfeed import create_app
+
+from calfeed.web import state
 from tests.conftest import BUNDLED_SCHEDULES, fixed_clock
 
 UTC = timezone.utc

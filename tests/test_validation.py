@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from calfeed.catalog import load_catalog
+from calfeed.publish.catalog import load_catalog
 from calfeed.errors import CatalogError
-from calfeed.schedules import load_show
-from calfeed.yamlfile import MAX_BYTES
+from calfeed.schedule.show_file import load_show
+from calfeed.schedule.yamlfile import MAX_BYTES
 
 INVALID = Path(__file__).parent / "schedules" / "invalid"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import state
-from .schedules import schedule_files
+from ..schedule.show_file import schedule_files
 
 log = logging.getLogger("calfeed.reload")
 

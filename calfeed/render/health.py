@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .errors import ScheduleError
-from .published import Published
+from ..errors import ScheduleError
+from ..publish.published import Published
 
 
 @dataclass

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from .fields import advise, did_you_mean
-from .zones import UnknownZone, lookup_zone
+from ..schedule.fields import advise, did_you_mean
+from ..schedule.zones import UnknownZone, lookup_zone
 
 FEED_PARAMETERS = ("lang", "alarm", "release", "releases", "tz", "all_day", "past_days")
 MAX_ALARM_MINUTES = 10080   # one week

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
-from .model import Airing
+from ..schedule.model import Airing
 
 UTC = timezone.utc
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from .catalog import Catalog, load_catalog
-from .expand import airing_order
-from .ics import EventCache
-from .model import Airing
+from ..schedule.expand import airing_order
+from ..render.ics import EventCache
+from ..schedule.model import Airing
 from .revisions import Revision, RevisionStore
 from .selection import select_airings
 

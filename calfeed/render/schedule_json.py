@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from .model import Airing, Show
-from .published import Published
-from .regions import Country
-from .schedule_query import ScheduleQuery
-from .wallclock import UTC
+from ..schedule.model import Airing, Show
+from ..publish.published import Published
+from ..schedule.regions import Country
+from ..web.schedule_query import ScheduleQuery
+from ..schedule.wallclock import UTC
 
 FeedUrl = Callable[[str, str], str]   # (region code, show id) -> absolute feed URL
 

@@ -15,10 +15,10 @@ from datetime import datetime
 from flask import Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from .errors import NotFound
-from .fields import advise
+from ..errors import NotFound
+from ..schedule.fields import advise
 from .params import ParameterError
-from .regions import UnknownRegion
+from ..schedule.regions import UnknownRegion
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .catalog import Catalog
-from .regions import countries
+from ..publish.catalog import Catalog
+from ..schedule.regions import countries
 from .schedule_query import SCHEDULE_PARAMETERS, SHOW_PARAMETERS, catalog_languages
-from .zones import zone_names
+from ..schedule.zones import zone_names
 
 PREFIX = "/api/v1"
 NULLABLE_TEXT = {"type": ["string", "null"]}

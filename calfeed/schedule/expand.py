@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .errors import ExpansionError
+from ..errors import ExpansionError
 from .model import Airing, Release, Show
 from .wallclock import UTC, WallTime, WallTimeGap, in_zone
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from .errors import NotFound
-from .model import Airing, Show
-from .schedules import load_shows, read_folder
+from ..errors import NotFound
+from ..schedule.model import Airing, Show
+from ..schedule.show_file import load_shows, read_folder
 
 
 @dataclass(frozen=True)

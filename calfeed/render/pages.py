@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from .expand import releases_in
-from .model import Airing, Show
-from .published import Published
-from .regions import Country
-from .selection import where_watchable
+from ..schedule.expand import releases_in
+from ..schedule.model import Airing, Show
+from ..publish.published import Published
+from ..schedule.regions import Country
+from ..publish.selection import where_watchable
 
 ALARM_CHOICES = (("", "No reminder"), ("15", "15 minutes before"), ("60", "1 hour before"))
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import yaml
 
 from . import fields
-from .errors import CatalogError, ExpansionError, ScheduleError
+from ..errors import CatalogError, ExpansionError, ScheduleError
 from .expand import expand_show
 from .fields import Problems
 from .model import Airing, Episode, Show
-from .releases import SLUG, read_releases
+from .release_fields import SLUG, read_releases
 from .wallclock import parse_duration
 from .yamlfile import read_limited, read_schedule_node
 

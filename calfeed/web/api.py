@@ -9,9 +9,9 @@ from flask import Blueprint, Flask, Response, current_app, request, url_for
 from . import state
 from .openapi import openapi_document
 from .params import single_values
-from .regions import countries
+from ..schedule.regions import countries
 from .responses import cacheable
-from .schedule_json import airing_entry, region_entry, schedule, show_entry
+from ..render.schedule_json import airing_entry, region_entry, schedule, show_entry
 from .schedule_query import SHOW_PARAMETERS, parse_lang, parse_schedule_query, parse_zone
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context
 
-from .errors import CatalogError
-from .health import LoadStatus
-from .published import Published, publish
-from .revisions import RevisionStore
+from ..errors import CatalogError
+from ..render.health import LoadStatus
+from ..publish.published import Published, publish
+from ..publish.revisions import RevisionStore
 
 EXTENSION = "calfeed.published"
 STATUS = "calfeed.load-status"

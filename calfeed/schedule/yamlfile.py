@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ScheduleError
+from ..errors import ScheduleError
 
 # libyaml's loader is about ten times faster; the pure-Python one gives the same nodes.
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

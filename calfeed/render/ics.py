@@ -19,8 +19,8 @@ from icalendar.parser import Contentline, Parameters
 from icalendar.prop import TypesFactory
 
 from .folding import fold
-from .model import Airing, Release
-from .revisions import Revision
+from ..schedule.model import Airing, Release
+from ..publish.revisions import Revision
 
 UTC = timezone.utc
 CRLF = b"\r\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .model import Airing, Release, Show
+from ..schedule.model import Airing, Release, Show
 
 
 def select_airings(airings: Iterable[Airing], region: str, *,

@@ -8,14 +8,14 @@ from datetime import timedelta
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 
 from . import state
-from .fields import advise
-from .health import health
-from .feeds import Feed, FeedSettings, languages, region_feed, show_feed
-from .pages import ALARM_CHOICES, episode_rows, language_choices, show_cards
+from ..schedule.fields import advise
+from ..render.health import health
+from ..render.feeds import Feed, FeedSettings, languages, region_feed, show_feed
+from ..render.pages import ALARM_CHOICES, episode_rows, language_choices, show_cards
 from .params import FEED_PARAMETERS, ParameterError, parse_feed_query, single_values
-from .regions import Country, UnknownRegion, countries, country, region_from_languages
+from ..schedule.regions import Country, UnknownRegion, countries, country, region_from_languages
 from .responses import cacheable
-from .subscribe import subscribe_links
+from ..render.subscribe import subscribe_links
 
 views = Blueprint("calfeed", __name__)
 

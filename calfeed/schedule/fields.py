@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .errors import ScheduleError
+from ..errors import ScheduleError
 
 _INTEGER = re.compile(r"[-+]?[0-9]{1,12}")
 _NULLS = {"", "~", "null", "Null", "NULL"}

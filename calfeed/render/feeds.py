@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from . import ics
-from .errors import NotFound
-from .model import Airing, Show
-from .params import FeedQuery, ParameterError
-from .published import Published
-from .regions import Country
-from .selection import other_releases, where_watchable
+from ..errors import NotFound
+from ..schedule.model import Airing, Show
+from ..web.params import FeedQuery, ParameterError
+from ..publish.published import Published
+from ..schedule.regions import Country
+from ..publish.selection import other_releases, where_watchable
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from typing import Callable, Iterable
 
 from flask import Flask
 
-from .published import Published
-from .regions import countries
+from ..publish.published import Published
+from ..schedule.regions import countries
 
 STATIC_FILES = ("calfeed.css", "calfeed.js", "favicon.svg")
 

@@ -8,13 +8,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from .catalog import unknown_show
-from .fields import advise
-from .model import Show
+from ..publish.catalog import unknown_show
+from ..schedule.fields import advise
+from ..schedule.model import Show
 from .params import ParameterError, single_values
-from .regions import Country, UnknownRegion, country
-from .wallclock import UTC
-from .zones import UnknownZone, lookup_zone
+from ..schedule.regions import Country, UnknownRegion, country
+from ..schedule.wallclock import UTC
+from ..schedule.zones import UnknownZone, lookup_zone
 
 SCHEDULE_PARAMETERS = ("region", "tz", "from", "to", "show", "release", "releases", "lang")
 SHOW_PARAMETERS = ("tz", "lang")
