@@ -20,16 +20,37 @@ _INTEGER = re.compile(r"[-+]?[0-9]{1,12}")
 _NULLS = {"", "~", "null", "Null", "NULL"}
 
 
+MAX_PROBLEMS = 100   # per file: enough to fix, and /healthz and the log stay small
+
+
 class Problems:
-    """The problems found in one file, each tied to the node it is about."""
+    """The problems found in one file, each tied to the node it is about; past MAX_PROBLEMS
+    only counted, so a file of 20,000 mistakes is reported in bounded time and space."""
 
     def __init__(self, shown_as: str):
         self.path = shown_as
         self.errors: list[ScheduleError] = []
+        self.more = 0
+
+    @property
+    def full(self) -> bool:
+        return len(self.errors) >= MAX_PROBLEMS
 
     def at(self, node: yaml.Node, message: str) -> None:
+        if self.full:
+            self.more += 1
+            return
         mark = node.start_mark
         self.errors.append(ScheduleError(self.path, mark.line + 1, mark.column + 1, message))
+
+    def all(self) -> list[ScheduleError]:
+        """The problems, and a last line saying how many more were found if any were."""
+        if not self.full:
+            return self.errors
+        last = max(self.errors, key=lambda e: (e.line, e.column))   # listed last once sorted
+        return [*self.errors, ScheduleError(self.path, last.line, last.column, (
+            f"{self.more or 'maybe'} more problems in this file are not listed: fix these "
+            "first and check again"))]
 
     def __bool__(self) -> bool:
         return bool(self.errors)
@@ -88,6 +109,8 @@ def mapping(node: yaml.Node, what: str, problems: Problems, allowed: Sequence[st
         return None
     entries: dict[str, Entry] = {}
     for key_node, value_node in node.value:
+        if problems.full:
+            break
         if not isinstance(key_node, yaml.ScalarNode):
             problems.at(key_node, f"a key in {what} is {describe(key_node)}: keys are plain words")
             continue

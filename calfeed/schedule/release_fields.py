@@ -14,7 +14,7 @@ from .fields import Entry, Problems
 from .model import Move, Release
 from .regions import GROUPS, UnknownRegion, expand_region
 from .zones import UnknownZone, lookup_zone
-from .wallclock import parse_cadence, parse_duration, parse_wall_time
+from .wallclock import LONGEST_OFFSET, parse_cadence, parse_duration, parse_wall_time
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 KINDS = ("broadcast", "streaming")
@@ -86,7 +86,8 @@ def _read_release(node, problems: Problems, episode_numbers: range | None) -> Dr
                             f"'{key}' or 'follows'")
         if get("offset"):
             values["offset"] = fields.parsed(get("offset").node, "offset", problems,
-                                             lambda t: parse_duration(t, signed=True))
+                                             lambda t: parse_duration(t, signed=True,
+                                                                    longest=LONGEST_OFFSET))
     else:
         for key in ("timezone", "start"):
             if key not in entries:
@@ -107,7 +108,7 @@ def _read_release(node, problems: Problems, episode_numbers: range | None) -> Dr
     move_nodes: dict[int, yaml.Node] = {}
     if get("moves"):
         values["moves"] = _read_moves(get("moves").node, problems, episode_numbers, move_nodes)
-    if len(problems.errors) > before or None in values.values():
+    if len(problems.errors) > before or problems.full or None in values.values():
         return None
     release = Release(id=release_id, name=name, kind=kind, regions=regions,
                       regions_text=regions_text,
@@ -153,6 +154,8 @@ def _region_names(node, what: str, problems: Problems, allow_empty: bool = False
     codes: set[str] = set()
     ok = True
     for item in items:
+        if problems.full:
+            return None     # the file is refused anyway; its remaining names cost time only
         name = fields.text(item, what, problems, limit=20)
         try:
             codes |= expand_region(name) if name is not None else set()
@@ -180,13 +183,14 @@ def _read_skips(node: yaml.Node, problems: Problems) -> tuple[date, ...] | None:
     items = fields.sequence(node, "skip", problems)
     if items is None:
         return None
-    days = []
+    days, seen = [], set()   # a set: a list of 40,000 dates is checked in linear time
     for item in items:
         wall = fields.parsed(item, "skip", problems,
                              lambda t: parse_wall_time(t, time_required=False))
         if wall is not None:
-            if wall.day in days:
+            if wall.day in seen:
                 problems.at(item, f"skip {wall.day} is listed twice: keep one")
+            seen.add(wall.day)
             days.append(wall.day)
     return tuple(days) if len(days) == len(items) else None
 
@@ -246,9 +250,10 @@ def _check_skips(draft: Draft, problems: Problems, count: int) -> None:
         return
     skip_nodes = draft.entries["skip"].node.value
     every = release.every_days
+    skipped = set(release.skip)
     slots_used, slot = 0, 0
     while slots_used < count:
-        slots_used += release.start.plus_days(slot * every).day not in release.skip
+        slots_used += release.start.plus_days(slot * every).day not in skipped
         slot += 1
     last = release.start.plus_days((slot - 1) * every).day
     for day, node in zip(release.skip, skip_nodes):

@@ -14,7 +14,7 @@ from .expand import expand_show
 from .fields import Problems
 from .model import Airing, Episode, Show
 from .release_fields import SLUG, read_releases
-from .wallclock import parse_duration
+from .wallclock import FIRST_YEAR, LAST_YEAR, parse_duration
 from .yamlfile import read_limited, read_schedule_node
 
 SHOW_KEYS = ("title", "studio", "links", "sources", "episodes", "releases")
@@ -98,7 +98,7 @@ def expanded_show(data: bytes, path: Path,
         problems.at(root, stem_error)
     found = _read_show(path.stem, shown_as, root, problems)
     if problems or found is None:
-        raise CatalogError(problems.errors)
+        raise CatalogError(problems.all())
     return found
 
 
@@ -138,11 +138,28 @@ def _read_show(show_id: str, shown_as: str, root: yaml.Node,
     show = Show(id=show_id, title=title, episodes=episodes, releases=tuple(releases),
                 duration=duration, studio=studio, links=links, sources=sources, path=shown_as)
     try:
-        return show, expand_show(show)
+        airings = expand_show(show)
     except ExpansionError as exc:
         problems.at(where.get((exc.release_id, exc.moved_episode)) or root,
                     f"release '{exc.release_id}': {exc.message}; choose a time that exists")
         return None
+    for airing in _outside_the_years(airings):
+        problems.at(where.get((airing.release.id, None)) or root,
+                    f"release '{airing.release.id}': episode {airing.episode.number} would air "
+                    f"at {airing.start_utc:%Y-%m-%d %H:%M} UTC, "
+                    f"{'before' if airing.start_utc.year < FIRST_YEAR else 'after'} "
+                    f"{FIRST_YEAR if airing.start_utc.year < FIRST_YEAR else LAST_YEAR}: calfeed "
+                    f"lists broadcasts from {FIRST_YEAR} to {LAST_YEAR}")
+    return None if problems else (show, airings)
+
+
+def _outside_the_years(airings: tuple[Airing, ...]) -> list[Airing]:
+    """The first airing of each release that falls outside the years served (in UTC)."""
+    outside: dict[str, Airing] = {}
+    for airing in airings:
+        if not (FIRST_YEAR <= airing.start_utc.year and airing.end_utc.year <= LAST_YEAR):
+            outside.setdefault(airing.release.id, airing)
+    return list(outside.values())
 
 
 def read_titles(node: yaml.Node, what: str, problems: Problems, *,

@@ -14,6 +14,13 @@ _SHORT_DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?")
 _ISO_DURATION = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?")
 _CADENCE = re.compile(r"(\d+)\s*(day|days|week|weeks)")
 
+# Domain limits (docs/schedule-format.md): broadcasts of the television and streaming era, far
+# enough from the ends of Python's calendar that no sum of the limits below can overflow it.
+FIRST_YEAR, LAST_YEAR = 1970, 2199
+LONGEST_CADENCE_DAYS = 364            # 52 weeks: a yearly special is the rarest schedule
+LONGEST_DURATION = timedelta(hours=24)
+LONGEST_OFFSET = timedelta(days=30)   # a stream a month after the broadcast, or before it
+
 
 @dataclass(frozen=True, order=True)
 class WallTime:
@@ -51,6 +58,9 @@ def parse_wall_time(text: str, *, time_required: bool = True) -> WallTime:
             "YYYY-MM-DD, for example 2024-02-07"
         raise ValueError(f"'{text}' is not written as {form}")
     year, month, day = (int(g) for g in match.group(1, 2, 3))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"years from {FIRST_YEAR} to {LAST_YEAR} only, not {year}: calfeed "
+                         "lists broadcasts of that span")
     try:
         broadcast_day = date(year, month, day)
     except ValueError:
@@ -67,8 +77,10 @@ def parse_wall_time(text: str, *, time_required: bool = True) -> WallTime:
     return WallTime(broadcast_day, hour, minute)
 
 
-def parse_duration(text: str, *, signed: bool = False) -> timedelta:
-    """Parse '30m', '1h', '1h30m' or ISO 8601 'PT1H30M' (and '-…', '0' when signed)."""
+def parse_duration(text: str, *, signed: bool = False,
+                   longest: timedelta = LONGEST_DURATION) -> timedelta:
+    """Parse '30m', '1h', '1h30m' or ISO 8601 'PT1H30M' (and '-…', '0' when signed), at most
+    `longest` either way; the limit is checked on the numbers, before any timedelta is made."""
     raw = text.strip()
     sign = 1
     if signed and raw.startswith("-"):
@@ -78,10 +90,15 @@ def parse_duration(text: str, *, signed: bool = False) -> timedelta:
     short = _SHORT_DURATION.fullmatch(raw)
     iso = _ISO_DURATION.fullmatch(raw.upper())
     if short and any(short.groups()):
-        hours, minutes = (int(g or 0) for g in short.groups())
-        return sign * timedelta(hours=hours, minutes=minutes)
-    if iso and any(iso.groups()) and not raw.upper().endswith("T"):
+        days, (hours, minutes) = 0, (int(g or 0) for g in short.groups())
+    elif iso and any(iso.groups()) and not raw.upper().endswith("T"):
         days, hours, minutes = (int(g or 0) for g in iso.groups())
+    else:
+        days = None
+    if days is not None:
+        if (days * 24 + hours) * 60 + minutes > longest // timedelta(minutes=1):
+            either = " either way" if signed else ""
+            raise ValueError(f"at most {_spoken(longest)}{either}, not '{text}'")
         return sign * timedelta(days=days, hours=hours, minutes=minutes)
     allowed = "'30m', '1h', '1h30m' or 'PT1H30M'" + (", with '-' before it to go earlier"
                                                      if signed else "")
@@ -93,8 +110,15 @@ def parse_cadence(text: str) -> int:
     match = _CADENCE.fullmatch(text.strip().lower())
     if not match or int(match.group(1)) == 0:
         raise ValueError(f"'{text}' is not a cadence: write '1 week', '2 weeks' or '1 day'")
-    count = int(match.group(1))
-    return count * (7 if match.group(2).startswith("week") else 1)
+    days = int(match.group(1)) * (7 if match.group(2).startswith("week") else 1)
+    if days > LONGEST_CADENCE_DAYS:
+        raise ValueError(f"at most {LONGEST_CADENCE_DAYS // 7} weeks, not '{text}'")
+    return days
+
+
+def _spoken(length: timedelta) -> str:
+    hours = length // timedelta(hours=1)
+    return f"{hours} hours" if hours < 48 else f"{length.days} days"
 
 
 def in_zone(wall: WallTime, zone: ZoneInfo) -> datetime:

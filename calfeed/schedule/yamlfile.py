@@ -19,6 +19,11 @@ MAX_DEPTH = 32
 MAX_VALUES = 100_000
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# In values as decoded (YAML escapes such as "\x00" or "\e" write them in plain text): C0 and
+# C1 controls but tab, line feed and carriage return, and the Unicode line and paragraph
+# separators, which break calendar parsers (a NUL made three of them drop the whole feed).
+_DECODED_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+_SEPARATORS = {"\u2028": "line separator", "\u2029": "paragraph separator"}
 
 
 def read_limited(path: Path) -> bytes:
@@ -61,7 +66,31 @@ def read_schedule_node(data: bytes, shown_as: str) -> yaml.MappingNode:
         raise fail(mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
                    f"the top level must be a mapping of keys such as 'title:' and "
                    f"'episodes:', not {kind}")
+    _check_decoded_text(node, fail)
     return node
+
+
+def _check_decoded_text(root: yaml.Node, fail) -> None:
+    """Refuse control characters in any key or value as YAML decodes it (a walk with a stack:
+    no recursion; each node once, however many aliases point at it)."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            found = _DECODED_CONTROL.search(node.value)
+            if found:
+                char = found.group()
+                what = _SEPARATORS.get(char, "control character")
+                raise fail(node.start_mark.line + 1, node.start_mark.column + 1,
+                           f"a value holds the {what} U+{ord(char):04X} (written as an escape "
+                           "such as \\x00 or \\e?): remove it; schedules are plain text")
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        else:
+            stack.extend(node.value)
 
 
 def _check_shape(text: str, fail) -> None:

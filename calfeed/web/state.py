@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context
 
-from ..errors import CatalogError
+from ..errors import CatalogError, ScheduleError
 from ..render.health import LoadStatus
 from ..publish.published import Published, publish
 from ..publish.revisions import RevisionStore
@@ -62,6 +62,12 @@ def reload(app: Flask) -> bool:
         log.error("schedules not loaded: %d problem(s); %s", len(exc.errors),
                   f"still serving data version {served.catalog.version}" if served
                   else "nothing loaded yet")
+        return False
+    except Exception as exc:
+        # A failure validation did not foresee is still a failed load: reported, not ignored.
+        log.exception("schedules not loaded: the load failed")
+        status.errors = (ScheduleError(str(app.config["SCHEDULES_DIR"]), 1, 1,
+                                       f"the load failed: {type(exc).__name__}: {exc}"),)
         return False
     store.save_snapshot(published.catalog.version, dict(published.catalog.files), now)
     # One assignment: requests see the old data or the new, never a mixture.
