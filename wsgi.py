@@ -4,12 +4,12 @@ import sys
 
 from calfeed import create_app
 from calfeed.errors import CatalogError
+from calfeed.web.state import cannot_start
 
 try:
     app = create_app()
 except CatalogError as exc:
-    # Refuse to start, saying exactly what is wrong, rather than serve partial data.
-    print(exc, file=sys.stderr)
-    print("calfeed: the schedules do not validate; fix them (see 'calfeed check')",
-          file=sys.stderr)
+    # Nothing good to serve (the folder is invalid and no last good copy is kept): refuse to
+    # start, saying exactly what is wrong, rather than serve partial data.
+    print(cannot_start(exc), file=sys.stderr)
     raise SystemExit(1) from None

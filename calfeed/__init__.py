@@ -28,9 +28,10 @@ def _wrap_for_serving(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from .web.response_cache import ResponseCache
-    from .web.state import EXTENSION
+    from .web.state import served
 
-    app.wsgi_app = ResponseCache(app.wsgi_app, lambda: app.extensions[EXTENSION],
+    # served(): a worker first catches up with a newer version another worker published.
+    app.wsgi_app = ResponseCache(app.wsgi_app, lambda: served(app),
                                  seconds=app.config["RESPONSE_CACHE_SECONDS"])
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:

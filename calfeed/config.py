@@ -35,6 +35,15 @@ DEFAULTS: dict[str, Any] = {
     # Seconds between checks of the schedules folder for changes (SIGHUP checks at once);
     # 0 turns live reload off.
     "RELOAD_INTERVAL": 10,
+    # Seconds the folder must look the same (names, sizes, change times) before a change is
+    # loaded, so that a file caught mid-write is not served; write elsewhere and rename anyway.
+    "RELOAD_SETTLE_SECONDS": 1,
+    # A load that keeps fewer than this fraction of the schedule files served is held back as a
+    # fault (an emptied folder), unless the folder holds a .calfeed-allow-shrink file.
+    "SHRINK_LIMIT": 0.5,
+    # Bearer token that shows /healthz's details (problems, paths) to clients other than
+    # loopback; empty: details for loopback only.
+    "HEALTH_TOKEN": "",
     # Number of proxies in front whose X-Forwarded-Proto/-Host/-For to trust (nginx: 1).
     "TRUSTED_PROXIES": 0,
 }

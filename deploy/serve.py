@@ -1,4 +1,5 @@
-"""`make run`: check the schedules, then hand over to granian, calfeed's production WSGI server.
+"""`make run`: check there is good data to serve, then hand over to granian, calfeed's
+production WSGI server.
 
 granian was chosen by measurement (docs/benchmarks.md): on this 2-core machine it answers
 about ten times the requests gunicorn's sync workers do for the same cached feed. Flask's
@@ -43,17 +44,18 @@ def granian_arguments(environ: dict[str, str]) -> list[str]:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    from calfeed.publish.catalog import load_catalog
     from calfeed.config import load_config
-    from calfeed.errors import CatalogError
+    from calfeed.web.state import check_before_serving
 
-    try:
-        load_catalog(Path(load_config()["SCHEDULES_DIR"]))
-    except CatalogError as exc:
-        print(exc, file=sys.stderr)
-        print("calfeed: the schedules do not validate; fix them (see 'calfeed check')",
-              file=sys.stderr)
-        raise SystemExit(1) from None
+    config = load_config()
+    # The app's instance folder, as Flask names it for the calfeed package.
+    state_path = config["STATE_PATH"] or str(ROOT / "instance" / "state.sqlite3")
+    # Invalid schedules with a last good copy kept: workers serve that copy and /healthz says
+    # degraded (as nginx keeps its old configuration on a bad reload). With no copy: refuse.
+    refusal = check_before_serving(config["SCHEDULES_DIR"], state_path)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        raise SystemExit(1)
     granian = shutil.which("granian", path=str(Path(sys.executable).parent)) or "granian"
     os.execv(granian, [granian, *granian_arguments(dict(os.environ))])
 

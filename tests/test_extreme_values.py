@@ -113,7 +113,7 @@ def test_a_running_server_refuses_them_and_says_so_on_healthz(tmp_path):
             assert state.reload(app) is False
         report = app.test_client().get("/healthz").get_json()
         assert report["status"] == "degraded"
-        assert any(message in e for e in report["errors"]), report
+        assert any(message in e for e in report["details"]["errors"]), report
         assert app.test_client().get("/feeds/us.ics").data == served
 
 

@@ -70,8 +70,8 @@ def test_refused_and_what_is_served_stays(live, fixture, message):
     assert {path: client.get(path).data for path in served} == served
     health = client.get("/healthz").get_json()
     assert health["status"] == "degraded"
-    assert any(message in error and fixture.name in error for error in health["errors"])
-    assert not any("Traceback" in error for error in health["errors"])
+    assert any(message in error and fixture.name in error for error in health["details"]["errors"])
+    assert not any("Traceback" in error for error in health["details"]["errors"])
 
 
 def test_a_file_over_the_size_limit_is_refused(live, tmp_path):
@@ -82,7 +82,7 @@ def test_a_file_over_the_size_limit_is_refused(live, tmp_path):
     assert drop_in(app, folder, big) is False
     assert app.test_client().get(FEED).data == served
     assert "over the 1048576 byte limit" in app.test_client().get("/healthz").get_json()[
-        "errors"][0]
+        "details"]["errors"][0]
 
 
 def feeds_of(show_id: str) -> list[str]:

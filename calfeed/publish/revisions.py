@@ -75,13 +75,14 @@ class RevisionStore:
     """The SQLite file that remembers every event's revision and the last good schedules;
     opened per load, never shared between threads or processes."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, timeout: float = 30):
         self.path = str(path)
+        self.timeout = timeout   # seconds to wait for another process's write lock
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
 
     def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         connection.executescript(_SCHEMA)
         return connection
 

@@ -1,47 +1,71 @@
-"""Live reload: a thread per process that notices changed schedule files and reloads them."""
+"""Live reload: a thread per process that notices settled changes to a folder and calls back.
+
+It knows nothing of what a load does: `load()` answers whether the folder's present contents
+were dealt with (loaded, or refused for what they say) or must be tried again (a fault).
+"""
 
 from __future__ import annotations
 
 import logging
 import signal
 import threading
+import time
 from pathlib import Path
+from typing import Callable
 
-from flask import Flask
-
-from . import state
 from ..schedule.show_file import schedule_files
 
 log = logging.getLogger("calfeed.reload")
 
 
-def fingerprint(directory: Path) -> tuple:
-    """What the folder's files look like from outside: names, sizes, change times."""
+def fingerprint(directory: Path, also: tuple[str, ...] = ()) -> tuple:
+    """What the folder's files look like from outside: names, sizes, change times; and
+    whether each of the `also` files (operator markers) is there."""
     try:
-        return tuple((p.name, s.st_size, s.st_mtime_ns, s.st_ino)
-                     for p in schedule_files(directory) for s in [p.stat()])
+        files = tuple((p.name, s.st_size, s.st_mtime_ns, s.st_ino)
+                      for p in schedule_files(directory) for s in [p.stat()])
+        return files + tuple((name, (directory / name).exists()) for name in also)
     except OSError:
         return ("unreadable",)
 
 
 class Reloader:
-    """Checks the schedules folder every `interval` seconds, or at once on SIGHUP."""
+    """Checks the folder every `interval` seconds, or at once on SIGHUP.
 
-    def __init__(self, app: Flask, interval: float):
-        self.app = app
+    A change is loaded only once the folder has looked the same for `settle` seconds, so a file
+    caught mid-write (a copy in progress, an editor saving) is not loaded half-written.
+    """
+
+    def __init__(self, directory: Path, load: Callable[[], bool], interval: float,
+                 settle: float = 0.0, also: tuple[str, ...] = (), retry: bool = False):
+        self.directory = Path(directory)
+        self.load = load
         self.interval = interval
-        self.directory = Path(app.config["SCHEDULES_DIR"])
+        self.settle = settle
+        self.also = also
         self.wake = threading.Event()
         self.stopped = threading.Event()
-        self.seen = fingerprint(self.directory)
+        # None: what is served is not known to match the folder, so the first check loads.
+        self.seen = None if retry else fingerprint(self.directory, also)
+        self.pending: tuple[tuple, float] | None = None   # a change, and since when it held
 
     def check(self, force: bool = False) -> bool | None:
-        """Reload if the folder changed (or when forced); None when there was nothing to do."""
-        now = fingerprint(self.directory)
+        """Load if the folder changed and settled (or when forced); None when nothing was due."""
+        now = fingerprint(self.directory, self.also)
         if now == self.seen and not force:
+            self.pending = None
             return None
-        self.seen = now
-        return state.reload(self.app)
+        if not force and self.settle > 0:
+            if self.pending is None or self.pending[0] != now:
+                self.pending = (now, time.monotonic())
+                return None
+            if time.monotonic() - self.pending[1] < self.settle:
+                return None
+        self.pending = None
+        settled = self.load()
+        # A load that failed on a fault (not on the data) leaves the change unseen: retried.
+        self.seen = now if settled else None
+        return settled
 
     def start(self) -> None:
         threading.Thread(target=self._run, name="calfeed-reloader", daemon=True).start()
@@ -56,7 +80,9 @@ class Reloader:
 
     def _run(self) -> None:
         while not self.stopped.is_set():
-            forced = self.wake.wait(self.interval)
+            # While a change settles, look again after the settle period, not a whole interval.
+            wait = min(self.interval, self.settle) if self.pending else self.interval
+            forced = self.wake.wait(wait)
             self.wake.clear()
             if self.stopped.is_set():
                 break

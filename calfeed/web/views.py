@@ -103,7 +103,8 @@ def _region_choices() -> list[Country]:
 def healthz():
     single_values(request.args.lists(), ())
     published = current_app.extensions.get(state.EXTENSION)
-    status, body = health(published, state.load_status())
+    status, body = health(published, state.load_status(), details=state.may_see_details(),
+                          folder=current_app.config["SCHEDULES_DIR"])
     response = Response(json.dumps(body, ensure_ascii=False) + "\n", status=status,
                         content_type="application/json")
     response.headers["Cache-Control"] = "no-store"
