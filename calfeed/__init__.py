@@ -28,11 +28,13 @@ def _wrap_for_serving(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from .web.response_cache import ResponseCache
+    from .web.responses import refuse_bodies_on_reads
     from .web.state import served
 
     # served(): a worker first catches up with a newer version another worker published.
     app.wsgi_app = ResponseCache(app.wsgi_app, lambda: served(app),
                                  seconds=app.config["RESPONSE_CACHE_SECONDS"])
+    app.wsgi_app = refuse_bodies_on_reads(app.wsgi_app)
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
         # Behind nginx or a load balancer: take the client's scheme and host from it, so

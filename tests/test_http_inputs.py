@@ -82,3 +82,18 @@ def test_api_cors_preflight_allows_conditional_requests(client):
 
 def test_no_secret_key_and_no_debug(app):
     assert app.secret_key is None and not app.debug
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_a_get_or_head_with_a_body_is_a_413(make_app, route, method):
+    """docs/security.md promises 413 for a body: from Flask and from the response cache alike."""
+    for cache_seconds in (0, 10):
+        client = make_app(RESPONSE_CACHE_SECONDS=cache_seconds).test_client()
+        client.get(route)     # a cached answer must not hide the refusal
+        for headers in ({}, {"Transfer-Encoding": "chunked"}):
+            response = client.open(route, method=method, data=b"x" * 100, headers=headers)
+            assert response.status_code == 413, (route, method, cache_seconds, headers)
+            assert response.headers["Cache-Control"] == "no-store"
+            if method == "GET":
+                assert b"takes no request body" in response.data

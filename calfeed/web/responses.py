@@ -98,6 +98,31 @@ def _cross_origin(response: Response) -> Response:
     return response
 
 
+def refuse_bodies_on_reads(wsgi_app):
+    """A WSGI layer in front of the response cache: a GET or HEAD that carries a body is a 413,
+    as docs/security.md promises, whether or not its URL has a cached answer. (Werkzeug reads
+    no body for these methods, so MAX_CONTENT_LENGTH alone never refused one.)"""
+    def refuse(environ, start_response):
+        carries_body = (environ.get("CONTENT_LENGTH") not in (None, "", "0")
+                        or "HTTP_TRANSFER_ENCODING" in environ)
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or not carries_body:
+            return wsgi_app(environ, start_response)
+        message = f"{environ['REQUEST_METHOD']} takes no request body: send the request without one"
+        if environ.get("PATH_INFO", "").startswith(API_PREFIX):
+            body = json.dumps({"error": {"status": 413, "code": "bad_request",
+                                         "message": message}}) + "\n"
+            headers = [("Content-Type", "application/json"),
+                       ("Access-Control-Allow-Origin", "*")]
+        else:
+            body, headers = message + "\n", [("Content-Type", "text/plain; charset=utf-8")]
+        data = body.encode()
+        start_response("413 Content Too Large", [*headers, ("Cache-Control", "no-store"),
+                                                 ("Content-Length", str(len(data))),
+                                                 ("Connection", "close")])
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [data]
+    return refuse
+
+
 def init_app(app: Flask) -> None:
     # Nothing calfeed serves takes a request body.
     app.config.setdefault("MAX_CONTENT_LENGTH", 0)
