@@ -38,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     # Seconds the folder must look the same (names, sizes, change times) before a change is
     # loaded, so that a file caught mid-write is not served; write elsewhere and rename anyway.
     "RELOAD_SETTLE_SECONDS": 1,
+    # Seconds a request waits for its worker to catch up with a newer data version another
+    # worker published, before answering from the version it has.
+    "CATCH_UP_SECONDS": 5,
     # A load that keeps fewer than this fraction of the schedule files served is held back as a
     # fault (an emptied folder), unless the folder holds a .calfeed-allow-shrink file.
     "SHRINK_LIMIT": 0.5,

@@ -268,6 +268,26 @@ def test_a_worker_behind_the_response_cache_catches_up_too(make, schedules):
     assert b"(new)" in two.test_client().get(FEED).data
 
 
+def test_a_request_waits_for_a_catch_up_only_so_long(make, schedules):
+    one, two = make(), make(CATCH_UP_SECONDS=0.3)
+    old = two.test_client().get(FEED).data
+    hold = two.extensions[state.HOLD]
+    hold.lock.acquire()        # as if another thread were loading a huge catalogue
+    try:
+        edit(schedules, "{en: Marginal City,", "{en: Marginal City (new),")
+        with one.app_context():
+            assert state.reload(one)
+        started = time.monotonic()
+        answers = []
+        waiting = threading.Thread(target=lambda: answers.append(two.test_client().get(FEED)))
+        waiting.start()
+        waiting.join(5)
+        assert answers[0].data == old and 0.25 < time.monotonic() - started < 3
+    finally:
+        hold.lock.release()
+    assert b"(new)" in two.test_client().get(FEED).data
+
+
 # --- /healthz: public status, private details ----------------------------------------------
 
 def test_healthz_details_go_to_loopback_or_a_token_only(make, schedules, tmp_path):

@@ -49,8 +49,10 @@ class Hold:
     """One process's bookkeeping around what it serves."""
 
     lock: threading.RLock = field(default_factory=threading.RLock)   # one load at a time
+    marker: str | None = None           # the file naming the newest version (None: no file)
     marker_seen: tuple | None = None    # the newest-version marker, as last looked at
     memory_high: int | None = None      # highest SEQUENCE served while numbering from memory
+    catch_up_seconds: float = 5.0       # how long a request waits for a load by another thread
 
 
 def system_clock() -> datetime:
@@ -63,7 +65,9 @@ def init_app(app: Flask) -> None:
         app.config["STATE_PATH"] = os.path.join(app.instance_path, "state.sqlite3")
     app.config.setdefault("CLOCK", system_clock)
     app.extensions[STATUS] = LoadStatus()
-    app.extensions[HOLD] = Hold()
+    path = app.config["STATE_PATH"]
+    app.extensions[HOLD] = Hold(marker=None if path == ":memory:" else f"{path}.served",
+                                catch_up_seconds=float(app.config["CATCH_UP_SECONDS"]))
     outcome = _load(app)
     if EXTENSION not in app.extensions:
         _start_from_last_good(app)
@@ -193,28 +197,23 @@ def _start_from_last_good(app: Flask) -> None:
                 "folder validates", snapshot.version, snapshot.loaded_at.isoformat())
 
 
-def _marker(app: Flask) -> Path | None:
-    path = app.config["STATE_PATH"]
-    return None if path == ":memory:" else Path(f"{path}.served")
-
-
 def _announce_newest(app: Flask, version: str) -> None:
     """Tell the other workers which data version is newest (written whole, by rename)."""
-    marker = _marker(app)
-    if marker is None:
+    hold: Hold = app.extensions[HOLD]
+    if hold.marker is None:
         return
     try:
-        temporary = marker.with_name(f"{marker.name}.{os.getpid()}")
-        temporary.write_text(version + "\n")
-        os.replace(temporary, marker)
-        app.extensions[HOLD].marker_seen = _look(marker)
+        temporary = f"{hold.marker}.{os.getpid()}"
+        Path(temporary).write_text(version + "\n")
+        os.replace(temporary, hold.marker)
+        hold.marker_seen = _look(hold.marker)
     except OSError as exc:
         log.warning("could not tell other workers of data version %s: %s", version, exc)
 
 
-def _look(marker: Path) -> tuple | None:
+def _look(marker: str) -> tuple | None:
     try:
-        s = marker.stat()
+        s = os.stat(marker)
         return (s.st_mtime_ns, s.st_size, s.st_ino)
     except OSError:
         return None
@@ -224,22 +223,25 @@ def served(app: Flask) -> Published:
     """What this worker serves, first catching up with a newer version another worker
     published: one stat a request, so that no worker serves data older than the newest the
     state database recorded (and no client sees a SEQUENCE go down between workers)."""
-    marker = _marker(app)
     hold: Hold = app.extensions[HOLD]
-    if marker is not None and _look(marker) != hold.marker_seen:
-        _adopt_newest(app, marker)
+    if hold.marker is not None and _look(hold.marker) != hold.marker_seen:
+        _adopt_newest(app, hold.marker)
     return app.extensions[EXTENSION]
 
 
-def _adopt_newest(app: Flask, marker: Path) -> None:
+def _adopt_newest(app: Flask, marker: str) -> None:
     hold: Hold = app.extensions[HOLD]
     status: LoadStatus = app.extensions[STATUS]
-    with hold.lock:     # the first request loads; the others wait for it, then serve it
+    # The first request loads the newer version; the others wait for it, but no longer than
+    # CATCH_UP_SECONDS (a huge catalogue): then they answer from what is served meanwhile.
+    if not hold.lock.acquire(timeout=hold.catch_up_seconds):
+        return
+    try:
         seen = _look(marker)
         if seen == hold.marker_seen:
             return
         try:
-            newest = marker.read_text().strip()
+            newest = Path(marker).read_text().strip()
         except OSError:
             return
         current = app.extensions.get(EXTENSION)
@@ -250,7 +252,10 @@ def _adopt_newest(app: Flask, marker: Path) -> None:
             store = _open_store(app, current is None)
             snapshot = store.load_snapshot()
             if snapshot is None or snapshot.version != newest:
-                return      # the writer has not finished: look again at the next request
+                # Already replaced by a later load, or lost with the database: the next
+                # marker, or this worker's own reloader, brings the newest data.
+                hold.marker_seen = seen
+                return
             now = app.config["CLOCK"]()
             published = publish(Path(app.config["SCHEDULES_DIR"]), store, now,
                                 files=snapshot.files)
@@ -263,6 +268,8 @@ def _adopt_newest(app: Flask, marker: Path) -> None:
         status.errors, status.last_success, status.serving = (), now, "folder"
         status.store_fault = None
         log.info("caught up with data version %s, published by another worker", newest)
+    finally:
+        hold.lock.release()
 
 
 def current() -> Published:
