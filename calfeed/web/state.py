@@ -125,7 +125,8 @@ def _load(app: Flask) -> Outcome:
             status.errors = (ScheduleError(str(directory), 1, 1,
                                            f"the load failed: {type(exc).__name__}: {exc}"),)
             return Outcome.REFUSED
-        _announce_newest(app, published.catalog.version)
+        if not store.in_memory_only:    # numbers from memory are this worker's alone
+            _announce_newest(app, published.catalog.version)
         # One assignment: requests see the old data or the new, never a mixture.
         app.extensions[EXTENSION] = published
         status.errors, status.last_success, status.serving = (), now, "folder"
@@ -259,9 +260,14 @@ def _adopt_newest(app: Flask, marker: str) -> None:
             now = app.config["CLOCK"]()
             published = publish(Path(app.config["SCHEDULES_DIR"]), store, now,
                                 files=snapshot.files)
-        except (StoreFault, CatalogError) as exc:
-            status.store_fault = getattr(exc, "reason", str(exc))
+        except StoreFault as exc:
+            status.store_fault = exc.reason
             hold.marker_seen = seen      # keep serving; the reloader retries the folder
+            return
+        except Exception:
+            # Catching up is an improvement, never a reason to fail the request.
+            log.exception("could not catch up with data version %s", newest)
+            hold.marker_seen = seen
             return
         app.extensions[EXTENSION] = published
         hold.marker_seen = seen
