@@ -4,7 +4,7 @@ import sys
 
 from calfeed import create_app
 from calfeed.errors import CatalogError
-from calfeed.web.state import cannot_start
+from calfeed.web.startup import cannot_start
 
 try:
     app = create_app()

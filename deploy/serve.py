@@ -45,7 +45,7 @@ def granian_arguments(environ: dict[str, str]) -> list[str]:
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     from calfeed.config import load_config
-    from calfeed.web.state import check_before_serving
+    from calfeed.web.startup import check_before_serving
 
     config = load_config()
     # The app's instance folder, as Flask names it for the calfeed package.

@@ -158,6 +158,62 @@ def test_a_start_on_a_locked_database_serves_and_recovers(make, tmp_path, schedu
     assert never_lower(during, after) and never_lower(served, after)
 
 
+def make_read_only(path) -> None:
+    """Read-only for this process, even as root (chattr +i; chmod does not stop root)."""
+    import os
+    import subprocess
+    if os.geteuid() != 0:
+        path.chmod(0o444)
+        path.parent.chmod(0o555)
+        return
+    done = subprocess.run(["chattr", "+i", str(path), str(path.parent)], capture_output=True,
+                          text=True)
+    if done.returncode:
+        pytest.skip(f"this file system cannot make a file immutable: {done.stderr.strip()}")
+
+
+def make_writable(path) -> None:
+    import os
+    import subprocess
+    if os.geteuid() != 0:
+        path.parent.chmod(0o755)
+        path.chmod(0o644)
+    else:
+        subprocess.run(["chattr", "-i", str(path), str(path.parent)], check=True)
+
+
+def test_a_read_only_database_still_serves_and_recovers(tmp_path, schedules):
+    folder = tmp_path / "state"
+    folder.mkdir()
+    database = folder / "state.sqlite3"
+    config = {"SCHEDULES_DIR": str(schedules), "CLOCK": fixed_clock(T0),
+              "STATE_PATH": str(database), "RESPONSE_CACHE_SECONDS": 0}
+    edit(schedules, "{en: Marginal City,", "{en: Marginal City (1),")
+    first = create_app({**config, "RELOAD_INTERVAL": 0})
+    edit(schedules, "{en: Marginal City (1),", "{en: Marginal City (2),")
+    with first.app_context():
+        state.reload(first)
+    served = sequences(first.test_client().get(FEED).data)
+    make_read_only(database)
+    try:
+        second = create_app({**config, "RELOAD_INTERVAL": 0.2, "RELOAD_SETTLE_SECONDS": 0})
+        during = sequences(second.test_client().get(FEED).data)
+        assert len(during) == 13 and never_lower(served, during)
+        report = health(second)
+        assert report["status"] == "degraded" and "readonly" in report["details"][
+            "state_database"]
+    finally:
+        make_writable(database)
+    try:
+        deadline = time.monotonic() + 10
+        while health(second)["status"] != "ok" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert health(second)["status"] == "ok"
+        assert never_lower(during, sequences(second.test_client().get(FEED).data))
+    finally:
+        second.extensions[state.RELOADER].stop()
+
+
 def test_a_state_folder_that_cannot_be_made_still_serves(make, tmp_path):
     (tmp_path / "a-file").write_text("not a folder")
     app = make(STATE_PATH=str(tmp_path / "a-file" / "state.sqlite3"))

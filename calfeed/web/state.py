@@ -25,6 +25,7 @@ from ..publish.catalog import data_version
 from ..publish.published import Published, publish
 from ..render.health import LoadStatus
 from ..schedule.show_file import read_folder
+from .newest import NewestMarker
 from .reloader import Reloader
 from .state_store import StateStore, StoreFault
 
@@ -49,8 +50,7 @@ class Hold:
     """One process's bookkeeping around what it serves."""
 
     lock: threading.RLock = field(default_factory=threading.RLock)   # one load at a time
-    marker: str | None = None           # the file naming the newest version (None: no file)
-    marker_seen: tuple | None = None    # the newest-version marker, as last looked at
+    marker: NewestMarker | None = None  # the file naming the newest version
     memory_high: int | None = None      # highest SEQUENCE served while numbering from memory
     catch_up_seconds: float = 5.0       # how long a request waits for a load by another thread
 
@@ -66,7 +66,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("CLOCK", system_clock)
     app.extensions[STATUS] = LoadStatus()
     path = app.config["STATE_PATH"]
-    app.extensions[HOLD] = Hold(marker=None if path == ":memory:" else f"{path}.served",
+    app.extensions[HOLD] = Hold(marker=NewestMarker(path),
                                 catch_up_seconds=float(app.config["CATCH_UP_SECONDS"]))
     outcome = _load(app)
     if EXTENSION not in app.extensions:
@@ -76,7 +76,7 @@ def init_app(app: Flask) -> None:
         app.extensions[RELOADER] = Reloader(
             Path(app.config["SCHEDULES_DIR"]), lambda: _load(app) is not Outcome.RETRY,
             float(interval), float(app.config["RELOAD_SETTLE_SECONDS"]), (SHRINK_MARKER,),
-            retry=outcome is Outcome.RETRY)
+            retry=outcome is Outcome.RETRY or app.extensions[STATUS].store_fault is not None)
         app.extensions[RELOADER].start()
 
 
@@ -103,8 +103,7 @@ def _load(app: Flask) -> Outcome:
             store = _open_store(app, served is None)
             _refuse_a_sudden_shrink(directory, files, served, store,
                                     float(app.config["SHRINK_LIMIT"]))
-            published = publish(directory, store, now, files=files)
-            store.save_snapshot(published.catalog.version, published.catalog.files, now)
+            published, store = _publish(app, directory, files, now, store, served is None)
         except CatalogError as exc:
             status.errors = exc.errors
             for error in exc.errors:
@@ -126,7 +125,7 @@ def _load(app: Flask) -> Outcome:
                                            f"the load failed: {type(exc).__name__}: {exc}"),)
             return Outcome.REFUSED
         if not store.in_memory_only:    # numbers from memory are this worker's alone
-            _announce_newest(app, published.catalog.version)
+            hold.marker.announce(published.catalog.version)
         # One assignment: requests see the old data or the new, never a mixture.
         app.extensions[EXTENSION] = published
         status.errors, status.last_success, status.serving = (), now, "folder"
@@ -134,6 +133,8 @@ def _load(app: Flask) -> Outcome:
         if store.in_memory_only:
             hold.memory_high = max((r.sequence for r in published.revisions.values()),
                                    default=hold.memory_high or 0)
+        else:
+            hold.memory_high = None     # the database numbers above them now
         log.info("schedules loaded: data version %s, %d show(s)", published.catalog.version,
                  len(published.catalog.shows))
         return Outcome.RETRY if store.in_memory_only else Outcome.LOADED
@@ -146,22 +147,40 @@ def _open_store(app: Flask, nothing_served: bool) -> StateStore:
     hold: Hold = app.extensions[HOLD]
     try:
         store = StateStore.open(path)
+        if store.notice:
+            log.error("%s; a new state database was started", store.notice)
+        if hold.memory_high is not None:
+            # Numbers served from memory meanwhile must not be undercut by the database's.
+            store.raise_base(hold.memory_high)
     except StoreFault as exc:
         if not nothing_served:
             raise
-        log.error("%s; serving with SEQUENCE numbers kept in memory until it can be used",
-                  exc.reason)
-        store = StateStore.in_memory(path)
-        store.fault = f"{exc.reason}; SEQUENCE numbers kept in memory until it can be used"
-        return store
-    if store.notice:
-        log.error("%s; a new state database was started", store.notice)
-    if hold.memory_high is not None:
-        # Numbers served from memory meanwhile must not be undercut by the database's.
-        store.raise_base(hold.memory_high)
-        hold.memory_high = None
-    store.fault = None
+        return _memory_store(path, exc)
     return store
+
+
+def _memory_store(path: str, fault: StoreFault) -> StateStore:
+    log.error("%s; serving with SEQUENCE numbers kept in memory until it can be used",
+              fault.reason)
+    store = StateStore.in_memory(path)
+    store.fault = f"{fault.reason}; SEQUENCE numbers kept in memory until it can be used"
+    return store
+
+
+def _publish(app: Flask, directory: Path, files: dict, now: datetime, store: StateStore,
+             nothing_served: bool) -> tuple[Published, StateStore]:
+    """Publish these files, recording revisions and the last good copy in `store`; a fault
+    met on the way when nothing is served yet (a database that opens but cannot be written)
+    falls back to numbers kept in memory, so that the worker still starts."""
+    try:
+        published = publish(directory, store, now, files=files)
+        store.save_snapshot(published.catalog.version, published.catalog.files, now)
+        return published, store
+    except StoreFault as exc:
+        if not nothing_served or store.in_memory_only:
+            raise
+        store = _memory_store(app.config["STATE_PATH"], exc)
+        return publish(directory, store, now, files=files), store
 
 
 def _refuse_a_sudden_shrink(directory: Path, files: dict, served: Published | None,
@@ -191,33 +210,13 @@ def _start_from_last_good(app: Flask) -> None:
             from None
     if snapshot is None:
         raise CatalogError(list(status.errors))
-    app.extensions[EXTENSION] = publish(Path(app.config["SCHEDULES_DIR"]), store,
-                                        app.config["CLOCK"](), files=snapshot.files)
+    app.extensions[EXTENSION], store = _publish(
+        app, Path(app.config["SCHEDULES_DIR"]), snapshot.files, app.config["CLOCK"](), store,
+        nothing_served=True)
     status.last_success, status.serving = snapshot.loaded_at, "last_good"
+    status.store_fault = store.fault
     log.warning("serving the last good schedules (data version %s, loaded %s) until the "
                 "folder validates", snapshot.version, snapshot.loaded_at.isoformat())
-
-
-def _announce_newest(app: Flask, version: str) -> None:
-    """Tell the other workers which data version is newest (written whole, by rename)."""
-    hold: Hold = app.extensions[HOLD]
-    if hold.marker is None:
-        return
-    try:
-        temporary = f"{hold.marker}.{os.getpid()}"
-        Path(temporary).write_text(version + "\n")
-        os.replace(temporary, hold.marker)
-        hold.marker_seen = _look(hold.marker)
-    except OSError as exc:
-        log.warning("could not tell other workers of data version %s: %s", version, exc)
-
-
-def _look(marker: str) -> tuple | None:
-    try:
-        s = os.stat(marker)
-        return (s.st_mtime_ns, s.st_size, s.st_ino)
-    except OSError:
-        return None
 
 
 def served(app: Flask) -> Published:
@@ -225,12 +224,12 @@ def served(app: Flask) -> Published:
     published: one stat a request, so that no worker serves data older than the newest the
     state database recorded (and no client sees a SEQUENCE go down between workers)."""
     hold: Hold = app.extensions[HOLD]
-    if hold.marker is not None and _look(hold.marker) != hold.marker_seen:
+    if hold.marker.changed():
         _adopt_newest(app, hold.marker)
     return app.extensions[EXTENSION]
 
 
-def _adopt_newest(app: Flask, marker: str) -> None:
+def _adopt_newest(app: Flask, marker: NewestMarker) -> None:
     hold: Hold = app.extensions[HOLD]
     status: LoadStatus = app.extensions[STATUS]
     # The first request loads the newer version; the others wait for it, but no longer than
@@ -238,16 +237,15 @@ def _adopt_newest(app: Flask, marker: str) -> None:
     if not hold.lock.acquire(timeout=hold.catch_up_seconds):
         return
     try:
-        seen = _look(marker)
-        if seen == hold.marker_seen:
+        seen = marker.look()
+        if seen == marker.seen:
             return
-        try:
-            newest = Path(marker).read_text().strip()
-        except OSError:
+        newest = marker.read()
+        if newest is None:
             return
         current = app.extensions.get(EXTENSION)
         if current is not None and current.catalog.version == newest:
-            hold.marker_seen = seen
+            marker.seen = seen
             return
         try:
             store = _open_store(app, current is None)
@@ -255,22 +253,22 @@ def _adopt_newest(app: Flask, marker: str) -> None:
             if snapshot is None or snapshot.version != newest:
                 # Already replaced by a later load, or lost with the database: the next
                 # marker, or this worker's own reloader, brings the newest data.
-                hold.marker_seen = seen
+                marker.seen = seen
                 return
             now = app.config["CLOCK"]()
             published = publish(Path(app.config["SCHEDULES_DIR"]), store, now,
                                 files=snapshot.files)
         except StoreFault as exc:
             status.store_fault = exc.reason
-            hold.marker_seen = seen      # keep serving; the reloader retries the folder
+            marker.seen = seen      # keep serving; the reloader retries the folder
             return
         except Exception:
             # Catching up is an improvement, never a reason to fail the request.
             log.exception("could not catch up with data version %s", newest)
-            hold.marker_seen = seen
+            marker.seen = seen
             return
         app.extensions[EXTENSION] = published
-        hold.marker_seen = seen
+        marker.seen = seen
         status.errors, status.last_success, status.serving = (), now, "folder"
         status.store_fault = None
         log.info("caught up with data version %s, published by another worker", newest)
@@ -306,28 +304,3 @@ def load_status() -> LoadStatus:
 
 def now() -> datetime:
     return current_app.config["CLOCK"]()
-
-
-def check_before_serving(schedules_dir: str, state_path: str) -> str | None:
-    """What `deploy/serve.py` asks before starting workers: None when there is good data to
-    serve (the folder, or else the last good copy in the state database, which is then served
-    while /healthz says degraded, as nginx keeps its old configuration on a bad reload); the
-    message to refuse with otherwise."""
-    from ..publish.catalog import load_catalog
-    try:
-        load_catalog(Path(schedules_dir))
-        return None
-    except CatalogError as exc:
-        try:
-            snapshot = StateStore.open(state_path).load_snapshot()
-        except StoreFault:
-            snapshot = None
-        if snapshot is None:
-            return cannot_start(exc)
-        return None
-
-
-def cannot_start(error: CatalogError) -> str:
-    """What `wsgi.py` and `deploy/serve.py` print when there is nothing good to serve."""
-    return (f"{error}\ncalfeed: the schedules do not validate and the state database holds no "
-            "last good copy; fix them (see 'calfeed check')")

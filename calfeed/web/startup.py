@@ -1,0 +1,31 @@
+"""Whether there is good data to start serving: the folder, else the last good copy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import CatalogError
+from ..publish.catalog import load_catalog
+from .state_store import StateStore, StoreFault
+
+
+def check_before_serving(schedules_dir: str, state_path: str) -> str | None:
+    """What `deploy/serve.py` asks before starting workers: None when there is good data to
+    serve (the folder, or else the last good copy in the state database, which is then served
+    while /healthz says degraded, as nginx keeps its old configuration on a bad reload); the
+    message to refuse with otherwise."""
+    try:
+        load_catalog(Path(schedules_dir))
+        return None
+    except CatalogError as exc:
+        try:
+            snapshot = StateStore.open(state_path).load_snapshot()
+        except StoreFault:
+            snapshot = None
+        return cannot_start(exc) if snapshot is None else None
+
+
+def cannot_start(error: CatalogError) -> str:
+    """What `wsgi.py` and `deploy/serve.py` print when there is nothing good to serve."""
+    return (f"{error}\ncalfeed: the schedules do not validate and the state database holds no "
+            "last good copy; fix them (see 'calfeed check')")
