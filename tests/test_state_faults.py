@@ -121,14 +121,14 @@ def test_a_locked_database_keeps_serving_says_so_and_the_load_is_retried(make, t
     release = hold_the_write_lock(str(tmp_path / "state.sqlite3"), 40)
     edit(schedules, "{en: Marginal City,", "{en: Marginal City (while locked),")
     started = time.monotonic()
-    while health(app)["state_database"] == "ok" and time.monotonic() - started < 10:
+    while health(app)["state_database"] == "ok" and time.monotonic() - started < 30:
         assert client.get(FEED).data == served      # answered at once, old data meanwhile
         time.sleep(0.05)
     report = health(app)
     assert report["status"] == "degraded" and "locked" in report["details"]["state_database"]
     assert client.get(FEED).data == served
     release.set()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while b"(while locked)" not in client.get(FEED).data and time.monotonic() < deadline:
         time.sleep(0.05)
     assert b"(while locked)" in client.get(FEED).data     # retried without a folder change
@@ -150,7 +150,7 @@ def test_a_start_on_a_locked_database_serves_and_recovers(make, tmp_path, schedu
     assert len(during) == 13 and never_lower(served, during)
     assert health(second)["status"] == "degraded"
     release.set()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while health(second)["status"] != "ok" and time.monotonic() < deadline:
         time.sleep(0.05)
     assert health(second)["status"] == "ok"
@@ -205,7 +205,7 @@ def test_a_read_only_database_still_serves_and_recovers(tmp_path, schedules):
     finally:
         make_writable(database)
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while health(second)["status"] != "ok" and time.monotonic() < deadline:
             time.sleep(0.05)
         assert health(second)["status"] == "ok"
@@ -279,7 +279,7 @@ def test_a_change_is_loaded_only_once_the_folder_settled(schedules):
 
 
 def test_a_half_written_file_is_never_served_by_a_running_app(make, schedules):
-    app = make(RELOAD_INTERVAL=0.1, RELOAD_SETTLE_SECONDS=0.5)
+    app = make(RELOAD_INTERVAL=0.1, RELOAD_SETTLE_SECONDS=2)
     client = app.test_client()
     before = client.get(FEED).data
     path = schedules / "metallic-rouge.yaml"
@@ -292,7 +292,7 @@ def test_a_half_written_file_is_never_served_by_a_running_app(make, schedules):
             time.sleep(0.1)
             assert client.get(FEED).data == before
         handle.write(text[cut:])
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30
     while b"(copied)" not in client.get(FEED).data and time.monotonic() < deadline:
         assert client.get(FEED).data.count(b"BEGIN:VEVENT") == 13
         time.sleep(0.05)
@@ -372,6 +372,16 @@ def test_healthz_behind_a_trusted_proxy_is_public_for_remote_clients(make, sched
     app = make(TRUSTED_PROXIES=1)
     response = app.test_client().get("/healthz", headers={"X-Forwarded-For": "203.0.113.9"})
     assert "details" not in response.get_json()
+
+
+def test_healthz_through_an_untrusted_proxy_on_loopback_is_public(make, schedules):
+    """`make run` behind nginx without TRUSTED_PROXIES: the proxy's loopback address does not
+    open the details to everyone."""
+    response = make().test_client().get("/healthz", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert "details" not in response.get_json()
+    local = make(TRUSTED_PROXIES=1).test_client().get(
+        "/healthz", headers={"X-Forwarded-For": "127.0.0.1"})
+    assert "details" in local.get_json()
 
 
 def test_healthz_stays_small_for_a_file_of_20000_unknown_keys(make, schedules):

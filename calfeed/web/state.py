@@ -295,6 +295,9 @@ def may_see_details() -> bool:
         given = request.headers.get("Authorization", "")
         if hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             return True
+    if not current_app.config["TRUSTED_PROXIES"] and "X-Forwarded-For" in request.headers:
+        # Proxied, with TRUSTED_PROXIES unset: loopback is the proxy, not the client.
+        return False
     return request.remote_addr in ("127.0.0.1", "::1")
 
 
