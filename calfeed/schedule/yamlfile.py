@@ -18,11 +18,11 @@ MAX_DEPTH = 32
 # schedule of 2,000 episodes with titles in a few languages stays far below this.
 MAX_VALUES = 100_000
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# In values as decoded (YAML escapes such as "\x00" or "\e" write them in plain text): C0 and
-# C1 controls but tab, line feed and carriage return, and the Unicode line and paragraph
+# C0 and C1 controls but tab, line feed and carriage return, and the Unicode line and paragraph
 # separators, which break calendar parsers (a NUL made three of them drop the whole feed).
-_DECODED_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+# Refused in the file as written, and in values as decoded: YAML escapes such as "\x00" or "\e"
+# write them in plain text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 _SEPARATORS = {"\u2028": "line separator", "\u2029": "paragraph separator"}
 
 
@@ -49,7 +49,8 @@ def read_schedule_node(data: bytes, shown_as: str) -> yaml.MappingNode:
     control = _CONTROL.search(text)
     if control:
         line, column = _position(text, control.start())
-        raise fail(line, column, f"file holds the control character U+{ord(control.group()):04X}"
+        what = _SEPARATORS.get(control.group(), "control character")
+        raise fail(line, column, f"file holds the {what} U+{ord(control.group()):04X}"
                                  " (binary data?): a schedule is plain UTF-8 text")
     if not text.strip() or all(l.lstrip().startswith("#") or not l.strip()
                                for l in text.splitlines()):
@@ -66,7 +67,8 @@ def read_schedule_node(data: bytes, shown_as: str) -> yaml.MappingNode:
         raise fail(mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
                    f"the top level must be a mapping of keys such as 'title:' and "
                    f"'episodes:', not {kind}")
-    _check_decoded_text(node, fail)
+    if "\\" in text:     # only a double-quoted escape can write what the check above missed
+        _check_decoded_text(node, fail)
     return node
 
 
@@ -80,7 +82,7 @@ def _check_decoded_text(root: yaml.Node, fail) -> None:
             continue
         seen.add(id(node))
         if isinstance(node, yaml.ScalarNode):
-            found = _DECODED_CONTROL.search(node.value)
+            found = _CONTROL.search(node.value)
             if found:
                 char = found.group()
                 what = _SEPARATORS.get(char, "control character")
