@@ -324,6 +324,20 @@ def test_a_worker_behind_the_response_cache_catches_up_too(make, schedules):
     assert b"(new)" in two.test_client().get(FEED).data
 
 
+def test_apps_sharing_a_state_database_but_not_a_folder_keep_their_own_data(make, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(SCHEDULE_FIXTURES / "valid" / "move-one-episode.yaml", other / "second.yaml")
+    for n in range(3):
+        shutil.copy(SCHEDULE_FIXTURES / "valid" / "move-one-episode.yaml", other / f"x{n}.yaml")
+    theirs = make(SCHEDULES_DIR=str(other))
+    mine = make()       # one file after their four: not a shrink of this folder
+    assert mine.test_client().get(FEED).status_code == 200
+    make(SCHEDULES_DIR=str(other))      # loads and names its version last
+    assert mine.test_client().get(FEED).status_code == 200
+    assert theirs.test_client().get("/feeds/jp/second.ics").status_code == 200
+
+
 def test_a_request_waits_for_a_catch_up_only_so_long(make, schedules):
     one, two = make(), make(CATCH_UP_SECONDS=0.3)
     old = two.test_client().get(FEED).data

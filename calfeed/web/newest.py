@@ -31,19 +31,22 @@ class NewestMarker:
         """Whether another worker may have published since this one last looked."""
         return self.path is not None and self.look() != self.seen
 
-    def read(self) -> str | None:
+    def read(self, folder: str) -> str | None:
+        """The newest version of `folder`'s schedules; None if the file names another folder
+        (apps that share a state database but not a folder do not adopt each other's data)."""
         try:
-            return Path(self.path).read_text().strip()
+            version, _, named = Path(self.path).read_text().strip().partition("\n")
         except (OSError, TypeError):
             return None
+        return version if named == folder else None
 
-    def announce(self, version: str) -> None:
-        """Name `version` as the newest, and count it as seen by this worker."""
+    def announce(self, version: str, folder: str) -> None:
+        """Name `version` of `folder` as the newest, and count it as seen by this worker."""
         if self.path is None:
             return
         try:
             temporary = f"{self.path}.{os.getpid()}"
-            Path(temporary).write_text(version + "\n")
+            Path(temporary).write_text(f"{version}\n{folder}\n")
             os.replace(temporary, self.path)
             self.seen = self.look()
         except OSError as exc:

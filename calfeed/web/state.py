@@ -101,7 +101,7 @@ def _load(app: Flask) -> Outcome:
                     and data_version(files) == served.catalog.version:
                 return Outcome.LOADED      # adopted already from another worker's load
             store = _open_store(app, served is None)
-            _refuse_a_sudden_shrink(directory, files, served, store,
+            _refuse_a_sudden_shrink(directory, files, served, store, hold.marker,
                                     float(app.config["SHRINK_LIMIT"]))
             published, store = _publish(app, directory, files, now, store, served is None)
         except CatalogError as exc:
@@ -125,7 +125,7 @@ def _load(app: Flask) -> Outcome:
                                            f"the load failed: {type(exc).__name__}: {exc}"),)
             return Outcome.REFUSED
         if not store.in_memory_only:    # numbers from memory are this worker's alone
-            hold.marker.announce(published.catalog.version)
+            hold.marker.announce(published.catalog.version, str(directory))
         # One assignment: requests see the old data or the new, never a mixture.
         app.extensions[EXTENSION] = published
         status.errors, status.last_success, status.serving = (), now, "folder"
@@ -184,14 +184,16 @@ def _publish(app: Flask, directory: Path, files: dict, now: datetime, store: Sta
 
 
 def _refuse_a_sudden_shrink(directory: Path, files: dict, served: Published | None,
-                            store: StateStore, limit: float) -> None:
+                            store: StateStore, marker: NewestMarker, limit: float) -> None:
     """A folder that lost most of its schedule files (a deploy half done, `rm` in the wrong
-    place) is a fault: the last good data stays until the operator creates SHRINK_MARKER."""
+    place) is a fault: the last good data stays until the operator creates SHRINK_MARKER.
+    At start the comparison is with the last good copy, if it is this folder's."""
     if served is not None:
         before = len(served.catalog.files)
     else:
         snapshot = store.load_snapshot()
-        before = len(snapshot.files) if snapshot else 0
+        ours = snapshot is not None and marker.read(str(directory)) == snapshot.version
+        before = len(snapshot.files) if ours else 0
     if before and len(files) < before * limit and not (directory / SHRINK_MARKER).exists():
         raise CatalogError([ScheduleError(str(directory), 1, 1, (
             f"the folder holds {len(files)} schedule file(s) where {before} were served: a "
@@ -240,8 +242,9 @@ def _adopt_newest(app: Flask, marker: NewestMarker) -> None:
         seen = marker.look()
         if seen == marker.seen:
             return
-        newest = marker.read()
+        newest = marker.read(str(app.config["SCHEDULES_DIR"]))
         if newest is None:
+            marker.seen = seen
             return
         current = app.extensions.get(EXTENSION)
         if current is not None and current.catalog.version == newest:
