@@ -191,7 +191,10 @@ def _refuse_a_sudden_shrink(directory: Path, files: dict, served: Published | No
     if served is not None:
         before = len(served.catalog.files)
     else:
-        snapshot = store.load_snapshot()
+        try:
+            snapshot = store.load_snapshot()
+        except StoreFault:
+            snapshot = None     # unreadable: starting matters more than this comparison
         ours = snapshot is not None and marker.read(str(directory)) == snapshot.version
         before = len(snapshot.files) if ours else 0
     if before and len(files) < before * limit and not (directory / SHRINK_MARKER).exists():
