@@ -29,16 +29,18 @@ def measure(schedules: Path, state_path: Path) -> dict:
     from calfeed import create_app
     from calfeed.web import state
     from calfeed.publish.selection import other_releases
+    from calfeed.render import ics
 
     started = time.perf_counter()
     app = create_app({"SCHEDULES_DIR": str(schedules), "STATE_PATH": str(state_path)})
     loaded = time.perf_counter()
     with app.app_context():
         published = state.current()
+        events = ics.events_of(published)
         for airing in published.all_airings:
             region = min(airing.release.regions)
-            published.events.event(airing, None, other_releases(airing.show, airing.release,
-                                                                 region))
+            events.event(airing, airing.episode_uid(region), None,
+                         other_releases(airing.show, airing.release, region))
     rendered = time.perf_counter()
     return {"shows": len(published.catalog.shows), "events": len(published.all_airings),
             "load_s": loaded - started, "render_s": rendered - loaded,

@@ -85,7 +85,7 @@ def test_parsers_agree_with_the_schedule(feeds, app, region):
     with app.app_context():
         airings = select_airings(state.current().catalog.airings["metallic-rouge"],
                                  region.upper())
-    expected = {a.uid: a.start.astimezone(__import__("datetime").timezone.utc)
+    expected = {a.episode_uid(region): a.start.astimezone(__import__("datetime").timezone.utc)
                 .strftime("%Y-%m-%dT%H:%M:%SZ") for a in airings}
     assert len(expected) == 13
     for name, parse in PARSERS.items():

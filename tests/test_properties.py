@@ -94,7 +94,7 @@ def feed(airings) -> bytes:
     events = ics.EventCache(revisions)
     head = ics.calendar_head(ics.CalendarHeader("Property Show", "generated",
                                                 timedelta(hours=3), "http://localhost/x.ics"))
-    return ics.join_calendar(head, [events.event(a, None, ()) for a in airings])
+    return ics.join_calendar(head, [events.event(a, a.uid, None, ()) for a in airings])
 
 
 @SETTINGS

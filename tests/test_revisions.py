@@ -43,7 +43,7 @@ def test_a_skipped_week_raises_sequence_and_survives_restart(tmp_path):
     after = event_table(app)
 
     assert set(after) == set(before), "same UIDs"
-    ep5, ep6 = "metallic-rouge-5-crunchyroll@calfeed", "metallic-rouge-6-crunchyroll@calfeed"
+    ep5, ep6 = "metallic-rouge-5-us@calfeed", "metallic-rouge-6-us@calfeed"
     assert after[ep5] == before[ep5]                      # before the skip: untouched
     start, sequence, modified, stamp = after[ep6]
     assert start == datetime(2024, 2, 21, 18, 25, tzinfo=UTC)   # one week later
@@ -63,10 +63,10 @@ def test_a_removed_episode_leaves_the_feed_and_comes_back_with_a_higher_sequence
     path.write_text(original.replace("count: 13", "count: 12").replace(
         "    13: {en: Code Eve, ja: コード・イヴ}\n", ""))
     shorter = event_table(create_app({**config, "CLOCK": fixed_clock(T1)}))
-    assert len(shorter) == 12 and "metallic-rouge-13-crunchyroll@calfeed" not in shorter
+    assert len(shorter) == 12 and "metallic-rouge-13-us@calfeed" not in shorter
     path.write_text(original.replace("start: 2024-01-10 24:55", "start: 2024-01-10 25:55"))
     moved = event_table(create_app({**config, "CLOCK": fixed_clock(T1)}))
-    assert moved["metallic-rouge-13-crunchyroll@calfeed"][1] == 1
+    assert moved["metallic-rouge-13-us@calfeed"][1] == 1
 
 
 def test_the_same_data_loaded_twice_changes_nothing(tmp_path):
@@ -75,3 +75,50 @@ def test_the_same_data_loaded_twice_changes_nothing(tmp_path):
     second = create_app({**config, "CLOCK": fixed_clock(T1)}).test_client().get("/feeds/jp.ics")
     assert first.data == second.data
     assert first.headers["Last-Modified"] == second.headers["Last-Modified"]
+
+
+def test_a_new_earliest_release_keeps_the_episode_uids_and_raises_their_sequence(tmp_path):
+    """Fuji TV +Ultra skips 14 February: d Anime Store's Thursday noon stream becomes the
+    earliest release in Japan for episodes 6-13. The events are the episodes', not a
+    release's: the same 13 UIDs, the moved ones with a higher SEQUENCE."""
+    schedules = tmp_path / "schedules"
+    shutil.copytree(BUNDLED_SCHEDULES, schedules)
+    config = {"SCHEDULES_DIR": str(schedules), "STATE_PATH": str(tmp_path / "state.sqlite3")}
+    app = create_app({**config, "CLOCK": fixed_clock(T0)})
+    before = event_table(app, "/feeds/jp/metallic-rouge.ics")
+    uids = {f"metallic-rouge-{n}-jp@calfeed" for n in range(1, 14)}
+    assert set(before) == uids
+
+    path = schedules / "metallic-rouge.yaml"
+    path.write_text(path.read_text().replace("    start: 2024-01-10 24:55\n",
+                                             "    start: 2024-01-10 24:55\n"
+                                             "    skip: [2024-02-14]\n"))
+    app.config["CLOCK"] = fixed_clock(T1)
+    with app.app_context():
+        state.reload(app)
+    after = event_table(app, "/feeds/jp/metallic-rouge.ics")
+
+    assert set(after) == uids
+    for n in range(1, 6):
+        assert after[f"metallic-rouge-{n}-jp@calfeed"] == before[f"metallic-rouge-{n}-jp@calfeed"]
+    for n in range(6, 14):
+        start, sequence, modified, _ = after[f"metallic-rouge-{n}-jp@calfeed"]
+        assert sequence == 1 and modified == T1
+        # d Anime Store's Thursday noon in Tokyo (03:00 UTC), no longer Fuji TV's night slot.
+        assert (start.weekday(), start.hour, start.minute) == (3, 3, 0)
+        assert start > before[f"metallic-rouge-{n}-jp@calfeed"][0]
+    episode6 = app.test_client().get("/feeds/jp/metallic-rouge.ics").data.decode()
+    assert "LOCATION:d Anime Store" in episode6
+
+
+def uids_of(client, path):
+    return {str(e["UID"]) for e in Calendar.from_ical(client.get(path).data).walk("VEVENT")}
+
+
+def test_every_release_feed_has_one_uid_per_release_others_one_per_episode(client):
+    assert uids_of(client, "/feeds/jp/metallic-rouge.ics?releases=all") == {
+        f"metallic-rouge-{n}-{release}@calfeed" for n in range(1, 14)
+        for release in ("fuji-tv-ultra", "d-anime-store", "fod")}
+    episodes = {f"metallic-rouge-{n}-jp@calfeed" for n in range(1, 14)}
+    assert uids_of(client, "/feeds/jp/metallic-rouge.ics") == episodes
+    assert uids_of(client, "/feeds/jp/metallic-rouge.ics?release=fod") == episodes

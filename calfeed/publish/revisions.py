@@ -4,6 +4,12 @@ Calendar clients keep an event they have seen until its SEQUENCE rises (Google C
 an old time otherwise), so a changed airing must get a higher number than any served before,
 even after the server restarts. The store remembers, per event UID, a fingerprint of what the
 event says; a different fingerprint on a later load raises the sequence and stamps the time.
+
+Two kinds of event have revisions: one per release (`Airing.uid`, feeds with every release) and
+one per episode and region (`Airing.episode_uid`, every other feed). The latter's fingerprint
+covers every airing of that episode watchable in the region, so whichever release a feed picks
+(the earliest, or one chosen), a change to any of them raises the SEQUENCE: it never falls
+back when the picked release changes.
 """
 
 from __future__ import annotations
@@ -13,9 +19,9 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
-from ..schedule.model import Airing
+from ..schedule.model import Airing, episode_uid
 
 UTC = timezone.utc
 
@@ -56,6 +62,28 @@ def fingerprint(airing: Airing, show_part: str | None = None) -> str:
              airing.release.kind, airing.release.url or "", str(airing.moved),
              str(airing.shifted)]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+
+
+def event_prints(airings: Iterable[Airing]) -> Iterator[tuple[str, str]]:
+    """(UID, fingerprint) of every event these airings make: one per release, and one per
+    episode and region covering every release of that episode watchable there."""
+    show_parts: dict[str, str] = {}
+    episodes: dict[tuple, list[tuple[Airing, str]]] = {}
+    for airing in airings:
+        if airing.show.id not in show_parts:
+            show_parts[airing.show.id] = _show_part(airing)
+        print_now = fingerprint(airing, show_parts[airing.show.id])
+        yield airing.uid, print_now
+        episodes.setdefault((airing.show.id, airing.episode.number), []).append(
+            (airing, print_now))
+    for candidates in episodes.values():
+        show, number = candidates[0][0].show, candidates[0][0].episode.number
+        by_releases: dict[tuple[str, ...], str] = {}   # regions with the same releases agree
+        for region in sorted(frozenset().union(*(a.release.regions for a, _ in candidates))):
+            here = tuple(sorted(p for a, p in candidates if region in a.release.regions))
+            if here not in by_releases:
+                by_releases[here] = hashlib.sha256("\x1e".join(here).encode()).hexdigest()[:24]
+            yield episode_uid(show, number, region), by_releases[here]
 
 
 def _show_part(airing: Airing) -> str:
@@ -127,20 +155,16 @@ class RevisionStore:
             known = {uid: (fp, seq, modified) for uid, fp, seq, modified in connection.execute(
                 "SELECT uid, fingerprint, sequence, modified FROM event_revision")}
             revisions, changes = {}, []
-            show_parts: dict[str, str] = {}
-            for airing in airings:
-                if airing.show.id not in show_parts:
-                    show_parts[airing.show.id] = _show_part(airing)
-                print_now = fingerprint(airing, show_parts[airing.show.id])
-                before = known.get(airing.uid)
+            for uid, print_now in event_prints(airings):
+                before = known.get(uid)
                 if before is None:
-                    revisions[airing.uid] = Revision(0, stamp)
-                    changes.append((airing.uid, print_now, 0, stamp.isoformat()))
+                    revisions[uid] = Revision(0, stamp)
+                    changes.append((uid, print_now, 0, stamp.isoformat()))
                 elif before[0] != print_now:
-                    revisions[airing.uid] = Revision(before[1] + 1, stamp)
-                    changes.append((airing.uid, print_now, before[1] + 1, stamp.isoformat()))
+                    revisions[uid] = Revision(before[1] + 1, stamp)
+                    changes.append((uid, print_now, before[1] + 1, stamp.isoformat()))
                 else:
-                    revisions[airing.uid] = Revision(before[1], datetime.fromisoformat(before[2]))
+                    revisions[uid] = Revision(before[1], datetime.fromisoformat(before[2]))
             connection.executemany(
                 "INSERT INTO event_revision (uid, fingerprint, sequence, modified) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT(uid) DO UPDATE SET fingerprint=excluded."

@@ -90,19 +90,27 @@ def _feed(published: Published, region: Country, shows: tuple[Show, ...], query:
     header = ics.CalendarHeader(name=name, description=about + note, refresh=settings.refresh,
                                 url=url)
     body = ics.join_calendar(ics.calendar_head(header), [events[i] for i in kept])
-    changed = [published.revisions[airings[i].uid].modified for i in kept]
+    changed = [published.revisions[event_uid(airings[i], region, query)].modified for i in kept]
     return Feed(body=body, last_modified=max([published.first_loaded, *changed]),
                 filename=filename, left_out=left_out)
+
+
+def event_uid(airing: Airing, region: Country, query: FeedQuery) -> str:
+    """One event per release with every release; else one per episode in the region, whichever
+    release is picked (docs/design.md, "Event identity")."""
+    return airing.uid if query.all_releases else airing.episode_uid(region.code)
 
 
 def _event_bytes(published: Published, airing: Airing, region: Country,
                  query: FeedQuery) -> bytes:
     others = other_releases(airing.show, airing.release, region.code)
+    uid = event_uid(airing, region, query)
+    events = ics.events_of(published)
     if query.all_day_zone is not None:
         day = airing.start.astimezone(query.all_day_zone).date()
-        event = published.events.all_day_event(airing, query.lang, others, day)
+        event = events.all_day_event(airing, uid, query.lang, others, day)
     else:
-        event = published.events.event(airing, query.lang, others)
+        event = events.event(airing, uid, query.lang, others)
     return ics.with_alarms(event, b"".join(ics.alarm_block(m) for m in query.alarms))
 
 

@@ -79,7 +79,7 @@ def content_line(name: str, value) -> bytes:
 shared_line = lru_cache(maxsize=16384)(content_line)
 
 
-def render_event(airing: Airing, revision: Revision, lang: str | None,
+def render_event(airing: Airing, uid: str, revision: Revision, lang: str | None,
                  others: tuple[Release, ...]) -> bytes:
     """The VEVENT without DTSTART/DTEND, which `with_times` puts in.
 
@@ -93,7 +93,7 @@ def render_event(airing: Airing, revision: Revision, lang: str | None,
         content_line("SUMMARY", summary(airing, lang)),
         # DTSTAMP is the data's change time, not the request's: same data, same bytes.
         shared_line("DTSTAMP", revision.modified),
-        content_line("UID", airing.uid),
+        content_line("UID", uid),
         shared_line("SEQUENCE", revision.sequence),
         content_line("DESCRIPTION", description(airing, lang, others)),
         shared_line("LAST-MODIFIED", revision.modified),
@@ -166,26 +166,37 @@ def join_calendar(head: bytes, events: list[bytes]) -> bytes:
     return head + b"".join(events) + END_CALENDAR
 
 
+def events_of(published) -> EventCache:
+    """The event cache of a published data version: the render side keeps it beside the data
+    (`Published.kept`), so the data layer never imports a renderer."""
+    return published.kept("events", lambda: EventCache(published.revisions))
+
+
 class EventCache:
-    """Rendered events of one published data version, made on first use and then kept."""
+    """Rendered events of one published data version, made on first use and then kept.
+
+    An event is the airing under a UID: its release's own (`Airing.uid`) or its episode's in a
+    region (`Airing.episode_uid`); the revision is that UID's.
+    """
 
     def __init__(self, revisions: Mapping[str, Revision]):
         self.revisions = revisions
         self._events: dict[tuple, bytes] = {}
 
-    def event(self, airing: Airing, lang: str | None, others: tuple[Release, ...]) -> bytes:
+    def event(self, airing: Airing, uid: str, lang: str | None,
+              others: tuple[Release, ...]) -> bytes:
         """The timed event; its bytes change only with the data (a new cache)."""
-        key = (airing.uid, lang, tuple(r.id for r in others))
+        key = (uid, airing.release.id, lang, tuple(r.id for r in others))
         found = self._events.get(key)
         if found is None:
-            rendered = render_event(airing, self.revisions[airing.uid], lang, others)
+            rendered = render_event(airing, uid, self.revisions[uid], lang, others)
             found = self._events[key] = with_times(rendered, timed_lines(airing))
         return found
 
-    def all_day_event(self, airing: Airing, lang: str | None, others: tuple[Release, ...],
-                      day: date) -> bytes:
+    def all_day_event(self, airing: Airing, uid: str, lang: str | None,
+                      others: tuple[Release, ...], day: date) -> bytes:
         """The same event as a whole day in the viewer's zone: only its time lines differ."""
-        timed = self.event(airing, lang, others)
+        timed = self.event(airing, uid, lang, others)
         lines = timed_lines(airing)
         assert timed.startswith(BEGIN_EVENT + lines)
         return BEGIN_EVENT + all_day_lines(day) + timed[len(BEGIN_EVENT) + len(lines):]

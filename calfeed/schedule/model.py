@@ -75,6 +75,14 @@ class Show:
     links: Mapping[str, str] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
     path: str = ""
+    ids: Mapping[str, str] = field(default_factory=dict)   # in other catalogues: {"bangumi": "…"}
+
+    @property
+    def uid_key(self) -> str:
+        """What event UIDs are built on: the bangumi.tv subject when known (so curating an
+        imported show keeps its UIDs), else the show id; never a title or anything that changes."""
+        bangumi = self.ids.get("bangumi")
+        return f"bgm{bangumi}" if bangumi else self.id
 
     def name(self, lang: str | None = None) -> str:
         return pick_title(self.title, lang) or self.id
@@ -117,5 +125,15 @@ class Airing:
 
     @property
     def uid(self) -> str:
-        """The event identity: stable per show, episode and release, whatever else changes."""
-        return f"{self.show.id}-{self.episode.number}-{self.release.id}@calfeed"
+        """The identity of this release's event (feeds with every release): stable per show,
+        episode and release, whatever else changes."""
+        return f"{self.show.uid_key}-{self.episode.number}-{self.release.id}@calfeed"
+
+    def episode_uid(self, region: str) -> str:
+        """The identity of the one event for this episode in a region (feeds with one event an
+        episode): the same whichever release is earliest or chosen."""
+        return episode_uid(self.show, self.episode.number, region)
+
+
+def episode_uid(show: Show, episode: int, region: str) -> str:
+    return f"{show.uid_key}-{episode}-{region.lower()}@calfeed"

@@ -1,0 +1,71 @@
+"""The published data version: a memo safe under threads and bounded by bytes, a data layer
+that imports no renderer, and event UIDs built on the show's stable key."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+from calfeed.publish import published as published_module
+from calfeed.publish.published import publish
+from calfeed.publish.revisions import RevisionStore
+from tests.conftest import BUNDLED_SCHEDULES
+
+PUBLISH = Path(published_module.__file__).parent
+NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def bundled():
+    return publish(BUNDLED_SCHEDULES, RevisionStore(":memory:"), NOW)
+
+
+def test_the_publish_layer_imports_no_renderer_nor_web_module():
+    for module in PUBLISH.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                assert not (node.module or "").startswith(("render", "web")), module.name
+                assert not (node.module or "").startswith(("calfeed.render", "calfeed.web"))
+
+
+def test_memo_stays_within_its_byte_bound_under_many_threads(monkeypatch):
+    monkeypatch.setattr(published_module, "MEMO_BYTES", 20_000)
+    data = bundled()
+    errors = []
+
+    def ask(offset):
+        try:
+            for n in range(400):
+                key = ("k", (n * 7 + offset) % 150)
+                assert data.memo(key, lambda: b"x" * 500) == b"x" * 500
+        except Exception as exc:   # any error in a thread fails the test below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert data._memo_bytes[0] == sum(cost for _, cost in data._memo.values()) <= 20_000
+    assert 0 < len(data._memo) < 150
+
+
+def test_kept_makes_one_object_per_data_version():
+    data = bundled()
+    made = []
+    first = data.kept("thing", lambda: made.append(1) or object())
+    assert data.kept("thing", lambda: made.append(1) or object()) is first and made == [1]
+    assert bundled().kept("thing", object) is not first
+
+
+def test_uids_use_the_bangumi_subject_when_the_show_names_it():
+    data = bundled()
+    airing = data.catalog.airings["metallic-rouge"][0]
+    assert airing.show.uid_key == "metallic-rouge"
+    known = dataclasses.replace(airing.show, ids={"bangumi": "443106"})
+    renamed = dataclasses.replace(airing, show=dataclasses.replace(known, id="another-slug"))
+    assert renamed.uid == f"bgm443106-1-{airing.release.id}@calfeed"
+    assert renamed.episode_uid("JP") == "bgm443106-1-jp@calfeed"
