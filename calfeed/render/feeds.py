@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Mapping
 
 from . import ics
 from ..errors import NotFound
+from ..schedule.expand import airing_order
 from ..schedule.model import Airing, Show
 from ..web.params import FeedQuery, ParameterError
 from ..publish.published import Published
@@ -54,6 +57,29 @@ def region_feed(published: Published, region: Country, query: FeedQuery, *,
                  name=name, about=about, filename=f"calfeed-{region.code.lower()}.ics")
 
 
+def chosen_feed(published: Published, region: Country,
+                choices: Mapping[str, frozenset[str] | None], query: FeedQuery, *,
+                now: datetime, url: str, settings: FeedSettings, name: str, about: str,
+                filename: str, generation: int = 0) -> Feed:
+    """A feed of these shows in a region, each show on the releases chosen for it (None: the
+    earliest watchable), one event an episode: the entry point of personal calendars.
+
+    `generation` (a counter of the calendar's edits that only rises) is added to every
+    SEQUENCE, so a switch of platform, which changes no airing, is still seen as a change.
+    Unknown shows are NotFound; `query.release_ids` and `releases=all` do not apply here.
+    """
+    airings: list[Airing] = []
+    for show_id, release_ids in sorted(choices.items()):
+        show = published.catalog.show(show_id)
+        if release_ids is not None:
+            check_releases((show,), region, FeedQuery(release_ids=frozenset(release_ids)))
+        airings += published.selection(region.code, (show.id,), release_ids, False)
+    airings.sort(key=airing_order)
+    plain = dataclasses.replace(query, release_ids=None, all_releases=False)
+    return _render(published, region, airings, plain, now=now, url=url, settings=settings,
+                   name=name, about=about, filename=filename, generation=generation)
+
+
 def languages(shows: tuple[Show, ...]) -> frozenset[str]:
     return frozenset().union(*(s.languages for s in shows)) if shows else frozenset({"en"})
 
@@ -79,10 +105,17 @@ def _feed(published: Published, region: Country, shows: tuple[Show, ...], query:
     check_releases(shows, region, query)
     airings = published.selection(region.code, tuple(s.id for s in shows), query.release_ids,
                                   query.all_releases)
+    return _render(published, region, airings, query, now=now, url=url, settings=settings,
+                   name=name, about=about, filename=filename)
+
+
+def _render(published: Published, region: Country, airings: list[Airing], query: FeedQuery, *,
+            now: datetime, url: str, settings: FeedSettings, name: str, about: str,
+            filename: str, generation: int = 0) -> Feed:
     if query.past_days is not None:
         horizon = now - timedelta(days=query.past_days)
         airings = [a for a in airings if a.end >= horizon]
-    events = [_event_bytes(published, a, region, query) for a in airings]
+    events = [_event_bytes(published, a, region, query, generation) for a in airings]
     kept, left_out = _within_budget(airings, events, now, settings.max_bytes)
     note = (f" {left_out} airings, the oldest past ones first, are left out to keep this feed "
             f"under {settings.max_bytes // 1000} KB, the most Google Calendar reads."
@@ -102,15 +135,15 @@ def event_uid(airing: Airing, region: Country, query: FeedQuery) -> str:
 
 
 def _event_bytes(published: Published, airing: Airing, region: Country,
-                 query: FeedQuery) -> bytes:
+                 query: FeedQuery, generation: int = 0) -> bytes:
     others = other_releases(airing.show, airing.release, region.code)
     uid = event_uid(airing, region, query)
     events = ics.events_of(published)
     if query.all_day_zone is not None:
         day = airing.start.astimezone(query.all_day_zone).date()
-        event = events.all_day_event(airing, uid, query.lang, others, day)
+        event = events.all_day_event(airing, uid, query.lang, others, day, generation)
     else:
-        event = events.event(airing, uid, query.lang, others)
+        event = events.event(airing, uid, query.lang, others, generation)
     return ics.with_alarms(event, b"".join(ics.alarm_block(m) for m in query.alarms))
 
 

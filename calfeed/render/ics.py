@@ -184,19 +184,23 @@ class EventCache:
         self._events: dict[tuple, bytes] = {}
 
     def event(self, airing: Airing, uid: str, lang: str | None,
-              others: tuple[Release, ...]) -> bytes:
-        """The timed event; its bytes change only with the data (a new cache)."""
-        key = (uid, airing.release.id, lang, tuple(r.id for r in others))
+              others: tuple[Release, ...], generation: int = 0) -> bytes:
+        """The timed event; its bytes change only with the data (a new cache). `generation`
+        is added to the SEQUENCE (a personal calendar's edits)."""
+        key = (uid, airing.release.id, lang, tuple(r.id for r in others), generation)
         found = self._events.get(key)
         if found is None:
-            rendered = render_event(airing, uid, self.revisions[uid], lang, others)
+            revision = self.revisions[uid]
+            if generation:
+                revision = Revision(revision.sequence + generation, revision.modified)
+            rendered = render_event(airing, uid, revision, lang, others)
             found = self._events[key] = with_times(rendered, timed_lines(airing))
         return found
 
     def all_day_event(self, airing: Airing, uid: str, lang: str | None,
-                      others: tuple[Release, ...], day: date) -> bytes:
+                      others: tuple[Release, ...], day: date, generation: int = 0) -> bytes:
         """The same event as a whole day in the viewer's zone: only its time lines differ."""
-        timed = self.event(airing, uid, lang, others)
+        timed = self.event(airing, uid, lang, others, generation)
         lines = timed_lines(airing)
         assert timed.startswith(BEGIN_EVENT + lines)
         return BEGIN_EVENT + all_day_lines(day) + timed[len(BEGIN_EVENT) + len(lines):]

@@ -1,0 +1,63 @@
+"""The entry point of personal calendars: these shows, this region, these per-show release
+choices; one event an episode under the episode's UID, SEQUENCE raised by the generation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from icalendar import Calendar
+
+from calfeed.errors import NotFound
+from calfeed.publish.published import publish
+from calfeed.publish.revisions import RevisionStore
+from calfeed.render.feeds import FeedSettings, chosen_feed
+from calfeed.schedule.regions import country
+from calfeed.web.params import FeedQuery, ParameterError
+from tests.conftest import BUNDLED_SCHEDULES
+
+NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def published():
+    return publish(BUNDLED_SCHEDULES, RevisionStore(":memory:"), NOW)
+
+
+def events(published, choices, generation=0, query=FeedQuery()):
+    feed = chosen_feed(published, country("JP"), choices, query, now=NOW,
+                       url="http://localhost/feeds/my/x.ics", settings=FeedSettings(),
+                       name="Mine", about="My shows", filename="mine.ics",
+                       generation=generation)
+    return {str(e["UID"]): e for e in Calendar.from_ical(feed.body).walk("VEVENT")}
+
+
+def test_a_chosen_release_keeps_the_episode_uids(published):
+    earliest = events(published, {"metallic-rouge": None})
+    on_fod = events(published, {"metallic-rouge": frozenset({"fod"})})
+    assert set(earliest) == set(on_fod) == {f"metallic-rouge-{n}-jp@calfeed" for n in range(1, 14)}
+    assert {str(e["LOCATION"]) for e in earliest.values()} == {"Fuji TV +Ultra"}
+    assert {str(e["LOCATION"]) for e in on_fod.values()} == {"FOD"}
+
+
+def test_the_generation_raises_every_sequence(published):
+    plain = events(published, {"metallic-rouge": None})
+    later = events(published, {"metallic-rouge": None}, generation=3)
+    assert {uid: e["SEQUENCE"] + 3 for uid, e in plain.items()} == \
+        {uid: e["SEQUENCE"] for uid, e in later.items()}
+
+
+def test_release_filters_of_the_query_do_not_apply(published):
+    query = FeedQuery(release_ids=frozenset({"fod"}), all_releases=True)
+    assert len(events(published, {"metallic-rouge": None}, query=query)) == 13
+
+
+def test_unknown_shows_and_releases_are_refused(published):
+    with pytest.raises(NotFound):
+        events(published, {"no-such-show": None})
+    with pytest.raises(ParameterError):
+        events(published, {"metallic-rouge": frozenset({"crunchyroll"})})
+
+
+def test_no_shows_is_an_empty_calendar(published):
+    assert events(published, {}) == {}
