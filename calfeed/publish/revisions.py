@@ -6,10 +6,13 @@ even after the server restarts. The store remembers, per event UID, a fingerprin
 event says; a different fingerprint on a later load raises the sequence and stamps the time.
 
 Two kinds of event have revisions: one per release (`Airing.uid`, feeds with every release) and
-one per episode and region (`Airing.episode_uid`, every other feed). The latter's fingerprint
-covers every airing of that episode watchable in the region, so whichever release a feed picks
-(the earliest, or one chosen), a change to any of them raises the SEQUENCE: it never falls
-back when the picked release changes.
+one per episode (`Airing.episode_key`), which every region's event of that episode
+(`Airing.episode_uid`) takes. Its fingerprint covers every airing of the episode and the
+regions of each, so whichever release a feed picks (the earliest, or one chosen), a change to
+any candidate raises the SEQUENCE: it never falls back when the picked release changes. A
+change elsewhere raises it too, which costs a client an update of an unchanged event; one
+revision an episode rather than one an episode and region keeps the store the size it was
+(a release to `world` would otherwise make some 200 rows an episode).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..schedule.model import Airing, episode_uid
+from ..schedule.model import Airing
 
 UTC = timezone.utc
 
@@ -65,25 +68,19 @@ def fingerprint(airing: Airing, show_part: str | None = None) -> str:
 
 
 def event_prints(airings: Iterable[Airing]) -> Iterator[tuple[str, str]]:
-    """(UID, fingerprint) of every event these airings make: one per release, and one per
-    episode and region covering every release of that episode watchable there."""
+    """(revision key, fingerprint) of every event these airings make: one per release, and one
+    per episode covering every release of it and where each can be watched."""
     show_parts: dict[str, str] = {}
-    episodes: dict[tuple, list[tuple[Airing, str]]] = {}
+    episodes: dict[str, list[str]] = {}
     for airing in airings:
         if airing.show.id not in show_parts:
             show_parts[airing.show.id] = _show_part(airing)
         print_now = fingerprint(airing, show_parts[airing.show.id])
         yield airing.uid, print_now
-        episodes.setdefault((airing.show.id, airing.episode.number), []).append(
-            (airing, print_now))
-    for candidates in episodes.values():
-        show, number = candidates[0][0].show, candidates[0][0].episode.number
-        by_releases: dict[tuple[str, ...], str] = {}   # regions with the same releases agree
-        for region in sorted(frozenset().union(*(a.release.regions for a, _ in candidates))):
-            here = tuple(sorted(p for a, p in candidates if region in a.release.regions))
-            if here not in by_releases:
-                by_releases[here] = hashlib.sha256("\x1e".join(here).encode()).hexdigest()[:24]
-            yield episode_uid(show, number, region), by_releases[here]
+        episodes.setdefault(airing.episode_key, []).append(
+            "\x1d".join([airing.release.id, print_now, *sorted(airing.release.regions)]))
+    for key, candidates in episodes.items():
+        yield key, hashlib.sha256("\x1e".join(sorted(candidates)).encode()).hexdigest()[:24]
 
 
 def _show_part(airing: Airing) -> str:

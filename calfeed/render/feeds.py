@@ -123,7 +123,9 @@ def _render(published: Published, region: Country, airings: list[Airing], query:
     header = ics.CalendarHeader(name=name, description=about + note, refresh=settings.refresh,
                                 url=url)
     body = ics.join_calendar(ics.calendar_head(header), [events[i] for i in kept])
-    changed = [published.revisions[event_uid(airings[i], region, query)].modified for i in kept]
+    events_here = ics.events_of(published)
+    changed = [events_here.revision(airings[i], event_uid(airings[i], region, query)).modified
+               for i in kept]
     return Feed(body=body, last_modified=max([published.first_loaded, *changed]),
                 filename=filename, left_out=left_out)
 

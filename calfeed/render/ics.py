@@ -176,7 +176,7 @@ class EventCache:
     """Rendered events of one published data version, made on first use and then kept.
 
     An event is the airing under a UID: its release's own (`Airing.uid`) or its episode's in a
-    region (`Airing.episode_uid`); the revision is that UID's.
+    region (`Airing.episode_uid`), which takes the episode's revision (`Airing.episode_key`).
     """
 
     def __init__(self, revisions: Mapping[str, Revision]):
@@ -190,12 +190,16 @@ class EventCache:
         key = (uid, airing.release.id, lang, tuple(r.id for r in others), generation)
         found = self._events.get(key)
         if found is None:
-            revision = self.revisions[uid]
+            revision = self.revision(airing, uid)
             if generation:
                 revision = Revision(revision.sequence + generation, revision.modified)
             rendered = render_event(airing, uid, revision, lang, others)
             found = self._events[key] = with_times(rendered, timed_lines(airing))
         return found
+
+    def revision(self, airing: Airing, uid: str) -> Revision:
+        """A release's event has its own revision; an episode's events share the episode's."""
+        return self.revisions[airing.uid if uid == airing.uid else airing.episode_key]
 
     def all_day_event(self, airing: Airing, uid: str, lang: str | None,
                       others: tuple[Release, ...], day: date, generation: int = 0) -> bytes:

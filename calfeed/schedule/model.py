@@ -129,6 +129,11 @@ class Airing:
         episode and release, whatever else changes."""
         return f"{self.show.uid_key}-{self.episode.number}-{self.release.id}@calfeed"
 
+    @property
+    def episode_key(self) -> str:
+        """What every region's event of this episode takes its revision from."""
+        return f"{self.show.uid_key}-{self.episode.number}"
+
     def episode_uid(self, region: str) -> str:
         """The identity of the one event for this episode in a region (feeds with one event an
         episode): the same whichever release is earliest or chosen."""
