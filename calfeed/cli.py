@@ -120,9 +120,11 @@ def export(directory: Path, base_url: str, regions: str | None) -> None:
 @click.argument("count", type=click.IntRange(1, 100_000))
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--seed", default=1, show_default=True, help="The same seed writes the same files.")
-def synth(count: int, directory: Path, seed: int) -> None:
+@click.option("--long-runners", default=0, show_default=True, type=click.IntRange(0, 100_000),
+              help="How many of them are long runners (1,000 episodes or more).")
+def synth(count: int, directory: Path, seed: int, long_runners: int) -> None:
     from .schedule.synthetic import write_synthetic
-    written = write_synthetic(count, directory, seed)
+    written = write_synthetic(count, directory, seed, long_runners)
     click.echo(f"wrote {len(written)} synthetic schedules to {directory}")
 
 

@@ -85,3 +85,12 @@ def test_show_errors_are_one_line_without_traceback(run, args, message):
 def test_commands_are_also_on_the_flask_cli(runner):
     result = runner.invoke(args=["check", str(BUNDLED_SCHEDULES)])
     assert result.exit_code == 0 and result.output.startswith("ok: 1 show(s)")
+
+
+def test_synth_writes_long_runners_that_load(tmp_path):
+    from calfeed.publish.catalog import load_catalog
+    from calfeed.schedule.synthetic import write_synthetic
+    write_synthetic(6, tmp_path, long_runners=2)
+    catalog = load_catalog(tmp_path)
+    episodes = sorted(len(show.episodes) for show in catalog.shows.values())
+    assert len(episodes) == 6 and episodes[-2] >= 1000 and episodes[-3] < 1000

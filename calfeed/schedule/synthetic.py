@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from .show_file import MAX_EPISODES
+
 EN_WORDS = ("Crimson", "Silver", "Eternal", "Hidden", "Lost", "Iron", "Star", "Moon", "Spirit",
             "Blade", "Garden", "Signal", "Harbor", "Summer", "Winter", "Echo", "Clockwork",
             "Paper", "Neon", "Ghost", "Academy", "Dragon", "Railway", "Orbit", "Lantern")
@@ -33,11 +35,19 @@ def _title(rng: random.Random, words: int) -> tuple[str, str]:
     return english, japanese
 
 
-def synthetic_show(index: int, rng: random.Random) -> dict:
+# A long runner (a weekly show on air for decades) has 1,000 to MAX_EPISODES episodes; like
+# bangumi-data's, it has titles for its first episodes only.
+LONG_RUNNER_TITLES = 20
+
+
+def synthetic_show(index: int, rng: random.Random, long_runner: bool = False) -> dict:
     count = rng.choice((12, 12, 13, 13, 24, 25, 10, 11))
     first = 13 if rng.random() < 0.2 else 1
     season = rng.choice(SEASON_STARTS)
     day = season + timedelta(days=rng.randrange(14))
+    if long_runner:
+        count, first = rng.randrange(1000, MAX_EPISODES + 1), 1
+        day -= timedelta(weeks=count - 12)   # started long ago, still on air
     minutes = rng.randrange(22 * 60, 27 * 60 + 30, 5)       # 22:00 to 27:25, late night
     start = f"{day.isoformat()} {minutes // 60:02d}:{minutes % 60:02d}"
     slots = [day + timedelta(weeks=k) for k in range(count + 2)]
@@ -71,19 +81,22 @@ def synthetic_show(index: int, rng: random.Random) -> dict:
         "sources": ["synthetic: made up by calfeed synth for scale tests"],
         "episodes": {"count": count, "first": first, "duration": rng.choice(("30m", "24m")),
                      "titles": {n: dict(zip(("en", "ja"), _title(rng, rng.randint(2, 4))))
-                                for n in numbers}},
+                                for n in numbers[:LONG_RUNNER_TITLES if long_runner else None]}},
         "releases": releases,
     }
 
 
-def write_synthetic(count: int, directory: Path, seed: int = 1) -> list[Path]:
-    """Write `count` synthetic schedules into a folder; the same seed writes the same files."""
+def write_synthetic(count: int, directory: Path, seed: int = 1,
+                    long_runners: int = 0) -> list[Path]:
+    """Write `count` synthetic schedules into a folder, the first `long_runners` of them long
+    runners; the same seed writes the same files."""
     rng = random.Random(seed)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for index in range(1, count + 1):
         path = directory / f"synthetic-{index:04d}.yaml"
-        path.write_text(yaml.safe_dump(synthetic_show(index, rng), allow_unicode=True,
+        show = synthetic_show(index, rng, long_runner=index <= long_runners)
+        path.write_text(yaml.safe_dump(show, allow_unicode=True,
                                        sort_keys=False), encoding="utf-8")
         written.append(path)
     return written
