@@ -10,7 +10,7 @@ from flask import Flask
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, the catalog (refusing invalid data), views and commands."""
     from . import cli, config
-    from .web import api, responses, state, views
+    from .web import api, calendars, responses, state, views
 
     app = Flask(__name__)
     app.config.from_mapping(config.load_config(test_config))
@@ -18,6 +18,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     responses.init_app(app)
     views.init_app(app)
     api.init_app(app)
+    calendars.init_app(app)
     cli.init_app(app)
     _wrap_for_serving(app)
     return app

@@ -49,6 +49,15 @@ DEFAULTS: dict[str, Any] = {
     "HEALTH_TOKEN": "",
     # Number of proxies in front whose X-Forwarded-Proto/-Host/-For to trust (nginx: 1).
     "TRUSTED_PROXIES": 0,
+    # Personal calendars (docs/design.md, "My calendar"): their SQLite file
+    # (CALFEED_CALENDARS_PATH; empty means instance/calendars.sqlite3), the most shows one holds,
+    # calendars one client address may make an hour, bytes of choices stored in all, and the
+    # largest form accepted.
+    "CALENDARS_PATH": "",
+    "CALENDAR_MAX_SHOWS": 100,
+    "CALENDAR_CREATIONS_PER_HOUR": 20,
+    "CALENDARS_MAX_BYTES": 200_000_000,
+    "CALENDAR_FORM_MAX_BYTES": 64_000,
 }
 
 

@@ -17,6 +17,8 @@ from email.utils import parsedate_to_datetime
 from typing import Callable
 
 CACHED_PREFIXES = ("/feeds/", "/api/")
+# A personal feed changes when its owner edits or deletes it, which no data version shows.
+UNCACHED_PREFIXES = ("/feeds/my/",)
 # Headers a 304 repeats from the 200 it stands for (RFC 9110, 15.4.5).
 KEPT_ON_304 = ("etag", "last-modified", "cache-control", "vary", "content-location",
                "access-control-allow-origin", "x-content-type-options", "referrer-policy")
@@ -49,7 +51,7 @@ class ResponseCache:
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if (self.seconds <= 0 or environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
-                or not path.startswith(CACHED_PREFIXES)):
+                or not path.startswith(CACHED_PREFIXES) or path.startswith(UNCACHED_PREFIXES)):
             return self.wsgi_app(environ, start_response)
         key = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), path,
                environ.get("QUERY_STRING", ""))

@@ -1,0 +1,80 @@
+"""The my-calendar form read into stored choices: region, shows, per-show releases, lang, alarm."""
+
+from __future__ import annotations
+
+from ..publish.catalog import Catalog, unknown_show
+from ..schedule.fields import advise, did_you_mean
+from ..schedule.regions import UnknownRegion, country
+from .params import ParameterError, parse_feed_query
+
+FORM_FIELDS = ("region", "show", "release", "lang", "alarm", "csrf_token")
+EARLIEST = "earliest"
+
+
+def read_form(lists: dict[str, list[str]], catalog: Catalog) -> dict:
+    """Choices to store: {"region", "shows": {show id: [release ids] or None}, "lang", "alarms"}.
+
+    `release` is repeatable: `SHOW:RELEASE` chooses a release for one show (ignored when that
+    show is not chosen), a bare release id chooses it for every show that has it in the region,
+    `earliest` or `SHOW:earliest` (or nothing) keeps the earliest watchable airing.
+    """
+    for name in lists:
+        if name not in FORM_FIELDS:
+            raise ParameterError(name, advise(f"unknown field '{name}'"
+                                              f"{did_you_mean(name, FORM_FIELDS)}",
+                                              f"this form takes {', '.join(FORM_FIELDS)}"))
+    region_code = _one(lists, "region")
+    if not region_code:
+        raise ParameterError("region", "choose a region (an ISO 3166-1 code such as us or jp)")
+    try:
+        region = country(region_code)
+    except UnknownRegion as exc:
+        raise ParameterError("region", str(exc)) from None
+    shows = {}
+    for show_id in (s.strip() for s in lists.get("show", []) if s.strip()):
+        if show_id not in catalog.shows:
+            raise ParameterError("show", unknown_show(show_id, catalog.shows))
+        show = catalog.show(show_id)
+        if region.code not in show.regions:
+            raise ParameterError("show", f"{show.name()} cannot be watched in {region.name}: "
+                                         "remove it or choose another region")
+        shows[show.id] = None
+    if not shows:
+        raise ParameterError("show", "choose at least one show")
+    for text in (r.strip() for r in lists.get("release", []) if r.strip()):
+        _choose_release(text, shows, catalog, region)
+    languages = set().union(*(catalog.show(s).languages for s in shows))
+    query = parse_feed_query({k: v for k in ("lang", "alarm") if (v := _one(lists, k))},
+                             languages=languages, default_zone=None)
+    return {"region": region.code, "lang": query.lang, "alarms": list(query.alarms),
+            "shows": {s: sorted(r) if r is not None else None for s, r in shows.items()}}
+
+
+def _choose_release(text: str, shows: dict, catalog: Catalog, region) -> None:
+    if text == EARLIEST:
+        return
+    show_id, _, release_id = text.rpartition(":")
+    targets = [show_id] if show_id else list(shows)
+    # The form sends a choice for every show listed, chosen or not: only the chosen count.
+    if (show_id and show_id not in shows) or release_id == EARLIEST:
+        return
+    matched = False
+    for target in targets:
+        here = {r.id for r in catalog.show(target).releases if r.watchable_in(region.code)}
+        if release_id in here:
+            shows[target] = (shows[target] or set()) | {release_id}
+            matched = True
+        elif show_id:
+            raise ParameterError("release", f"release '{release_id}' of '{show_id}' cannot be "
+                                            f"watched in {region.name}: releases there are "
+                                            f"{', '.join(sorted(here)) or 'none'}")
+    if not matched:
+        raise ParameterError("release", f"no chosen show has release '{release_id}' in "
+                                        f"{region.name}")
+
+
+def _one(lists: dict[str, list[str]], name: str) -> str:
+    given = [v.strip() for v in lists.get(name, []) if v.strip()]
+    if len(given) > 1:
+        raise ParameterError(name, f"field '{name}' is given {len(given)} times: give it once")
+    return given[0] if given else ""

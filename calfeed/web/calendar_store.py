@@ -1,0 +1,168 @@
+"""Personal calendars kept in SQLite: read by an unguessable feed id, changed by a secret edit key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+import time
+from dataclasses import dataclass
+
+# Waiting a little for another worker's write beats failing a person's click.
+LOCK_TIMEOUT = 5.0
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS calendar (
+    feed_id TEXT PRIMARY KEY,
+    edit_hash TEXT NOT NULL UNIQUE,
+    generation INTEGER NOT NULL,
+    choices TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS creation (address_hash TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS creation_by_address ON creation (address_hash, at);
+"""
+
+
+class CalendarGone(LookupError):
+    """A calendar its owner deleted: feeds answer 410 so that clients stop asking."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class LimitReached(ValueError):
+    """A limit of the deployment (shows, creations an hour, stored size), with what to do."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_shows: int = 100
+    creations_per_hour: int = 20
+    max_total_bytes: int = 200_000_000
+
+
+@dataclass(frozen=True)
+class Stored:
+    feed_id: str
+    generation: int
+    choices: dict
+
+
+def _hash(secret: str) -> str:
+    # The edit key has 256 random bits: a plain SHA-256 is enough, no slow hash needed.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class CalendarStore:
+    """One SQLite file; each call opens its own connection, so workers and threads share it."""
+
+    def __init__(self, path: str, limits: Limits = Limits()):
+        self.path = path
+        self.limits = limits
+        with self._connect() as db:
+            db.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        return db
+
+    def create(self, choices: dict, address: str) -> tuple[str, str]:
+        """A new calendar: (feed id, edit key). Only a hash of the edit key is kept."""
+        data = self._checked(choices)
+        feed_id, edit_key = secrets.token_urlsafe(16), secrets.token_urlsafe(32)
+        # The address is only counted for the hourly limit, and kept hashed, never in clear.
+        address_hash, now = _hash(address), time.time()
+        db = self._connect()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            made = db.execute("SELECT COUNT(*) FROM creation WHERE address_hash = ? AND at > ?",
+                              (address_hash, now - 3600)).fetchone()[0]
+            if made >= self.limits.creations_per_hour:
+                raise LimitReached(f"{made} calendars were made from your address in the last "
+                                   "hour, the most allowed: edit one you made through its edit "
+                                   "link, or try again in an hour")
+            self._check_room(db, len(data))
+            db.execute("DELETE FROM creation WHERE at <= ?", (now - 3600,))
+            db.execute("INSERT INTO creation VALUES (?, ?)", (address_hash, now))
+            db.execute("INSERT INTO calendar (feed_id, edit_hash, generation, choices) "
+                       "VALUES (?, ?, 1, ?)", (feed_id, _hash(edit_key), data))
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        finally:
+            db.close()
+        return feed_id, edit_key
+
+    def feed(self, feed_id: str) -> Stored | None:
+        """The calendar a feed URL names; None if unknown; CalendarGone if deleted."""
+        with self._closing() as db:
+            row = db.execute("SELECT generation, choices, deleted FROM calendar WHERE feed_id = ?",
+                             (feed_id,)).fetchone()
+        return self._stored(feed_id, row)
+
+    def by_edit_key(self, edit_key: str) -> Stored | None:
+        with self._closing() as db:
+            row = db.execute("SELECT feed_id, generation, choices, deleted FROM calendar "
+                             "WHERE edit_hash = ?", (_hash(edit_key),)).fetchone()
+        return None if row is None else self._stored(row[0], row[1:])
+
+    def replace(self, edit_key: str, choices: dict) -> Stored | None:
+        """New choices for the calendar of this edit key; its generation rises by one."""
+        data = self._checked(choices)
+        with self._closing() as db:
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT feed_id, deleted, LENGTH(choices) FROM calendar "
+                             "WHERE edit_hash = ?", (_hash(edit_key),)).fetchone()
+            if row is None or row[1]:
+                db.execute("ROLLBACK")
+                return None if row is None else self._stored(row[0], (0, None, 1))
+            self._check_room(db, len(data) - (row[2] or 0))
+            db.execute("UPDATE calendar SET choices = ?, generation = generation + 1 "
+                       "WHERE edit_hash = ?", (data, _hash(edit_key)))
+            db.execute("COMMIT")
+        return self.feed(row[0])
+
+    def delete(self, edit_key: str) -> bool:
+        """Forget the choices; the row stays (without them) so its feed answers 410, not 404."""
+        with self._closing() as db:
+            cursor = db.execute("UPDATE calendar SET deleted = 1, choices = NULL "
+                                "WHERE edit_hash = ? AND deleted = 0", (_hash(edit_key),))
+        return cursor.rowcount == 1
+
+    def _checked(self, choices: dict) -> str:
+        if len(choices.get("shows", {})) > self.limits.max_shows:
+            raise LimitReached(f"a calendar holds at most {self.limits.max_shows} shows, and "
+                               f"this one has {len(choices['shows'])}: remove some, or make a "
+                               "second calendar")
+        return json.dumps(choices, sort_keys=True, separators=(",", ":"))
+
+    def _check_room(self, db: sqlite3.Connection, more: int) -> None:
+        used = db.execute("SELECT COALESCE(SUM(LENGTH(choices)), 0) FROM calendar").fetchone()[0]
+        if used + more > self.limits.max_total_bytes:
+            raise LimitReached("this calfeed keeps no more personal calendars: its storage "
+                               f"({self.limits.max_total_bytes} bytes) is full; subscribe to "
+                               "the show feeds instead, or try again later")
+
+    @staticmethod
+    def _stored(feed_id: str, row) -> Stored | None:
+        if row is None:
+            return None
+        generation, choices, deleted = row
+        if deleted:
+            raise CalendarGone("this calendar was deleted by its owner: remove the "
+                               "subscription from your calendar app")
+        return Stored(feed_id, generation, json.loads(choices))
+
+    def _closing(self):
+        from contextlib import closing
+        return closing(self._connect())

@@ -1,0 +1,171 @@
+"""My calendar: the form, the secret edit page, and the personal feed /feeds/my/{id}.ics."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import os
+import secrets
+
+from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, \
+    url_for
+
+from . import state
+from ..errors import NotFound
+from ..render.feeds import chosen_feed
+from ..render.pages import ALARM_CHOICES
+from ..schedule.regions import country, countries
+from .calendar_form import read_form
+from .calendar_store import CalendarGone, CalendarStore, LimitReached, Limits
+from .params import FeedQuery, ParameterError
+from .responses import problem
+
+calendars = Blueprint("calendars", __name__)
+EXTENSION = "calfeed.calendars"
+CSRF_COOKIE = "calfeed_csrf"
+
+
+def store() -> CalendarStore:
+    return current_app.extensions[EXTENSION]
+
+
+@calendars.get("/calendars/new")
+def new():
+    """The empty form; `?show=` and `?region=` prefill it (the pages' "+" buttons link here)."""
+    region = request.args.get("region", current_app.config["DEFAULT_REGION"])
+    choices = {"region": region.upper(), "shows": {s: None for s in request.args.getlist("show")},
+               "lang": None, "alarms": []}
+    return _form_page("calendar_new.html", choices, status=200)
+
+
+@calendars.post("/calendars")
+def create():
+    _check_csrf()
+    choices = read_form(request.form.to_dict(flat=False), state.current().catalog)
+    feed_id, edit_key = store().create(choices, request.remote_addr or "")
+    return redirect(url_for(".edit", edit_key=edit_key, created=1), code=303)
+
+
+@calendars.get("/calendars/<edit_key>")
+def edit(edit_key: str):
+    stored = _by_edit_key(edit_key)
+    return _form_page("calendar_edit.html", stored.choices, status=200, stored=stored,
+                      edit_key=edit_key, created=request.args.get("created") == "1")
+
+
+@calendars.post("/calendars/<edit_key>")
+def replace(edit_key: str):
+    _check_csrf()
+    _by_edit_key(edit_key)
+    choices = read_form(request.form.to_dict(flat=False), state.current().catalog)
+    store().replace(edit_key, choices)
+    return redirect(url_for(".edit", edit_key=edit_key), code=303)
+
+
+@calendars.post("/calendars/<edit_key>/delete")
+def delete(edit_key: str):
+    _check_csrf()
+    _by_edit_key(edit_key)
+    store().delete(edit_key)
+    return _no_store(Response(render_template("calendar_deleted.html", region=None),
+                              content_type="text/html; charset=utf-8"))
+
+
+@calendars.get("/calendars/<edit_key>/shows.json")
+def shows_of(edit_key: str):
+    """The show ids of a calendar, for the pages' script to mark what is in it."""
+    stored = _by_edit_key(edit_key)
+    body = json.dumps({"feed": _feed_url(stored.feed_id), "shows": sorted(stored.choices["shows"])})
+    return _no_store(Response(body + "\n", content_type="application/json"))
+
+
+@calendars.get("/feeds/my/<feed_id>.ics")
+def feed(feed_id: str):
+    stored = store().feed(feed_id)
+    if stored is None:
+        raise NotFound("no calendar has this address: check the link you subscribed to")
+    choices, published = stored.choices, state.current()
+    region = country(choices["region"])
+    # A show removed from the data leaves the calendar; the rest is still served.
+    shows = {s: (frozenset(r) if r is not None else None)
+             for s, r in choices["shows"].items() if s in published.catalog.shows}
+    query = FeedQuery(lang=choices["lang"], alarms=tuple(choices["alarms"]))
+    from .views import _calendar_response, _settings
+    return _calendar_response(chosen_feed(
+        published, region, shows, query, now=state.now(), url=request.url, settings=_settings(),
+        name=f"My anime ({region.name}, calfeed)",
+        about=f"The {len(shows)} shows chosen for this calendar, at the moment each episode "
+              f"can be watched in {region.name}.",
+        filename="my-calfeed.ics", generation=stored.generation))
+
+
+def _by_edit_key(edit_key: str):
+    stored = store().by_edit_key(edit_key)
+    if stored is None:
+        raise NotFound("no calendar has this edit link: check the address you bookmarked")
+    return stored
+
+
+def _feed_url(feed_id: str) -> str:
+    return url_for(".feed", feed_id=feed_id, _external=True)
+
+
+def _form_page(template: str, choices: dict, *, status: int, **extra) -> Response:
+    token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+    published = state.current()
+    region_code = choices["region"] if choices["region"] in countries() else \
+        current_app.config["DEFAULT_REGION"]
+    region = country(region_code)
+    html = render_template(
+        template, region=region, regions=sorted(countries().values(), key=lambda c: c.name),
+        shows=published.catalog.shows_in(region.code), choices=choices,
+        alarm_choices=ALARM_CHOICES, csrf_token=token,
+        feed_url=_feed_url(extra["stored"].feed_id) if "stored" in extra else None, **extra)
+    response = _no_store(Response(html, status=status, content_type="text/html; charset=utf-8"))
+    response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="Strict",
+                        secure=request.is_secure, path="/calendars")
+    return response
+
+
+def _check_csrf() -> None:
+    """Double submit: the form's hidden token must equal the SameSite=Strict cookie's, which
+    another site can neither read nor send along."""
+    cookie, field = request.cookies.get(CSRF_COOKIE, ""), request.form.get("csrf_token", "")
+    if not cookie or not hmac.compare_digest(cookie, field):
+        raise ParameterError("csrf_token", "this form is out of date or was sent from another "
+                                           "site: reload the page and send it again",
+                             status=403)
+
+
+def _no_store(response: Response) -> Response:
+    # The edit key is in these URLs: keep them out of caches and of other sites' Referer.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    if not app.config.get("CALENDARS_PATH"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["CALENDARS_PATH"] = os.path.join(app.instance_path, "calendars.sqlite3")
+    app.extensions[EXTENSION] = CalendarStore(app.config["CALENDARS_PATH"], Limits(
+        max_shows=app.config["CALENDAR_MAX_SHOWS"],
+        creations_per_hour=app.config["CALENDAR_CREATIONS_PER_HOUR"],
+        max_total_bytes=app.config["CALENDARS_MAX_BYTES"]))
+    app.register_blueprint(calendars)
+
+    @app.errorhandler(CalendarGone)
+    def gone(error: CalendarGone):
+        return problem(410, "gone", error.message)
+
+    @app.errorhandler(LimitReached)
+    def limit(error: LimitReached):
+        return problem(429, "limit_reached", error.message)
+
+    @app.before_request
+    def refuse_big_forms():
+        limit_bytes = app.config["CALENDAR_FORM_MAX_BYTES"]
+        if request.path.startswith("/calendars") and (request.content_length or 0) > limit_bytes:
+            return problem(413, "bad_request", f"the form is {request.content_length} bytes, "
+                                               f"over the limit of {limit_bytes}")
+        return None

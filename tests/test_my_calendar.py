@@ -1,0 +1,171 @@
+"""My calendar through the test client: create, subscribe, edit, delete; limits and CSRF."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import sqlite3
+
+import pytest
+from icalendar import Calendar
+
+from calfeed.config import BUNDLED_SCHEDULES
+from tests.conftest import SCHEDULE_FIXTURES
+
+TWO_SHOWS = ("metallic-rouge", "escapes-and-long-japanese-titles")
+
+
+@pytest.fixture
+def two_shows(tmp_path):
+    folder = tmp_path / "schedules"
+    folder.mkdir()
+    shutil.copy(BUNDLED_SCHEDULES / "metallic-rouge.yaml", folder)
+    shutil.copy(SCHEDULE_FIXTURES / "feeds" / "escapes-and-long-japanese-titles.yaml", folder)
+    return folder
+
+
+@pytest.fixture
+def client(make_app, two_shows, tmp_path):
+    return make_app(two_shows, CALENDARS_PATH=str(tmp_path / "calendars.sqlite3")).test_client()
+
+
+def token(client) -> str:
+    page = client.get("/calendars/new?region=jp")
+    assert page.status_code == 200
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def create(client, **fields):
+    data = {"region": "jp", "show": list(TWO_SHOWS), "csrf_token": token(client), **fields}
+    return client.post("/calendars", data=data)
+
+
+def made(client, **fields):
+    answer = create(client, **fields)
+    assert answer.status_code == 303, answer.text
+    edit_path = answer.headers["Location"].split("?")[0]
+    page = client.get(edit_path)
+    feed_url = re.search(r'value="(http://[^"]+/feeds/my/[^"]+\.ics)"', page.text).group(1)
+    return edit_path, feed_url.replace("http://localhost", "")
+
+
+def events(client, feed_path):
+    answer = client.get(feed_path)
+    assert answer.status_code == 200, answer.text
+    return {str(e["UID"]): e for e in Calendar.from_ical(answer.data).walk("VEVENT")}
+
+
+def test_the_whole_flow_create_subscribe_edit_delete(client):
+    edit_path, feed_path = made(client, release="metallic-rouge:fod")
+    assert len(feed_path.split("/")[-1].removesuffix(".ics")) >= 22   # 128 random bits
+    before = events(client, feed_path)
+    assert {str(e["LOCATION"]) for uid, e in before.items() if uid.startswith("metallic")} \
+        == {"FOD"}
+    assert any(uid.startswith("escapes-and-long") for uid in before)
+
+    answer = client.post(edit_path, data={"region": "jp", "show": "metallic-rouge",
+                                          "alarm": "15", "csrf_token": token(client)})
+    assert answer.status_code == 303
+    after = events(client, feed_path)
+    assert set(after) == {uid for uid in before if uid.startswith("metallic-rouge")}
+    for uid, event in after.items():
+        assert str(event["LOCATION"]) == "Fuji TV +Ultra"
+        assert event["SEQUENCE"] > before[uid]["SEQUENCE"]
+        assert event.walk("VALARM")
+
+    answer = client.post(edit_path + "/delete", data={"csrf_token": token(client)})
+    assert answer.status_code == 200
+    gone = client.get(feed_path)
+    assert gone.status_code == 410 and b"deleted" in gone.data
+    assert client.get(edit_path).status_code == 410
+
+
+def test_sequence_rises_with_every_edit_even_without_a_change(client):
+    edit_path, feed_path = made(client)
+    sequences = []
+    for _ in range(3):
+        sequences.append(max(e["SEQUENCE"] for e in events(client, feed_path).values()))
+        client.post(edit_path, data={"region": "jp", "show": list(TWO_SHOWS),
+                                     "csrf_token": token(client)})
+    assert sequences == sorted(set(sequences))
+
+
+def test_unknown_feed_and_edit_ids_are_404(client):
+    assert client.get("/feeds/my/nosuchcalendar.ics").status_code == 404
+    assert client.get("/calendars/nosuchkey").status_code == 404
+
+
+def test_only_a_hash_of_the_edit_key_is_stored(client, tmp_path):
+    edit_path, _ = made(client)
+    key = edit_path.split("/")[-1]
+    stored = sqlite3.connect(tmp_path / "calendars.sqlite3").execute(
+        "SELECT * FROM calendar").fetchall()
+    assert key not in repr(stored)
+
+
+def test_csrf_token_must_match_the_cookie(client):
+    token(client)
+    answer = client.post("/calendars", data={"region": "jp", "show": "metallic-rouge",
+                                             "csrf_token": "forged"})
+    assert answer.status_code == 403 and "reload the page" in answer.text
+    fresh = client.application.test_client()
+    answer = fresh.post("/calendars", data={"region": "jp", "show": "metallic-rouge",
+                                            "csrf_token": "x"})
+    assert answer.status_code == 403
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"show": "no-such-show"}, "unknown show 'no-such-show'"),
+    ({"show": []}, "choose at least one show"),
+    ({"release": "metallic-rouge:crunchyroll"}, "cannot be watched in Japan"),
+    ({"release": "netflix"}, "no chosen show has release 'netflix'"),
+    ({"region": "zz"}, "zz"),
+    ({"lang": "fr"}, "lang 'fr'"),
+    ({"colour": "red"}, "unknown field 'colour'"),
+])
+def test_bad_forms_are_refused_with_what_to_do(client, fields, message):
+    answer = create(client, **fields)
+    assert answer.status_code in (400, 404), answer.text
+    assert message in html.unescape(answer.text)
+
+
+def test_a_bare_release_applies_to_the_shows_that_have_it(client):
+    _, feed_path = made(client, release="fod")
+    rouge = [e for uid, e in events(client, feed_path).items() if uid.startswith("metallic")]
+    assert {str(e["LOCATION"]) for e in rouge} == {"FOD"}
+
+
+def test_limits_each_say_what_to_do(make_app, two_shows, tmp_path):
+    app = make_app(two_shows, CALENDARS_PATH=str(tmp_path / "c.sqlite3"), CALENDAR_MAX_SHOWS=1,
+                   CALENDAR_CREATIONS_PER_HOUR=2, CALENDAR_FORM_MAX_BYTES=2000)
+    client = app.test_client()
+    answer = create(client)
+    assert answer.status_code == 429 and "at most 1 shows" in html.unescape(answer.text)
+    for _ in range(2):
+        assert create(client, show="metallic-rouge").status_code == 303
+    answer = create(client, show="metallic-rouge")
+    assert answer.status_code == 429 and "in the last hour" in answer.text
+    answer = create(client, show="metallic-rouge", lang="x" * 3000)
+    assert answer.status_code == 413
+
+
+def test_total_stored_size_is_limited(make_app, two_shows, tmp_path):
+    client = make_app(two_shows, CALENDARS_PATH=str(tmp_path / "c.sqlite3"),
+                      CALENDARS_MAX_BYTES=150).test_client()
+    assert create(client, show="metallic-rouge").status_code == 303
+    answer = create(client)
+    assert answer.status_code == 429 and "storage" in answer.text
+
+
+def test_the_shows_of_a_calendar_for_the_pages(client):
+    edit_path, feed_path = made(client)
+    listed = client.get(edit_path + "/shows.json").get_json()
+    assert listed["shows"] == sorted(TWO_SHOWS)
+    assert listed["feed"].endswith(feed_path)
+
+
+def test_the_new_form_is_prefilled_from_a_link(client):
+    page = client.get("/calendars/new?region=jp&show=metallic-rouge").text
+    assert re.search(r'value="metallic-rouge" checked', page)
+    assert not re.search(r'value="escapes-and-long-japanese-titles" checked', page)
