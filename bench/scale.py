@@ -1,6 +1,6 @@
 """Scale: cold start and peak memory of one worker for 250, 500, 1,000 and 2,000 synthetic shows.
 
-    .venv/bin/python bench/scale.py [--sizes 250,500,1000,2000] [--markdown out.md]
+    .venv/bin/python bench/scale.py [--sizes 250,500,1000,2000] [--long-runners N] [--markdown out.md]
 
 Cold start is what a worker does before its first answer: load and validate every schedule,
 expand every airing, record revisions (a first start writes them all; a restart reads them),
@@ -53,6 +53,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="250,500,1000,2000")
     parser.add_argument("--markdown", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--long-runners", type=int, default=0,
+                        help="how many of each size's shows run 1,000+ episodes")
     parser.add_argument("--measure", nargs=2, type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.measure:
@@ -63,7 +65,8 @@ def main() -> None:
         for size in (int(s) for s in arguments.sizes.split(",")):
             schedules = Path(temporary) / f"shows-{size}"
             subprocess.run([sys.executable, "-m", "calfeed.cli", "synth", str(size),
-                            str(schedules)], check=True, capture_output=True)
+                            str(schedules), "--long-runners", str(arguments.long_runners)],
+                           check=True, capture_output=True)
             runs: dict[str, list[dict]] = {"first start": [], "restart": []}
             for attempt in range(arguments.repeat):
                 state_path = Path(temporary) / f"state-{size}-{attempt}.sqlite3"
