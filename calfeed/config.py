@@ -58,6 +58,8 @@ DEFAULTS: dict[str, Any] = {
     "CALENDAR_CREATIONS_PER_HOUR": 20,
     "CALENDARS_MAX_BYTES": 200_000_000,
     "CALENDAR_FORM_MAX_BYTES": 64_000,
+    # The largest list file read to prefill a calendar (a MyAnimeList export of a long list).
+    "CALENDAR_IMPORT_MAX_BYTES": 5_000_000,
 }
 
 

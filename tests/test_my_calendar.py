@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 import shutil
 import sqlite3
@@ -11,6 +12,7 @@ import pytest
 from icalendar import Calendar
 
 from calfeed.config import BUNDLED_SCHEDULES
+from calfeed.web import state
 from tests.conftest import SCHEDULE_FIXTURES
 
 TWO_SHOWS = ("metallic-rouge", "escapes-and-long-japanese-titles")
@@ -169,3 +171,29 @@ def test_the_new_form_is_prefilled_from_a_link(client):
     page = client.get("/calendars/new?region=jp&show=metallic-rouge").text
     assert re.search(r'value="metallic-rouge" checked', page)
     assert not re.search(r'value="escapes-and-long-japanese-titles" checked', page)
+
+
+def test_a_list_file_prefills_the_form_and_names_what_it_cannot_match(client):
+    # Schedule files cannot name `ids:` yet (the catalogue work adds them): give the loaded
+    # show its MyAnimeList id in place, as the catalogue will.
+    with client.application.app_context():
+        rouge = state.current().catalog.shows["metallic-rouge"]
+        object.__setattr__(rouge, "ids", {**rouge.ids, "mal": "54744"})
+    mal = (b"<myanimelist><anime><series_animedb_id>54744</series_animedb_id></anime>"
+           b"<anime><series_animedb_id>1</series_animedb_id></anime></myanimelist>")
+    answer = client.post("/calendars/import", data={
+        "csrf_token": token(client), "region": "jp", "list": (io.BytesIO(mal), "animelist.xml")},
+        content_type="multipart/form-data")
+    assert answer.status_code == 200, answer.text
+    assert re.search(r'value="metallic-rouge" checked', answer.text)
+    assert not re.search(r'value="escapes-and-long-japanese-titles" checked', answer.text)
+    assert "MyAnimeList 1" in answer.text
+    assert "the file is not kept" in answer.text
+
+
+def test_an_import_needs_the_csrf_token_and_a_file(client):
+    token(client)
+    answer = client.post("/calendars/import", data={"csrf_token": "forged"})
+    assert answer.status_code == 403
+    answer = client.post("/calendars/import", data={"csrf_token": token(client)})
+    assert answer.status_code == 400 and "MyAnimeList export" in answer.text

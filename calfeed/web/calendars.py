@@ -16,6 +16,7 @@ from ..render.feeds import chosen_feed
 from ..render.pages import ALARM_CHOICES
 from ..schedule.regions import country, countries
 from .calendar_form import read_form
+from .list_import import match_list
 from .calendar_store import CalendarGone, CalendarStore, LimitReached, Limits
 from .params import FeedQuery, ParameterError
 from .responses import problem
@@ -36,6 +37,25 @@ def new():
     choices = {"region": region.upper(), "shows": {s: None for s in request.args.getlist("show")},
                "lang": None, "alarms": []}
     return _form_page("calendar_new.html", choices, status=200)
+
+
+@calendars.post("/calendars/import")
+def import_list():
+    """The new form prefilled from an uploaded list; the file is read for ids, never stored."""
+    _check_csrf()
+    upload = request.files.get("list")
+    if upload is None or not upload.filename:
+        raise ParameterError("list", "choose a MyAnimeList export (.xml) or AniList list (.json)")
+    region = request.form.get("region", "").strip().upper() or \
+        current_app.config["DEFAULT_REGION"]
+    catalog = state.current().catalog
+    matched = match_list(upload.read(), catalog)
+    here = [s for s in matched.show_ids if region in catalog.show(s).regions]
+    elsewhere = [catalog.show(s).name() + " (not watchable in this region)"
+                 for s in matched.show_ids if s not in here]
+    choices = {"region": region, "shows": {s: None for s in here}, "lang": None, "alarms": []}
+    return _form_page("calendar_new.html", choices, status=200,
+                      unmatched=[*matched.unmatched, *elsewhere], imported=len(here))
 
 
 @calendars.post("/calendars")
@@ -164,7 +184,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def refuse_big_forms():
-        limit_bytes = app.config["CALENDAR_FORM_MAX_BYTES"]
+        limit_bytes = app.config["CALENDAR_IMPORT_MAX_BYTES" if request.path ==
+                                 "/calendars/import" else "CALENDAR_FORM_MAX_BYTES"]
         if request.path.startswith("/calendars") and (request.content_length or 0) > limit_bytes:
             return problem(413, "bad_request", f"the form is {request.content_length} bytes, "
                                                f"over the limit of {limit_bytes}")

@@ -1,0 +1,90 @@
+"""A list kept elsewhere (MyAnimeList export XML, AniList MediaListCollection JSON) as show ids."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+
+from ..publish.catalog import Catalog
+from .params import ParameterError
+
+MAX_ENTRIES = 5_000
+
+
+@dataclass(frozen=True)
+class Matched:
+    show_ids: tuple[str, ...]
+    unmatched: tuple[str, ...]   # "MyAnimeList 12345", in the file's order
+
+
+def match_list(data: bytes, catalog: Catalog) -> Matched:
+    """The catalogue's shows whose `ids` name an entry of the file; only ids are read."""
+    source, ids = _read(data)
+    index = {show.ids[source]: show.id for show in catalog.shows.values() if source in show.ids}
+    label = {"mal": "MyAnimeList", "anilist": "AniList"}[source]
+    found, missing = [], []
+    for entry in ids:
+        show_id = index.get(entry)
+        if show_id is None:
+            missing.append(f"{label} {entry}")
+        elif show_id not in found:
+            found.append(show_id)
+    return Matched(tuple(found), tuple(missing))
+
+
+def _read(data: bytes) -> tuple[str, list[str]]:
+    text = data.lstrip()
+    if text.startswith(b"<"):
+        return "mal", _mal_ids(data)
+    if text.startswith(b"{"):
+        return "anilist", _anilist_ids(data)
+    raise ParameterError("list", "the file is neither a MyAnimeList export (XML) nor an AniList "
+                                 "list (JSON): export your list again and choose that file")
+
+
+def _mal_ids(data: bytes) -> list[str]:
+    try:
+        root = ElementTree.fromstring(data, forbid_dtd=True)
+    except (ElementTree.ParseError, DefusedXmlException) as exc:
+        raise ParameterError("list", f"the MyAnimeList file cannot be read as XML ({exc}): "
+                                     "export your list again") from None
+    if root.tag != "myanimelist":
+        raise ParameterError("list", "the XML file is not a MyAnimeList export: its root is "
+                                     f"<{root.tag[:40]}>, not <myanimelist>")
+    ids = [(e.findtext("series_animedb_id") or "").strip() for e in root.iter("anime")]
+    return _checked([i for i in ids if i])
+
+
+def _anilist_ids(data: bytes) -> list[str]:
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise ParameterError("list", f"the AniList file cannot be read as JSON ({exc}): "
+                                     "save the MediaListCollection answer again") from None
+    # Either the whole GraphQL answer or just its MediaListCollection.
+    if isinstance(document, dict) and isinstance(document.get("data"), dict):
+        document = document["data"]
+    if isinstance(document, dict) and "MediaListCollection" in document:
+        document = document["MediaListCollection"]
+    lists = document.get("lists") if isinstance(document, dict) else None
+    if not isinstance(lists, list):
+        raise ParameterError("list", "the JSON file is not an AniList MediaListCollection: it "
+                                     "has no \"lists\"")
+    ids = []
+    for one in lists:
+        for entry in (one.get("entries") or []) if isinstance(one, dict) else []:
+            media = entry.get("media") if isinstance(entry, dict) else None
+            value = media.get("id") if isinstance(media, dict) else None
+            if isinstance(value, int) and not isinstance(value, bool):
+                ids.append(str(value))
+    return _checked(ids)
+
+
+def _checked(ids: list[str]) -> list[str]:
+    if len(ids) > MAX_ENTRIES:
+        raise ParameterError("list", f"the list has {len(ids)} entries, over the {MAX_ENTRIES} "
+                                     "read: export a shorter list (only watching or planned)")
+    return ids

@@ -1,0 +1,60 @@
+"""Prefilling my calendar from a MyAnimeList export or an AniList list: only ids, safely parsed."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from calfeed.publish.catalog import Catalog
+from calfeed.web.list_import import match_list
+from calfeed.web.params import ParameterError
+from calfeed.schedule.show_file import load_show
+from calfeed.config import BUNDLED_SCHEDULES
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    # Until schedule files carry `ids:`, the show is given them here, as the catalogue will.
+    show = dataclasses.replace(load_show(BUNDLED_SCHEDULES / "metallic-rouge.yaml"),
+                               ids={"mal": "54744", "anilist": "158927"})
+    catalog = Catalog.__new__(Catalog)
+    object.__setattr__(catalog, "shows", {show.id: show})
+    return catalog
+
+
+MAL = b"""<?xml version="1.0" encoding="UTF-8" ?>
+<myanimelist>
+  <myinfo><user_name>someone</user_name></myinfo>
+  <anime><series_animedb_id>54744</series_animedb_id><series_title>Metallic Rouge</series_title></anime>
+  <anime><series_animedb_id>1</series_animedb_id><series_title>Cowboy Bebop</series_title></anime>
+</myanimelist>"""
+
+
+def test_a_myanimelist_export_matches_by_id(catalog):
+    matched = match_list(MAL, catalog)
+    assert matched.show_ids == ("metallic-rouge",)
+    assert matched.unmatched == ("MyAnimeList 1",)
+
+
+def test_an_anilist_collection_matches_by_id(catalog):
+    answer = {"data": {"MediaListCollection": {"lists": [
+        {"name": "Watching", "entries": [{"media": {"id": 158927}}, {"media": {"id": 1}}]},
+        {"name": "Planning", "entries": [{"media": {"id": 158927}}]}]}}}
+    matched = match_list(json.dumps(answer).encode(), catalog)
+    assert matched.show_ids == ("metallic-rouge",)
+    assert matched.unmatched == ("AniList 1",)
+
+
+@pytest.mark.parametrize("data, message", [
+    (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><myanimelist>&a;</myanimelist>',
+     "cannot be read as XML"),
+    (b"<list><anime/></list>", "not a MyAnimeList export"),
+    (b'{"lists": 3}', "not an AniList MediaListCollection"),
+    (b"plain text", "neither a MyAnimeList export"),
+    (b"<myanimelist><anime>", "cannot be read as XML"),
+])
+def test_unsafe_or_foreign_files_are_refused(catalog, data, message):
+    with pytest.raises(ParameterError, match=message):
+        match_list(data, catalog)
