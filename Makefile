@@ -13,7 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# bangumi-data, the imported catalogue, pinned by data/bangumi's lock file (docs/catalogue.md).
+BANGUMI := data/bangumi/node_modules/.package-lock.json
+$(BANGUMI): data/bangumi/package.json data/bangumi/package-lock.json
+	npm ci --prefix data/bangumi --no-audit --no-fund --loglevel=error
+
+run: $(STAMP) $(BANGUMI)
 	$(BIN)/python deploy/serve.py
 
 # ical.js (Thunderbird's parser) for the feed compatibility tests, pinned by its lock file.
@@ -21,7 +26,7 @@ JS_DEPS := tests/js/node_modules/.package-lock.json
 $(JS_DEPS): tests/js/package.json tests/js/package-lock.json
 	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
 
-test: $(STAMP) $(JS_DEPS)
+test: $(STAMP) $(JS_DEPS) $(BANGUMI)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: $(STAMP)

@@ -106,7 +106,7 @@ def test_metallic_rouge_in_new_york(client):
     assert found[1]["start_utc"] == "2024-01-10T18:25:00Z"
     assert (found[1]["zone_abbreviation"], found[10]["zone_abbreviation"]) == ("EST", "EDT")
     assert found[1]["release_name"] == "Crunchyroll"
-    assert found[1]["uid"] == "metallic-rouge-1-crunchyroll@calfeed"
+    assert found[1]["uid"] == "bgm425595-1-crunchyroll@calfeed"
     assert found[1]["feed_url"] == "http://localhost/feeds/us/metallic-rouge.ics"
 
 

@@ -41,7 +41,7 @@ def test_japan_gets_the_broadcast_the_earliest_release(client):
 def test_event_properties(client):
     event = events(client.get("/feeds/us/metallic-rouge.ics"))[2]
     assert str(event["SUMMARY"]) == "Metallic Rouge #3: Marginal City"
-    assert str(event["UID"]) == "metallic-rouge-3-us@calfeed"
+    assert str(event["UID"]) == "bgm425595-3-us@calfeed"
     assert str(event["DESCRIPTION"]) == ("Metallic Rouge, episode 3: Marginal City\n"
                                          "On Crunchyroll (streaming).\nStudio: Bones.")
     assert event["SEQUENCE"] == 0

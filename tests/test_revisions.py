@@ -43,7 +43,7 @@ def test_a_skipped_week_raises_sequence_and_survives_restart(tmp_path):
     after = event_table(app)
 
     assert set(after) == set(before), "same UIDs"
-    ep5, ep6 = "metallic-rouge-5-us@calfeed", "metallic-rouge-6-us@calfeed"
+    ep5, ep6 = "bgm425595-5-us@calfeed", "bgm425595-6-us@calfeed"
     assert after[ep5] == before[ep5]                      # before the skip: untouched
     start, sequence, modified, stamp = after[ep6]
     assert start == datetime(2024, 2, 21, 18, 25, tzinfo=UTC)   # one week later
@@ -63,10 +63,10 @@ def test_a_removed_episode_leaves_the_feed_and_comes_back_with_a_higher_sequence
     path.write_text(original.replace("count: 13", "count: 12").replace(
         "    13: {en: Code Eve, ja: コード・イヴ}\n", ""))
     shorter = event_table(create_app({**config, "CLOCK": fixed_clock(T1)}))
-    assert len(shorter) == 12 and "metallic-rouge-13-us@calfeed" not in shorter
+    assert len(shorter) == 12 and "bgm425595-13-us@calfeed" not in shorter
     path.write_text(original.replace("start: 2024-01-10 24:55", "start: 2024-01-10 25:55"))
     moved = event_table(create_app({**config, "CLOCK": fixed_clock(T1)}))
-    assert moved["metallic-rouge-13-us@calfeed"][1] == 1
+    assert moved["bgm425595-13-us@calfeed"][1] == 1
 
 
 def test_the_same_data_loaded_twice_changes_nothing(tmp_path):

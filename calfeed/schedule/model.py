@@ -57,6 +57,11 @@ class Release:
     moves: tuple[Move, ...] = ()
     follows: str | None = None
     offset: timedelta = timedelta(0)
+    # Where its times come from: "curated" (a schedule file and its sources), "dataset" (an
+    # imported catalogue, see provenance_notes for its version) or "inferred" (a time the import
+    # had to guess: a start copied from the broadcast, an open end); notes say which, for people.
+    provenance: str = "curated"
+    provenance_notes: tuple[str, ...] = ()
 
     def watchable_in(self, region: str) -> bool:
         return region.upper() in self.regions
@@ -76,6 +81,7 @@ class Show:
     sources: tuple[str, ...] = ()
     path: str = ""
     ids: Mapping[str, str] = field(default_factory=dict)   # in other catalogues: {"bangumi": "…"}
+    kind: str = "tv"   # tv, web, movie or ova: movies and OVAs are one dated event each
 
     @property
     def uid_key(self) -> str:

@@ -17,7 +17,10 @@ from .release_fields import SLUG, read_releases
 from .wallclock import FIRST_YEAR, LAST_YEAR, parse_duration
 from .yamlfile import read_limited, read_schedule_node
 
-SHOW_KEYS = ("title", "studio", "links", "sources", "episodes", "releases")
+SHOW_KEYS = ("title", "studio", "links", "sources", "ids", "episodes", "releases")
+# Other catalogues' ids: a curated show naming its bangumi.tv subject replaces that imported show.
+ID_KEYS = ("bangumi", "mal", "anilist", "anidb", "tmdb")
+_CATALOGUE_ID = re.compile(r"(?:tv/|movie/)?[0-9]{1,12}")
 EPISODE_KEYS = ("count", "first", "duration", "titles")
 MAX_EPISODES = 2000
 MAX_TITLE = 500  # characters; documented in docs/schedule-format.md
@@ -128,6 +131,7 @@ def _read_show(show_id: str, shown_as: str, root: yaml.Node,
     studio = fields.text(node["studio"], "studio", problems) if "studio" in node else None
     links = _read_links(node["links"], problems) if "links" in node else {}
     sources = _read_sources(node["sources"], problems) if "sources" in node else ()
+    ids = _read_ids(node["ids"], problems) if "ids" in node else {}
     episodes, duration = (_read_episodes(node["episodes"], problems)
                           if "episodes" in node else (None, None))
     numbers = range(episodes[0].number, episodes[-1].number + 1) if episodes else None
@@ -136,7 +140,8 @@ def _read_show(show_id: str, shown_as: str, root: yaml.Node,
     if problems or not (title and episodes and releases):
         return None
     show = Show(id=show_id, title=title, episodes=episodes, releases=tuple(releases),
-                duration=duration, studio=studio, links=links, sources=sources, path=shown_as)
+                duration=duration, studio=studio, links=links, sources=sources, path=shown_as,
+                ids=ids)
     try:
         airings = expand_show(show)
     except ExpansionError as exc:
@@ -192,6 +197,19 @@ def _read_links(node: yaml.Node, problems: Problems) -> dict[str, str]:
         if url is not None:
             links[name] = url
     return links
+
+
+def _read_ids(node: yaml.Node, problems: Problems) -> dict[str, str]:
+    entries = fields.mapping(node, "'ids'", problems, ID_KEYS) or {}
+    ids = {}
+    for name, entry in entries.items():
+        value = str(getattr(entry.node, "value", ""))
+        if not isinstance(entry.node, yaml.ScalarNode) or not _CATALOGUE_ID.fullmatch(value):
+            problems.at(entry.node, f"ids.{name} must be the catalogue's number, like 425595 "
+                                    "(tmdb: tv/222787)")
+            continue
+        ids[name] = value
+    return ids
 
 
 def _read_sources(node: yaml.Node, problems: Problems) -> tuple[str, ...]:

@@ -1,0 +1,79 @@
+"""Readable, stable show ids for imported shows: English title slugs, else romanised Japanese."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import pykakasi
+
+from ..schedule.model import Show
+
+MAX_SLUG = 60
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=1)
+def _kakasi() -> pykakasi.kakasi:
+    return pykakasi.kakasi()
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII words joined by hyphens ('METALLIC ROUGE' -> 'metallic-rouge')."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")[:MAX_SLUG].rstrip("-")
+
+
+def romanise(text: str) -> str:
+    """Japanese in Hepburn romaji, word by word (pykakasi: kanji, kana, and their readings)."""
+    return " ".join(part["hepburn"] for part in _kakasi().convert(text))
+
+
+def base_id(show: Show) -> str:
+    english = show.title.get("en")
+    slug = slugify(english) if english else ""
+    if not slug:
+        original = next(iter(show.title.values()), "")
+        slug = slugify(romanise(original))
+    return slug or f"bgm{show.ids.get('bangumi', 'x')}"
+
+
+def show_ids(shows: list[Show]) -> list[str]:
+    """One distinct id per show, the same for the same dataset: shows whose
+    titles slug alike are told apart by their first year, then by their bangumi.tv subject."""
+    bases = [base_id(show) for show in shows]
+    taken: dict[str, list[int]] = {}
+    for index, base in enumerate(bases):
+        taken.setdefault(base, []).append(index)
+    ids = list(bases)
+    for base, indexes in taken.items():
+        if len(indexes) == 1:
+            continue
+        for index in indexes:
+            ids[index] = f"{base}-{_year(shows[index])}"
+        by_year: dict[str, list[int]] = {}
+        for index in indexes:
+            by_year.setdefault(ids[index], []).append(index)
+        for with_year, same in by_year.items():
+            if len(same) > 1:
+                for index in same:
+                    ids[index] = f"{with_year}-{_subject(shows[index], index)}"
+    # A suffixed id can meet another show's plain one ("x-2024" the title of its own): the
+    # later show in dataset order takes its subject too, so every id stays distinct.
+    seen: set[str] = set()
+    for index, show_id in enumerate(ids):
+        if show_id in seen:
+            ids[index] = show_id = f"{show_id}-{_subject(shows[index], index)}"
+        seen.add(show_id)
+    return ids
+
+
+def _year(show: Show) -> int:
+    return show.releases[0].start.day.year
+
+
+def _subject(show: Show, index: int) -> str:
+    # Items without a bangumi.tv subject fall back to their place in the dataset (rare: 68 items).
+    bangumi = show.ids.get("bangumi")
+    return f"bgm{bangumi}" if bangumi else f"item{index}"

@@ -1,0 +1,185 @@
+"""bangumi-data items to shows: each mapping rule on a small item named after what it tests,
+and one load of the whole pinned dataset."""
+
+from datetime import datetime, timezone
+
+import pytest
+
+from calfeed.schedule.expand import expand_show
+from calfeed.source.bangumi import (DATASET, ImportReport, Skipped, import_items, item_to_show,
+                                     load_dataset)
+from calfeed.source.names import show_ids
+from calfeed.source.sites import read_sites, site_table
+from calfeed.errors import CatalogError
+
+NOW = datetime(2024, 2, 1, tzinfo=timezone.utc)
+META = {
+    "bangumi": {"urlTemplate": "https://bangumi.tv/subject/{{id}}", "type": "info"},
+    "mal": {"urlTemplate": "https://myanimelist.net/anime/{{id}}", "type": "info"},
+    "crunchyroll": {"urlTemplate": "https://www.crunchyroll.com/series/{{id}}/", "type": "onair"},
+    "danime": {"urlTemplate": "https://animestore.docomo.ne.jp/animestore/ci_pc?workId={{id}}",
+               "type": "onair", "regions": ["JP"]},
+    "bilibili": {"urlTemplate": "https://www.bilibili.com/bangumi/media/md{{id}}/",
+                 "type": "onair", "regions": ["CN"]},
+}
+
+
+def item(**fields):
+    base = {"title": "テスト", "titleTranslate": {"en": ["Test Show"]}, "type": "tv",
+            "lang": "ja", "officialSite": "https://example.jp/", "begin": "2024-01-10T16:25:00.000Z",
+            "broadcast": "R/2024-01-10T16:25:00.000Z/P7D", "end": "2024-01-31T16:25:00.000Z",
+            "sites": [{"site": "bangumi", "id": "1"}]}
+    base.update(fields)
+    return base
+
+
+def show_of(entry, report=None):
+    return item_to_show(entry, META, "0.3.208", NOW, site_table(), report or ImportReport("0.3.208"))
+
+
+def utc_starts(show, release_id):
+    return [a.start_utc.strftime("%Y-%m-%d %H:%M") for a in expand_show(show)
+            if a.release.id == release_id]
+
+
+def test_weekly_item_numbers_episodes_from_begin_to_end():
+    show = show_of(item())
+    assert len(show.episodes) == 4
+    assert utc_starts(show, "jp-broadcast") == ["2024-01-10 16:25", "2024-01-17 16:25",
+                                                "2024-01-24 16:25", "2024-01-31 16:25"]
+    broadcast = show.release("jp-broadcast")
+    assert broadcast.regions == {"JP"} and str(broadcast.timezone) == "Asia/Tokyo"
+    assert broadcast.provenance == "dataset" and "bangumi-data 0.3.208" in broadcast.provenance_notes
+
+
+def test_daily_item():
+    show = show_of(item(broadcast="R/2024-01-10T16:25:00.000Z/P1D", end="2024-01-12T16:25:00.000Z"))
+    assert utc_starts(show, "jp-broadcast") == ["2024-01-10 16:25", "2024-01-11 16:25",
+                                                "2024-01-12 16:25"]
+
+
+def test_p0d_item_is_one_airing():
+    show = show_of(item(broadcast="R/2024-01-10T16:25:00.000Z/P0D"))
+    assert len(show.episodes) == 1 and utc_starts(show, "jp-broadcast") == ["2024-01-10 16:25"]
+
+
+def test_item_without_broadcast_is_one_airing():
+    assert len(show_of(item(broadcast="")).episodes) == 1
+
+
+def test_monthly_item_is_skipped_with_its_reason():
+    with pytest.raises(Skipped, match="P1M"):
+        show_of(item(broadcast="R/2024-01-10T16:25:00.000Z/P1M"))
+
+
+def test_item_without_begin_is_skipped():
+    with pytest.raises(Skipped, match="no begin"):
+        show_of(item(begin=""))
+
+
+def test_movie_is_one_dated_event_of_its_kind():
+    show = show_of(item(type="movie", broadcast="", end=""))
+    assert show.kind == "movie" and len(show.episodes) == 1
+    assert show.duration.total_seconds() == 120 * 60
+
+
+def test_ova_with_a_cadence_is_still_one_event():
+    show = show_of(item(type="ova"))
+    assert show.kind == "ova" and len(show.episodes) == 1
+
+
+def test_open_ended_item_runs_to_the_horizon_and_is_inferred():
+    show = show_of(item(end=""))
+    # 2024-01-10 .. NOW + 28 days (2024-02-29): eight weekly episodes.
+    assert len(show.episodes) == 8
+    broadcast = show.release("jp-broadcast")
+    assert broadcast.provenance == "inferred"
+    assert any("break weeks" in note for note in broadcast.provenance_notes)
+
+
+def test_end_off_cadence_is_reported():
+    report = ImportReport("0.3.208")
+    show_of(item(end="2024-01-30T16:25:00.000Z"), report)
+    assert report.ends_off_cadence == ["テスト"]
+
+
+def test_site_start_copied_from_the_broadcast_is_inferred_and_counted():
+    report = ImportReport("0.3.208")
+    show = show_of(item(sites=[{"site": "danime", "id": "9", "begin": "2024-01-10T16:25:00.000Z",
+                                "broadcast": "R/2024-01-10T16:25:00.000Z/P7D"}]), report)
+    assert show.release("danime").provenance == "inferred"
+    assert report.copied_starts["danime"] == 1
+
+
+def test_crunchyroll_regions_come_from_calfeeds_site_table():
+    show = show_of(item(sites=[{"site": "crunchyroll", "id": "G1", "begin": "2024-01-10T18:25:00.000Z",
+                                "broadcast": "R/2024-01-10T18:25:00.000Z/P7D"}]))
+    crunchyroll = show.release("crunchyroll")
+    assert "US" in crunchyroll.regions and not {"JP", "CN"} & crunchyroll.regions
+    assert crunchyroll.provenance == "inferred"   # its dataset starts are not trusted
+    assert show.links["crunchyroll"] == "https://www.crunchyroll.com/series/G1/"
+
+
+def test_an_items_own_site_regions_override_the_sites():
+    show = show_of(item(sites=[{"site": "bilibili", "id": "5", "regions": ["CN", "HK"],
+                                "begin": "2024-01-11T00:00:00.000Z"}]))
+    assert show.release("bilibili").regions == {"CN", "HK"}
+
+
+def test_site_without_a_start_is_no_release_but_still_a_link():
+    show = show_of(item(sites=[{"site": "danime", "id": "9", "begin": "", "broadcast": ""}]))
+    assert [r.id for r in show.releases] == ["jp-broadcast"] and "danime" in show.links
+
+
+def test_titles_and_ids():
+    show = show_of(item(titleTranslate={"en": ["TEST SHOW", "Test Show"], "zh-Hans": ["测试"]},
+                        sites=[{"site": "bangumi", "id": "425595"}, {"site": "mal", "id": "54794"}]))
+    assert show.title == {"ja": "テスト", "en": "Test Show", "zh-Hans": "测试"}
+    assert show.ids == {"bangumi": "425595", "mal": "54794"} and show.uid_key == "bgm425595"
+    assert show.links["bangumi"] == "https://bangumi.tv/subject/425595"
+
+
+def test_ids_are_english_slugs_else_romanised_and_told_apart():
+    shows = [show_of(item(titleTranslate={"en": ["Metallic Rouge"]})),
+             show_of(item(titleTranslate={}, title="ぼっち・ざ・ろっく！")),
+             show_of(item(sites=[{"site": "bangumi", "id": "7"}])),
+             show_of(item(begin="2025-01-01T00:00:00.000Z", broadcast="", end=""))]
+    ids = show_ids(shows)
+    assert ids[:2] == ["metallic-rouge", "botchi-za-rokku"], ids
+    assert ids[2:] == ["test-show-2024", "test-show-2025"]   # same slug: told apart by year
+    assert ids == show_ids(shows)   # deterministic
+
+
+def test_same_slug_same_year_told_apart_by_subject_and_never_meeting_a_plain_id():
+    shows = [show_of(item(sites=[{"site": "bangumi", "id": "1"}])),
+             show_of(item(sites=[{"site": "bangumi", "id": "2"}])),
+             show_of(item(titleTranslate={"en": ["Test Show 2024 bgm1"]}))]
+    assert show_ids(shows) == ["test-show-2024-bgm1", "test-show-2024-bgm2",
+                               "test-show-2024-bgm1-bgm1"]
+
+
+def test_site_table_problems_name_file_and_line(tmp_path):
+    bad = tmp_path / "sites.yaml"
+    bad.write_text("ok: {name: A, regions: [JP], starts: trusted, timezone: Asia/Tokyo}\n"
+                   "bad: {name: B, regions: [Atlantis], starts: maybe, timezone: Mars/Base}\n")
+    with pytest.raises(CatalogError) as caught:
+        read_sites(bad)
+    messages = [str(e) for e in caught.value.errors]
+    assert all(f"{bad}:2:" in m for m in messages), messages
+    assert any("Atlantis" in m for m in messages) and any("maybe" in m for m in messages)
+    assert any("Mars/Base" in m for m in messages)
+
+
+def test_import_counts_skipped_reasons():
+    shows, report = import_items([item(), item(begin=""), item(begin="")], META, "0.3.208",
+                                 NOW, site_table())
+    assert list(shows) == ["test-show"] and report.skipped == {"no begin date": 2}
+
+
+def test_the_whole_pinned_dataset_maps_every_item_or_counts_why_not():
+    shows, report = load_dataset(DATASET, NOW)
+    total = sum(report.skipped.values()) + report.imported
+    assert report.version == "0.3.208" and total == 8483 and report.imported > 8400
+    metallic = shows["metallic-rouge"]
+    assert metallic.ids["bangumi"] == "425595" and len(metallic.episodes) == 13
+    assert utc_starts(metallic, "jp-broadcast")[0] == "2024-01-10 16:25"
