@@ -128,6 +128,34 @@ def synth(count: int, directory: Path, seed: int, long_runners: int) -> None:
     click.echo(f"wrote {len(written)} synthetic schedules to {directory}")
 
 
+@cli.command(help="Report on the imported bangumi-data: imported, skipped (counted reasons), "
+                  "inferred times, disagreements with curated files; with --against OLD (a "
+                  "bangumi-data package folder), what refreshing from OLD would change.")
+@click.option("--schedules", type=click.Path(path_type=Path),
+              help="Curated schedules to compare (default: CALFEED_SCHEDULES_DIR or bundled).")
+@click.option("--against", type=click.Path(path_type=Path, exists=True),
+              help="An older bangumi-data package folder (with package.json and dist/data.json).")
+def sources(schedules: Path | None, against: Path | None) -> None:
+    from .source.bangumi import load_dataset
+    from .source.report import disagreements, refresh_changes, summary_lines
+
+    imported, report = load_dataset()
+    for line in summary_lines(report):
+        click.echo(line)
+    try:
+        curated = load_catalog(schedules or _default_schedules()).shows
+    except CatalogError as exc:
+        raise click.ClickException(f"the curated schedules do not load: {exc}") from None
+    click.echo("disagreements between curated files and bangumi-data:")
+    for line in disagreements(curated, imported) or ["  none"]:
+        click.echo(f"  {line}")
+    if against:
+        old, old_report = load_dataset(against)
+        click.echo(f"refresh from bangumi-data {old_report.version} to {report.version}:")
+        for line in refresh_changes(old, imported) or ["  no change"]:
+            click.echo(f"  {line}")
+
+
 def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     # Titles may hold line breaks and tabs; one airing stays on one line of the table.
     rows = [tuple(_CONTROL.sub(lambda m: repr(m.group())[1:-1], cell) for cell in row)

@@ -35,7 +35,7 @@ def events(published, choices, generation=0, query=FeedQuery()):
 def test_a_chosen_release_keeps_the_episode_uids(published):
     earliest = events(published, {"metallic-rouge": None})
     on_fod = events(published, {"metallic-rouge": frozenset({"fod"})})
-    assert set(earliest) == set(on_fod) == {f"metallic-rouge-{n}-jp@calfeed" for n in range(1, 14)}
+    assert set(earliest) == set(on_fod) == {f"bgm425595-{n}-jp@calfeed" for n in range(1, 14)}
     assert {str(e["LOCATION"]) for e in earliest.values()} == {"Fuji TV +Ultra"}
     assert {str(e["LOCATION"]) for e in on_fod.values()} == {"FOD"}
 

@@ -86,7 +86,7 @@ def test_a_new_earliest_release_keeps_the_episode_uids_and_raises_their_sequence
     config = {"SCHEDULES_DIR": str(schedules), "STATE_PATH": str(tmp_path / "state.sqlite3")}
     app = create_app({**config, "CLOCK": fixed_clock(T0)})
     before = event_table(app, "/feeds/jp/metallic-rouge.ics")
-    uids = {f"metallic-rouge-{n}-jp@calfeed" for n in range(1, 14)}
+    uids = {f"bgm425595-{n}-jp@calfeed" for n in range(1, 14)}
     assert set(before) == uids
 
     path = schedules / "metallic-rouge.yaml"
@@ -100,13 +100,13 @@ def test_a_new_earliest_release_keeps_the_episode_uids_and_raises_their_sequence
 
     assert set(after) == uids
     for n in range(1, 6):
-        assert after[f"metallic-rouge-{n}-jp@calfeed"] == before[f"metallic-rouge-{n}-jp@calfeed"]
+        assert after[f"bgm425595-{n}-jp@calfeed"] == before[f"bgm425595-{n}-jp@calfeed"]
     for n in range(6, 14):
-        start, sequence, modified, _ = after[f"metallic-rouge-{n}-jp@calfeed"]
+        start, sequence, modified, _ = after[f"bgm425595-{n}-jp@calfeed"]
         assert sequence == 1 and modified == T1
         # d Anime Store's Thursday noon in Tokyo (03:00 UTC), no longer Fuji TV's night slot.
         assert (start.weekday(), start.hour, start.minute) == (3, 3, 0)
-        assert start > before[f"metallic-rouge-{n}-jp@calfeed"][0]
+        assert start > before[f"bgm425595-{n}-jp@calfeed"][0]
     episode6 = app.test_client().get("/feeds/jp/metallic-rouge.ics").data.decode()
     assert "LOCATION:d Anime Store" in episode6
 
@@ -117,8 +117,8 @@ def uids_of(client, path):
 
 def test_every_release_feed_has_one_uid_per_release_others_one_per_episode(client):
     assert uids_of(client, "/feeds/jp/metallic-rouge.ics?releases=all") == {
-        f"metallic-rouge-{n}-{release}@calfeed" for n in range(1, 14)
+        f"bgm425595-{n}-{release}@calfeed" for n in range(1, 14)
         for release in ("fuji-tv-ultra", "d-anime-store", "fod")}
-    episodes = {f"metallic-rouge-{n}-jp@calfeed" for n in range(1, 14)}
+    episodes = {f"bgm425595-{n}-jp@calfeed" for n in range(1, 14)}
     assert uids_of(client, "/feeds/jp/metallic-rouge.ics") == episodes
     assert uids_of(client, "/feeds/jp/metallic-rouge.ics?release=fod") == episodes
