@@ -64,7 +64,8 @@ def test_kept_makes_one_object_per_data_version():
 def test_uids_use_the_bangumi_subject_when_the_show_names_it():
     data = bundled()
     airing = data.catalog.airings["metallic-rouge"][0]
-    assert airing.show.uid_key == "metallic-rouge"
+    assert airing.show.uid_key == "bgm425595"   # the file names its bangumi.tv subject
+    assert dataclasses.replace(airing.show, ids={}).uid_key == "metallic-rouge"
     known = dataclasses.replace(airing.show, ids={"bangumi": "443106"})
     renamed = dataclasses.replace(airing, show=dataclasses.replace(known, id="another-slug"))
     assert renamed.uid == f"bgm443106-1-{airing.release.id}@calfeed"
