@@ -62,7 +62,7 @@ def test_the_whole_flow_create_subscribe_edit_delete(client):
     edit_path, feed_path = made(client, release="metallic-rouge:fod")
     assert len(feed_path.split("/")[-1].removesuffix(".ics")) >= 22   # 128 random bits
     before = events(client, feed_path)
-    assert {str(e["LOCATION"]) for uid, e in before.items() if uid.startswith("metallic")} \
+    assert {str(e["LOCATION"]) for uid, e in before.items() if uid.startswith("bgm425595-")} \
         == {"FOD"}
     assert any(uid.startswith("escapes-and-long") for uid in before)
 
@@ -70,7 +70,7 @@ def test_the_whole_flow_create_subscribe_edit_delete(client):
                                           "alarm": "15", "csrf_token": token(client)})
     assert answer.status_code == 303
     after = events(client, feed_path)
-    assert set(after) == {uid for uid in before if uid.startswith("metallic-rouge")}
+    assert set(after) == {uid for uid in before if uid.startswith("bgm425595-")}
     for uid, event in after.items():
         assert str(event["LOCATION"]) == "Fuji TV +Ultra"
         assert event["SEQUENCE"] > before[uid]["SEQUENCE"]
@@ -134,7 +134,7 @@ def test_bad_forms_are_refused_with_what_to_do(client, fields, message):
 
 def test_a_bare_release_applies_to_the_shows_that_have_it(client):
     _, feed_path = made(client, release="fod")
-    rouge = [e for uid, e in events(client, feed_path).items() if uid.startswith("metallic")]
+    rouge = [e for uid, e in events(client, feed_path).items() if uid.startswith("bgm425595-")]
     assert {str(e["LOCATION"]) for e in rouge} == {"FOD"}
 
 
