@@ -13,6 +13,7 @@ from .publish.catalog import load_catalog, unknown_show
 from .config import load_config
 from .errors import CatalogError
 from .schedule.expand import releases_in
+from .schedule.show_file import read_one_file
 from .schedule.regions import UnknownRegion, country
 from .schedule.zones import UnknownZone, lookup_zone
 
@@ -28,13 +29,19 @@ def cli() -> None:
     pass
 
 
-@cli.command(help="Validate every schedule in DIR (default: CALFEED_SCHEDULES_DIR or the "
-                  "bundled schedules/) and report every problem at once.")
-@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@cli.command(help="Validate every schedule in DIR, or the one schedule FILE (default: "
+                  "CALFEED_SCHEDULES_DIR or the bundled schedules/) and report every problem "
+                  "at once.")
+@click.argument("directory", required=False, metavar="[DIR|FILE]",
+                type=click.Path(path_type=Path))
 def check(directory: Path | None) -> None:
     directory = directory if directory is not None else _default_schedules()
     try:
-        catalog = load_catalog(directory)
+        if directory.is_file():
+            # Checked exactly as it would load in its folder, without the folder's other files.
+            catalog = load_catalog(directory.parent, read_one_file(directory))
+        else:
+            catalog = load_catalog(directory)
     except CatalogError as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)
@@ -86,8 +93,10 @@ def show(show_id: str, region: str | None, zone_name: str | None, lang: str,
                   "static host or CDN. DIR becomes a link to a complete new build, swapped in "
                   "at once.")
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
-              help="Public address of the site, used in feed URLs and subscribe links.")
+@click.option("--base-url", required=True,
+              help="Public address of the site, used in feed URLs and subscribe links, such "
+                   "as https://calfeed.example.org (required: a wrong one would be baked "
+                   "into every exported file).")
 @click.option("--regions", help="Only these regions' feeds, comma-separated (default: all).")
 def export(directory: Path, base_url: str, regions: str | None) -> None:
     from . import create_app

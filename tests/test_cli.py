@@ -46,6 +46,28 @@ def test_check_reports_every_problem_then_exits_1(run, tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_check_one_file_checks_only_that_file(run, tmp_path):
+    (tmp_path / "metallic-rouge.yaml").write_bytes((BUNDLED_SCHEDULES / "metallic-rouge.yaml")
+                                                   .read_bytes())
+    (tmp_path / "unknown-key.yaml").write_bytes((INVALID / "unknown-key.yaml").read_bytes())
+    good = run("check", str(tmp_path / "metallic-rouge.yaml"))
+    assert (good.exit_code, good.output) == (
+        0, f"ok: 1 show(s), 4 release(s), 52 airing(s) in {tmp_path}/metallic-rouge.yaml\n")
+    bad = run("check", str(tmp_path / "unknown-key.yaml"))
+    assert bad.exit_code == 1
+    assert bad.stderr.splitlines()[0] == (f"{tmp_path}/unknown-key.yaml:5:5: a release without "
+                                          "'follows' needs 'start'")
+    assert bad.stderr.splitlines()[-1] == ("2 problem(s) in 1 file(s): fix them and run "
+                                           "'calfeed check' again")
+
+
+def test_export_without_base_url_refuses_and_writes_nothing(run, tmp_path):
+    result = CliRunner().invoke(cli, ["export", str(tmp_path / "site")])
+    assert result.exit_code == 2
+    assert "Missing option '--base-url'" in result.output
+    assert not (tmp_path / "site").exists()
+
+
 def test_show_table_in_los_angeles(run):
     result = run("show", "metallic-rouge", "--region", "us", "--tz", "America/Los_Angeles")
     assert result.exit_code == 0

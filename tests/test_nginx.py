@@ -117,7 +117,8 @@ def test_app_behind_the_shipped_proxy_cache(app, tmp_path):
 def test_an_interrupted_export_leaves_the_previous_one_served(tmp_path):
     target = tmp_path / "site"
     env = {**os.environ, "CALFEED_STATE_PATH": str(tmp_path / "state.sqlite3")}
-    command = [sys.executable, "-m", "calfeed.cli", "export", str(target)]
+    command = [sys.executable, "-m", "calfeed.cli", "export", str(target),
+               "--base-url", "http://127.0.0.1:8000"]
     subprocess.run(command + ["--regions", "us"], env=env, check=True, capture_output=True)
     served = target.resolve()
     before = {p: p.read_bytes() for p in served.rglob("*") if p.is_file()}

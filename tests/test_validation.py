@@ -33,6 +33,8 @@ EXPECTED = {
     'empty.yaml': ["1:1: file is empty: a schedule needs at least 'title', 'episodes' and 'releases'"],
     'every-not-a-cadence.yaml': ["11:12: 'every': 'fortnightly' is not a cadence: write '1 week', '2 weeks' or '1 day'"],
     'follows-cycle.yaml': ["15:14: 'follows' forms a cycle (stream -> again -> stream): one release in the chain must have its own 'start'", "21:14: 'follows' forms a cycle (again -> stream -> again): one release in the chain must have its own 'start'"],
+    # Only the bad zone is reported: its follower names a release that exists, if wrongly written.
+    'follows-leader-bad-timezone.yaml': ["9:15: unknown time zone 'Asia/Tokio', did you mean 'Asia/Tokyo'? Use an IANA zone name such as Asia/Tokyo or America/New_York"],
     'follows-missing.yaml': ["15:14: 'follows' names 'tvv', which is not a release of this show (releases: tv, stream)"],
     'follows-with-start.yaml': ["17:5: 'start' cannot be used with 'follows': a following release takes its times from 'tv'; remove 'start' or 'follows'"],
     'hour-out-of-range.yaml': ["10:12: 'start': hour 30 is out of range: use 0-29 (24-29 are the early hours of the next day, as in Japanese schedules)"],

@@ -39,9 +39,12 @@ def read_releases(node: yaml.Node, problems: Problems,
     """Releases in file order, and where each release's times were stated (for later errors)."""
     items = fields.sequence(node, "releases", problems, allow_empty=False) or []
     drafts: dict[str, Draft] = {}
+    # Ids of releases dropped for their own errors: followers of one are not reported again.
+    invalid: set[str] = set()
     for item in items:
         draft = _read_release(item, problems, episode_numbers)
         if draft is None:
+            invalid.add(_stated_id(item))
             continue
         if draft.release.id in drafts:
             first = drafts[draft.release.id].entries["id"].node.start_mark.line + 1
@@ -49,7 +52,7 @@ def read_releases(node: yaml.Node, problems: Problems,
                         f"(first used on line {first}): give each release its own id")
             continue
         drafts[draft.release.id] = draft
-    _resolve_follows(drafts, problems)
+    _resolve_follows(drafts, problems, invalid)
     if episode_numbers is not None:
         for draft in drafts.values():
             _check_skips(draft, problems, len(episode_numbers))
@@ -221,11 +224,20 @@ def _read_moves(node, problems: Problems, episode_numbers: range | None,
     return tuple(moves) if len(moves) == len(items) else None
 
 
-def _resolve_follows(drafts: dict[str, Draft], problems: Problems) -> None:
+def _stated_id(node: yaml.Node) -> str | None:
+    """The `id:` written in a release entry, read leniently (its errors are reported elsewhere)."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "id" and isinstance(value, yaml.ScalarNode):
+                return value.value
+    return None
+
+
+def _resolve_follows(drafts: dict[str, Draft], problems: Problems, invalid: set) -> None:
     """Check each follows target exists and no chain loops; give followers their leader's zone."""
     for draft in drafts.values():
         target = draft.release.follows
-        if target is not None and target not in drafts:
+        if target is not None and target not in drafts and target not in invalid:
             problems.at(draft.entries["follows"].node, f"'follows' names '{target}', which is not"
                         f" a release of this show (releases: {', '.join(drafts)})")
     for draft in drafts.values():

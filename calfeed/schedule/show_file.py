@@ -53,6 +53,15 @@ def read_folder(directory: Path) -> dict[str, bytes]:
     return files
 
 
+def read_one_file(path: Path) -> dict[str, bytes]:
+    """One schedule file's bytes, keyed as read_folder keys them, for checking a single file."""
+    try:
+        return {path.name: read_limited(path)}
+    except OSError as exc:
+        raise CatalogError([ScheduleError(str(path), 1, 1,
+                                          f"cannot read the file: {exc.strerror}")]) from None
+
+
 def load_shows(directory: Path,
                files: dict[str, bytes] | None = None) -> dict[str, tuple[Show, tuple[Airing, ...]]]:
     """Every show of a folder (or of its files' bytes) with its airings, or a CatalogError
