@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -133,7 +132,7 @@ def test_instants_survive_the_feed_and_uids_are_unique(document):
 
 @SETTINGS
 @given(schedule_documents())
-def test_same_data_same_bytes_and_etag(document):
+def test_same_data_same_bytes(document):
+    # The ETag is a hash of these bytes (web/responses.py), so equal bytes are all it needs.
     first, second = feed(expand_show(load(document))), feed(expand_show(load(document)))
     assert first == second
-    assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
