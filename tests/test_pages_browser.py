@@ -166,6 +166,38 @@ def test_qr_code_decodes_to_the_webcal_url(visit, site):
         "/feeds/us/metallic-rouge.ics?lang=ja"
 
 
+# A 60-character host name: the longest addresses people will scan (issue 13 §4).
+LONG_HOST = "calendar-feeds-for-anime." + "x" * 23 + ".example.org"
+STYLESHEET = Path(__file__).resolve().parent.parent / "calfeed" / "static" / "calfeed.css"
+
+
+@pytest.mark.parametrize("feed", ["/feeds/us.ics", "/feeds/jp/metallic-rouge.ics"])
+@pytest.mark.parametrize("alarm", ["", "15", "60"])
+@pytest.mark.parametrize("lang", ["", "ja"])
+def test_qr_code_decodes_whole_for_every_choice_and_a_long_host(browser, feed, alarm, lang):
+    """The code scales inside the page's CSS box (viewBox, no fixed size), so nothing is cut."""
+    import zxingcpp
+    from PIL import Image
+    from calfeed.render.subscribe import subscribe_links
+    assert len(LONG_HOST) == 60
+    query = "&".join(f"{k}={v}" for k, v in (("alarm", alarm), ("lang", lang)) if v)
+    url = f"https://{LONG_HOST}{feed}" + (f"?{query}" if query else "")
+    svg = subscribe_links(url, "メタリックルージュ (United States)").qr_svg
+    assert "viewBox" in svg and " width=" not in svg
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_content(f'<main><figure class="qr">{svg}</figure></main>')
+        page.add_style_tag(content=STYLESHEET.read_text(encoding="utf-8"))
+        box = page.locator("figure.qr svg").bounding_box()
+        assert box["width"] >= 160 and box["width"] == box["height"]
+        png = page.locator("figure.qr svg").screenshot()
+    finally:
+        context.close()
+    (decoded,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert decoded.text == url.replace("https://", "webcal://")
+
+
 def test_region_defaults_from_the_browser_language(visit):
     page = visit(zone="Asia/Tokyo", locale="ja-JP").open("/")
     assert page.locator("#region").input_value() == "jp"

@@ -39,7 +39,11 @@ def subscribe_links(feed_url: str, name: str) -> SubscribeLinks:
 def qr_svg(data: str, title: str) -> str:
     """A QR code as inline SVG with no style attributes (the pages' CSP forbids inline styles)."""
     buffer = io.BytesIO()
+    # A viewBox and no width/height (omitsize), so the stylesheet scales the whole symbol: with a
+    # fixed width/height the page's CSS box cut long addresses' codes off at 160 px. The light
+    # background is drawn so the code stays black on white in dark mode too; the quiet zone is
+    # the 4 modules scanners need.
     segno.make(data, error="m").save(buffer, kind="svg", xmldecl=False, svgns=True, nl=False,
-                                     scale=4, border=4, title=f"QR code: {title}",
-                                     svgclass="qr", lineclass=None)
+                                     scale=1, border=4, omitsize=True, light="#fff",
+                                     title=f"QR code: {title}", svgclass="qr", lineclass=None)
     return buffer.getvalue().decode("utf-8")
