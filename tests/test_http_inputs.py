@@ -97,3 +97,27 @@ def test_a_get_or_head_with_a_body_is_a_413(make_app, route, method):
             assert response.headers["Cache-Control"] == "no-store"
             if method == "GET":
                 assert b"takes no request body" in response.data
+
+
+@pytest.mark.parametrize("zone", ["localtime", "Factory", "posixrules"])
+def test_zones_that_are_not_places_are_refused(client, zone):
+    # They name the server's own setting, not a place: a feed's dates must not depend on it.
+    response = client.get(f"/feeds/us.ics?all_day=1&tz={zone}")
+    assert response.status_code == 400 and f"unknown time zone '{zone}'".encode() in response.data
+    assert client.get("/feeds/us.ics?all_day=1&tz=Asia/Tokyo").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/feeds/ıt.ics", "/feeds/ſe.ics", "/feeds/ıt/metallic-rouge.ics",
+                                  "/api/v1/schedule?region=ſe"])
+def test_region_codes_are_ascii(client, path):
+    # Unicode upper-casing maps 'ı' to 'I' and 'ſ' to 'S'; those are not the codes IT and SE.
+    response = client.get(path)
+    assert response.status_code == 404, (path, response.status_code)
+    assert "unknown region".encode() in response.data and b"such as us or jp" in response.data
+
+
+def test_control_characters_from_the_url_are_escaped_in_text_errors(client):
+    response = client.get("/feeds/u%00.ics")
+    assert response.status_code == 404 and response.mimetype == "text/plain"
+    assert b"\x00" not in response.data and b"'u\\x00'" in response.data
+    assert response.data.count(b"\n") == 1

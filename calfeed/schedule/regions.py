@@ -61,6 +61,9 @@ class UnknownRegion(ValueError):
 
 def expand_region(name: str) -> frozenset[str]:
     """The country codes a region name stands for: a code (any case) or a group name."""
+    # ASCII only: Unicode case mapping turns 'ıt' into 'IT' and 'ſe' into 'SE'.
+    if not name.isascii():
+        raise UnknownRegion(f"unknown region '{name}'")
     if name.lower() in GROUPS:
         return groups()[name.lower()]
     if name.upper() in countries():
@@ -70,7 +73,7 @@ def expand_region(name: str) -> frozenset[str]:
 
 def country(code: str) -> Country:
     """The country for a code in any case; raises UnknownRegion."""
-    found = countries().get(code.upper()) if len(code) == 2 else None
+    found = countries().get(code.upper()) if len(code) == 2 and code.isascii() else None
     if found is None:
         raise UnknownRegion(f"unknown region '{code}'{_suggestion(code)}")
     return found

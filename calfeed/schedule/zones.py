@@ -11,9 +11,14 @@ class UnknownZone(ValueError):
     """A name that is not a zone of the tz database."""
 
 
+# Names in the tz database that are not places: 'localtime' and 'posixrules' are whatever the
+# host is set to, 'Factory' means "zone not set"; a feed's dates must not depend on the server.
+NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
+
+
 @lru_cache(maxsize=1)
 def zone_names() -> tuple[str, ...]:
-    return tuple(sorted(available_timezones()))
+    return tuple(sorted(available_timezones() - NOT_PLACES))
 
 
 def lookup_zone(name: str) -> ZoneInfo:

@@ -59,7 +59,7 @@ def problem(status: int, code: str, message: str, parameter: str | None = None,
                             status=status, content_type="application/json")
         response.headers["Access-Control-Allow-Origin"] = "*"
     elif request.path.startswith(FEEDS_PREFIX) or request.method == "HEAD":
-        response = Response(message + "\n", status=status,
+        response = Response(_printable(message) + "\n", status=status,
                             content_type="text/plain; charset=utf-8")
     else:
         response = Response(render_template("error.html", status=status, message=message),
@@ -68,6 +68,12 @@ def problem(status: int, code: str, message: str, parameter: str | None = None,
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def _printable(text: str) -> str:
+    """Control characters from the URL escaped (\\x00), so a text error is one harmless line."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
 
 
 MAX_PATH = 1024
