@@ -121,3 +121,15 @@ def test_control_characters_from_the_url_are_escaped_in_text_errors(client):
     assert response.status_code == 404 and response.mimetype == "text/plain"
     assert b"\x00" not in response.data and b"'u\\x00'" in response.data
     assert response.data.count(b"\n") == 1
+
+
+@pytest.mark.parametrize("path", ["/feeds/us.ics?lang=JA", "/shows/metallic-rouge?lang=JA",
+                                  "/api/v1/schedule?lang=Ja", "/api/v1/shows/metallic-rouge?lang=JA"])
+def test_lang_is_matched_in_any_case(client, path):
+    # Like region codes: JA is ja, and answers exactly what lang=ja answers.
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.data[:200])
+    canonical = path.replace("lang=JA", "lang=ja").replace("lang=Ja", "lang=ja")
+    def without_own_address(data):   # a feed's SOURCE and URL repeat the address as asked
+        return [line for line in data.split(b"\r\n") if not line.startswith((b"SOURCE", b"URL"))]
+    assert without_own_address(response.data) == without_own_address(client.get(canonical).data)

@@ -73,11 +73,7 @@ def parse_feed_query(values: dict[str, str], *, languages: Iterable[str],
     """A FeedQuery from single values; releases are checked later, against the shows."""
     query: dict = {}
     if "lang" in values:
-        langs = sorted(set(languages) | {"en"})
-        if values["lang"] not in langs:
-            raise ParameterError("lang", f"lang '{values['lang']}' is not a language of these "
-                                         f"titles: use one of {', '.join(langs)}")
-        query["lang"] = values["lang"]
+        query["lang"] = choose_language(values["lang"], languages, "these titles")
     if "alarm" in values:
         query["alarms"] = _alarms(values["alarm"])
     if "release" in values:
@@ -108,6 +104,16 @@ def parse_feed_query(values: dict[str, str], *, languages: Iterable[str],
     if "past_days" in values:
         query["past_days"] = _whole_number(values["past_days"], "past_days", 0, MAX_PAST_DAYS)
     return FeedQuery(**query)
+
+
+def choose_language(given: str, languages: Iterable[str], titles: str) -> str:
+    """The language as the titles spell it, matched in any case (JA is ja); English always."""
+    langs = sorted(set(languages) | {"en"})
+    by_folded = {lang.lower(): lang for lang in langs}
+    if given.lower() not in by_folded:
+        raise ParameterError("lang", f"lang '{given}' is not a language of {titles}: use one of "
+                                     f"{', '.join(langs)}")
+    return by_folded[given.lower()]
 
 
 def _flag(values: dict[str, str], name: str) -> bool:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from ..publish.catalog import unknown_show
 from ..schedule.fields import advise
 from ..schedule.model import Show
-from .params import ParameterError, single_values
+from .params import ParameterError, choose_language, single_values
 from ..schedule.regions import Country, UnknownRegion, country
 from ..schedule.wallclock import UTC
 from ..schedule.zones import UnknownZone, lookup_zone
@@ -93,10 +93,7 @@ def catalog_languages(shows: dict[str, Show]) -> list[str]:
 
 def parse_lang(lang: str | None, shows: dict[str, Show]) -> str | None:
     """A language some title is in; each title falls back to English where it lacks it."""
-    if lang is not None and lang not in catalog_languages(shows):
-        raise ParameterError("lang", f"lang '{lang}' is not a language of any title: use one of "
-                                     f"{', '.join(catalog_languages(shows))}")
-    return lang
+    return None if lang is None else choose_language(lang, catalog_languages(shows), "any title")
 
 
 def parse_zone(name: str | None, region: Country | None) -> ZoneInfo:

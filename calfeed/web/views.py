@@ -12,7 +12,7 @@ from ..schedule.fields import advise
 from ..render.health import health
 from ..render.feeds import Feed, FeedSettings, languages, region_feed, show_feed
 from ..render.pages import ALARM_CHOICES, episode_rows, language_choices, show_cards
-from .params import FEED_PARAMETERS, ParameterError, parse_feed_query, single_values
+from .params import FEED_PARAMETERS, ParameterError, choose_language, parse_feed_query, single_values
 from ..schedule.regions import Country, UnknownRegion, countries, country, region_from_languages
 from .responses import cacheable
 from ..render.subscribe import subscribe_links
@@ -43,10 +43,7 @@ def show_page(show_id: str):
     show = published.catalog.show(show_id)
     values = single_values(request.args.lists(), SHOW_PAGE_PARAMETERS, allow_empty=True)
     region = _page_region(values)
-    lang = values.get("lang", "en")
-    if lang not in show.languages | {"en"}:
-        raise ParameterError("lang", f"lang '{lang}' is not a language of these titles: use one "
-                                     f"of {', '.join(sorted(show.languages | {'en'}))}")
+    lang = choose_language(values.get("lang", "en"), show.languages, "these titles")
     alarm = values.get("alarm", "")
     if alarm not in dict(ALARM_CHOICES):
         raise ParameterError("alarm", f"alarm '{alarm}' is not one of the choices: use 15 or 60")
