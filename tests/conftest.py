@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -77,3 +78,30 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def schedules(tmp_path):
+    """A copy of the bundled schedules that a test may edit, empty or break."""
+    folder = tmp_path / "schedules"
+    shutil.copytree(BUNDLED_SCHEDULES, folder)
+    return folder
+
+
+@pytest.fixture
+def make_on_copy(tmp_path, schedules):
+    """Apps on the `schedules` copy sharing one state database; their reloaders stop at the end."""
+    from calfeed.web import state
+
+    apps = []
+
+    def make(**config):
+        app = create_app({"SCHEDULES_DIR": str(schedules), "CLOCK": fixed_clock(),
+                          "STATE_PATH": str(tmp_path / "state.sqlite3"), "RELOAD_INTERVAL": 0,
+                          **config})
+        apps.append(app)
+        return app
+    yield make
+    for app in apps:
+        if state.RELOADER in app.extensions:
+            app.extensions[state.RELOADER].stop()

@@ -26,26 +26,8 @@ FEED = "/feeds/us/metallic-rouge.ics"
 
 
 @pytest.fixture
-def schedules(tmp_path):
-    folder = tmp_path / "schedules"
-    shutil.copytree(BUNDLED_SCHEDULES, folder)
-    return folder
-
-
-@pytest.fixture
-def make(tmp_path, schedules):
-    apps = []
-
-    def make_app(**config):
-        app = create_app({"SCHEDULES_DIR": str(schedules), "CLOCK": fixed_clock(T0),
-                          "STATE_PATH": str(tmp_path / "state.sqlite3"), "RELOAD_INTERVAL": 0,
-                          **config})
-        apps.append(app)
-        return app
-    yield make_app
-    for app in apps:
-        if state.RELOADER in app.extensions:
-            app.extensions[state.RELOADER].stop()
+def make(make_on_copy):
+    return make_on_copy
 
 
 def healthz(app) -> dict:
