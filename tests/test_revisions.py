@@ -4,9 +4,8 @@ across reloads and restarts; removed episodes leave the feed."""
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-import pytest
 from icalendar import Calendar
 
 from calfeed import create_app
@@ -54,46 +53,42 @@ def test_a_skipped_week_raises_sequence_and_survives_restart(tmp_path):
     assert event_table(restarted) == after
 
 
+EP13 = "bgm425595-13-us@calfeed"
+
+
 def _removed_then_restored(tmp_path, restored_text):
-    """Episode 13 is removed, then the file becomes `restored_text(original)`: its feed."""
+    """Episode 13 is removed, then the file becomes `restored_text(original)`: the feed before
+    the removal and after the return."""
     schedules = tmp_path / "schedules"
     shutil.copytree(BUNDLED_SCHEDULES, schedules)
     path = schedules / "metallic-rouge.yaml"
     original = path.read_text()
     config = {"SCHEDULES_DIR": str(schedules), "STATE_PATH": str(tmp_path / "state.sqlite3")}
     before = event_table(create_app({**config, "CLOCK": fixed_clock(T0)}))
+    assert EP13 in before
     path.write_text(original.replace("count: 13", "count: 12").replace(
         "    13: {en: Code Eve, ja: コード・イヴ}\n", ""))
     shorter = event_table(create_app({**config, "CLOCK": fixed_clock(T1)}))
-    assert len(shorter) == 12 and "metallic-rouge-13-us@calfeed" not in shorter
+    assert len(shorter) == 12 and EP13 not in shorter
     path.write_text(restored_text(original))
     return before, event_table(create_app({**config, "CLOCK": fixed_clock(T1)}))
 
 
-@pytest.mark.xfail(strict=True, reason="revisions.py forgets nothing on removal: an episode "
-                   "restored unchanged keeps its old SEQUENCE (publish layer, owned by scale)")
 def test_a_removed_episode_comes_back_unchanged_with_a_higher_sequence(tmp_path):
     # Clients that dropped the event must see its return as news, not as a stale copy.
     before, after = _removed_then_restored(tmp_path, lambda original: original)
-    ep13 = "metallic-rouge-13-us@calfeed"
-    assert after[ep13][0] == before[ep13][0]
-    assert after[ep13][1] > before[ep13][1]
+    assert after[EP13][0] == before[EP13][0]
+    assert after[EP13][1] > before[EP13][1]
+    assert after[EP13][2] == T1 > before[EP13][2]
+    others = set(before) - {EP13}
+    assert {uid: after[uid] for uid in others} == {uid: before[uid] for uid in others}
 
 
 def test_a_removed_episode_leaves_the_feed_and_returns_moved_with_a_higher_sequence(tmp_path):
-    schedules = tmp_path / "schedules"
-    shutil.copytree(BUNDLED_SCHEDULES, schedules)
-    path = schedules / "metallic-rouge.yaml"
-    original = path.read_text()
-    config = {"SCHEDULES_DIR": str(schedules), "STATE_PATH": str(tmp_path / "state.sqlite3")}
-    create_app({**config, "CLOCK": fixed_clock(T0)})
-    path.write_text(original.replace("count: 13", "count: 12").replace(
-        "    13: {en: Code Eve, ja: コード・イヴ}\n", ""))
-    shorter = event_table(create_app({**config, "CLOCK": fixed_clock(T1)}))
-    assert len(shorter) == 12 and "bgm425595-13-us@calfeed" not in shorter
-    path.write_text(original.replace("start: 2024-01-10 24:55", "start: 2024-01-10 25:55"))
-    moved = event_table(create_app({**config, "CLOCK": fixed_clock(T1)}))
-    assert moved["bgm425595-13-us@calfeed"][1] == 1
+    before, moved = _removed_then_restored(tmp_path, lambda original: original.replace(
+        "start: 2024-01-10 24:55", "start: 2024-01-10 25:55"))
+    assert moved[EP13][0] == before[EP13][0] + timedelta(hours=1)
+    assert moved[EP13][1] == 1
 
 
 def test_the_same_data_loaded_twice_changes_nothing(tmp_path):

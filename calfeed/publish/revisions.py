@@ -13,6 +13,10 @@ any candidate raises the SEQUENCE: it never falls back when the picked release c
 change elsewhere raises it too, which costs a client an update of an unchanged event; one
 revision an episode rather than one an episode and region keeps the store the size it was
 (a release to `world` would otherwise make some 200 rows an episode).
+
+An event that leaves the data keeps its row (its SEQUENCE must never go backwards for a client
+that holds it) with its fingerprint replaced by `REMOVED`: should it come back, even unchanged,
+it differs from that and gets a higher SEQUENCE, so clients that deleted it take it as new.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from typing import Iterable, Iterator
 from ..schedule.model import Airing
 
 UTC = timezone.utc
+# The fingerprint of an event absent from the last load; no sha256 prefix looks like it.
+REMOVED = "removed"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS event_revision (
@@ -162,6 +168,11 @@ class RevisionStore:
                     changes.append((uid, print_now, before[1] + 1, stamp.isoformat()))
                 else:
                     revisions[uid] = Revision(before[1], datetime.fromisoformat(before[2]))
+            # Every load records the whole catalogue, so what is not in it was removed.
+            gone = [(REMOVED, uid) for uid, (fp, _, _) in known.items()
+                    if fp != REMOVED and uid not in revisions]
+            connection.executemany("UPDATE event_revision SET fingerprint = ? WHERE uid = ?",
+                                   gone)
             connection.executemany(
                 "INSERT INTO event_revision (uid, fingerprint, sequence, modified) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT(uid) DO UPDATE SET fingerprint=excluded."
