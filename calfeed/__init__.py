@@ -28,13 +28,16 @@ def _wrap_for_serving(app: Flask) -> None:
     """The WSGI layers in front of Flask: trusted proxy headers, then the response cache."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from .web.response_cache import ResponseCache
+    from .web.response_cache import RESPONSE_CACHE, ResponseCache
     from .web.responses import refuse_bodies_on_reads
     from .web.state import served
 
     # served(): a worker first catches up with a newer version another worker published.
-    app.wsgi_app = ResponseCache(app.wsgi_app, lambda: served(app),
-                                 seconds=app.config["RESPONSE_CACHE_SECONDS"])
+    app.extensions[RESPONSE_CACHE] = app.wsgi_app = ResponseCache(
+        app.wsgi_app, lambda: served(app),
+        seconds=app.config["RESPONSE_CACHE_SECONDS"],
+        max_bytes=app.config["RESPONSE_CACHE_MAX_BYTES"],
+        max_entries=app.config["RESPONSE_CACHE_MAX_ENTRIES"])
     app.wsgi_app = refuse_bodies_on_reads(app.wsgi_app)
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:

@@ -29,6 +29,12 @@ DEFAULTS: dict[str, Any] = {
     # Seconds a whole feed or API response is answered from memory before Flask makes it
     # again (a new data version always does); 0 turns the response cache off.
     "RESPONSE_CACHE_SECONDS": 10,
+    # Bytes of whole responses each worker keeps (bodies, headers, bookkeeping), the least
+    # recently used going first; any request can mint a new URL, so this bounds what they
+    # cost. 16 MB holds the large region feeds and many smaller answers. An answer over an
+    # eighth of it is sent, not kept. At most RESPONSE_CACHE_MAX_ENTRIES answers whatever size.
+    "RESPONSE_CACHE_MAX_BYTES": 16_000_000,
+    "RESPONSE_CACHE_MAX_ENTRIES": 4096,
     # Cache-Control s-maxage: how long shared caches (nginx, a CDN) keep a feed or API answer
     # before they revalidate it with the app.
     "SHARED_MAX_AGE_SECONDS": 60,

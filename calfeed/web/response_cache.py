@@ -1,10 +1,15 @@
-"""Whole responses for feeds and API documents, kept per data version and URL for a short while.
+"""Whole responses for feeds, API documents and pages, kept per data version and URL for a short while.
 
 Calendar clients ask for the same few URLs again and again. Going through Flask costs far more
 than the bytes: this WSGI layer answers a repeated GET or HEAD (and its If-None-Match or
 If-Modified-Since) from the response Flask made last time, and asks Flask again only when the
 data version changes or the entry is older than a few seconds (feeds also depend on the clock:
 ended airings leave a feed with past_days, or under the size budget).
+
+Keys come from requests, so anyone can mint new ones (a query variant, a Host header): what is
+kept is bounded in bytes, the least recently used going first. Which requests are kept, and
+what besides the URL they depend on (a page's region chosen from Accept-Language), is the
+`variant` function's answer.
 """
 
 from __future__ import annotations
@@ -19,6 +24,16 @@ from typing import Callable
 CACHED_PREFIXES = ("/feeds/", "/api/")
 # A personal feed changes when its owner edits or deletes it, which no data version shows.
 UNCACHED_PREFIXES = ("/feeds/my/",)
+# The app.extensions name of an app's response cache.
+RESPONSE_CACHE = "calfeed.response-cache"
+# What `variant` answers for a request that is not kept.
+SKIP = object()
+# Bytes an entry holds besides its body and headers: the Entry, its lists and tuples, the key
+# and the dictionary slot, measured roughly with sys.getsizeof.
+ENTRY_OVERHEAD = 1024
+# An answer larger than this share of the bound is sent but not kept: it would push out many
+# smaller ones that are asked for more often.
+LARGEST_SHARE = 8
 # Headers a 304 repeats from the 200 it stands for (RFC 9110, 15.4.5).
 KEPT_ON_304 = ("etag", "last-modified", "cache-control", "vary", "content-location",
                "access-control-allow-origin", "x-content-type-options", "referrer-policy")
@@ -34,27 +49,56 @@ class Entry:
     etag: str = ""
     last_modified: float | None = None
     not_modified_headers: list[tuple[str, str]] = field(default_factory=list)
+    cost: int = 0
+
+
+def feeds_and_api(environ) -> object:
+    """The default `variant`: feeds and API documents depend on their URL only."""
+    path = environ.get("PATH_INFO", "")
+    if path.startswith(CACHED_PREFIXES) and not path.startswith(UNCACHED_PREFIXES):
+        return None
+    return SKIP
 
 
 class ResponseCache:
-    """WSGI middleware; `current_version()` names the data being served (a new one empties it)."""
+    """WSGI middleware; `current_version()` names the data being served (a new one empties it).
+
+    At most `max_bytes` of answers are kept (bodies, headers and bookkeeping) and at most
+    `max_entries` of them; `by_host` False leaves the Host header out of the key, for when the
+    app names one public address whatever the Host (config PUBLIC_URL).
+    """
 
     def __init__(self, wsgi_app: Callable, current_version: Callable[[], object], *,
-                 seconds: float, max_entries: int = 2048):
+                 seconds: float, max_bytes: int, max_entries: int = 4096, by_host: bool = True,
+                 variant: Callable[[dict], object] = feeds_and_api):
         self.wsgi_app = wsgi_app
         self.current_version = current_version
         self.seconds = seconds
+        self.max_bytes = max_bytes
         self.max_entries = max_entries
+        self.by_host = by_host
+        self.variant = variant
         self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
+    @property
+    def kept_bytes(self) -> int:
+        """Bytes of answers kept now, as counted against `max_bytes`."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def __call__(self, environ, start_response):
-        path = environ.get("PATH_INFO", "")
-        if (self.seconds <= 0 or environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
-                or not path.startswith(CACHED_PREFIXES) or path.startswith(UNCACHED_PREFIXES)):
+        if self.seconds <= 0 or self.max_bytes <= 0 or \
+                environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return self.wsgi_app(environ, start_response)
-        key = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), path,
-               environ.get("QUERY_STRING", ""))
+        variant = self.variant(environ)
+        if variant is SKIP:
+            return self.wsgi_app(environ, start_response)
+        key = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST") if self.by_host else None,
+               environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), variant)
         version, now = self.current_version(), time.monotonic()
         with self._lock:
             entry = self._entries.get(key)
@@ -64,11 +108,22 @@ class ResponseCache:
             entry = self._fill(environ, version, now)
             if entry is None:               # not a 200: nothing to keep, ask Flask as usual
                 return self.wsgi_app(environ, start_response)
-            with self._lock:
-                self._entries[key] = entry
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
+            self._keep(key, entry)
         return self._answer(entry, environ, start_response)
+
+    def _keep(self, key: tuple, entry: Entry) -> None:
+        entry.cost += sum(len(part) for part in key if isinstance(part, str))
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old.cost
+            if entry.cost * LARGEST_SHARE > self.max_bytes:
+                return
+            self._entries[key] = entry
+            self._bytes += entry.cost
+            while self._bytes > self.max_bytes or len(self._entries) > self.max_entries:
+                _, dropped = self._entries.popitem(last=False)
+                self._bytes -= dropped.cost
 
     def _fill(self, environ, version, now: float) -> Entry | None:
         plain = {k: v for k, v in environ.items()
@@ -86,15 +141,20 @@ class ResponseCache:
             chunks.extend(result)
         finally:
             getattr(result, "close", lambda: None)()
-        if not captured.get("status", "").startswith("200"):
-            return None
-        headers = captured["headers"]
+        headers = captured.get("headers", [])
         by_name = {name.lower(): value for name, value in headers}
+        # Only a plain 200 meant for everyone: never one that sets a cookie or forbids storing.
+        if not captured.get("status", "").startswith("200") or "set-cookie" in by_name \
+                or "no-store" in by_name.get("cache-control", ""):
+            return None
+        body = b"".join(chunks)
         return Entry(version=version, expires=now + self.seconds, status=captured["status"],
-                     headers=headers, body=b"".join(chunks), etag=by_name.get("etag", ""),
+                     headers=headers, body=body, etag=by_name.get("etag", ""),
                      last_modified=_http_date(by_name.get("last-modified")),
                      not_modified_headers=[(n, v) for n, v in headers
-                                           if n.lower() in KEPT_ON_304])
+                                           if n.lower() in KEPT_ON_304],
+                     cost=len(body) + ENTRY_OVERHEAD + 2 * sum(len(n) + len(v)
+                                                              for n, v in headers))
 
     @staticmethod
     def _answer(entry: Entry, environ, start_response):
