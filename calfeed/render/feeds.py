@@ -146,7 +146,7 @@ def _event_bytes(published: Published, airing: Airing, region: Country,
         event = events.all_day_event(airing, uid, query.lang, others, day, generation)
     else:
         event = events.event(airing, uid, query.lang, others, generation)
-    return ics.with_alarms(event, b"".join(ics.alarm_block(m) for m in query.alarms))
+    return ics.with_alarms(event, b"".join(ics.alarm_block(m, query.lang) for m in query.alarms))
 
 
 def _within_budget(airings: list[Airing], events: list[bytes], now: datetime,

@@ -19,6 +19,7 @@ from icalendar.parser import Contentline, Parameters
 from icalendar.prop import TypesFactory
 
 from .folding import fold
+from ..i18n import translations
 from ..schedule.model import Airing, Release
 from ..publish.revisions import Revision
 
@@ -49,20 +50,36 @@ def summary(airing: Airing, lang: str | None) -> str:
 
 
 def description(airing: Airing, lang: str | None, others: tuple[Release, ...]) -> str:
+    """The event's lines in calfeed's words, from the message catalogue for `lang` (i18n.py)."""
+    messages = translations(lang)
+    _, pgettext = messages.gettext, messages.pgettext
     release = airing.release
-    lines = [f"{airing.show.name(lang)}, episode {airing.episode.number}"
-             + (f": {airing.episode.title(lang)}" if airing.episode.title(lang) else ""),
-             f"On {release.name} ({release.kind})."]
+    show, number, title = airing.show.name(lang), airing.episode.number, airing.episode.title(lang)
+    lines = [_("{show}, episode {number}: {title}").format(show=show, number=number, title=title)
+             if title else _("{show}, episode {number}").format(show=show, number=number),
+             _("On {release} ({kind}).").format(release=release.name,
+                                                kind=release_kind(release, messages))]
     if airing.moved:
-        lines.append("This episode was moved from its regular slot.")
+        lines.append(_("This episode was moved from its regular slot."))
     elif airing.shifted:
-        lines.append("Delayed: a week was skipped before this episode.")
+        lines.append(_("Delayed: a week was skipped before this episode."))
     if others:
-        lines.append("Also in this region: " + ", ".join(f"{r.name} ({r.kind})" for r in others)
-                     + ".")
+        # The separator is a message too: Japanese lists with 、 not a comma.
+        listed = pgettext("list separator", ", ").join(
+            _("{release} ({kind})").format(release=r.name, kind=release_kind(r, messages))
+            for r in others)
+        lines.append(_("Also in this region: {releases}.").format(releases=listed))
     if airing.show.studio:
-        lines.append(f"Studio: {airing.show.studio}.")
+        lines.append(_("Studio: {studio}.").format(studio=airing.show.studio))
     return "\n".join(lines)
+
+
+def release_kind(release: Release, messages) -> str:
+    """'broadcast' or 'streaming' in the catalogue's language."""
+    # Each kind spelled out, so that message extraction finds it.
+    kinds = {"broadcast": messages.pgettext("release kind", "broadcast"),
+             "streaming": messages.pgettext("release kind", "streaming")}
+    return kinds.get(release.kind, release.kind)
 
 
 def content_line(name: str, value) -> bytes:
@@ -122,13 +139,16 @@ def with_times(rendered: bytes, time_lines: bytes) -> bytes:
     return BEGIN_EVENT + time_lines + rendered[len(BEGIN_EVENT):]
 
 
-@lru_cache(maxsize=64)
-def alarm_block(minutes: int) -> bytes:
-    """One VALARM that fires `minutes` before the start."""
+@lru_cache(maxsize=256)
+def alarm_block(minutes: int, lang: str | None = None) -> bytes:
+    """One VALARM that fires `minutes` before the start, its text in `lang`."""
     # "PT0S" rather than icalendar's "P0D" for an alarm at the start: the form clients write.
     trigger = vDuration(timedelta(minutes=-minutes)).to_ical() if minutes else b"PT0S"
-    label = f"Starts in {minutes} minutes" if minutes else "Starting now"
-    return (b"BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:" + label.encode() + CRLF +
+    messages = translations(lang)
+    label = (messages.ngettext("Starts in {minutes} minute", "Starts in {minutes} minutes",
+                               minutes).format(minutes=minutes)
+             if minutes else messages.gettext("Starting now"))
+    return (b"BEGIN:VALARM\r\nACTION:DISPLAY\r\n" + content_line("DESCRIPTION", label) +
             b"TRIGGER:" + trigger + b"\r\nEND:VALARM\r\n")
 
 

@@ -1,0 +1,135 @@
+"""Message catalogues: lang=ja events wholly in Japanese, catalogues complete and current."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from icalendar import Calendar
+
+from calfeed.i18n import catalogue_languages, translations
+from calfeed.render import ics
+
+ROOT = Path(__file__).parent.parent
+LOCALE = ROOT / "calfeed" / "locale"
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def read_catalog(path: Path):
+    with path.open("rb") as file:
+        return read_po(file)
+
+
+def messages(catalog) -> dict[tuple, object]:
+    """Messages by (context, id); a plural message's id is its (singular, plural) pair."""
+    return {(m.context, m.id if isinstance(m.id, str) else tuple(m.id)): m
+            for m in catalog if m.id}
+
+
+def english_words() -> set[str]:
+    """Every word of calfeed's own English messages, placeholders left out."""
+    words = set()
+    for _context, msgid in messages(read_catalog(LOCALE / "calfeed.pot")):
+        for text in (msgid if isinstance(msgid, tuple) else (msgid,)):
+            words |= {w.lower() for w in re.findall(r"[A-Za-z]+", PLACEHOLDER.sub("", text))}
+    return words
+
+
+@pytest.fixture
+def edited(schedules):
+    """The bundled schedules with a skipped week and a moved episode in Japan, so an event
+    says every line calfeed can write."""
+    path = schedules / "metallic-rouge.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("    start: 2024-01-10 24:55\n    every: 1 week\n",
+                        "    start: 2024-01-10 24:55\n    every: 1 week\n"
+                        "    skip: [2024-02-14]\n"
+                        "    moves:\n      - {episode: 3, to: 2024-01-24 25:25}\n", 1)
+    path.write_text(text, encoding="utf-8")
+    return schedules
+
+
+def test_a_japanese_event_has_no_english_words_but_names(make_app, edited):
+    client = make_app(edited).test_client()
+    feed = client.get("/feeds/jp/metallic-rouge.ics?lang=ja&alarm=0,1,15&releases=all")
+    assert feed.status_code == 200
+    calendar = Calendar.from_ical(feed.data)
+    # Names stay as their owners write them: releases, the studio.
+    names = {w.lower() for name in ("Fuji TV +Ultra", "d Anime Store", "FOD", "Bones")
+             for w in re.findall(r"[A-Za-z]+", name)}
+    english = english_words()
+    assert {"episode", "on", "also", "studio", "starts", "streaming", "broadcast", "moved",
+            "delayed"} <= english
+    texts = [str(e["DESCRIPTION"]) for e in calendar.walk("VEVENT")]
+    alarms = [str(a["DESCRIPTION"]) for a in calendar.walk("VALARM")]
+    joined = "\n".join(texts)
+    # The fixture reaches every line: moved, delayed, other releases, studio.
+    assert "移動" in joined and "延期" in joined and "この地域では" in joined and "制作" in joined
+    assert set(alarms) == {"まもなく始まります", "あと1分で始まります", "あと15分で始まります"}
+    for text in texts + alarms:
+        words = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
+        assert not (words - names), text
+        assert not (words & english - names), text
+
+
+def test_japanese_lines_read_as_written(make_app):
+    client = make_app().test_client()
+    event = Calendar.from_ical(client.get("/feeds/jp/metallic-rouge.ics?lang=ja").data) \
+        .walk("VEVENT")[2]
+    assert str(event["DESCRIPTION"]) == (
+        "メタリックルージュ 第3話「境界の街」\n"
+        "Fuji TV +Ultra（放送）で視聴できます。\n"
+        "この地域ではd Anime Store（配信）、FOD（配信）でも視聴できます。\n"
+        "アニメーション制作：Bones")
+
+
+def test_english_alarm_text_unchanged_and_singular_for_one_minute(client):
+    calendar = Calendar.from_ical(client.get("/feeds/us/metallic-rouge.ics?alarm=0,1,15").data)
+    assert [str(a["DESCRIPTION"]) for a in calendar.walk("VEVENT")[0].walk("VALARM")] == \
+        ["Starting now", "Starts in 1 minute", "Starts in 15 minutes"]
+    assert ics.alarm_block(15) == (b"BEGIN:VALARM\r\nACTION:DISPLAY\r\n"
+                                   b"DESCRIPTION:Starts in 15 minutes\r\n"
+                                   b"TRIGGER:-PT15M\r\nEND:VALARM\r\n")
+
+
+def test_a_language_without_a_catalogue_is_english():
+    assert translations("fr").gettext("Starting now") == "Starting now"
+    assert translations("JA").gettext("Starting now") == "まもなく始まります"
+    # A tag that is not one cannot name a file elsewhere.
+    assert translations("../../etc").gettext("Starting now") == "Starting now"
+
+
+def test_catalogue_languages_are_the_po_files():
+    found = {p.parent.parent.name.replace("_", "-")
+             for p in LOCALE.glob("*/LC_MESSAGES/calfeed.po")}
+    assert catalogue_languages() == found | {"en"} and "ja" in found
+
+
+def test_template_matches_the_code(tmp_path):
+    """calfeed.pot lists exactly the messages the code marks: re-extract after a change
+    (docs/design.md, "How to add a language")."""
+    fresh = tmp_path / "fresh.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
+                    "babel.cfg", "--no-location", "--sort-output", "-o", str(fresh), "."],
+                   cwd=ROOT, check=True, capture_output=True)
+    assert set(messages(read_catalog(fresh))) == set(messages(read_catalog(LOCALE / "calfeed.pot")))
+
+
+@pytest.mark.parametrize("po", sorted(LOCALE.glob("*/LC_MESSAGES/calfeed.po")),
+                         ids=lambda p: p.parent.parent.name)
+def test_each_catalogue_translates_every_message(po):
+    wanted = messages(read_catalog(LOCALE / "calfeed.pot"))
+    catalog = read_catalog(po)
+    have = messages(catalog)
+    assert set(have) == set(wanted), "run pybabel update (docs/design.md)"
+    for key, message in have.items():
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert all(strings) and not message.fuzzy, key
+        # Every placeholder kept, none invented: a translation cannot drop the title.
+        ids = key[1] if isinstance(key[1], tuple) else (key[1],)
+        for string in strings:
+            assert set(PLACEHOLDER.findall(string)) == set(PLACEHOLDER.findall(ids[-1])), key
