@@ -3,7 +3,7 @@ choices; one event an episode under the episode's UID, SEQUENCE raised by the ge
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from icalendar import Calendar
@@ -17,6 +17,7 @@ from calfeed.web.params import FeedQuery, ParameterError
 from tests.conftest import BUNDLED_SCHEDULES
 
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
+SETTINGS = FeedSettings(refresh=timedelta(hours=3), max_bytes=900_000)
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def published():
 
 def events(published, choices, generation=0, query=FeedQuery()):
     feed = chosen_feed(published, country("JP"), choices, query, now=NOW,
-                       url="http://localhost/feeds/my/x.ics", settings=FeedSettings(),
+                       url="http://localhost/feeds/my/x.ics", settings=SETTINGS,
                        name="Mine", about="My shows", filename="mine.ics",
                        generation=generation)
     return {str(e["UID"]): e for e in Calendar.from_ical(feed.body).walk("VEVENT")}

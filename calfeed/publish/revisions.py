@@ -24,13 +24,13 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..schedule.model import Airing
+from ..schedule.wallclock import UTC
 
-UTC = timezone.utc
 # The fingerprint of an event absent from the last load; no sha256 prefix looks like it.
 REMOVED = "removed"
 

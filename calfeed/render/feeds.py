@@ -21,8 +21,8 @@ from ..publish.selection import other_releases, where_watchable
 class FeedSettings:
     """What the deployment decides: how often clients should refresh, how big a feed may be."""
 
-    refresh: timedelta = timedelta(hours=3)
-    max_bytes: int = 900_000
+    refresh: timedelta
+    max_bytes: int
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,6 @@ class Feed:
     body: bytes
     last_modified: datetime
     filename: str
-    left_out: int = 0
 
 
 def show_feed(published: Published, region: Country, show_id: str, query: FeedQuery, *,
@@ -127,7 +126,7 @@ def _render(published: Published, region: Country, airings: list[Airing], query:
     changed = [events_here.revision(airings[i], event_uid(airings[i], region, query)).modified
                for i in kept]
     return Feed(body=body, last_modified=max([published.first_loaded, *changed]),
-                filename=filename, left_out=left_out)
+                filename=filename)
 
 
 def event_uid(airing: Airing, region: Country, query: FeedQuery) -> str:

@@ -10,7 +10,7 @@ alarms).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta, timezone
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Mapping
 
@@ -23,7 +23,6 @@ from ..i18n import translations
 from ..schedule.model import Airing, Release
 from ..publish.revisions import Revision
 
-UTC = timezone.utc
 CRLF = b"\r\n"
 BEGIN_EVENT = b"BEGIN:VEVENT\r\n"
 END_EVENT = b"END:VEVENT\r\n"
