@@ -10,13 +10,14 @@ from flask import Flask
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, the catalog (refusing invalid data), views and commands."""
     from . import cli, config
-    from .web import api, calendars, responses, state, views
+    from .web import api, calendars, responses, state, views, week_views
 
     app = Flask(__name__)
     app.config.from_mapping(config.load_config(test_config))
     state.init_app(app)
     responses.init_app(app)
     views.init_app(app)
+    week_views.init_app(app)
     api.init_app(app)
     calendars.init_app(app)
     cli.init_app(app)

@@ -42,3 +42,36 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+class Visit:
+    """A browser context with a zone and locale, recording requests and console errors.
+
+    `now` fixes the page's clock (Date) at an instant, so countdowns match the app's clock;
+    `color_scheme` emulates prefers-color-scheme (light or dark).
+    """
+
+    def __init__(self, browser, base, *, zone, locale, width=1280, javascript=True,
+                 color_scheme="light", now: datetime | None = None):
+        self.base = base
+        self.context = browser.new_context(timezone_id=zone, locale=locale,
+                                           viewport={"width": width, "height": 900},
+                                           java_script_enabled=javascript,
+                                           color_scheme=color_scheme)
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page = self.context.new_page()
+        if now is not None:
+            self.page.clock.install(time=now)
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def open(self, path):
+        self.page.goto(self.base + path, wait_until="networkidle")
+        return self.page
+
+    def close(self):
+        self.context.close()
+        assert self.errors == [], self.errors
+        assert all(url.startswith(self.base + "/") for url in self.requests), self.requests

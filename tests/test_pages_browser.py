@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser import PAGE_NOW, chromium, live_server
+from tests.browser import PAGE_NOW, Visit, chromium, live_server
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -31,31 +31,6 @@ def site(tmp_path_factory):
 def browser():
     with chromium() as running:
         yield running
-
-
-class Visit:
-    """A browser context with a zone and locale, recording requests and console errors."""
-
-    def __init__(self, browser, base, *, zone, locale, width=1280, javascript=True):
-        self.base = base
-        self.context = browser.new_context(timezone_id=zone, locale=locale,
-                                           viewport={"width": width, "height": 900},
-                                           java_script_enabled=javascript)
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.page = self.context.new_page()
-        self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-
-    def open(self, path):
-        self.page.goto(self.base + path, wait_until="networkidle")
-        return self.page
-
-    def close(self):
-        self.context.close()
-        assert self.errors == [], self.errors
-        assert all(url.startswith(self.base + "/") for url in self.requests), self.requests
 
 
 @pytest.fixture

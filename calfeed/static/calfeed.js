@@ -59,7 +59,185 @@ function copyButtons() {
   }
 }
 
+// --- My calendar marks and the week page ---------------------------------------------------
+// The edit page leaves {feed, edit, shows, region} here; pages mark those shows. It stays in
+// this browser: nothing of it is sent to the server (docs/security.md, "Personal calendars").
+const CALENDAR_KEY = "calfeed.calendar";
+
+function storedCalendar() {
+  try {
+    const stored = JSON.parse(localStorage.getItem(CALENDAR_KEY) || "null");
+    return stored && Array.isArray(stored.shows) ? stored : null;
+  } catch (error) {
+    return null;
+  }
+}
+
+// On the edit page: remember the calendar; on the page after a delete: forget it.
+function keepCalendar() {
+  const field = document.querySelector("[data-calendar-feed]");
+  if (field) {
+    const shows = (field.dataset.calendarShows || "").split(" ").filter(Boolean);
+    localStorage.setItem(CALENDAR_KEY, JSON.stringify({
+      feed: field.value, edit: window.location.origin + window.location.pathname,
+      shows, region: document.body.dataset.region || "",
+    }));
+  }
+  if (document.querySelector("[data-calendar-deleted]")) localStorage.removeItem(CALENDAR_KEY);
+}
+
+function markMyShows() {
+  const calendar = storedCalendar();
+  if (!calendar) return;
+  const mine = new Set(calendar.shows);
+  // Listed shows and the show page's own mark; not links or buttons that carry a show id.
+  for (const element of document.querySelectorAll("li[data-show], [data-my-calendar-mark]")) {
+    if (!mine.has(element.dataset.show) || element.querySelector(".mine")) continue;
+    const mark = document.createElement("span");
+    mark.className = "mine";
+    mark.textContent = "In my calendar";
+    if (element.hasAttribute("data-my-calendar-mark")) {
+      // A show page: the mark, and the way back to change the calendar.
+      const edit = document.createElement("a");
+      edit.href = calendar.edit;
+      edit.textContent = "change my calendar";
+      element.append(mark, " ", edit);
+      element.hidden = false;
+    } else {
+      (element.querySelector(".what") || element).append(" ", mark);
+    }
+  }
+}
+
+// "in 3 h 20 min": the same words as calfeed/render/week.py's countdown().
+function countdownText(start, now) {
+  const minutes = Math.max(1, Math.ceil((start - now) / 60000));
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  if (days) return `in ${days} d ${hours} h`;
+  if (hours) return `in ${hours} h ${minutes % 60} min`;
+  return `in ${minutes} min`;
+}
+
+function updateCountdowns() {
+  const now = Date.now();
+  for (const item of document.querySelectorAll("li.airing[data-start]")) {
+    const status = item.querySelector("[data-countdown]");
+    const start = Date.parse(item.dataset.start);
+    const end = Date.parse(item.dataset.end);
+    const text = now < start ? countdownText(start, now) : now < end ? "on now" : "aired";
+    if (status.textContent !== text) status.textContent = text;
+    status.classList.toggle("aired", text === "aired");
+  }
+}
+
+// The server groups the week by day in the region's zone; here it is regrouped by day in the
+// browser's zone, each time written in it, so a late-night airing lands on the right day.
+function regroupWeek() {
+  const week = document.querySelector("[data-week]");
+  if (!week) return;
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const dayKey = new Intl.DateTimeFormat("en-CA", {
+    timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
+  });
+  const heading = new Intl.DateTimeFormat(undefined, {
+    timeZone: zone, weekday: "long", month: "long", day: "numeric",
+  });
+  const clock = new Intl.DateTimeFormat(undefined, {
+    timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short",
+  });
+  const items = Array.from(week.querySelectorAll("li.airing"));
+  const byDay = new Map();
+  // Every day the week touches in this zone, in order, even those with nothing on; a day only
+  // partly in the week (the region's zone is another) says from or until when.
+  const first = Date.parse(week.dataset.weekBegin);
+  const end = Date.parse(week.dataset.weekEnd);
+  const hourMinute = new Intl.DateTimeFormat(undefined, {
+    timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+  for (let at = first; at < end + 3600000; at += 3600000) {
+    const when = Math.min(at, end - 1);
+    const key = dayKey.format(when);
+    if (!byDay.has(key)) byDay.set(key, { when, items: [], part: "" });
+  }
+  if (dayKey.format(first - 1) === dayKey.format(first)) {
+    byDay.get(dayKey.format(first)).part = ` (from ${hourMinute.format(first)})`;
+  }
+  if (dayKey.format(end) === dayKey.format(end - 1)) {
+    byDay.get(dayKey.format(end - 1)).part = ` (until ${hourMinute.format(end)})`;
+  }
+  for (const item of items) {
+    const start = Date.parse(item.dataset.start);
+    const key = dayKey.format(start);
+    byDay.get(key).items.push(item);
+    item.querySelector("time[data-local-time]").textContent = clock.format(start);
+  }
+  const sections = [];
+  let index = 0;
+  for (const day of byDay.values()) {
+    index += 1;
+    const section = document.createElement("section");
+    section.className = "day";
+    section.setAttribute("aria-labelledby", `day-${index}`);
+    const title = document.createElement("h2");
+    title.id = `day-${index}`;
+    title.textContent = heading.format(day.when) + day.part;
+    section.append(title);
+    if (day.items.length) {
+      const list = document.createElement("ol");
+      list.className = "airings";
+      list.append(...day.items);
+      section.append(list);
+    }
+    const none = document.createElement("p");
+    none.className = "none";
+    none.textContent = week.dataset.nothing;
+    none.hidden = day.items.length > 0;
+    section.append(none);
+    sections.push(section);
+  }
+  week.replaceChildren(...sections);
+}
+
+// "Only my calendar": hides the rest; kept in the address's #mine, which never leaves the browser.
+function myCalendarFilter() {
+  const control = document.querySelector("[data-mine-filter]");
+  const calendar = storedCalendar();
+  if (!control || !calendar) return;
+  control.hidden = false;
+  const box = control.querySelector("input");
+  const mine = new Set(calendar.shows);
+  const apply = () => {
+    for (const element of document.querySelectorAll("[data-week] [data-show], .breaks [data-show]")) {
+      element.hidden = box.checked && !mine.has(element.dataset.show);
+    }
+    for (const day of document.querySelectorAll("[data-week] section.day")) {
+      const shown = day.querySelectorAll("li.airing:not([hidden])").length;
+      const none = day.querySelector("p.none");
+      if (none) {
+        none.hidden = shown > 0;
+        none.textContent = box.checked ? "Nothing from your calendar this day."
+          : document.querySelector("[data-week]").dataset.nothing;
+      }
+    }
+    const hash = box.checked ? "#mine" : "";
+    history.replaceState(null, "", window.location.pathname + window.location.search + hash);
+    for (const link of document.querySelectorAll(".week-nav a")) {
+      link.href = link.href.split("#")[0] + hash;
+    }
+  };
+  box.checked = window.location.hash === "#mine";
+  box.addEventListener("change", apply);
+  apply();
+}
+
 rememberedRegion();
+keepCalendar();
+regroupWeek();
 localizeTimes();
 autosubmit();
 copyButtons();
+markMyShows();
+myCalendarFilter();
+updateCountdowns();
+if (document.querySelector("li.airing[data-start]")) setInterval(updateCountdowns, 30000);

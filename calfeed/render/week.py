@@ -1,0 +1,222 @@
+"""The week page as plain values: a region's airings over seven days, by day, with break weeks."""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from ..publish.published import Published
+from ..schedule.model import Airing, Release, Show
+from ..schedule.regions import Country
+from ..schedule.wallclock import UTC, WallTime, WallTimeGap, in_zone
+
+WEEK = timedelta(days=7)
+TOKYO = ZoneInfo("Asia/Tokyo")
+# Japanese listings keep the small hours on the evening's broadcast day: 01:30 on Thursday is
+# "Wednesday 25:30". Hours before 05:00 are written that way (stations' days start at 04:00 or
+# 05:00; schedules here may say up to 29:59, see wallclock.py).
+LISTING_DAY_STARTS = 5
+
+
+@dataclass(frozen=True)
+class WeekItem:
+    """One episode's airing on the week page."""
+
+    show_id: str
+    show_title: str
+    episode: int
+    episode_title: str | None
+    release_id: str
+    release_name: str
+    start_utc: str           # RFC 3339, for <time datetime> and the browser's own zone
+    end_utc: str
+    time_text: str           # "13:25 EST", in the region's display zone
+    status: str              # "upcoming", "on now" or "aired", as of the rendering
+    countdown: str | None    # "in 3 h 20 min" for upcoming airings
+    listing: str | None      # "Wed 24:55" for a Japanese broadcast
+    moved: bool
+    delayed: bool
+
+
+@dataclass(frozen=True)
+class WeekDay:
+    day: date
+    heading: str             # "Wednesday, January 10"
+    items: tuple[WeekItem, ...]
+
+
+@dataclass(frozen=True)
+class WeekBreak:
+    """A show that airs the week before and the week after, but not in this one."""
+
+    show_id: str
+    show_title: str
+    release_name: str
+    skipped: tuple[date, ...]   # the broadcast days the schedule skips this week, when it says
+
+
+@dataclass(frozen=True)
+class Week:
+    region: Country
+    zone: str
+    start: date
+    begin_utc: str               # the week's first and last instants (midnights in the zone)
+    end_utc: str
+    days: tuple[WeekDay, ...]
+    breaks: tuple[WeekBreak, ...]
+    release: str | None          # the platform filter, if any
+    platforms: tuple[tuple[str, str], ...]   # (release id, name) of the region's platforms
+
+    @property
+    def previous(self) -> date:
+        return self.start - WEEK
+
+    @property
+    def next(self) -> date:
+        return self.start + WEEK
+
+    @property
+    def count(self) -> int:
+        return sum(len(day.items) for day in self.days)
+
+
+def today_in(region: Country, now: datetime) -> date:
+    """The date it is in the region's display zone: the week page's default first day."""
+    return now.astimezone(_zone(region)).date()
+
+
+def platforms(published: Published, region: Country) -> tuple[tuple[str, str], ...]:
+    """Every release id watchable in the region with a name for it, sorted by name; worked
+    out once per data version (the catalogue has thousands of shows)."""
+    def make():
+        names: dict[str, str] = {}
+        for show in published.catalog.shows.values():
+            for release in show.releases:
+                if release.watchable_in(region.code):
+                    names.setdefault(release.id, release.name)
+        return tuple(sorted(names.items(), key=lambda item: (item[1].casefold(), item[0])))
+    return published.memo(("week-platforms", region.code), make)
+
+
+def week(published: Published, region: Country, start: date, now: datetime,
+         release: str | None = None) -> Week:
+    """Seven days from `start` (midnight in the region's display zone) of the region's airings:
+    each episode once, at its earliest release there (or on `release` only)."""
+    zone = _zone(region)
+    begin = datetime.combine(start, time(0), zone).astimezone(UTC)
+    end = datetime.combine(start + WEEK, time(0), zone).astimezone(UTC)
+    release_ids = frozenset({release}) if release else None
+    # The shows with an airing in the region from a week before to a week after: this week's
+    # items, and the neighbours that tell a break week from a show that ended or has not begun.
+    shows: dict[str, Show] = {}
+    for airing in _between(published, begin - WEEK, end + WEEK):
+        if airing.release.watchable_in(region.code) and (
+                release is None or airing.release.id == release):
+            shows.setdefault(airing.show.id, airing.show)
+    this_week: list[Airing] = []
+    breaks: list[WeekBreak] = []
+    for show_id, show in shows.items():
+        # The earliest release of each episode over the whole show, not only this window.
+        chosen = published.selection(region.code, (show_id,), release_ids, False)
+        here = [a for a in chosen if begin <= a.start_utc < end]
+        this_week.extend(here)
+        if not here:
+            before = [a for a in chosen if begin - WEEK <= a.start_utc < begin]
+            after = [a for a in chosen if end <= a.start_utc < end + WEEK]
+            # A show every other week has no break in its weeks off.
+            if before and after and _leader(show, before[-1].release)[0].every_days <= 7:
+                breaks.append(_break(show, before[-1].release, begin, end))
+    this_week.sort(key=lambda a: (a.start_utc, a.show.id, a.episode.number, a.release.id))
+    by_day: dict[date, list[WeekItem]] = {start + timedelta(days=n): [] for n in range(7)}
+    for airing in this_week:
+        local = airing.start_utc.astimezone(zone)
+        by_day[local.date()].append(_item(airing, zone, now))
+    days = tuple(WeekDay(day, f"{day:%A}, {day:%B} {day.day}", tuple(items))
+                 for day, items in by_day.items())
+    return Week(region=region, zone=zone.key, start=start, begin_utc=_rfc3339(begin),
+                end_utc=_rfc3339(end), days=days,
+                breaks=tuple(sorted(breaks, key=lambda b: b.show_title.casefold())),
+                release=release, platforms=platforms(published, region))
+
+
+def countdown(start: datetime, now: datetime) -> str:
+    """'in 3 h 20 min', 'in 2 d 4 h', 'in 45 min': whole minutes, rounded up, so an airing
+    never reads 'in 0 min' before it starts. static/calfeed.js says the same in the browser."""
+    minutes = max(1, math.ceil((start - now).total_seconds() / 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"in {days} d {hours} h"
+    if hours:
+        return f"in {hours} h {minutes} min"
+    return f"in {minutes} min"
+
+
+def listing_notation(airing: Airing) -> str | None:
+    """A Japanese broadcast as its listing writes it: 'Wed 24:55' for Thursday 00:55 in Tokyo."""
+    if airing.release.kind != "broadcast" or airing.release.timezone.key != TOKYO.key:
+        return None
+    local = airing.start_utc.astimezone(TOKYO)
+    hour = local.hour
+    if hour < LISTING_DAY_STARTS:
+        local, hour = local - timedelta(days=1), hour + 24
+    return f"{local:%a} {hour:02d}:{local:%M}"
+
+
+def _item(airing: Airing, zone: ZoneInfo, now: datetime) -> WeekItem:
+    local = airing.start_utc.astimezone(zone)
+    if now < airing.start_utc:
+        status, counting = "upcoming", countdown(airing.start_utc, now)
+    else:
+        status, counting = ("on now" if now < airing.end_utc else "aired"), None
+    return WeekItem(
+        show_id=airing.show.id, show_title=airing.show.name("en"),
+        episode=airing.episode.number, episode_title=airing.episode.title("en"),
+        release_id=airing.release.id, release_name=airing.release.name,
+        start_utc=_rfc3339(airing.start_utc), end_utc=_rfc3339(airing.end_utc),
+        time_text=f"{local:%H:%M} {local:%Z}", status=status, countdown=counting,
+        listing=listing_notation(airing), moved=airing.moved, delayed=airing.shifted)
+
+
+def _break(show: Show, release: Release, begin: datetime, end: datetime) -> WeekBreak:
+    """The break, with the broadcast days the schedule skips whose slot falls in this week
+    (a following release takes its leader's skips, moved by its offset)."""
+    leader, offset = _leader(show, release)
+    skipped = []
+    for day in leader.skip:
+        try:
+            slot = in_zone(WallTime(day, leader.start.hour, leader.start.minute),
+                           leader.timezone).astimezone(UTC) + offset
+        except WallTimeGap:
+            continue
+        if begin <= slot < end:
+            skipped.append(day)
+    return WeekBreak(show_id=show.id, show_title=show.name("en"), release_name=release.name,
+                     skipped=tuple(skipped))
+
+
+def _leader(show: Show, release: Release) -> tuple[Release, timedelta]:
+    """The release whose own schedule a release keeps (itself, or the one it follows, and so
+    on), with the offset from it."""
+    offset = timedelta(0)
+    while release.follows:
+        offset += release.offset
+        release = show.release(release.follows)
+    return release, offset
+
+
+def _between(published: Published, begin: datetime, end: datetime):
+    """Every airing starting in [begin, end), from the catalogue's airings in start order."""
+    starts = published.kept("week-starts", lambda: [a.start_utc for a in published.all_airings])
+    return published.all_airings[bisect_left(starts, begin):bisect_left(starts, end)]
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _zone(region: Country) -> ZoneInfo:
+    return ZoneInfo(region.display_zone or "UTC")
