@@ -211,3 +211,72 @@ def test_screenshots_and_no_horizontal_scroll(visit, width, name, path):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
     assert (ARTIFACTS / f"{name}-{width}.png").stat().st_size > 10_000
+
+
+# --- Every page at both widths and in both colour schemes, checked by axe-core (issue 13 §5) --
+
+AXE = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
+# The pages a person meets, with the data the site fixture serves.
+PAGES = [("index", "/?region=us"), ("show", "/shows/metallic-rouge?region=us"),
+         ("show-ja", "/shows/metallic-rouge?region=jp&lang=ja&alarm=15"),
+         ("week", "/week?region=us&from=2024-02-26"), ("week-jp", "/week?region=jp"),
+         ("new-calendar", "/calendars/new?region=us")]
+
+
+def axe_findings(page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is, one line each."""
+    from tests.tools import require_file
+    source = require_file(AXE, "npm ci --prefix tests/js (make test does it)")
+    # Evaluated through the DevTools protocol, so the page's CSP (no inline script) stays on.
+    page.evaluate(source.read_text(encoding="utf-8"))
+    return page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ["violations"]});
+        return result.violations
+            .filter((v) => v.impact === "serious" || v.impact === "critical")
+            .map((v) => `${v.id} (${v.impact}): ${v.help}; ` +
+                        v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "));
+    }""")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize(("name", "path"), PAGES)
+def test_pages_pass_axe_at_both_widths_light_and_dark(visit, name, path, width, scheme):
+    session = visit(zone="America/Los_Angeles", locale="en-US", width=width,
+                    color_scheme=scheme, now=PAGE_NOW)
+    page = session.open(path)
+    assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == \
+        (scheme == "dark")
+    assert axe_findings(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"axe-{name}-{width}-{scheme}.png"), full_page=True)
+
+
+def tab_to(page, selector: str, most: int = 80):
+    """Press Tab until the focused element matches the selector; fail if it never does."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)",
+                         selector):
+            return page.locator(":focus")
+    raise AssertionError(f"{selector} not reached with {most} presses of Tab")
+
+
+def test_keyboard_only_subscribe_and_make_a_calendar(visit):
+    session = visit(zone="Europe/London", locale="en-GB", now=PAGE_NOW)
+    page = session.open("/shows/metallic-rouge?region=gb")
+    link = tab_to(page, "a[data-app=apple]")
+    assert link.get_attribute("href").startswith("webcal://")
+    # The focus is visible: an outline drawn around the link.
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+
+    page = session.open("/calendars/new?region=gb")
+    tab_to(page, "#show-metallic-rouge")
+    page.keyboard.press("Space")
+    assert page.is_checked("#show-metallic-rouge")
+    tab_to(page, "form.calendar-form button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("[data-calendar-feed]").input_value().endswith(".ics")
+    assert axe_findings(page) == []

@@ -16,3 +16,13 @@ def require(program: str, install_hint: str) -> str:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def require_file(path, install_hint: str):
+    """A file a tool installs (an npm package): with CI set, missing fails the test."""
+    if path.exists():
+        return path
+    message = f"{path} is needed for this test: {install_hint}"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
