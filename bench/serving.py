@@ -81,6 +81,8 @@ def main() -> None:
         env = {**os.environ, "CALFEED_SCHEDULES_DIR": str(schedules),
                "CALFEED_STATE_PATH": str(folder / "state.sqlite3"), "CALFEED_WORKERS": "2",
                "CALFEED_BIND": f"127.0.0.1:{app_port}", "CALFEED_TRUSTED_PROXIES": "1",
+               # As deploy/nginx/proxy-cache.conf says to run the app behind it.
+               "CALFEED_PUBLIC_URL": f"http://127.0.0.1:{cache_port}",
                "CALFEED_ACCESS_LOG": "0"}
         subprocess.run([sys.executable, "-m", "calfeed.cli", "export", str(folder / "site"),
                         "--regions", "us", "--base-url", f"http://127.0.0.1:{static_port}"],

@@ -26,22 +26,29 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _wrap_for_serving(app: Flask) -> None:
-    """The WSGI layers in front of Flask: trusted proxy headers, then the response cache."""
+    """The WSGI layers in front of Flask: trusted proxy headers, the public address, then the
+    response cache."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
+    from .web.public_url import parse_public_url
     from .web.response_cache import RESPONSE_CACHE, ResponseCache
     from .web.responses import refuse_bodies_on_reads
     from .web.state import served
 
+    public = parse_public_url(app.config["PUBLIC_URL"])
     # served(): a worker first catches up with a newer version another worker published.
     app.extensions[RESPONSE_CACHE] = app.wsgi_app = ResponseCache(
         app.wsgi_app, lambda: served(app),
         seconds=app.config["RESPONSE_CACHE_SECONDS"],
         max_bytes=app.config["RESPONSE_CACHE_MAX_BYTES"],
-        max_entries=app.config["RESPONSE_CACHE_MAX_ENTRIES"])
+        max_entries=app.config["RESPONSE_CACHE_MAX_ENTRIES"], by_host=public is None)
     app.wsgi_app = refuse_bodies_on_reads(app.wsgi_app)
+    if public is not None:
+        # Inside ProxyFix: the configured address wins over X-Forwarded-Host and -Proto too.
+        app.wsgi_app = public.wrap(app.wsgi_app)
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
-        # Behind nginx or a load balancer: take the client's scheme and host from it, so
-        # feed URLs and subscribe links name the public address.
+        # Behind nginx or a load balancer: take the client's address from it, and (without
+        # PUBLIC_URL) its scheme and host, so feed URLs and subscribe links name the public
+        # address.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

@@ -102,8 +102,14 @@ def export(directory: Path, base_url: str, regions: str | None) -> None:
     from . import create_app
     from .web import state
     from .web.export import ExportError, export_site
+    from .web.public_url import PublicURLError, parse_public_url
     try:
-        app = create_app()
+        parse_public_url(base_url, "--base-url")
+    except PublicURLError as exc:
+        raise click.BadParameter(str(exc)) from None
+    try:
+        # The export's address is the app's public address (over any CALFEED_PUBLIC_URL).
+        app = create_app({"PUBLIC_URL": base_url})
     except CatalogError as exc:
         raise click.ClickException(f"the schedules do not load:\n{exc}") from None
     wanted = [r.strip() for r in regions.split(",")] if regions else None

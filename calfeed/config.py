@@ -53,6 +53,11 @@ DEFAULTS: dict[str, Any] = {
     # Bearer token that shows /healthz's details (problems, paths) to clients other than
     # loopback; empty: details for loopback only.
     "HEALTH_TOKEN": "",
+    # The address clients use, such as https://calfeed.example.org (CALFEED_PUBLIC_URL): every
+    # absolute URL the app writes (feed URLs in feeds, pages and the API) names it, whatever
+    # Host a request sends, and no cache keeps an entry per Host. Empty (development): URLs
+    # name the request's Host.
+    "PUBLIC_URL": "",
     # Number of proxies in front whose X-Forwarded-Proto/-Host/-For to trust (nginx: 1).
     "TRUSTED_PROXIES": 0,
     # Personal calendars (docs/design.md, "My calendar"): their SQLite file

@@ -45,9 +45,15 @@ def granian_arguments(environ: dict[str, str]) -> list[str]:
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     from calfeed.config import load_config
+    from calfeed.web.public_url import PublicURLError, parse_public_url
     from calfeed.web.startup import check_before_serving
 
     config = load_config()
+    try:
+        parse_public_url(config["PUBLIC_URL"])
+    except PublicURLError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(1) from None
     # The app's instance folder, as Flask names it for the calfeed package.
     state_path = config["STATE_PATH"] or str(ROOT / "instance" / "state.sqlite3")
     # Invalid schedules with a last good copy kept: workers serve that copy and /healthz says

@@ -91,9 +91,17 @@ def test_static_export_served_by_nginx(app, tmp_path):
         assert (status, body) == (200, b"") and headers["Content-Type"] == CALENDAR
 
 
-def test_app_behind_the_shipped_proxy_cache(app, tmp_path):
+def public_app(base: str, state_path: Path):
+    """The app as deploy/nginx/proxy-cache.conf says to run it: behind one proxy, with its
+    public address set."""
+    return create_app({"SCHEDULES_DIR": str(BUNDLED_SCHEDULES), "CLOCK": fixed_clock(),
+                       "TRUSTED_PROXIES": 1, "PUBLIC_URL": base, "STATE_PATH": str(state_path)})
+
+
+def test_app_behind_the_shipped_proxy_cache(tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    app = public_app(base, tmp_path / "state.sqlite3")
     with live_server(app) as upstream, nginx("proxy-cache.conf", tmp_path / "nginx",
                                              listen=port,
                                              upstream=int(upstream.rsplit(":", 1)[1])):
@@ -112,6 +120,38 @@ def test_app_behind_the_shipped_proxy_cache(app, tmp_path):
                 check_calendar(body, own_bytes(app, base, path))
         status, headers, body = fetch(base + "/api/v1/schedule?tz=Asia/Tokio")
         assert status == 400 and b'"parameter": "tz"' in body
+
+
+def cache_files(folder: Path) -> int:
+    return sum(1 for p in (folder / "cache").rglob("*") if p.is_file())
+
+
+def test_made_up_host_headers_share_one_cache_entry_naming_the_public_address(tmp_path):
+    """Through the shipped proxy cache, 30 Host values for one URL are one nginx entry and one
+    app answer, and every answer names the configured address, never the Host sent."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    app = public_app(base, tmp_path / "state.sqlite3")
+    asked: list[str] = []
+    inner = app.wsgi_app
+
+    def counting(environ, start_response):
+        asked.append(environ["PATH_INFO"])
+        return inner(environ, start_response)
+    app.wsgi_app = counting
+    folder = tmp_path / "nginx"
+    with live_server(app) as upstream, nginx("proxy-cache.conf", folder, listen=port,
+                                             upstream=int(upstream.rsplit(":", 1)[1])):
+        path = "/api/v1/shows"
+        bodies = set()
+        for n in range(30):
+            status, headers, body = fetch(base + path, {"Host": f"h{n}.attacker.example"})
+            assert status == 200
+            assert headers["X-Cache-Status"] == ("MISS" if n == 0 else "HIT"), n
+            bodies.add(body)
+        assert len(bodies) == 1 and b"attacker" not in body
+        assert f'"{base}/feeds/'.encode() in body
+        assert asked == [path] and cache_files(folder) == 1
 
 
 def test_an_interrupted_export_leaves_the_previous_one_served(tmp_path):
