@@ -23,8 +23,13 @@ class Country:
 
     @property
     def display_zone(self) -> str | None:
-        """The first zone the tz database lists for the country, if it has any."""
-        return self.zones[0] if self.zones else None
+        """The zone most of the country's people live in (Sydney, not Lord Howe), if it has any."""
+        if not self.zones:
+            return None
+        # A newer tzdata than the table knows keeps working, on its first zone, until the
+        # table is made again (tests/test_regions.py says when).
+        ranked = primary_zones().get(self.code)
+        return ranked if ranked in self.zones else self.zones[0]
 
 
 def _tzdata_table(name: str) -> list[list[str]]:
@@ -40,6 +45,15 @@ def countries() -> dict[str, Country]:
         zones.setdefault(row[0], []).append(row[2])
     return {code: Country(code, name, tuple(zones.get(code, ())))
             for code, name in _tzdata_table("iso3166.tab")}
+
+
+@lru_cache(maxsize=None)
+def primary_zones() -> dict[str, str]:
+    """The most populous zone of each country with several (data/primary-zones.tsv: tzdata ranks
+    none, so the table sums GeoNames populations per zone; its header says how it is made)."""
+    text = resources.files("calfeed").joinpath("data/primary-zones.tsv").read_text(encoding="utf-8")
+    return dict(line.split("\t")[:2] for line in text.splitlines()
+                if line and not line.startswith("#"))
 
 
 @lru_cache(maxsize=None)
