@@ -50,9 +50,15 @@ def _compiled(lang: str | None) -> gettext.NullTranslations:
     return gettext.GNUTranslations(compiled)
 
 
+def words_language(lang: str | None) -> str:
+    """The language calfeed's own words take for `lang` (any case): its catalogue's, else
+    English. Names calfeed writes beside them (countries) follow it, so a line is one language."""
+    if lang is None or not _TAG.fullmatch(lang):
+        return SOURCE_LANGUAGE
+    known = {code.lower(): code for code in catalogue_languages()}
+    return known.get(lang.replace("_", "-").lower(), SOURCE_LANGUAGE)
+
+
 def translations(lang: str | None) -> gettext.NullTranslations:
     """The catalogue for `lang` (any case); English as written when there is none."""
-    if lang is None or not _TAG.fullmatch(lang):
-        return _compiled(None)
-    known = {code.lower(): code for code in catalogue_languages()}
-    return _compiled(known.get(lang.replace("_", "-").lower()))
+    return _compiled(words_language(lang))

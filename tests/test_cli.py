@@ -95,7 +95,7 @@ def test_show_in_japan_defaults_to_tokyo_and_lists_every_japanese_release(run):
     (("show", "metallic-rouge", "--tz", "Asia/Tokio"),
      "Error: unknown time zone 'Asia/Tokio', did you mean 'Asia/Tokyo'?"),
     (("show", "metallic-rouge", "--region", "kr"),
-     "Error: Metallic Rouge has no release in Korea (South)"),
+     "Error: Metallic Rouge has no release in South Korea"),
 ])
 def test_show_errors_are_one_line_without_traceback(run, args, message):
     result = run(*args)

@@ -78,7 +78,7 @@ def test_lang_picks_titles_and_falls_back_to_english(make_app, tmp_path):
     found = events(client.get("/feeds/jp/metallic-rouge.ics?lang=ja"))
     assert str(found[2]["SUMMARY"]) == "メタリックルージュ #3: 境界の街"
     calendar = Calendar.from_ical(client.get("/feeds/jp/metallic-rouge.ics?lang=ja").data)
-    assert str(calendar["X-WR-CALNAME"]) == "メタリックルージュ (Japan)"
+    assert str(calendar["X-WR-CALNAME"]) == "メタリックルージュ（日本）"
 
 
 def test_alarms_one_valarm_each(client):
@@ -178,4 +178,4 @@ def test_empty_region_is_a_valid_calendar_with_no_events(client):
     response = client.get("/feeds/kr.ics")
     calendar = Calendar.from_ical(response.data)
     assert calendar.walk("VEVENT") == []
-    assert str(calendar["X-WR-CALNAME"]) == "Anime in Korea (South) (calfeed)"
+    assert str(calendar["X-WR-CALNAME"]) == "Anime in South Korea (calfeed)"

@@ -36,7 +36,7 @@ def test_route_table(client, path, status, content_type):
                                      "alpha-2 code such as us or jp"),
     ("/feeds/us/metalic-rouge.ics", "unknown show 'metalic-rouge': shows are metallic-rouge"),
     ("/feeds/kr/metallic-rouge.ics",
-     "Metallic Rouge cannot be watched in Korea (South) (KR) on any release calfeed knows of; "
+     "Metallic Rouge cannot be watched in South Korea (KR) on any release calfeed knows of; "
      "where it can: Fuji TV +Ultra: JP; d Anime Store: JP; FOD: JP; "
      "Crunchyroll: world except asia"),
 ])

@@ -133,3 +133,19 @@ def test_each_catalogue_translates_every_message(po):
         ids = key[1] if isinstance(key[1], tuple) else (key[1],)
         for string in strings:
             assert set(PLACEHOLDER.findall(string)) == set(PLACEHOLDER.findall(ids[-1])), key
+
+
+def test_region_feed_in_japanese_names_the_region_in_japanese(client):
+    calendar = Calendar.from_ical(client.get("/feeds/jp.ics?lang=ja").data)
+    assert str(calendar["X-WR-CALNAME"]) == "日本のアニメ（calfeed）"
+    assert "日本で視聴できる" in str(calendar["X-WR-CALDESC"])
+    for text in (str(calendar["X-WR-CALNAME"]), str(calendar["X-WR-CALDESC"])):
+        assert not {w.lower() for w in re.findall(r"[A-Za-z]+", text)} - {"calfeed"}, text
+    plain = Calendar.from_ical(client.get("/feeds/jp.ics").data)
+    assert str(plain["X-WR-CALNAME"]) == "Anime in Japan (calfeed)"
+
+
+def test_a_language_without_words_keeps_names_english_too():
+    from calfeed.i18n import words_language
+    assert words_language("ko") == words_language(None) == words_language("../x") == "en"
+    assert words_language("JA") == "ja"

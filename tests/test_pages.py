@@ -62,7 +62,7 @@ def test_no_inline_script_or_style(client):
 
 def test_unavailable_region_says_so_and_offers_the_region_feed(client):
     page = client.get("/shows/metallic-rouge?region=kr").text
-    assert "cannot be watched in Korea (South)" in page
+    assert "cannot be watched in South Korea" in page
     assert "webcal://localhost/feeds/kr.ics" in page
     assert "webcal://localhost/feeds/kr/metallic-rouge.ics" not in page
 

@@ -57,3 +57,22 @@ def test_api_and_feeds_use_the_populous_zone(client):
     listed = {r["code"]: r for r in client.get("/api/v1/regions").get_json()["regions"]}
     assert listed["AU"]["display_zone"] == "Australia/Sydney"
     assert listed["CA"]["display_zone"] == "America/Toronto"
+
+
+def test_names_are_cldrs_not_the_tz_databases():
+    assert country("GB").name == "United Kingdom"      # tzdata: "Britain (UK)"
+    assert country("KR").name == "South Korea"         # tzdata: "Korea (South)"
+    assert country("US").name == "United States"
+    # Every code has a CLDR name, so no tz database spelling is left.
+    assert set(countries()) <= set(regions.territory_names("en"))
+
+
+def test_names_in_japanese_and_english_for_an_unknown_language():
+    assert (country("GB").name_in("ja"), country("KR").name_in("JA")) == ("イギリス", "韓国")
+    assert country("JP").name_in("ja") == "日本"
+    assert country("GB").name_in("xx") == country("GB").name_in(None) == "United Kingdom"
+
+
+def test_api_regions_named_by_cldr(client):
+    listed = {r["code"]: r for r in client.get("/api/v1/regions").get_json()["regions"]}
+    assert listed["GB"]["name"] == "United Kingdom" and listed["KR"]["name"] == "South Korea"

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Mapping
 
 from . import ics
+from ..i18n import translations, words_language
 from ..errors import NotFound
 from ..schedule.expand import airing_order
 from ..schedule.model import Airing, Show
@@ -39,9 +40,11 @@ def show_feed(published: Published, region: Country, show_id: str, query: FeedQu
         raise NotFound(f"{show.name()} cannot be watched in {region.name} ({region.code}) "
                        f"on any release calfeed knows of; where it can: "
                        f"{where_watchable(show)}")
-    name = f"{show.name(query.lang)} ({region.name})"
-    about = (f"Every episode of {show.name()} watchable in {region.name}, at the moment it "
-             "can be watched there.")
+    _ = translations(query.lang).gettext
+    place, title = region.name_in(words_language(query.lang)), show.name(query.lang)
+    name = _("{show} ({region})").format(show=title, region=place)
+    about = _("Every episode of {show} watchable in {region}, at the moment it can be watched "
+              "there.").format(show=title, region=place)
     return _feed(published, region, (show,), query, now=now, url=url, settings=settings,
                  name=name, about=about, filename=f"{show.id}-{region.code.lower()}.ics")
 
@@ -49,9 +52,11 @@ def show_feed(published: Published, region: Country, show_id: str, query: FeedQu
 def region_feed(published: Published, region: Country, query: FeedQuery, *,
                 now: datetime, url: str, settings: FeedSettings) -> Feed:
     shows = published.catalog.shows_in(region.code)
-    name = f"Anime in {region.name} (calfeed)"
-    about = (f"Every episode of every show calfeed knows of that is watchable in {region.name}, "
-             "at the moment it can be watched there.")
+    _ = translations(query.lang).gettext
+    place = region.name_in(words_language(query.lang))
+    name = _("Anime in {region} (calfeed)").format(region=place)
+    about = _("Every episode of every show calfeed knows of that is watchable in {region}, at "
+              "the moment it can be watched there.").format(region=place)
     return _feed(published, region, shows, query, now=now, url=url, settings=settings,
                  name=name, about=about, filename=f"calfeed-{region.code.lower()}.ics")
 
@@ -116,8 +121,10 @@ def _render(published: Published, region: Country, airings: list[Airing], query:
         airings = [a for a in airings if a.end >= horizon]
     events = [_event_bytes(published, a, region, query, generation) for a in airings]
     kept, left_out = _within_budget(airings, events, now, settings.max_bytes)
-    note = (f" {left_out} airings, the oldest past ones first, are left out to keep this feed "
-            f"under {settings.max_bytes // 1000} KB, the most Google Calendar reads."
+    note = (" " + translations(query.lang).gettext(
+        "{count} airings, the oldest past ones first, are left out to keep this feed under "
+        "{size} KB, the most Google Calendar reads.").format(count=left_out,
+                                                            size=settings.max_bytes // 1000)
             if left_out else "")
     header = ics.CalendarHeader(name=name, description=about + note, refresh=settings.refresh,
                                 url=url)

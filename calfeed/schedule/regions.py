@@ -1,4 +1,4 @@
-"""Regions: ISO 3166-1 countries and UN M49 groups, with names and zones from the tz database."""
+"""Regions: ISO 3166-1 countries and UN M49 groups: zones from the tz database, names from CLDR."""
 
 from __future__ import annotations
 
@@ -15,11 +15,15 @@ _FAMILIAR_CODES = {"UK": "GB", "EL": "GR"}
 
 @dataclass(frozen=True)
 class Country:
-    """A country or territory as the tz database lists it."""
+    """A country or territory as the tz database lists it, named as CLDR names it in English."""
 
     code: str
     name: str
     zones: tuple[str, ...]
+
+    def name_in(self, lang: str | None) -> str:
+        """The country's name in a language ('イギリス' in ja), from CLDR; else `name`."""
+        return territory_names(lang).get(self.code, self.name)
 
     @property
     def display_zone(self) -> str | None:
@@ -39,12 +43,30 @@ def _tzdata_table(name: str) -> list[list[str]]:
 
 @lru_cache(maxsize=None)
 def countries() -> dict[str, Country]:
-    """Every ISO 3166-1 alpha-2 code in tzdata's iso3166.tab, with its zones from zone.tab."""
+    """Every ISO 3166-1 alpha-2 code in tzdata's iso3166.tab, with its zones from zone.tab.
+
+    Names are CLDR's ("United Kingdom", "South Korea"), the names people use, rather than the
+    tz database's sortable ones ("Britain (UK)", "Korea (South)"), which stay for a code CLDR
+    does not know yet.
+    """
     zones: dict[str, list[str]] = {}
     for row in _tzdata_table("zone.tab"):
         zones.setdefault(row[0], []).append(row[2])
-    return {code: Country(code, name, tuple(zones.get(code, ())))
+    english = territory_names("en")
+    return {code: Country(code, english.get(code, name), tuple(zones.get(code, ())))
             for code, name in _tzdata_table("iso3166.tab")}
+
+
+@lru_cache(maxsize=32)
+def territory_names(lang: str | None) -> dict[str, str]:
+    """CLDR's country names in a language, through Babel; none for a language it lacks."""
+    from babel import Locale, UnknownLocaleError
+    if not lang:
+        return {}
+    try:
+        return dict(Locale.parse(lang, sep="-").territories)
+    except (ValueError, TypeError, UnknownLocaleError):
+        return {}
 
 
 @lru_cache(maxsize=None)
