@@ -43,7 +43,9 @@ def test_event_properties(client):
     assert str(event["SUMMARY"]) == "Metallic Rouge #3: Marginal City"
     assert str(event["UID"]) == "bgm425595-3-us@calfeed"
     assert str(event["DESCRIPTION"]) == ("Metallic Rouge, episode 3: Marginal City\n"
-                                         "On Crunchyroll (streaming).\nStudio: Bones.")
+                                         "On Crunchyroll (streaming).\nStudio: Bones.\n"
+                                         "Time from calfeed's own schedule metallic-rouge.yaml,"
+                                         " checked against its sources.")
     assert event["SEQUENCE"] == 0
     assert event.decoded("DTSTAMP") == event.decoded("LAST-MODIFIED") == \
         datetime(2024, 1, 1, tzinfo=UTC)

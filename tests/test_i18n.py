@@ -58,8 +58,9 @@ def test_a_japanese_event_has_no_english_words_but_names(make_app, edited):
     feed = client.get("/feeds/jp/metallic-rouge.ics?lang=ja&alarm=0,1,15&releases=all")
     assert feed.status_code == 200
     calendar = Calendar.from_ical(feed.data)
-    # Names stay as their owners write them: releases, the studio.
-    names = {w.lower() for name in ("Fuji TV +Ultra", "d Anime Store", "FOD", "Bones")
+    # Names stay as their owners write them: releases, the studio, calfeed and its schedule file.
+    names = {w.lower() for name in ("Fuji TV +Ultra", "d Anime Store", "FOD", "Bones",
+                                    "calfeed", "metallic-rouge.yaml")
              for w in re.findall(r"[A-Za-z]+", name)}
     english = english_words()
     assert {"episode", "on", "also", "studio", "starts", "streaming", "broadcast", "moved",
@@ -84,7 +85,8 @@ def test_japanese_lines_read_as_written(make_app):
         "メタリックルージュ 第3話「境界の街」\n"
         "Fuji TV +Ultra（放送）で視聴できます。\n"
         "この地域ではd Anime Store（配信）、FOD（配信）でも視聴できます。\n"
-        "アニメーション制作：Bones")
+        "アニメーション制作：Bones\n"
+        "時刻：calfeedのスケジュールmetallic-rouge.yaml（出典と照合済み）")
 
 
 def test_english_alarm_text_unchanged_and_singular_for_one_minute(client):

@@ -70,6 +70,10 @@ def fingerprint(airing: Airing, show_part: str | None = None) -> str:
              repr(sorted(airing.episode.titles.items())), airing.release.name,
              airing.release.kind, airing.release.url or "", str(airing.moved),
              str(airing.shifted)]
+    if airing.release.provenance != "curated":
+        # Inferred times are STATUS:TENTATIVE: a time that becomes the dataset's own (or the
+        # reverse) is a change clients must take. Curated prints stay as they were.
+        parts.append(airing.release.provenance)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
 
 

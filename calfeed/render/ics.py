@@ -20,6 +20,7 @@ from icalendar.prop import TypesFactory
 
 from .folding import fold
 from ..i18n import translations
+from .provenance import of_airing, sentence
 from ..schedule.model import Airing, Release
 from ..publish.revisions import Revision
 
@@ -70,6 +71,8 @@ def description(airing: Airing, lang: str | None, others: tuple[Release, ...]) -
         lines.append(_("Also in this region: {releases}.").format(releases=listed))
     if airing.show.studio:
         lines.append(_("Studio: {studio}.").format(studio=airing.show.studio))
+    # Every event says where its time comes from (docs/catalogue.md, "Provenance").
+    lines.append(sentence(of_airing(airing), messages))
     return "\n".join(lines)
 
 
@@ -114,7 +117,8 @@ def render_event(airing: Airing, uid: str, revision: Revision, lang: str | None,
         content_line("DESCRIPTION", description(airing, lang, others)),
         shared_line("LAST-MODIFIED", revision.modified),
         shared_line("LOCATION", airing.release.name),
-        shared_line("STATUS", "CONFIRMED"),
+        # A time the import had to guess is tentative: clients may show it as such.
+        shared_line("STATUS", "TENTATIVE" if of_airing(airing).tentative else "CONFIRMED"),
         # An episode on TV should not make its viewer look busy to colleagues.
         shared_line("TRANSP", "TRANSPARENT"),
         shared_line("URL", url) if url else b"",

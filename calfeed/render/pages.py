@@ -11,6 +11,7 @@ from ..schedule.model import Airing, Show
 from ..publish.published import Published
 from ..schedule.regions import Country
 from ..publish.selection import where_watchable
+from .provenance import CURATED, of_airing, sentence
 
 ALARM_CHOICES = (("", "No reminder"), ("15", "15 minutes before"), ("60", "1 hour before"))
 
@@ -44,6 +45,17 @@ class EpisodeRow:
     aired: bool
     moved: bool
     delayed: bool
+    provenance: str = CURATED   # the kind: curated, dataset or inferred (provenance.py)
+
+
+@dataclass(frozen=True)
+class TimeSource:
+    """Where the times of some releases on a page come from, in plain words."""
+
+    releases: tuple[str, ...]
+    text: str                   # 'Time from bangumi-data 0.3.208, not verified.'
+    kind: str
+    sources: tuple[str, ...]    # a curated file's sources, listed on the page
 
 
 @dataclass(frozen=True)
@@ -62,7 +74,8 @@ def episode_row(airing: Airing, lang: str | None, zone: ZoneInfo, now: datetime)
                       release=airing.release.name,
                       start_utc=airing.start_utc.isoformat().replace("+00:00", "Z"),
                       start_text=local_text(airing.start, zone), aired=airing.end <= now,
-                      moved=airing.moved, delayed=airing.shifted)
+                      moved=airing.moved, delayed=airing.shifted,
+                      provenance=airing.release.provenance)
 
 
 def region_airings(published: Published, show: Show, region: Country) -> list[Airing]:
@@ -90,3 +103,17 @@ def episode_rows(published: Published, show: Show, region: Country, lang: str | 
                  now: datetime) -> list[EpisodeRow]:
     zone = ZoneInfo(region.display_zone or "UTC")
     return [episode_row(a, lang, zone, now) for a in region_airings(published, show, region)]
+
+
+def time_sources(airings: list[Airing]) -> list[TimeSource]:
+    """One entry per distinct provenance among these airings, naming the releases it covers,
+    in the order the releases first appear."""
+    grouped: dict[str, tuple[list[str], object]] = {}
+    for airing in airings:
+        found = of_airing(airing)
+        names, _ = grouped.setdefault(sentence(found), ([], found))
+        if airing.release.name not in names:
+            names.append(airing.release.name)
+    return [TimeSource(tuple(names), text, found.kind,
+                       found.sources if found.kind == CURATED else ())
+            for text, (names, found) in grouped.items()]

@@ -11,6 +11,7 @@ from ..publish.published import Published
 from ..schedule.regions import Country
 from ..web.schedule_query import ScheduleQuery
 from ..schedule.wallclock import UTC
+from .provenance import as_json, of_airing
 
 FeedUrl = Callable[[str, str], str]   # (region code, show id) -> absolute feed URL
 
@@ -40,6 +41,8 @@ def show_entry(show: Show, feed_url: FeedUrl) -> dict:
     return {
         "id": show.id,
         "title": dict(show.title),
+        # In other catalogues, as strings: bangumi, mal, anilist, anidb, tmdb where known.
+        "ids": {key: str(show.ids[key]) for key in sorted(show.ids)},
         "studio": show.studio,
         "links": dict(show.links),
         "sources": list(show.sources),
@@ -72,6 +75,7 @@ def airing_entry(airing: Airing, zone: ZoneInfo | None, lang: str | None,
         "zone_abbreviation": start.strftime("%Z"),
         "moved": airing.moved,
         "delayed": airing.shifted,
+        "provenance": as_json(of_airing(airing)),
         "uid": airing.uid,
         "feed_url": feed_url,
     }

@@ -63,10 +63,17 @@ SCHEMAS = {
                                "url": NULLABLE_TEXT, "regions_text": {"type": "string"},
                                "regions": {"type": "array", "items": {"type": "string"}}}},
     "Show": {"type": "object",
-             "required": ["id", "title", "studio", "links", "sources", "episodes", "releases",
-                          "feeds"],
+             "required": ["id", "title", "ids", "studio", "links", "sources", "episodes",
+                          "releases", "feeds"],
              "properties": {
-                 "id": {"type": "string"}, "title": TEXT_BY_LANGUAGE, "studio": NULLABLE_TEXT,
+                 "id": {"type": "string"}, "title": TEXT_BY_LANGUAGE,
+                 "ids": {"type": "object", "additionalProperties": {"type": "string"},
+                         "properties": {key: {"type": "string"} for key in
+                                        ("bangumi", "mal", "anilist", "anidb", "tmdb")},
+                         "description": "The show's ids in other catalogues, where known: "
+                                        "bangumi (bangumi.tv subject), mal (MyAnimeList), "
+                                        "anilist, anidb, tmdb ('tv/222787')"},
+                 "studio": NULLABLE_TEXT,
                  "links": TEXT_BY_LANGUAGE,
                  "sources": {"type": "array", "items": {"type": "string"}},
                  "episodes": {"type": "object", "required": ["count", "first",
@@ -77,10 +84,28 @@ SCHEMAS = {
                  "releases": {"type": "array", "items": {"$ref": "#/components/schemas/Release"}},
                  "feeds": {"type": "object", "additionalProperties": {"type": "string"},
                            "description": "feed URL for each region code it can be watched in"}}},
+    "Provenance": {
+        "type": "object", "required": ["kind", "source", "sources", "notes", "text"],
+        "description": "Where the airing's time comes from",
+        "properties": {
+            "kind": {"enum": ["curated", "dataset", "inferred"],
+                     "description": "curated: a calfeed schedule file, checked against its "
+                                    "sources; dataset: an imported catalogue as it is, not "
+                                    "verified; inferred: a time the import had to guess (a "
+                                    "start copied from the broadcast, an open end, numbering "
+                                    "that cannot know break weeks): tentative"},
+            "source": {"type": "string", "description": "the schedule file's name, or the "
+                                                        "dataset and its version"},
+            "sources": {"type": "array", "items": {"type": "string"},
+                        "description": "the show's sources"},
+            "notes": {"type": "array", "items": {"type": "string"},
+                      "description": "why an inferred time is a guess"},
+            "text": {"type": "string", "description": "the same in plain English"}}},
     "Airing": {"type": "object",
                "required": ["show_id", "show_title", "episode", "episode_title", "release_id",
                             "release_name", "release_kind", "start", "end", "start_utc", "zone",
-                            "zone_abbreviation", "moved", "delayed", "uid", "feed_url"],
+                            "zone_abbreviation", "moved", "delayed", "provenance", "uid",
+                            "feed_url"],
                "properties": {
                    "show_id": {"type": "string"}, "show_title": {"type": "string"},
                    "episode": {"type": "integer"}, "episode_title": NULLABLE_TEXT,
@@ -91,6 +116,7 @@ SCHEMAS = {
                    "start_utc": {"type": "string", "format": "date-time"},
                    "zone": {"type": "string"}, "zone_abbreviation": {"type": "string"},
                    "moved": {"type": "boolean"}, "delayed": {"type": "boolean"},
+                   "provenance": {"$ref": "#/components/schemas/Provenance"},
                    "uid": {"type": "string"}, "feed_url": NULLABLE_TEXT}},
 }
 

@@ -11,7 +11,8 @@ from . import state
 from ..schedule.fields import advise
 from ..render.health import health
 from ..render.feeds import Feed, FeedSettings, languages, region_feed, show_feed
-from ..render.pages import ALARM_CHOICES, episode_rows, language_choices, show_cards
+from ..render.pages import (ALARM_CHOICES, episode_rows, language_choices, region_airings,
+                            show_cards, time_sources)
 from .params import FEED_PARAMETERS, ParameterError, choose_language, parse_feed_query, single_values
 from ..schedule.regions import Country, UnknownRegion, countries, country, region_from_languages
 from .responses import cacheable
@@ -67,6 +68,7 @@ def show_page(show_id: str):
         languages=language_choices(show.languages | {"en"}),
         watchable=watchable, panels=panels,
         rows=episode_rows(published, show, region, lang, state.now()) if watchable else [],
+        time_sources=time_sources(region_airings(published, show, region)) if watchable else [],
         zone=region.display_zone or "UTC"))
 
 

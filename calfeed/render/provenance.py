@@ -1,0 +1,103 @@
+"""Where an airing's time comes from: for machines (the API) and in plain words (pages, feeds)."""
+
+from __future__ import annotations
+
+import gettext
+import re
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from ..schedule.model import Airing, Release, Show
+
+CURATED, DATASET, INFERRED = "curated", "dataset", "inferred"
+ENGLISH = gettext.NullTranslations()   # the messages as written
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """One release's provenance, shared by all its airings.
+
+    kind: `curated` (a calfeed schedule file, checked against the sources it names), `dataset`
+    (an imported catalogue, taken as it is) or `inferred` (a time the import had to guess).
+    source: the schedule file's name, or the dataset with its version ("bangumi-data 0.3.208").
+    sources: what the show names as its sources. notes: why a time is inferred, for people.
+    """
+
+    kind: str
+    source: str
+    sources: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def tentative(self) -> bool:
+        """A guessed time: calendars get STATUS:TENTATIVE, pages a warning."""
+        return self.kind == INFERRED
+
+    @property
+    def verified(self) -> bool:
+        return self.kind == CURATED
+
+
+def provenance(show: Show, release: Release) -> Provenance:
+    if release.provenance == CURATED:
+        # The file's name only: a server's folder is nobody's business.
+        return Provenance(CURATED, PurePath(show.path).name if show.path else show.id,
+                          tuple(show.sources), ())
+    # The import names the dataset (its version) as the first note of every release, and as
+    # the show's path; it is the source, not a reason.
+    source = show.path or (release.provenance_notes[:1] or ("an imported catalogue",))[0]
+    notes = tuple(n for n in release.provenance_notes if n != source)
+    return Provenance(release.provenance, source, tuple(show.sources), notes)
+
+
+def of_airing(airing: Airing) -> Provenance:
+    return provenance(airing.show, airing.release)
+
+
+def sentence(found: Provenance, messages: gettext.NullTranslations | None = None) -> str:
+    """'Time from bangumi-data 0.3.208, not verified.': what a page or an event says, in the
+    catalogue's language (English as written without one)."""
+    _ = (messages or ENGLISH).gettext
+    if found.kind == CURATED:
+        # No count of sources: adding one changes no time, so it raises no SEQUENCE, and the
+        # event's words should not go stale in calendars meanwhile.
+        if found.sources:
+            return _("Time from calfeed's own schedule {file}, checked against its sources.") \
+                .format(file=found.source)
+        return _("Time from calfeed's own schedule {file}.").format(file=found.source)
+    if found.kind == INFERRED and found.notes:
+        separator = (messages or ENGLISH).pgettext("note separator", "; ")
+        why = separator.join(note_text(note, messages or ENGLISH) for note in found.notes)
+        return _("Time inferred from {source} ({why}), not verified.").format(
+            source=found.source, why=why)
+    if found.kind == INFERRED:
+        return _("Time inferred from {source}, not verified.").format(source=found.source)
+    return _("Time from {source}, not verified.").format(source=found.source)
+
+
+_SITE_NOTE = re.compile(r"(?P<site>.+)'s starts in the dataset are often the broadcast's")
+
+
+def note_text(note: str, messages: gettext.NullTranslations) -> str:
+    """An import note (source/bangumi.py writes them in English) in the catalogue's language;
+    a note this table does not know stays as written (tests/test_provenance.py lists them)."""
+    _ = messages.gettext
+    known = {
+        "start copied from the broadcast": _("start copied from the broadcast"),
+        "no end date: airings up to four weeks ahead, then more as time passes":
+            _("no end date: airings up to four weeks ahead, then more as time passes"),
+        "episode numbers counted at the cadence: the dataset cannot know break weeks":
+            _("episode numbers counted at the cadence: the dataset cannot know break weeks"),
+    }
+    if note in known:
+        return known[note]
+    site = _SITE_NOTE.fullmatch(note)
+    if site:
+        return _("{site}'s starts in the dataset are often the broadcast's").format(
+            site=site.group("site"))
+    return note
+
+
+def as_json(found: Provenance) -> dict:
+    return {"kind": found.kind, "source": found.source, "sources": list(found.sources),
+            "notes": list(found.notes), "text": sentence(found)}
