@@ -6,15 +6,15 @@ Values are read from the nodes' source text, not from PyYAML's constructed value
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Sequence
 from urllib.parse import urlsplit
 
 import yaml
 
 from ..errors import ScheduleError
+from ..suggest import advise, did_you_mean
 
 _INTEGER = re.compile(r"[-+]?[0-9]{1,12}")
 _NULLS = {"", "~", "null", "Null", "NULL"}
@@ -63,22 +63,6 @@ class Entry:
     key: str
     key_node: yaml.Node
     node: yaml.Node
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    choices = list(choices)
-    folded = {c.lower(): c for c in choices}
-    if word.lower() in folded:
-        return f", did you mean '{folded[word.lower()]}'?"
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f", did you mean '{close[0]}'?" if close else ""
-
-
-def advise(problem: str, advice: str) -> str:
-    """Join a problem and what to do: 'x, did you mean y? Use z.' or 'x: use z'."""
-    if problem.endswith("?"):
-        return f"{problem} {advice[0].upper()}{advice[1:]}"
-    return f"{problem}: {advice}"
 
 
 def describe(node: yaml.Node) -> str:

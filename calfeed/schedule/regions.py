@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+
+from ..suggest import did_you_mean
 
 GROUPS = ("world", "africa", "americas", "asia", "europe", "oceania")
 
@@ -138,8 +139,5 @@ def _suggestion(name: str) -> str:
     upper = name.upper()
     if upper in _FAMILIAR_CODES:
         return f", did you mean '{_FAMILIAR_CODES[upper]}'?"
-    by_name = {c.name.lower(): c.code for c in countries().values()}
-    close = difflib.get_close_matches(name.lower(), list(by_name) + list(GROUPS), n=1, cutoff=0.8)
-    if close:
-        return f", did you mean '{by_name.get(close[0], close[0])}'?"
-    return ""
+    by_name = {c.name.lower(): c.code for c in countries().values()} | {g: g for g in GROUPS}
+    return did_you_mean(name.lower(), by_name, cutoff=0.8)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
+
+from ..suggest import closest
 
 
 class UnknownZone(ValueError):
@@ -28,15 +29,20 @@ def lookup_zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def zone_of(name: str | None, region=None, *, default: str | None = "UTC") -> ZoneInfo | None:
+    """The zone named, else the region's zone, else `default` (UTC unless told; None: no zone).
+
+    The one place this rule is written: feeds, the API, pages and the CLI all come here.
+    `region` is a schedule.regions.Country (not imported here: regions does not need zones).
+    """
+    chosen = name or (region.display_zone if region is not None else None) or default
+    return None if chosen is None else lookup_zone(chosen)
+
+
 def zone_hint(name: str) -> str:
     """Suggest a zone by its whole name, else by its city ('Tokio' -> 'Asia/Tokyo')."""
-    folded = {n.lower(): n for n in zone_names()}
-    if name.lower() in folded:
-        return f", did you mean '{folded[name.lower()]}'?"
-    close = difflib.get_close_matches(name, zone_names(), n=1, cutoff=0.75)
-    if not close:
+    found = closest(name, zone_names(), cutoff=0.75)
+    if found is None:
         cities = {n.split("/")[-1].lower(): n for n in zone_names()}
-        found = difflib.get_close_matches(name.split("/")[-1].lower(), list(cities), n=1,
-                                          cutoff=0.75)
-        close = [cities[found[0]]] if found else []
-    return f", did you mean '{close[0]}'?" if close else ""
+        found = closest(name.split("/")[-1].lower(), cities, cutoff=0.75)
+    return f", did you mean '{found}'?" if found else ""
