@@ -9,13 +9,13 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from .publish.catalog import load_catalog, unknown_show
+from .publish.catalog import load_catalog
 from .config import load_config
 from .errors import CatalogError
 from .schedule.expand import releases_in
 from .schedule.show_file import read_one_file
-from .schedule.regions import UnknownRegion, country
-from .schedule.zones import UnknownZone, lookup_zone
+from .query import values as parse
+from .query.errors import ParameterError
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -59,7 +59,7 @@ def check(directory: Path | None) -> None:
 @click.argument("show_id", metavar="SHOW")
 @click.option("--region", help="ISO 3166-1 code: only releases watchable there.")
 @click.option("--tz", "zone_name", help="IANA zone for local times (default: the region's "
-                                        "first zone in the tz database, else UTC).")
+                                        "zone, else UTC).")
 @click.option("--lang", default="en", show_default=True, help="Language of episode titles.")
 @click.option("--schedules", type=click.Path(path_type=Path),
               help="Folder of schedules (default: CALFEED_SCHEDULES_DIR or bundled).")
@@ -69,14 +69,15 @@ def show(show_id: str, region: str | None, zone_name: str | None, lang: str,
         catalog = load_catalog(schedules or _default_schedules())
     except CatalogError as exc:
         raise click.ClickException(f"the schedules do not load:\n{exc}") from None
-    if show_id not in catalog.shows:
-        raise click.ClickException(unknown_show(show_id, catalog.shows))
-    the_show = catalog.shows[show_id]
+    # The web's parsers, so the rules (any case, the zone's default, English) are the same.
     try:
-        place = country(region) if region else None
-        zone = lookup_zone(zone_name or (place.display_zone if place else None) or "UTC")
-    except (UnknownRegion, UnknownZone) as exc:
-        raise click.ClickException(str(exc)) from None
+        show_id = parse.show_id(show_id, catalog.shows)
+        the_show = catalog.shows[show_id]
+        place = parse.region(region) if region else None
+        zone = parse.zone(zone_name, place)
+        lang = parse.lang(lang, the_show.languages, "these titles")
+    except ParameterError as exc:
+        raise click.ClickException(exc.message) from None
     releases = {r.id for r in (releases_in(the_show, place.code) if place else the_show.releases)}
     if not releases:
         raise click.ClickException(f"{the_show.name()} has no release in {place.name}; it can "
@@ -115,9 +116,9 @@ def export(directory: Path, base_url: str, regions: str | None) -> None:
     wanted = [r.strip() for r in regions.split(",")] if regions else None
     for code in wanted or ():
         try:
-            country(code)
-        except UnknownRegion as exc:
-            raise click.ClickException(str(exc)) from None
+            parse.region(code)
+        except ParameterError as exc:
+            raise click.ClickException(exc.message) from None
 
     def progress(paths):
         with click.progressbar(paths, label="Exporting", file=sys.stderr) as bar:

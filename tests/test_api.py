@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from calfeed.web.openapi import OPERATIONS, PARAMETERS, api_paths
-from calfeed.web.schedule_query import SCHEDULE_PARAMETERS, SHOW_PARAMETERS
+from calfeed.query.schedule import SCHEDULE, SHOW
+from calfeed.web.openapi import OPERATIONS, api_paths
 
 JSON = "application/json"
 
@@ -98,8 +98,13 @@ def airings(client, query):
     return {a["episode"]: a for a in response.get_json()["airings"]}
 
 
+# The whole run of Metallic Rouge (January to April 2024): without from/to the API answers only
+# the window around now (the test clock's 2024-01-01).
+WHOLE_RUN = "from=2024-01-01&to=2024-04-30"
+
+
 def test_metallic_rouge_in_new_york(client):
-    found = airings(client, "region=us&tz=America/New_York")
+    found = airings(client, f"region=us&tz=America/New_York&{WHOLE_RUN}")
     assert len(found) == 13
     assert found[1]["start"] == "2024-01-10T13:25:00-05:00"
     assert found[10]["start"] == "2024-03-13T14:25:00-04:00"
@@ -117,11 +122,46 @@ def test_metallic_rouge_in_japan(client):
     assert first["zone"] == "Asia/Tokyo" and first["zone_abbreviation"] == "JST"
 
 
-def test_schedule_defaults_to_every_airing_in_utc(client):
+def test_schedule_defaults_to_a_window_around_now_in_utc(client):
+    # issue 11 §1: never "everything"; 7 days back to 30 ahead of the (injected) clock's hour.
     body = client.get("/api/v1/schedule").get_json()
-    assert body["tz"] == "UTC" and body["region"] is None and len(body["airings"]) == 52
+    assert body["tz"] == "UTC" and body["region"] is None
+    assert (body["from"], body["to"]) == ("2023-12-25T00:00:00+00:00", "2024-01-31T00:00:00+00:00")
     starts = [(a["start_utc"], a["show_id"], a["episode"]) for a in body["airings"]]
     assert starts == sorted(starts)
+    every = client.get(f"/api/v1/schedule?{WHOLE_RUN}").get_json()["airings"]
+    assert len(every) == 52
+    assert body["airings"] == [a for a in every if a["start_utc"] < "2024-01-31"]
+    assert 0 < len(body["airings"]) < 52
+
+
+def test_default_window_follows_the_clock(make_app):
+    from tests.conftest import fixed_clock
+    from datetime import datetime, timezone
+    later = make_app(CLOCK=fixed_clock(datetime(2024, 3, 20, 17, 42, tzinfo=timezone.utc)))
+    body = later.test_client().get("/api/v1/schedule").get_json()
+    assert (body["from"], body["to"]) == ("2024-03-13T17:00:00+00:00", "2024-04-19T17:00:00+00:00")
+    assert all("2024-03-13T17" <= a["start_utc"] < "2024-04-19T17" for a in body["airings"])
+    assert body["airings"]
+
+
+@pytest.mark.parametrize(("query", "window"), [
+    ("from=2024-02-01", ("2024-02-01T00:00:00+00:00", "2024-03-02T00:00:00+00:00")),
+    ("to=2024-02-01", ("2024-01-03T00:00:00+00:00", "2024-02-02T00:00:00+00:00")),
+    ("from=2024-02-01&tz=Asia/Tokyo", ("2024-02-01T00:00:00+09:00", "2024-03-02T00:00:00+09:00")),
+])
+def test_one_end_given_makes_a_30_day_window(client, query, window):
+    body = client.get(f"/api/v1/schedule?{query}").get_json()
+    assert (body["from"], body["to"]) == window
+
+
+def test_the_same_release_mistake_is_the_same_400_as_the_feed(client):
+    # issue 10 §2: today's API answered 200 with [] for a release the region does not have.
+    api = client.get("/api/v1/schedule?region=us&release=fod")
+    feed = client.get("/feeds/us.ics?release=fod")
+    message = "release 'fod' cannot be watched in United States: releases here are crunchyroll"
+    assert_error(api, 400, "invalid_parameter", "release", message)
+    assert (feed.status_code, feed.text) == (400, message + "\n")
 
 
 def test_window_includes_the_to_date(client):
@@ -130,9 +170,10 @@ def test_window_includes_the_to_date(client):
 
 
 def test_releases_all_and_release(client):
-    every = client.get("/api/v1/schedule?region=jp&releases=all").get_json()["airings"]
-    assert len(every) == 39
-    fod = airings(client, "region=jp&release=fod")
+    every = client.get(f"/api/v1/schedule?region=jp&releases=all&{WHOLE_RUN}").get_json()
+    assert len(every["airings"]) == 39
+    fod = airings(client, f"region=jp&release=fod&{WHOLE_RUN}")
+    assert len(fod) == 13
     assert {a["release_id"] for a in fod.values()} == {"fod"}
 
 
@@ -192,7 +233,12 @@ def test_openapi_describes_every_route_and_parameter(app, client):
     assert sorted(p.removeprefix("/api/v1") for p in document["paths"]) == api_paths(app) == \
         sorted(OPERATIONS)
     schedule = document["paths"]["/api/v1/schedule"]["get"]["parameters"]
-    assert [p["name"] for p in schedule] == list(SCHEDULE_PARAMETERS)
+    assert [p["name"] for p in schedule] == list(SCHEDULE.names)
     show = document["paths"]["/api/v1/shows/{show}"]["get"]["parameters"]
-    assert [p["name"] for p in show if p["in"] == "query"] == list(SHOW_PARAMETERS)
-    assert set(PARAMETERS) == set(SCHEDULE_PARAMETERS) | set(SHOW_PARAMETERS)
+    assert [p["name"] for p in show if p["in"] == "query"] == list(SHOW.names)
+
+
+def test_window_edges_before_standard_time_are_rfc_3339(client):
+    # Chicago's local mean time was -05:50:36: RFC 3339 offsets have whole minutes, so UTC.
+    body = client.get("/api/v1/schedule?from=1800-01-01&tz=America/Chicago").get_json()
+    assert (body["from"], body["to"]) == ("1800-01-01T05:50:36Z", "1800-01-31T05:50:36Z")

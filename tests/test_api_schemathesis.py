@@ -39,10 +39,12 @@ def test_every_operation_is_exercised(operations):
     assert sorted(operations) == EXERCISED
 
 
-# JSON Schema cannot say "to after from, at most 366 days": the description says it in words.
-# For /schedule, schemathesis' check that schema-valid requests are accepted is replaced by
-# a stricter one of ours: such a request may be refused by those two rules, and nothing else.
+# JSON Schema cannot say "to after from, at most 366 days" nor "a release watchable in the
+# region": the descriptions say them in words. For /schedule, schemathesis' check that
+# schema-valid requests are accepted is replaced by a stricter one of ours: such a request may
+# be refused by those rules, and nothing else.
 WINDOW_RULES = ("to must be later than from", "is longer than 366 days")
+RELEASE_RULES = ("cannot be watched in", "is not a release of")
 
 
 @pytest.mark.parametrize("path", EXERCISED)
@@ -56,6 +58,10 @@ def test_api_conforms_to_its_description(operations, path):
         response = case.call_and_validate(excluded_checks=excluded)
         if excluded and response.status_code == 400:
             error = response.json()["error"]
+            if error["parameter"] == "release":
+                assert any(rule in error["message"] for rule in RELEASE_RULES), error
+                assert "region" in case.query or "show" in case.query
+                return
             assert error["parameter"] == "to", error
             assert any(rule in error["message"] for rule in WINDOW_RULES), error
             assert "from" in case.query and "to" in case.query

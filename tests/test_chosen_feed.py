@@ -13,7 +13,8 @@ from calfeed.publish.published import publish
 from calfeed.publish.revisions import RevisionStore
 from calfeed.render.feeds import FeedSettings, chosen_feed
 from calfeed.schedule.regions import country
-from calfeed.web.params import FeedQuery, ParameterError
+from calfeed.query.errors import ParameterError
+from calfeed.query.feed import FeedQuery
 from tests.conftest import BUNDLED_SCHEDULES
 
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)

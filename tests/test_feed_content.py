@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from icalendar import Calendar
 
-from calfeed.web.params import FEED_PARAMETERS
+from calfeed.query.feed import FEED
 
 UTC = timezone.utc
 
@@ -161,9 +161,9 @@ def test_size_budget_drops_the_oldest_ended_airings_first(make_app):
                         "comma-separated)"),
     ("lang=", "parameter 'lang' is empty: give a value or leave it out"),
     ("alarms=15", "unknown parameter 'alarms', did you mean 'alarm'? This URL takes "
-                  + ", ".join(FEED_PARAMETERS)),
+                  + ", ".join(FEED.names)),
     ("utm_source=x", "unknown parameter 'utm_source': this URL takes "
-                     + ", ".join(FEED_PARAMETERS)),
+                     + ", ".join(FEED.names)),
 ])
 def test_invalid_parameters_are_400_naming_the_parameter(client, query, message):
     response = client.get(f"/feeds/us/metallic-rouge.ics?{query}")

@@ -3,6 +3,8 @@ invalid parameters, other methods. Always a 4xx with a message; never a 5xx."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 ROUTES = ["/", "/shows/metallic-rouge", "/feeds/us.ics", "/feeds/us/metallic-rouge.ics",
@@ -133,3 +135,77 @@ def test_lang_is_matched_in_any_case(client, path):
     def without_own_address(data):   # a feed's SOURCE and URL repeat the address as asked
         return [line for line in data.split(b"\r\n") if not line.startswith((b"SOURCE", b"URL"))]
     assert without_own_address(response.data) == without_own_address(client.get(canonical).data)
+
+
+def test_every_route_declares_its_parameters(app):
+    # issue 10 §1: each route reads its request through a declaration (web/params.py `takes`);
+    # a route without one would read request.args by hand, past the query layer.
+    from calfeed.web.params import declaration_of
+    undeclared = [rule.rule for rule in app.url_map.iter_rules()
+                  if "GET" in rule.methods and rule.endpoint != "static"
+                  and declaration_of(app.view_functions[rule.endpoint]) is None]
+    assert undeclared == []
+
+
+def test_every_declared_api_parameter_is_documented_and_taken(app, client):
+    """The OpenAPI document lists exactly the parameters each API route declares, and each one
+    it lists is taken (a documented value is not refused as unknown)."""
+    from calfeed.web.openapi import PREFIX, api_routes
+    document = client.get("/api/v1/openapi.json").get_json()
+    for path, declared in api_routes(app).items():
+        operation = document["paths"][PREFIX + path]["get"]
+        documented = [p["name"] for p in operation["parameters"] if p["in"] == "query"]
+        assert documented == list(declared), path
+        url = PREFIX + path.replace("{show}", "metallic-rouge")
+        for parameter in operation["parameters"]:
+            if parameter["in"] != "query":
+                continue
+            schema = parameter["schema"]
+            values = schema.get("enum") or schema.get("items", {}).get("enum") or ["2024-01-10"]
+            response = client.get(url, query_string={parameter["name"]: values[0]})
+            assert b"unknown parameter" not in response.data, (path, parameter["name"])
+    assert client.get("/api/v1/schedule?alarm=15").get_json()["error"]["parameter"] == "alarm"
+
+
+@pytest.mark.parametrize("path", ["/", "/shows/metallic-rouge", "/shows/metallic-rouge?region=jp",
+                                  "/calendars/new?region=jp"])
+def test_pages_ignore_tracking_parameters(client, path):
+    # issue 13 §4: a shared link with utm_*/fbclid/gclid must still open the page it names.
+    plain = client.get(path)
+    tracked = client.get(path + ("&" if "?" in path else "?")
+                         + "utm_source=news&utm_campaign=x&fbclid=AbC&gclid=1&mc_eid=2")
+    assert plain.status_code == tracked.status_code == 200, tracked.data[:200]
+
+
+@pytest.mark.parametrize("path", ["/feeds/us.ics?utm_source=x",
+                                  "/feeds/us/metallic-rouge.ics?fbclid=1",
+                                  "/api/v1/schedule?gclid=1", "/api/v1/regions?utm_medium=x"])
+def test_feeds_and_the_api_stay_strict_about_tracking_parameters(client, path):
+    response = client.get(path)
+    assert response.status_code == 400 and b"unknown parameter" in response.data
+
+
+@pytest.mark.parametrize(("path", "canonical"), [
+    ("/shows/Metallic-Rouge", "/shows/metallic-rouge"),
+    ("/shows/METALLIC-ROUGE?region=jp&lang=ja", "/shows/metallic-rouge?region=jp&lang=ja"),
+    ("/feeds/us/Metallic-Rouge.ics", "/feeds/us/metallic-rouge.ics"),
+    ("/feeds/US/Metallic-Rouge.ics?alarm=15,60&lang=ja",
+     "/feeds/US/metallic-rouge.ics?alarm=15,60&lang=ja"),
+    ("/api/v1/shows/Metallic-Rouge", "/api/v1/shows/metallic-rouge"),
+    ("/api/v1/shows/Metallic-Rouge?tz=Asia/Tokyo", "/api/v1/shows/metallic-rouge?tz=Asia/Tokyo"),
+])
+def test_show_ids_in_any_case_redirect_to_the_canonical_url(client, path, canonical):
+    # issue 10 §2: show ids were case-sensitive while regions were not.
+    response = client.get(path)
+    assert response.status_code == 301 and response.headers["Location"] == canonical
+    assert client.get(canonical).status_code == 200
+    unknown = re.sub("(?i)metallic-rouge", "No-Such-Show", path)
+    assert client.get(unknown).status_code == 404
+
+
+def test_show_parameter_in_any_case(client):
+    lower = client.get("/api/v1/schedule?show=metallic-rouge").get_json()
+    assert client.get("/api/v1/schedule?show=Metallic-Rouge").get_json() == lower
+    response = client.get("/api/v1/schedule?show=Metallic-Rouge&show=metallic-rouge")
+    assert response.status_code == 400
+    assert "same show twice" in response.get_json()["error"]["message"]

@@ -187,8 +187,10 @@ def test_week_across_a_clock_change_keeps_the_utc_instant(week_client):
     ("region=jp&from=20240108", 400, "from", "from '20240108' is not a date"),
     ("region=jp&from=2024-W02-1", 400, "from", "is not a date"),
     ("region=jp&from=0999-01-01", 400, "from", "out of range"),
-    ("region=us&release=fod", 400, "release", "release 'fod' is not a platform in United "
-                                               "States: use one of crunchyroll"),
+    # The feeds' and the API's own message for the same mistake (one parser for `release`).
+    ("region=us&release=fod", 400, "release", "release 'fod' cannot be watched in United "
+                                               "States: releases here are crunchyroll"),
+    ("region=jp&release=fod,fuji-tv-ultra", 400, "release", "one platform at a time"),
     ("region=jp&calendar=abc", 400, "calendar", "unknown parameter 'calendar'"),
     ("region=zz", 404, "region", "zz"),
 ])

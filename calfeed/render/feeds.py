@@ -12,7 +12,8 @@ from ..i18n import translations, words_language
 from ..errors import NotFound
 from ..schedule.expand import airing_order
 from ..schedule.model import Airing, Show
-from ..web.params import FeedQuery, ParameterError
+from ..query.feed import FeedQuery
+from ..query.values import check_releases
 from ..publish.published import Published
 from ..schedule.regions import Country
 from ..publish.selection import other_releases, where_watchable
@@ -36,10 +37,7 @@ class Feed:
 def show_feed(published: Published, region: Country, show_id: str, query: FeedQuery, *,
               now: datetime, url: str, settings: FeedSettings) -> Feed:
     show = published.catalog.show(show_id)
-    if not show.regions & {region.code}:
-        raise NotFound(f"{show.name()} cannot be watched in {region.name} ({region.code}) "
-                       f"on any release calfeed knows of; where it can: "
-                       f"{where_watchable(show)}")
+    require_watchable(show, region)
     _ = translations(query.lang).gettext
     place, title = region.name_in(words_language(query.lang)), show.name(query.lang)
     name = _("{show} ({region})").format(show=title, region=place)
@@ -47,6 +45,14 @@ def show_feed(published: Published, region: Country, show_id: str, query: FeedQu
               "there.").format(show=title, region=place)
     return _feed(published, region, (show,), query, now=now, url=url, settings=settings,
                  name=name, about=about, filename=f"{show.id}-{region.code.lower()}.ics")
+
+
+def require_watchable(show: Show, region: Country) -> None:
+    """NotFound unless some release of the show can be watched in the region."""
+    if region.code not in show.regions:
+        raise NotFound(f"{show.name()} cannot be watched in {region.name} ({region.code}) "
+                       f"on any release calfeed knows of; where it can: "
+                       f"{where_watchable(show)}")
 
 
 def region_feed(published: Published, region: Country, query: FeedQuery, *,
@@ -76,7 +82,8 @@ def chosen_feed(published: Published, region: Country,
     for show_id, release_ids in sorted(choices.items()):
         show = published.catalog.show(show_id)
         if release_ids is not None:
-            check_releases((show,), region, FeedQuery(release_ids=frozenset(release_ids)))
+            # Stored choices: the data may have changed since the calendar was saved.
+            check_releases(frozenset(release_ids), (show,), region)
         airings += published.selection(region.code, (show.id,), release_ids, False)
     airings.sort(key=airing_order)
     plain = dataclasses.replace(query, release_ids=None, all_releases=False)
@@ -84,29 +91,10 @@ def chosen_feed(published: Published, region: Country,
                    name=name, about=about, filename=filename, generation=generation)
 
 
-def languages(shows: tuple[Show, ...]) -> frozenset[str]:
-    return frozenset().union(*(s.languages for s in shows)) if shows else frozenset({"en"})
-
-
-def check_releases(shows: tuple[Show, ...], region: Country, query: FeedQuery) -> None:
-    """Every release asked for exists among these shows and can be watched in the region."""
-    if query.release_ids is None:
-        return
-    here = {r.id for s in shows for r in s.releases if r.watchable_in(region.code)}
-    anywhere = {r.id for s in shows for r in s.releases}
-    for release_id in sorted(query.release_ids):
-        if release_id not in here:
-            problem = ("cannot be watched in " + region.name if release_id in anywhere
-                       else "is not a release of " + (shows[0].name() if len(shows) == 1
-                                                      else "these shows"))
-            raise ParameterError("release", f"release '{release_id}' {problem}: releases "
-                                            f"here are {', '.join(sorted(here)) or 'none'}")
-
-
 def _feed(published: Published, region: Country, shows: tuple[Show, ...], query: FeedQuery, *,
           now: datetime, url: str, settings: FeedSettings, name: str, about: str,
           filename: str) -> Feed:
-    check_releases(shows, region, query)
+    # query.release_ids were checked against these shows when the query was parsed.
     airings = published.selection(region.code, tuple(s.id for s in shows), query.release_ids,
                                   query.all_releases)
     return _render(published, region, airings, query, now=now, url=url, settings=settings,

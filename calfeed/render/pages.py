@@ -12,6 +12,7 @@ from ..publish.published import Published
 from ..schedule.regions import Country
 from ..publish.selection import where_watchable
 from .provenance import CURATED, of_airing, sentence
+from ..schedule.zones import zone_of
 
 ALARM_CHOICES = (("", "No reminder"), ("15", "15 minutes before"), ("60", "1 hour before"))
 
@@ -84,7 +85,7 @@ def region_airings(published: Published, show: Show, region: Country) -> list[Ai
 
 
 def show_cards(published: Published, region: Country, now: datetime) -> list[ShowCard]:
-    zone = ZoneInfo(region.display_zone or "UTC")
+    zone = zone_of(None, region)
     cards = []
     for show in published.catalog.shows.values():
         rows = [episode_row(a, "en", zone, now) for a in region_airings(published, show, region)]
@@ -101,7 +102,7 @@ def show_cards(published: Published, region: Country, now: datetime) -> list[Sho
 
 def episode_rows(published: Published, show: Show, region: Country, lang: str | None,
                  now: datetime) -> list[EpisodeRow]:
-    zone = ZoneInfo(region.display_zone or "UTC")
+    zone = zone_of(None, region)
     return [episode_row(a, lang, zone, now) for a in region_airings(published, show, region)]
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from ..schedule.model import Airing, Show
 from ..publish.published import Published
 from ..schedule.regions import Country
-from ..web.schedule_query import ScheduleQuery
+from ..query.schedule import ScheduleQuery
 from ..schedule.wallclock import UTC
 from .provenance import as_json, of_airing
 
@@ -17,7 +17,12 @@ FeedUrl = Callable[[str, str], str]   # (region code, show id) -> absolute feed 
 
 
 def rfc3339(moment: datetime) -> str:
-    """'2024-01-10T13:25:00-05:00'; UTC instants end in 'Z'."""
+    """'2024-01-10T13:25:00-05:00'; UTC instants end in 'Z'. An offset with seconds (local
+    mean time before a zone's first standard time, e.g. -06:06:28) cannot be written in RFC 3339,
+    so that instant is given in UTC."""
+    offset = moment.utcoffset()
+    if offset is not None and offset.total_seconds() % 60:
+        moment = moment.astimezone(UTC)
     text = moment.isoformat(timespec="seconds")
     return text[:-6] + "Z" if moment.utcoffset() is not None and moment.tzinfo is UTC else text
 

@@ -12,6 +12,7 @@ from ..publish.published import Published
 from ..schedule.model import Airing, Release, Show
 from ..schedule.regions import Country
 from ..schedule.wallclock import UTC, WallTime, WallTimeGap, in_zone
+from ..schedule.zones import zone_of
 
 WEEK = timedelta(days=7)
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -219,4 +220,4 @@ def _rfc3339(moment: datetime) -> str:
 
 
 def _zone(region: Country) -> ZoneInfo:
-    return ZoneInfo(region.display_zone or "UTC")
+    return zone_of(None, region)

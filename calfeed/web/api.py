@@ -8,70 +8,77 @@ from flask import Blueprint, Flask, Response, current_app, request, url_for
 
 from . import state
 from .openapi import openapi_document
-from .params import single_values
+from ..query import values as parse
+from ..query.schedule import SCHEDULE, SHOW, catalog_lang, parse_schedule_query, show_zone
 from ..schedule.regions import countries
+from .params import Values, moved_to, takes
 from .responses import cacheable
 from ..render.schedule_json import airing_entry, region_entry, schedule, show_entry
-from .schedule_query import SHOW_PARAMETERS, parse_lang, parse_schedule_query, parse_zone
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 @api.get("/regions")
-def regions():
+@takes()
+def regions(args: Values):
     def make():
         catalog = state.current().catalog
         return {"regions": [region_entry(c, [s.id for s in catalog.shows_in(code)])
                             for code, c in sorted(countries().items())]}
-    return _json(make, parameters=())
+    return _json(make)
 
 
 @api.get("/shows")
-def shows():
+@takes()
+def shows(args: Values):
     def make():
         return {"shows": [show_entry(s, _feed_url) for s in state.current().catalog.shows.values()]}
-    return _json(make, parameters=())
+    return _json(make)
 
 
 @api.get("/shows/<show_id>")
-def show(show_id: str):
+@takes(declaration=SHOW)
+def show(show_id: str, args: Values):
     published = state.current()
+    canonical = parse.canonical_show_id(show_id, published.catalog.shows)
+    if canonical is not None and canonical != show_id:
+        moved_to(url_for(".show", show_id=canonical))
     found = published.catalog.show(show_id)
-    values = single_values(request.args.lists(), SHOW_PARAMETERS)
-    zone = parse_zone(values["tz"], None) if "tz" in values else None
-    lang = parse_lang(values.get("lang"), dict(published.catalog.shows))
+    zone = show_zone(args)
+    lang = catalog_lang(args.get("lang"), published.catalog.shows)
 
     def make():
         return {"show": show_entry(found, _feed_url),
                 "airings": [airing_entry(a, zone, lang, None)
                             for a in published.catalog.airings[show_id]]}
-    return _json(make, parameters=SHOW_PARAMETERS, validated=True)
+    return _json(make)
 
 
 @api.get("/schedule")
-def schedule_window():
+@takes(declaration=SCHEDULE)
+def schedule_window(args: Values):
     published = state.current()
-    query = parse_schedule_query(request.args.lists(), dict(published.catalog.shows))
-    return _json(lambda: schedule(published, query, _feed_url), parameters=None, validated=True)
+    query = parse_schedule_query(args, published.catalog.shows, state.now())
+    return _json(lambda: schedule(published, query, _feed_url), window=(query.start, query.end))
 
 
 @api.get("/openapi.json")
-def openapi():
+@takes()
+def openapi(args: Values):
     catalog = state.current().catalog
-    return _json(lambda: openapi_document(current_app, catalog), parameters=())
+    return _json(lambda: openapi_document(current_app, catalog))
 
 
 def _feed_url(region: str, show_id: str) -> str:
     return url_for("calfeed.show_calendar", region_code=region, show_id=show_id, _external=True)
 
 
-def _json(make, *, parameters: tuple[str, ...] | None, validated: bool = False) -> Response:
-    """A JSON body made once per data version, host and query; strict about parameters."""
-    if not validated and parameters is not None:
-        single_values(request.args.lists(), parameters)
+def _json(make, *, window: tuple | None = None) -> Response:
+    """A JSON body made once per data version, host and query (parameters were read by the
+    route's declaration). A default window moves with the clock, so it is part of the key."""
     published = state.current()
     query = tuple((name, tuple(values)) for name, values in sorted(request.args.lists()))
-    key = ("json", request.path, request.host_url, query)
+    key = ("json", request.path, request.host_url, query, window)
     body = published.memo(key, lambda: _dumps(make()))
     return cacheable(body, "application/json",
                      max_age=current_app.config["API_MAX_AGE_SECONDS"],

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ..publish.catalog import Catalog, unknown_show
-from ..schedule.fields import advise, did_you_mean
-from ..schedule.regions import UnknownRegion, country
-from .params import ParameterError, parse_feed_query
+from ..publish.catalog import Catalog
+from ..query import values as parse
+from ..query.errors import ParameterError
+from ..query.feed import languages as languages_of
+from ..suggest import advise, did_you_mean
 
 FORM_FIELDS = ("region", "show", "release", "lang", "alarm", "csrf_token")
 EARLIEST = "earliest"
@@ -26,15 +27,10 @@ def read_form(lists: dict[str, list[str]], catalog: Catalog) -> dict:
     region_code = _one(lists, "region")
     if not region_code:
         raise ParameterError("region", "choose a region (an ISO 3166-1 code such as us or jp)")
-    try:
-        region = country(region_code)
-    except UnknownRegion as exc:
-        raise ParameterError("region", str(exc)) from None
+    region = parse.region(region_code)
     shows = {}
-    for show_id in (s.strip() for s in lists.get("show", []) if s.strip()):
-        if show_id not in catalog.shows:
-            raise ParameterError("show", unknown_show(show_id, catalog.shows))
-        show = catalog.show(show_id)
+    for given in (s.strip() for s in lists.get("show", []) if s.strip()):
+        show = catalog.show(parse.show_id(given, catalog.shows))
         if region.code not in show.regions:
             raise ParameterError("show", f"{show.name()} cannot be watched in {region.name}: "
                                          "remove it or choose another region")
@@ -43,10 +39,11 @@ def read_form(lists: dict[str, list[str]], catalog: Catalog) -> dict:
         raise ParameterError("show", "choose at least one show")
     for text in (r.strip() for r in lists.get("release", []) if r.strip()):
         _choose_release(text, shows, catalog, region)
-    languages = set().union(*(catalog.show(s).languages for s in shows))
-    query = parse_feed_query({k: v for k in ("lang", "alarm") if (v := _one(lists, k))},
-                             languages=languages, default_zone=None)
-    return {"region": region.code, "lang": query.lang, "alarms": list(query.alarms),
+    lang, alarm = _one(lists, "lang"), _one(lists, "alarm")
+    chosen = tuple(catalog.show(s) for s in shows)
+    return {"region": region.code,
+            "lang": parse.lang(lang, languages_of(chosen), "these titles") if lang else None,
+            "alarms": list(parse.alarms(alarm)) if alarm else [],
             "shows": {s: sorted(r) if r is not None else None for s, r in shows.items()}}
 
 

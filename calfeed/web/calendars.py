@@ -18,7 +18,10 @@ from ..schedule.regions import country, countries
 from .calendar_form import read_form
 from .list_import import match_list
 from .calendar_store import CalendarGone, CalendarStore, LimitReached, Limits
-from .params import FeedQuery, ParameterError
+from ..query import values as parse
+from ..query.errors import ParameterError
+from ..query.feed import FeedQuery
+from .params import Values, takes
 from .responses import problem
 
 calendars = Blueprint("calendars", __name__)
@@ -31,11 +34,14 @@ def store() -> CalendarStore:
 
 
 @calendars.get("/calendars/new")
-def new():
+@takes("region", "show", page=True)
+def new(args: Values):
     """The empty form; `?show=` and `?region=` prefill it (the pages' "+" buttons link here)."""
-    region = request.args.get("region", current_app.config["DEFAULT_REGION"])
-    choices = {"region": region.upper(), "shows": {s: None for s in request.args.getlist("show")},
-               "lang": None, "alarms": []}
+    region = parse.region(args.get("region", current_app.config["DEFAULT_REGION"]))
+    catalog = state.current().catalog
+    shows = [parse.show_id(given, catalog.shows) for given in args.all("show")]
+    choices = {"region": region.code, "shows": {s: None for s in shows}, "lang": None,
+               "alarms": []}
     return _form_page("calendar_new.html", choices, status=200)
 
 
@@ -67,10 +73,11 @@ def create():
 
 
 @calendars.get("/calendars/<edit_key>")
-def edit(edit_key: str):
+@takes("created", page=True)
+def edit(edit_key: str, args: Values):
     stored = _by_edit_key(edit_key)
     return _form_page("calendar_edit.html", stored.choices, status=200, stored=stored,
-                      edit_key=edit_key, created=request.args.get("created") == "1")
+                      edit_key=edit_key, created=parse.flag(args.get("created"), "created"))
 
 
 @calendars.post("/calendars/<edit_key>")
@@ -92,7 +99,8 @@ def delete(edit_key: str):
 
 
 @calendars.get("/calendars/<edit_key>/shows.json")
-def shows_of(edit_key: str):
+@takes()
+def shows_of(edit_key: str, args: Values):
     """The show ids of a calendar, for the pages' script to mark what is in it."""
     stored = _by_edit_key(edit_key)
     body = json.dumps({"feed": _feed_url(stored.feed_id), "shows": sorted(stored.choices["shows"])})
@@ -100,7 +108,8 @@ def shows_of(edit_key: str):
 
 
 @calendars.get("/feeds/my/<feed_id>.ics")
-def feed(feed_id: str):
+@takes()
+def feed(feed_id: str, args: Values):
     stored = store().feed(feed_id)
     if stored is None:
         raise NotFound("no calendar has this address: check the link you subscribed to")
@@ -154,7 +163,7 @@ def _check_csrf() -> None:
     if not cookie or not hmac.compare_digest(cookie, field):
         raise ParameterError("csrf_token", "this form is out of date or was sent from another "
                                            "site: reload the page and send it again",
-                             status=403)
+                             "refused")
 
 
 def _no_store(response: Response) -> Response:

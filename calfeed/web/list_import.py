@@ -9,7 +9,7 @@ from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
 from ..publish.catalog import Catalog
-from .params import ParameterError
+from ..query.errors import ParameterError
 
 MAX_ENTRIES = 5_000
 

@@ -1,7 +1,8 @@
-"""The OpenAPI 3.1 description of /api/v1, generated from the routes and parameter lists in use.
+"""The OpenAPI 3.1 description of /api/v1, generated from the routes and their declarations.
 
-Paths come from the app's URL map and parameters from the tuples the parsers accept, so a
-route or parameter added without a description here fails at once instead of drifting.
+Paths come from the app's URL map and each route's query parameters from the declaration the
+route reads its request with (web/params.py `takes`), described in query/parameters.py: a
+route or parameter added without a description fails at once instead of drifting.
 """
 
 from __future__ import annotations
@@ -10,39 +11,14 @@ from flask import Flask
 
 from ..publish.catalog import Catalog
 from ..schedule.regions import countries
-from .schedule_query import SCHEDULE_PARAMETERS, SHOW_PARAMETERS, catalog_languages
+from ..query.parameters import PARAMETERS
+from ..query.schedule import catalog_languages
 from ..schedule.zones import zone_names
+from .params import declaration_of
 
 PREFIX = "/api/v1"
 NULLABLE_TEXT = {"type": ["string", "null"]}
 TEXT_BY_LANGUAGE = {"type": "object", "additionalProperties": {"type": "string"}}
-
-PARAMETERS = {
-    "region": {"description": "ISO 3166-1 alpha-2 code, any case: selects the releases "
-                              "watchable there (the earliest per episode unless release or "
-                              "releases says otherwise)",
-               "schema": {"type": "string", "pattern": "^[A-Za-z]{2}$"}},
-    "tz": {"description": "IANA time zone for local times (default: the region's first zone in "
-                          "the tz database, else UTC)", "schema": {"type": "string"}},
-    "from": {"description": "Start of the window: a date (from its start in tz) or an RFC 3339 "
-                            "date-time", "schema": {"anyOf": [
-                                {"type": "string", "format": "date"},
-                                {"type": "string", "format": "date-time"}]}},
-    "to": {"description": "End of the window: a date (included, to its end in tz) or an RFC 3339"
-                          " date-time (excluded); at most 366 days after from, or the answer "
-                          "is a 400 naming 'to'",
-           "schema": {"anyOf": [{"type": "string", "format": "date"},
-                                {"type": "string", "format": "date-time"}]}},
-    "show": {"description": "Show id; repeat for several (show=a&show=b)",
-             "schema": {"type": "array", "items": {"type": "string"}},
-             "style": "form", "explode": True},
-    "release": {"description": "Comma-separated release ids to keep",
-                "schema": {"type": "string"}},
-    "releases": {"description": "'all': every release, not only the earliest per episode",
-                 "schema": {"type": "string", "enum": ["all"]}},
-    "lang": {"description": "Language of titles (BCP 47), falling back to English",
-             "schema": {"type": "string"}},
-}
 
 SCHEMAS = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
@@ -134,37 +110,47 @@ SCHEMAS.update({
         "airings": {"type": "array", "items": {"$ref": "#/components/schemas/Airing"}}}},
     "Schedule": {"type": "object", "required": ["region", "tz", "from", "to", "airings"],
                  "properties": {"region": NULLABLE_TEXT, "tz": {"type": "string"},
-                                "from": NULLABLE_TEXT, "to": NULLABLE_TEXT,
+                                "from": {"type": "string", "format": "date-time"},
+                                "to": {"type": "string", "format": "date-time"},
                                 "airings": {"type": "array",
                                             "items": {"$ref": "#/components/schemas/Airing"}}}},
     "OpenAPI": {"type": "object", "required": ["openapi", "paths"]},
 })
 
-# Each API route: (summary, response schema, query parameters, path parameters).
+# Each API route: (summary, response schema, path parameters); its query parameters are those
+# its view declares.
 OPERATIONS = {
     "/regions": ("Every region: code, name, display zone and the shows watchable there",
-                 "RegionList", (), ()),
+                 "RegionList", ()),
     "/shows": ("Every show with titles, releases and its feed URL in each region",
-               "ShowList", (), ()),
+               "ShowList", ()),
     "/shows/{show}": ("One show with every airing of every release", "ShowDetail",
-                      SHOW_PARAMETERS, ("show",)),
-    "/schedule": ("Airings in a window, ordered by start, then show, then episode", "Schedule",
-                  SCHEDULE_PARAMETERS, ()),
-    "/openapi.json": ("This description", "OpenAPI", (), ()),
+                      ("show",)),
+    "/schedule": ("Airings in a window, ordered by start, then show, then episode", "Schedule", ()),
+    "/openapi.json": ("This description", "OpenAPI", ()),
 }
 
 
 def api_paths(app: Flask) -> list[str]:
     """The API's routes as OpenAPI paths ('/shows/<show_id>' -> '/shows/{show}')."""
-    paths = []
+    return sorted(api_routes(app))
+
+
+def api_routes(app: Flask) -> dict[str, tuple[str, ...]]:
+    """Each API route's OpenAPI path and the query parameters its view declares."""
+    routes = {}
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(PREFIX + "/"):
             path = rule.rule[len(PREFIX):]
             for argument in rule.arguments:
                 path = path.replace(f"<{argument}>", "{show}" if argument == "show_id"
                                     else "{" + argument + "}")
-            paths.append(path)
-    return sorted(paths)
+            declaration = declaration_of(app.view_functions[rule.endpoint])
+            if declaration is None:
+                raise LookupError(f"the API route {rule.rule} declares no parameters: decorate "
+                                  "its view with web.params.takes")
+            routes[path] = declaration.names
+    return routes
 
 
 def parameter_schemas(catalog: Catalog) -> dict[str, dict]:
@@ -182,15 +168,16 @@ def parameter_schemas(catalog: Catalog) -> dict[str, dict]:
                     if release_ids else {"type": "string", "not": {}}),
         "lang": {"type": "string", "enum": catalog_languages(dict(catalog.shows))},
     }
-    return {name: {**spec, "schema": exact.get(name, spec["schema"])}
+    return {name: {"description": spec.description, "schema": exact.get(name, spec.schema),
+                   **({"style": "form", "explode": True} if spec.repeatable else {})}
             for name, spec in PARAMETERS.items()}
 
 
 def openapi_document(app: Flask, catalog: Catalog) -> dict:
     parameter = parameter_schemas(catalog)
     paths = {}
-    for path in api_paths(app):
-        summary, schema, query, in_path = OPERATIONS[path]   # KeyError: undocumented route
+    for path, query in sorted(api_routes(app).items()):
+        summary, schema, in_path = OPERATIONS[path]   # KeyError: undocumented route
         parameters = [{"name": name, "in": "path", "required": True,
                        "schema": {"type": "string", "enum": list(catalog.shows)}}
                       for name in in_path]

@@ -1,142 +1,68 @@
-"""Query parameters of feed URLs, parsed strictly: anything invalid names its parameter."""
+"""Routes declare their query parameters here; the declaration is read before the view runs."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Iterable
-from zoneinfo import ZoneInfo
+import functools
+from typing import Callable
 
-from ..schedule.fields import advise, did_you_mean
-from ..schedule.zones import UnknownZone, lookup_zone
+from flask import abort, redirect, request
 
-FEED_PARAMETERS = ("lang", "alarm", "release", "releases", "tz", "all_day", "past_days")
-MAX_ALARM_MINUTES = 10080   # one week
-MAX_ALARMS = 5
-MAX_PAST_DAYS = 36500
-_DIGITS = re.compile(r"[0-9]{1,9}")
+from ..query.declare import Declaration, Values
 
 
-class ParameterError(ValueError):
-    """A query parameter that cannot be honoured; `parameter` names it.
+class RequestValues:
+    """The request's parameters as its route declares them (query.declare.Values), read when
+    the view first asks: a view looks up what its path names first, so an unknown show is a
+    404 whatever its parameters say."""
 
-    `status` is 404 when the value names something that does not exist (a region or show),
-    400 when the value itself is wrong.
+    def __init__(self, declaration: Declaration):
+        self.declaration = declaration
+        self._values: Values | None = None
+
+    def read(self) -> Values:
+        if self._values is None:
+            self._values = self.declaration.read(request.args.lists())
+        return self._values
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.read()
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self.read().get(name, default)
+
+    def all(self, name: str) -> tuple[str, ...]:
+        return self.read().all(name)
+
+
+def takes(*names: str, page: bool = False, declaration: Declaration | None = None):
+    """Declare the parameters a route takes: the view gets them as `args` (RequestValues).
+
+    `page=True` for HTML pages (empty values and tracking parameters ignored). The declaration
+    is kept on the view as `.declaration`, where openapi.py and the tests read it. Parameters
+    the view never asked for are still read, after it: nothing undeclared is ever accepted.
     """
+    declared = declaration or Declaration(tuple(names), page=page)
 
-    def __init__(self, parameter: str, message: str, status: int = 400):
-        super().__init__(message)
-        self.parameter = parameter
-        self.message = message
-        self.status = status
-
-
-@dataclass(frozen=True)
-class FeedQuery:
-    """What a feed URL asks for beyond its path."""
-
-    lang: str | None = None
-    alarms: tuple[int, ...] = ()
-    release_ids: frozenset[str] | None = None
-    all_releases: bool = False
-    all_day_zone: ZoneInfo | None = None
-    past_days: int | None = None
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def view_with_parameters(*args, **kwargs):
+            given = RequestValues(declared)
+            response = view(*args, args=given, **kwargs)
+            given.read()
+            return response
+        view_with_parameters.declaration = declared
+        return view_with_parameters
+    return decorate
 
 
-def single_values(pairs: Iterable[tuple[str, list[str]]], allowed: tuple[str, ...], *,
-                  allow_empty: bool = False) -> dict[str, str]:
-    """One value per known parameter; unknown, repeated and empty parameters are refused.
-
-    Pages pass allow_empty: an HTML form sends an empty value for a choice like "No reminder",
-    and an empty value there means the parameter is not given.
-    """
-    values = {}
-    for name, given in pairs:
-        if name not in allowed:
-            raise ParameterError(name, advise(f"unknown parameter '{name}'"
-                                              f"{did_you_mean(name, allowed)}",
-                                              f"this URL takes {', '.join(allowed)}"))
-        if len(given) != 1:
-            raise ParameterError(name, f"parameter '{name}' is given {len(given)} times: give it "
-                                       "once (lists are comma-separated)")
-        if not given[0].strip() and allow_empty:
-            continue
-        if not given[0].strip():
-            raise ParameterError(name, f"parameter '{name}' is empty: give a value or leave it "
-                                       "out")
-        values[name] = given[0].strip()
-    return values
+def declaration_of(view: Callable) -> Declaration | None:
+    return getattr(view, "declaration", None)
 
 
-def parse_feed_query(values: dict[str, str], *, languages: Iterable[str],
-                     default_zone: str | None) -> FeedQuery:
-    """A FeedQuery from single values; releases are checked later, against the shows."""
-    query: dict = {}
-    if "lang" in values:
-        query["lang"] = choose_language(values["lang"], languages, "these titles")
-    if "alarm" in values:
-        query["alarms"] = _alarms(values["alarm"])
-    if "release" in values:
-        ids = [part.strip() for part in values["release"].split(",")]
-        if not all(ids):
-            raise ParameterError("release", "release has an empty item: give release ids "
-                                            "separated by commas, like crunchyroll,fod")
-        query["release_ids"] = frozenset(ids)
-    if "releases" in values:
-        if values["releases"] != "all":
-            raise ParameterError("releases", f"releases '{values['releases']}' is not valid: the "
-                                             "only value is 'all' (one event per release)")
-        query["all_releases"] = True
-    all_day = _flag(values, "all_day")
-    if "tz" in values and not all_day:
-        raise ParameterError("tz", "tz only applies to all-day events: add all_day=1, or leave "
-                                   "tz out (event times are exact instants, shown in your "
-                                   "calendar's own zone)")
-    if all_day:
-        zone_name = values.get("tz", default_zone)
-        if zone_name is None:
-            raise ParameterError("tz", "all_day=1 needs tz, an IANA zone such as Asia/Tokyo, "
-                                       "for the date of each episode")
-        try:
-            query["all_day_zone"] = lookup_zone(zone_name)
-        except UnknownZone as exc:
-            raise ParameterError("tz", str(exc)) from None
-    if "past_days" in values:
-        query["past_days"] = _whole_number(values["past_days"], "past_days", 0, MAX_PAST_DAYS)
-    return FeedQuery(**query)
+def moved_to(url: str):
+    """Answer a permanent redirect (301) to the canonical URL, keeping the query string."""
+    query = request.query_string.decode("latin-1")
+    abort(redirect(url + (f"?{query}" if query else ""), code=301))
 
 
-def choose_language(given: str, languages: Iterable[str], titles: str) -> str:
-    """The language as the titles spell it, matched in any case (JA is ja); English always."""
-    langs = sorted(set(languages) | {"en"})
-    by_folded = {lang.lower(): lang for lang in langs}
-    if given.lower() not in by_folded:
-        raise ParameterError("lang", f"lang '{given}' is not a language of {titles}: use one of "
-                                     f"{', '.join(langs)}")
-    return by_folded[given.lower()]
-
-
-def _flag(values: dict[str, str], name: str) -> bool:
-    if name not in values:
-        return False
-    if values[name] not in ("0", "1"):
-        raise ParameterError(name, f"{name} '{values[name]}' is not valid: use 1 or 0")
-    return values[name] == "1"
-
-
-def _alarms(text: str) -> tuple[int, ...]:
-    minutes = [_whole_number(part.strip(), "alarm", 0, MAX_ALARM_MINUTES)
-               for part in text.split(",")]
-    if len(minutes) > MAX_ALARMS:
-        raise ParameterError("alarm", f"alarm lists {len(minutes)} reminders: at most "
-                                      f"{MAX_ALARMS}")
-    if len(set(minutes)) != len(minutes):
-        raise ParameterError("alarm", "alarm lists the same reminder twice: give each once")
-    return tuple(minutes)
-
-
-def _whole_number(text: str, parameter: str, low: int, high: int) -> int:
-    if not _DIGITS.fullmatch(text) or not low <= int(text) <= high:
-        raise ParameterError(parameter, f"{parameter} '{text[:40]}' is not valid: use a whole "
-                                        f"number from {low} to {high}")
-    return int(text)
+__all__ = ["RequestValues", "Values", "declaration_of", "moved_to", "takes"]

@@ -16,8 +16,8 @@ from flask import Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import NotFound
-from ..schedule.fields import advise
-from .params import ParameterError
+from ..query.errors import ParameterError
+from ..query.values import unknown_region_message
 from ..schedule.regions import UnknownRegion
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,16 @@ def _printable(text: str) -> str:
     """Control characters from the URL escaped (\\x00), so a text error is one harmless line."""
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
                    for c in text)
+
+
+def status_of(error: ParameterError) -> tuple[int, str]:
+    """The one place a parameter error gets its HTTP status and code. A name of nothing that
+    exists is a 404 in a URL, but a 400 in a submitted form: the form's address exists."""
+    if error.kind == "refused":
+        return 403, "forbidden"
+    if error.kind == "not_found" and request.method in ("GET", "HEAD"):
+        return 404, "not_found"
+    return 400, "invalid_parameter"
 
 
 MAX_PATH = 1024
@@ -137,13 +147,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ParameterError)
     def bad_parameter(error: ParameterError):
-        code = "not_found" if error.status == 404 else "invalid_parameter"
-        return problem(error.status, code, error.message, parameter=error.parameter)
+        status, code = status_of(error)
+        return problem(status, code, error.message, parameter=error.parameter)
 
     @app.errorhandler(UnknownRegion)
     def unknown_region(error: UnknownRegion):
-        return problem(404, "not_found", advise(str(error), "use an ISO 3166-1 alpha-2 code "
-                                                           "such as us or jp"))
+        return problem(404, "not_found", unknown_region_message(error))
 
     @app.errorhandler(NotFound)
     def not_found(error: NotFound):

@@ -8,20 +8,20 @@ from datetime import timedelta
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 
 from . import state
-from ..schedule.fields import advise
+from ..query import values as parse
+from ..query.errors import ParameterError
+from ..query.feed import FEED, languages, parse_feed_query
 from ..render.health import health
-from ..render.feeds import Feed, FeedSettings, languages, region_feed, show_feed
+from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, show_feed
 from ..render.pages import (ALARM_CHOICES, episode_rows, language_choices, region_airings,
                             show_cards, time_sources)
-from .params import FEED_PARAMETERS, ParameterError, choose_language, parse_feed_query, single_values
-from ..schedule.regions import Country, UnknownRegion, countries, country, region_from_languages
+from ..schedule.regions import Country, countries, country, region_from_languages
+from ..schedule.zones import zone_of
+from .params import Values, moved_to, takes
 from .responses import cacheable
 from ..render.subscribe import subscribe_links
 
 views = Blueprint("calfeed", __name__)
-
-PAGE_PARAMETERS = ("region",)
-SHOW_PAGE_PARAMETERS = ("region", "lang", "alarm")
 
 # Pages load only their own stylesheet and script; the QR codes are inline SVG markup.
 CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; "
@@ -30,24 +30,22 @@ CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'se
 
 
 @views.get("/")
-def index():
-    values = single_values(request.args.lists(), PAGE_PARAMETERS, allow_empty=True)
-    region = _page_region(values)
+@takes("region", page=True)
+def index(args: Values):
+    region = _page_region(args)
     published = state.current()
     return _page(render_template("index.html", region=region, regions=_region_choices(),
                                  cards=show_cards(published, region, state.now())))
 
 
 @views.get("/shows/<show_id>")
-def show_page(show_id: str):
+@takes("region", "lang", "alarm", page=True)
+def show_page(show_id: str, args: Values):
     published = state.current()
-    show = published.catalog.show(show_id)
-    values = single_values(request.args.lists(), SHOW_PAGE_PARAMETERS, allow_empty=True)
-    region = _page_region(values)
-    lang = choose_language(values.get("lang", "en"), show.languages, "these titles")
-    alarm = values.get("alarm", "")
-    if alarm not in dict(ALARM_CHOICES):
-        raise ParameterError("alarm", f"alarm '{alarm}' is not one of the choices: use 15 or 60")
+    show = published.catalog.show(_canonical_show(show_id, published, ".show_page"))
+    region = _page_region(args)
+    lang = parse.lang(args.get("lang", "en"), show.languages, "these titles")
+    alarm = _page_alarm(args)
     feed_options = {k: v for k, v in (("alarm", alarm), ("lang", lang if lang != "en" else ""))
                     if v}
     watchable = region.code in show.regions
@@ -65,11 +63,11 @@ def show_page(show_id: str):
     return _page(render_template(
         "show.html", show=show, region=region, regions=_region_choices(), lang=lang,
         alarm=alarm, alarm_choices=ALARM_CHOICES, feed_options=feed_options,
-        languages=language_choices(show.languages | {"en"}),
+        languages=language_choices(parse.offered_languages(show.languages)),
         watchable=watchable, panels=panels,
         rows=episode_rows(published, show, region, lang, state.now()) if watchable else [],
         time_sources=time_sources(region_airings(published, show, region)) if watchable else [],
-        zone=region.display_zone or "UTC"))
+        zone=zone_of(None, region).key))
 
 
 def _page(html: str) -> Response:
@@ -81,15 +79,22 @@ def _page(html: str) -> Response:
     return response
 
 
-def _page_region(values: dict[str, str]) -> Country:
+def _page_alarm(args: Values) -> str:
+    """A reminder the page offers ('' for none), read by the feed's own alarm parser."""
+    if "alarm" not in args:
+        return ""
+    alarm = parse.alarm_text(parse.alarms(args.get("alarm")))
+    offered = [value for value, _ in ALARM_CHOICES if value]
+    if alarm not in offered:
+        raise ParameterError("alarm", f"alarm '{alarm}' is not one of the choices: use "
+                                      f"{', '.join(offered[:-1])} or {offered[-1]}")
+    return alarm
+
+
+def _page_region(args: Values) -> Country:
     """?region=, else the browser's language tags (Accept-Language), else the default."""
-    if "region" in values:
-        try:
-            return country(values["region"])
-        except UnknownRegion as exc:
-            raise ParameterError("region", advise(str(exc), "use an ISO 3166-1 alpha-2 code "
-                                                            "such as us or jp"),
-                                 status=404) from None
+    if "region" in args:
+        return parse.region(args.get("region"))
     guessed = region_from_languages([tag for tag, _ in request.accept_languages])
     return country(guessed or current_app.config["DEFAULT_REGION"])
 
@@ -98,9 +103,18 @@ def _region_choices() -> list[Country]:
     return sorted(countries().values(), key=lambda c: c.name)
 
 
+def _canonical_show(show_id: str, published, endpoint: str) -> str:
+    """The show's id as the catalogue spells it; another case redirects there (301), so each
+    page, feed and document has one address. An unknown id is left to the lookup's 404."""
+    found = parse.canonical_show_id(show_id, published.catalog.shows)
+    if found is not None and found != show_id:
+        moved_to(url_for(endpoint, **{**request.view_args, "show_id": found}))
+    return show_id
+
+
 @views.get("/healthz")
-def healthz():
-    single_values(request.args.lists(), ())
+@takes()
+def healthz(args: Values):
     published = current_app.extensions.get(state.EXTENSION)
     status, body = health(published, state.load_status(), details=state.may_see_details(),
                           folder=current_app.config["SCHEDULES_DIR"])
@@ -111,28 +125,26 @@ def healthz():
 
 
 @views.get("/feeds/<region_code>.ics")
-def region_calendar(region_code: str):
-    region = country(region_code)
+@takes(declaration=FEED)
+def region_calendar(region_code: str, args: Values):
+    region = parse.region(region_code)
     published = state.current()
-    query = _feed_query(published.catalog.shows_in(region.code), region.display_zone)
+    query = parse_feed_query(args, published.catalog.shows_in(region.code), region)
     return _calendar_response(region_feed(published, region, query, now=state.now(),
                                           url=request.url, settings=_settings()))
 
 
 @views.get("/feeds/<region_code>/<show_id>.ics")
-def show_calendar(region_code: str, show_id: str):
-    region = country(region_code)
+@takes(declaration=FEED)
+def show_calendar(region_code: str, show_id: str, args: Values):
+    region = parse.region(region_code)
     published = state.current()
-    # An unknown show is a 404 whatever the parameters say.
-    show = published.catalog.show(show_id)
-    query = _feed_query((show,), region.display_zone)
+    # An unknown show, or one not watchable here, is a 404 whatever the parameters say.
+    show = published.catalog.show(_canonical_show(show_id, published, ".show_calendar"))
+    require_watchable(show, region)
+    query = parse_feed_query(args, (show,), region)
     return _calendar_response(show_feed(published, region, show_id, query, now=state.now(),
                                         url=request.url, settings=_settings()))
-
-
-def _feed_query(shows, default_zone):
-    values = single_values(request.args.lists(), FEED_PARAMETERS)
-    return parse_feed_query(values, languages=languages(shows), default_zone=default_zone)
 
 
 def _settings() -> FeedSettings:

@@ -2,55 +2,58 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
-from flask import Blueprint, Flask, request, render_template
+from flask import Blueprint, Flask, render_template
 
 from . import state
-from ..render.week import platforms, today_in, week
+from ..query import values as parse
+from ..query.errors import ParameterError
+from ..query.window import moment
+from ..render.week import today_in, week
+from ..schedule.regions import Country
 from ..schedule.wallclock import FIRST_YEAR, LAST_YEAR
-from .params import ParameterError, single_values
+from ..schedule.zones import zone_of
+from .params import Values, takes
 from .views import _page, _page_region, _region_choices
 
 week_views = Blueprint("week", __name__)
 
-# `calendar` is not among them: "only my calendar" is filtered in the browser from what the
-# edit page left in localStorage, so no feed id ever reaches a URL, a log or a Referer.
-WEEK_PARAMETERS = ("region", "from", "release")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
-
+# `calendar` is not among the parameters: "only my calendar" is filtered in the browser from
+# what the edit page left in localStorage, so no feed id ever reaches a URL, a log or a Referer.
 @week_views.get("/week")
-def week_page():
-    values = single_values(request.args.lists(), WEEK_PARAMETERS, allow_empty=True)
-    region = _page_region(values)
+@takes("region", "from", "release", page=True)
+def week_page(args: Values):
+    region = _page_region(args)
     published = state.current()
     now = state.now()
-    start = _first_day(values["from"]) if "from" in values else today_in(region, now)
-    release = values.get("release")
-    if release is not None and release not in dict(platforms(published, region)):
-        names = ", ".join(r for r, _ in platforms(published, region)) or "none"
-        raise ParameterError("release", f"release '{release[:40]}' is not a platform in "
-                                        f"{region.name}: use one of {names}")
+    start = _first_day(args.get("from"), region) if "from" in args else today_in(region, now)
+    release = _platform(args.get("release"), published, region) if "release" in args else None
     shown = week(published, region, start, now, release)
     return _page(render_template("week.html", week=shown, region=region,
                                  regions=_region_choices(), today=today_in(region, now)))
 
 
-def _first_day(text: str) -> date:
-    try:
-        # Only YYYY-MM-DD: fromisoformat alone would also take 20240108 and 2024-W02-1.
-        day = date.fromisoformat(text) if _DATE.fullmatch(text) else None
-    except ValueError:
-        day = None
-    if day is None:
-        raise ParameterError("from", f"from '{text[:40]}' is not a date: write YYYY-MM-DD, "
-                                     "such as 2024-01-08")
+def _first_day(text: str, region: Country) -> date:
+    """`from`, read by its one parser (a date, or a date-time whose date in the region's zone
+    is taken), within the years calfeed lists."""
+    zone = zone_of(None, region)
+    day = moment(text, "from", zone, end_of_day=False).astimezone(zone).date()
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise ParameterError("from", f"from '{text}' is out of range: calfeed lists years "
                                      f"{FIRST_YEAR} to {LAST_YEAR}")
     return day
+
+
+def _platform(text: str, published, region: Country) -> str:
+    """`release`, read by its one parser: the same check and message as feeds and the API."""
+    (release_id, *more) = sorted(parse.release(text, published.catalog.shows_in(region.code),
+                                               region))
+    if more:
+        raise ParameterError("release", "the week shows one platform at a time: give one "
+                                        "release id")
+    return release_id
 
 
 def init_app(app: Flask) -> None:
