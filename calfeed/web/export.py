@@ -4,6 +4,7 @@ Every URL is rendered by the app itself (through Flask's test client), so an exp
 byte for byte what the server would send. Files are written to a hidden folder beside the
 target; the target is a symbolic link that one rename (os.replace) points at the new folder,
 so a reader sees either the whole old export or the whole new one, never a half-written one.
+The URLs are the app's own routes (its URL map), filled in with the data's regions and shows.
 """
 
 from __future__ import annotations
@@ -16,29 +17,67 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from flask import Flask
+from werkzeug.routing import Rule
 
 from ..publish.published import Published
 from ..schedule.regions import countries
 
-STATIC_FILES = ("calfeed.css", "calfeed.js", "favicon.svg")
+# GET routes a static copy cannot stand in for, each with the reason: everything else the app
+# answers is exported, so a new route is exported (or refused below) without editing a list.
+NOT_EXPORTED = {
+    "calfeed.healthz": "the live status of a running server",
+    "calendars.new": "a form that posts to the server",
+}
+# Route arguments that are secrets of one person's calendar: their routes are never exported.
+SECRET_ARGUMENTS = frozenset({"edit_key", "feed_id"})
 
 
 class ExportError(ValueError):
     """An export that cannot be written where it was asked for."""
 
 
-def export_paths(published: Published, regions: Iterable[str] | None = None) -> list[str]:
-    """Every URL path of the site (optionally only some regions' feeds), in a stable order."""
+def exported_rules(app: Flask) -> list[Rule]:
+    """The app's GET routes that an export writes: not excluded, no secret in their path."""
+    return sorted((rule for rule in app.url_map.iter_rules()
+                   if "GET" in (rule.methods or ()) and rule.endpoint not in NOT_EXPORTED
+                   and not rule.arguments & SECRET_ARGUMENTS),
+                  key=lambda rule: rule.rule)
+
+
+def export_paths(app: Flask, published: Published,
+                 regions: Iterable[str] | None = None) -> list[str]:
+    """Every URL path of the site (optionally only some regions' feeds), in a stable order:
+    each exported route of the app's URL map with every value its arguments take."""
     wanted = {r.upper() for r in regions} if regions else set(countries())
-    shows = published.catalog.shows.values()
-    paths = ["/", *(f"/static/{name}" for name in STATIC_FILES)]
-    paths += [f"/feeds/{code.lower()}.ics" for code in sorted(wanted)]
-    for show in shows:
-        paths.append(f"/shows/{show.id}")
-        paths += [f"/feeds/{code.lower()}/{show.id}.ics" for code in sorted(show.regions & wanted)]
-    paths += ["/api/v1/regions", "/api/v1/shows", "/api/v1/schedule", "/api/v1/openapi.json"]
-    paths += [f"/api/v1/shows/{show.id}" for show in shows]
+    urls = app.url_map.bind("localhost")
+    paths = []
+    for rule in exported_rules(app):
+        for values in _route_values(app, rule, published, wanted):
+            paths.append(urls.build(rule.endpoint, values, method="GET"))
     return paths
+
+
+def _route_values(app: Flask, rule: Rule, published: Published,
+                  wanted: set[str]) -> list[dict[str, str]]:
+    """The argument values of a route that the site has: its regions, shows, static files."""
+    shows = published.catalog.shows.values()
+    arguments = frozenset(rule.arguments)
+    if not arguments:
+        return [{}]
+    if arguments == {"region_code"}:
+        return [{"region_code": code.lower()} for code in sorted(wanted)]
+    if arguments == {"show_id"}:
+        return [{"show_id": show.id} for show in shows]
+    if arguments == {"region_code", "show_id"}:
+        return [{"region_code": code.lower(), "show_id": show.id}
+                for show in shows for code in sorted(show.regions & wanted)]
+    if arguments == {"filename"} and rule.endpoint == "static":
+        folder = Path(app.static_folder)
+        return [{"filename": path.relative_to(folder).as_posix()}
+                for path in sorted(folder.rglob("*")) if path.is_file()]
+    raise ExportError(f"route {rule.rule} takes {', '.join(sorted(arguments))}: the export "
+                      "does not know which values to write; teach export._route_values, or "
+                      "list the route in export.NOT_EXPORTED with the reason")
 
 
 def file_for(root: Path, path: str, folders: frozenset[str] = frozenset()) -> Path:
@@ -67,7 +106,7 @@ def export_site(app: Flask, published: Published, target: Path, *, base_url: str
     target.parent.mkdir(parents=True, exist_ok=True)
     build = target.parent / f".{target.name}.{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
     build.mkdir()
-    paths = export_paths(published, regions)
+    paths = export_paths(app, published, regions)
     folders = folder_paths(paths)
     client = app.test_client()
     try:

@@ -1,0 +1,52 @@
+"""The export writes every GET route of the app's URL map, except the ones excluded for a
+reason or personal (a secret in their path); a route it cannot fill in is refused by name."""
+
+from __future__ import annotations
+
+import pytest
+
+from calfeed.web import state
+from calfeed.web.export import NOT_EXPORTED, SECRET_ARGUMENTS, ExportError, export_paths
+
+
+def paths_of(app, regions=None):
+    with app.app_context():
+        return export_paths(app, state.current(), regions)
+
+
+def test_every_get_route_is_exported_or_excluded_for_a_reason(app):
+    urls = app.url_map.bind("localhost")
+    exported = {urls.match(path, method="GET")[0] for path in paths_of(app)}
+    get_routes = [rule for rule in app.url_map.iter_rules() if "GET" in rule.methods]
+    for rule in get_routes:
+        if rule.endpoint in NOT_EXPORTED:
+            assert rule.endpoint not in exported, rule.rule
+        elif rule.arguments & SECRET_ARGUMENTS:
+            assert rule.endpoint not in exported, f"{rule.rule} holds a secret"
+        else:
+            assert rule.endpoint in exported, f"{rule.rule} is neither exported nor excluded"
+    # The exclusions name real routes, so the list cannot rot unnoticed.
+    assert set(NOT_EXPORTED) <= {rule.endpoint for rule in get_routes}
+
+
+def test_the_site_paths_from_the_url_map(app):
+    paths = paths_of(app, ["us", "JP"])
+    assert len(paths) == len(set(paths))
+    assert {"/", "/static/calfeed.css", "/static/calfeed.js", "/static/favicon.svg",
+            "/feeds/us.ics", "/feeds/jp.ics", "/feeds/us/metallic-rouge.ics",
+            "/feeds/jp/metallic-rouge.ics", "/shows/metallic-rouge", "/api/v1/regions",
+            "/api/v1/shows", "/api/v1/shows/metallic-rouge", "/api/v1/schedule",
+            "/api/v1/openapi.json"} <= set(paths)
+    assert not [p for p in paths if p.startswith(("/feeds/gb", "/healthz", "/calendars",
+                                                   "/feeds/my/"))]
+
+
+def test_a_new_route_is_exported_without_editing_the_export(app):
+    app.add_url_rule("/about.txt", "about", lambda: "calfeed")
+    assert "/about.txt" in paths_of(app)
+
+
+def test_a_route_whose_values_the_export_cannot_know_is_refused_by_name(app):
+    app.add_url_rule("/weeks/<week>", "week", lambda week: week)
+    with pytest.raises(ExportError, match=r"/weeks/<week> takes week: .*NOT_EXPORTED"):
+        paths_of(app)
