@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from flask import Flask
+# Flask is imported inside the factory: importing any calfeed module runs this file first, and
+# the domain packages (schedule, publish, render, source) must load without Flask.
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, the catalog (refusing invalid data), views and commands."""
+    from flask import Flask
+
     from . import cli, config
     from .web import api, calendars, responses, state, views, week_views
 
