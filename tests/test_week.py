@@ -266,3 +266,37 @@ def test_listing_notation_keeps_evening_hours(shows):
     morning = replace(show, releases=(replace(show.releases[0],
                                               start=WallTime(date(2024, 1, 7), 5, 0)),))
     assert listing_notation(expand_show(morning)[0]) == "Sun 05:00"
+
+
+def test_week_lists_what_the_region_feed_selects(make_app, tmp_path):
+    """Over a synthetic catalogue (follows, skips, moves, streams in many regions): each week's
+    items are exactly the region feed's earliest airings in that week, and per platform the
+    platform's airings."""
+    from calfeed.render.week import week
+    from calfeed.schedule.regions import country
+    from calfeed.schedule.synthetic import write_synthetic
+    from calfeed.web import state
+    write_synthetic(40, tmp_path / "synthetic")
+    app = make_app(tmp_path / "synthetic", CALENDARS_PATH=str(tmp_path / "c.sqlite3"))
+    with app.app_context():
+        published = state.current()
+        for code in ("JP", "US", "GB", "BR", "AU"):
+            region = country(code)
+            shows = tuple(s.id for s in published.catalog.shows_in(code))
+            feed = published.selection(code, shows, None, False)
+            for weeks in range(0, 150, 7):
+                start = date(2024, 1, 1) + timedelta(weeks=weeks)
+                shown = week(published, region, start, NOW)
+                zone = ZoneInfo(region.display_zone)
+                expected = [(a.show.id, a.episode.number, a.release.id) for a in feed
+                            if a.start_utc.astimezone(zone).date() - start < timedelta(days=7)
+                            and a.start_utc.astimezone(zone).date() >= start]
+                got = [(i.show_id, i.episode, i.release_id) for d in shown.days for i in d.items]
+                assert sorted(got) == sorted(expected), (code, start)
+            release = shown.platforms[0][0]
+            only = published.selection(code, shows, frozenset({release}), False)
+            start = min(a.start_utc for a in only).astimezone(ZoneInfo(region.display_zone)).date()
+            shown = week(published, region, start, NOW, release)
+            assert {i.release_id for d in shown.days for i in d.items} == {release}
+            assert sum(len(d.items) for d in shown.days) == len(
+                [a for a in only if a.start_utc < datetime.fromisoformat(shown.end_utc)])

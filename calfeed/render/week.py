@@ -109,27 +109,27 @@ def week(published: Published, region: Country, start: date, now: datetime,
     zone = _zone(region)
     begin = datetime.combine(start, time(0), zone).astimezone(UTC)
     end = datetime.combine(start + WEEK, time(0), zone).astimezone(UTC)
-    release_ids = frozenset({release}) if release else None
-    # The shows with an airing in the region from a week before to a week after: this week's
-    # items, and the neighbours that tell a break week from a show that ended or has not begun.
-    shows: dict[str, Show] = {}
-    for airing in _between(published, begin - WEEK, end + WEEK):
-        if airing.release.watchable_in(region.code) and (
-                release is None or airing.release.id == release):
-            shows.setdefault(airing.show.id, airing.show)
-    this_week: list[Airing] = []
+    # The region's airings from a week before to a week after: this week's items, and the
+    # neighbours that tell a break week from a show that ended or has not begun. Each episode
+    # once, at its earliest release over the whole show (a stream may follow weeks later).
+    chosen = [a for a in _between(published, begin - WEEK, end + WEEK)
+              if a.release.watchable_in(region.code)
+              and (release is None or a.release.id == release)
+              and (release is not None or _earliest(published, a, region.code))]
+    this_week = [a for a in chosen if begin <= a.start_utc < end]
+    listed = {a.show.id for a in this_week}
+    around: dict[str, list[Airing]] = {}
+    for airing in chosen:
+        if airing.show.id not in listed:
+            around.setdefault(airing.show.id, []).append(airing)
     breaks: list[WeekBreak] = []
-    for show_id, show in shows.items():
-        # The earliest release of each episode over the whole show, not only this window.
-        chosen = published.selection(region.code, (show_id,), release_ids, False)
-        here = [a for a in chosen if begin <= a.start_utc < end]
-        this_week.extend(here)
-        if not here:
-            before = [a for a in chosen if begin - WEEK <= a.start_utc < begin]
-            after = [a for a in chosen if end <= a.start_utc < end + WEEK]
-            # A show every other week has no break in its weeks off.
-            if before and after and _leader(show, before[-1].release)[0].every_days <= 7:
-                breaks.append(_break(show, before[-1].release, begin, end))
+    for airings in around.values():
+        before = [a for a in airings if a.start_utc < begin]
+        after = [a for a in airings if a.start_utc >= end]
+        show = airings[0].show
+        # A show every other week has no break in its weeks off.
+        if before and after and _leader(show, before[-1].release)[0].every_days <= 7:
+            breaks.append(_break(show, before[-1].release, begin, end))
     this_week.sort(key=lambda a: (a.start_utc, a.show.id, a.episode.number, a.release.id))
     by_day: dict[date, list[WeekItem]] = {start + timedelta(days=n): [] for n in range(7)}
     for airing in this_week:
@@ -197,6 +197,22 @@ def _break(show: Show, release: Release, begin: datetime, end: datetime) -> Week
             skipped.append(day)
     return WeekBreak(show_id=show.id, show_title=show.name("en"), release_name=release.name,
                      skipped=tuple(skipped))
+
+
+def _earliest(published: Published, airing: Airing, region: str) -> bool:
+    """Whether the airing is its episode's first in the region, as publish/selection.py picks
+    (earliest start, then release id): the episode's airings are indexed once per show."""
+    episodes = published.kept("week-episodes", dict)
+    by_number = episodes.get(airing.show.id)
+    if by_number is None:
+        by_number = {}
+        for other in published.catalog.airings[airing.show.id]:
+            by_number.setdefault(other.episode.number, []).append(other)
+        episodes[airing.show.id] = by_number   # one assignment: threads may race, harmlessly
+    key = (airing.start_utc, airing.release.id)
+    return not any((other.start_utc, other.release.id) < key
+                   for other in by_number[airing.episode.number]
+                   if other.release.watchable_in(region))
 
 
 def _leader(show: Show, release: Release) -> tuple[Release, timedelta]:
