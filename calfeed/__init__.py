@@ -36,7 +36,8 @@ def _wrap_for_serving(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from .web.public_url import parse_public_url
-    from .web.response_cache import RESPONSE_CACHE, ResponseCache
+    from .web.calendars import EXTENSION as CALENDARS, personal_feeds
+    from .web.response_cache import RESPONSE_CACHE, ResponseCache, feeds_and_api
     from .web.responses import refuse_bodies_on_reads
     from .web.state import served
 
@@ -46,7 +47,8 @@ def _wrap_for_serving(app: Flask) -> None:
         app.wsgi_app, lambda: served(app),
         seconds=app.config["RESPONSE_CACHE_SECONDS"],
         max_bytes=app.config["RESPONSE_CACHE_MAX_BYTES"],
-        max_entries=app.config["RESPONSE_CACHE_MAX_ENTRIES"], by_host=public is None)
+        max_entries=app.config["RESPONSE_CACHE_MAX_ENTRIES"], by_host=public is None,
+        variant=personal_feeds(app.extensions[CALENDARS], feeds_and_api))
     app.wsgi_app = refuse_bodies_on_reads(app.wsgi_app)
     if public is not None:
         # Inside ProxyFix: the configured address wins over X-Forwarded-Host and -Proto too.

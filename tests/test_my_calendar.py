@@ -197,3 +197,28 @@ def test_an_import_needs_the_csrf_token_and_a_file(client):
     assert answer.status_code == 403
     answer = client.post("/calendars/import", data={"csrf_token": token(client)})
     assert answer.status_code == 400 and "MyAnimeList export" in answer.text
+
+
+def test_a_personal_feed_is_kept_by_the_response_cache_until_a_save(client, monkeypatch):
+    """Repeated requests are answered without Flask, keyed on the calendar's generation, which
+    every save raises: the next request after an edit or a delete is never an old copy."""
+    from calfeed.web import calendars
+    edit_path, feed_path = made(client)
+    made_feeds = []
+    real = calendars.chosen_feed
+    monkeypatch.setattr(calendars, "chosen_feed",
+                        lambda *args, **kwargs: made_feeds.append(1) or real(*args, **kwargs))
+    first, again = client.get(feed_path), client.get(feed_path)
+    assert first.data == again.data and len(made_feeds) == 1
+    assert client.get(feed_path, headers={"If-None-Match": first.headers["ETag"]}) \
+        .status_code == 304
+    assert len(made_feeds) == 1
+
+    client.post(edit_path, data={"region": "jp", "show": list(TWO_SHOWS), "alarm": "15",
+                                 "csrf_token": token(client)})
+    edited = client.get(feed_path)
+    assert len(made_feeds) == 2 and b"BEGIN:VALARM" in edited.data
+    assert client.get(feed_path).data == edited.data and len(made_feeds) == 2
+
+    client.post(edit_path + "/delete", data={"csrf_token": token(client)})
+    assert [client.get(feed_path).status_code for _ in range(2)] == [410, 410]

@@ -6,6 +6,7 @@ import hashlib
 import json
 import secrets
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 
@@ -70,6 +71,7 @@ class CalendarStore:
     def __init__(self, path: str, limits: Limits = Limits()):
         self.path = path
         self.limits = limits
+        self._readers = threading.local()
         with self._closing() as db:
             # WAL is kept in the file: readers of feeds never wait for a save.
             db.execute("PRAGMA journal_mode=WAL")
@@ -116,6 +118,17 @@ class CalendarStore:
             row = db.execute("SELECT generation, choices, deleted FROM calendar WHERE feed_id = ?",
                              (feed_id,)).fetchone()
         return self._stored(feed_id, row)
+
+    def generation(self, feed_id: str) -> int | None:
+        """The edit generation of a live calendar (None: unknown or deleted): what the response
+        cache keys a personal feed on, asked on every request, so on a connection this thread
+        keeps open rather than a new one (a connection costs more than the read)."""
+        db = getattr(self._readers, "db", None)
+        if db is None:
+            db = self._readers.db = self._connect()
+        row = db.execute("SELECT generation FROM calendar WHERE feed_id = ? AND deleted = 0",
+                         (feed_id,)).fetchone()
+        return row[0] if row else None
 
     def by_edit_key(self, edit_key: str) -> Stored | None:
         with self._closing() as db:

@@ -6,6 +6,7 @@ import hmac
 import json
 import os
 import secrets
+from typing import Callable
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, \
     url_for
@@ -22,10 +23,12 @@ from ..query import values as parse
 from ..query.errors import ParameterError
 from ..query.feed import FeedQuery
 from .params import Values, takes
+from .response_cache import SKIP
 from .responses import problem
 
 calendars = Blueprint("calendars", __name__)
 EXTENSION = "calfeed.calendars"
+PERSONAL_FEEDS = "/feeds/my/"
 CSRF_COOKIE = "calfeed_csrf"
 
 
@@ -126,6 +129,21 @@ def feed(feed_id: str, args: Values):
         about=f"The {len(shows)} shows chosen for this calendar, at the moment each episode "
               f"can be watched in {region.name}.",
         filename="my-calfeed.ics", generation=stored.generation))
+
+
+def personal_feeds(calendars: CalendarStore, otherwise: Callable[[dict], object]):
+    """The response cache's `variant` with personal feeds kept too, keyed on the calendar's
+    edit generation read on every request: a save in any worker raises it, so no worker answers
+    from a copy made before the save, and a deleted or unknown calendar is never kept (its 410
+    or 404 comes from Flask). Other requests are `otherwise`'s to judge."""
+    def variant(environ):
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(PERSONAL_FEEDS):
+            return otherwise(environ)
+        feed_id = path[len(PERSONAL_FEEDS):].removesuffix(".ics")
+        generation = calendars.generation(feed_id) if path.endswith(".ics") else None
+        return SKIP if generation is None else ("calendar generation", generation)
+    return variant
 
 
 def _by_edit_key(edit_key: str):
