@@ -222,3 +222,16 @@ def test_a_personal_feed_is_kept_by_the_response_cache_until_a_save(client, monk
 
     client.post(edit_path + "/delete", data={"csrf_token": token(client)})
     assert [client.get(feed_path).status_code for _ in range(2)] == [410, 410]
+
+
+def test_a_japanese_calendar_names_itself_in_japanese(client):
+    _edit, feed_path = made(client, lang="ja")
+    calendar = Calendar.from_ical(client.get(feed_path).data)
+    assert str(calendar["X-WR-CALNAME"]) == "マイアニメ（日本、calfeed）"
+    assert str(calendar["X-WR-CALDESC"]) == \
+        "このカレンダーに選んだ2作品の各話を、日本で視聴できるようになる時刻に。"
+    _edit, english_path = made(client, show="metallic-rouge")
+    english = client.get(english_path).data
+    assert b"\r\nX-WR-CALNAME:My anime (Japan\\, calfeed)\r\n" in english
+    assert str(Calendar.from_ical(english)["DESCRIPTION"]) == (
+        "The 1 show chosen for this calendar, at the moment each episode can be watched in Japan.")

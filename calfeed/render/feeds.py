@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Mapping
 
 from . import ics
-from ..i18n import translations, words_language
+from .feed_text import left_out_note, region_feed_header, show_feed_header
 from ..errors import NotFound
 from ..schedule.expand import airing_order
 from ..schedule.model import Airing, Show
@@ -38,11 +38,7 @@ def show_feed(published: Published, region: Country, show_id: str, query: FeedQu
               now: datetime, url: str, settings: FeedSettings) -> Feed:
     show = published.catalog.show(show_id)
     require_watchable(show, region)
-    _ = translations(query.lang).gettext
-    place, title = region.name_in(words_language(query.lang)), show.name(query.lang)
-    name = _("{show} ({region})").format(show=title, region=place)
-    about = _("Every episode of {show} watchable in {region}, at the moment it can be watched "
-              "there.").format(show=title, region=place)
+    name, about = show_feed_header(show, region, query.lang)
     return _feed(published, region, (show,), query, now=now, url=url, settings=settings,
                  name=name, about=about, filename=f"{show.id}-{region.code.lower()}.ics")
 
@@ -58,11 +54,7 @@ def require_watchable(show: Show, region: Country) -> None:
 def region_feed(published: Published, region: Country, query: FeedQuery, *,
                 now: datetime, url: str, settings: FeedSettings) -> Feed:
     shows = published.catalog.shows_in(region.code)
-    _ = translations(query.lang).gettext
-    place = region.name_in(words_language(query.lang))
-    name = _("Anime in {region} (calfeed)").format(region=place)
-    about = _("Every episode of every show calfeed knows of that is watchable in {region}, at "
-              "the moment it can be watched there.").format(region=place)
+    name, about = region_feed_header(region, query.lang)
     return _feed(published, region, shows, query, now=now, url=url, settings=settings,
                  name=name, about=about, filename=f"calfeed-{region.code.lower()}.ics")
 
@@ -109,11 +101,7 @@ def _render(published: Published, region: Country, airings: list[Airing], query:
         airings = [a for a in airings if a.end >= horizon]
     events = [_event_bytes(published, a, region, query, generation) for a in airings]
     kept, left_out = _within_budget(airings, events, now, settings.max_bytes)
-    note = (" " + translations(query.lang).gettext(
-        "{count} airings, the oldest past ones first, are left out to keep this feed under "
-        "{size} KB, the most Google Calendar reads.").format(count=left_out,
-                                                            size=settings.max_bytes // 1000)
-            if left_out else "")
+    note = left_out_note(left_out, settings.max_bytes, query.lang)
     header = ics.CalendarHeader(name=name, description=about + note, refresh=settings.refresh,
                                 url=url)
     body = ics.join_calendar(ics.calendar_head(header), [events[i] for i in kept])

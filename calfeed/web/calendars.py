@@ -14,6 +14,7 @@ from flask import Blueprint, Flask, Response, current_app, redirect, render_temp
 from . import state
 from ..errors import NotFound
 from ..render.feeds import chosen_feed
+from ..render.feed_text import my_feed_header
 from ..render.pages import ALARM_CHOICES
 from ..schedule.regions import country, countries
 from .calendar_form import read_form
@@ -123,12 +124,10 @@ def feed(feed_id: str, args: Values):
              for s, r in choices["shows"].items() if s in published.catalog.shows}
     query = FeedQuery(lang=choices["lang"], alarms=tuple(choices["alarms"]))
     from .views import _calendar_response, _settings
+    name, about = my_feed_header(region, len(shows), query.lang)
     return _calendar_response(chosen_feed(
         published, region, shows, query, now=state.now(), url=request.url, settings=_settings(),
-        name=f"My anime ({region.name}, calfeed)",
-        about=f"The {len(shows)} shows chosen for this calendar, at the moment each episode "
-              f"can be watched in {region.name}.",
-        filename="my-calfeed.ics", generation=stored.generation))
+        name=name, about=about, filename="my-calfeed.ics", generation=stored.generation))
 
 
 def personal_feeds(calendars: CalendarStore, otherwise: Callable[[dict], object]):
