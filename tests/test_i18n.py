@@ -151,3 +151,19 @@ def test_a_language_without_words_keeps_names_english_too():
     from calfeed.i18n import words_language
     assert words_language("ko") == words_language(None) == words_language("../x") == "en"
     assert words_language("JA") == "ja"
+
+
+def test_show_page_in_japanese_names_regions_in_japanese(client):
+    from urllib.parse import quote_plus
+    page = client.get("/shows/metallic-rouge?region=jp&lang=ja").text
+    options = re.findall(r'<option value="(\w\w)"([^>]*)>([^<]*)</option>', page)
+    assert ("jp", ' selected lang="ja"', "日本") in options
+    assert ("gb", ' lang="ja"', "イギリス") in options and ("kr", ' lang="ja"', "韓国") in options
+    names = [name for code, _attrs, name in options if len(code) == 2 and _attrs.endswith('"ja"')]
+    assert names[0] == "アイスランド" and len(names) == 249
+    # The subscribe links name the feeds as the feeds name themselves.
+    assert quote_plus("メタリックルージュ（日本）") in page
+    assert quote_plus("日本のアニメ（calfeed）") in page
+    english = client.get("/shows/metallic-rouge?region=jp").text
+    assert '<option value="gb">United Kingdom</option>' in english
+    assert quote_plus("Anime in Japan (calfeed)") in english

@@ -94,15 +94,20 @@ def expected_links(base, feed_path, query, name):
     }
 
 
-@pytest.mark.parametrize(("alarm", "lang", "query", "name"), [
-    ("", "en", "", "Metallic Rouge (United States)"),
-    ("15", "en", "?alarm=15", "Metallic Rouge (United States)"),
-    ("60", "en", "?alarm=60", "Metallic Rouge (United States)"),
-    ("", "ja", "?lang=ja", "メタリックルージュ (United States)"),
-    ("15", "ja", "?alarm=15&lang=ja", "メタリックルージュ (United States)"),
-    ("60", "ja", "?alarm=60&lang=ja", "メタリックルージュ (United States)"),
+EN_NAMES = ("Metallic Rouge (United States)", "Anime in United States (calfeed)")
+# Feeds in Japanese name themselves in Japanese (calfeed/locale), the links say the same names.
+JA_NAMES = ("メタリックルージュ（アメリカ合衆国）", "アメリカ合衆国のアニメ（calfeed）")
+
+
+@pytest.mark.parametrize(("alarm", "lang", "query", "names"), [
+    ("", "en", "", EN_NAMES),
+    ("15", "en", "?alarm=15", EN_NAMES),
+    ("60", "en", "?alarm=60", EN_NAMES),
+    ("", "ja", "?lang=ja", JA_NAMES),
+    ("15", "ja", "?alarm=15&lang=ja", JA_NAMES),
+    ("60", "ja", "?alarm=60&lang=ja", JA_NAMES),
 ])
-def test_subscribe_links_follow_the_choices(visit, site, alarm, lang, query, name):
+def test_subscribe_links_follow_the_choices(visit, site, alarm, lang, query, names):
     page = visit(zone="America/Los_Angeles", locale="en-US").open(
         "/shows/metallic-rouge?region=us")
     # Choose as a person would; each choice reloads the page with new links.
@@ -113,11 +118,10 @@ def test_subscribe_links_follow_the_choices(visit, site, alarm, lang, query, nam
     show_panel, region_panel = page.locator("section.subscribe").all()
     links = {a.get_attribute("data-app"): a.get_attribute("href")
              for a in show_panel.locator("a[data-app]").all()}
-    assert links == expected_links(site, "/feeds/us/metallic-rouge.ics", query, name)
+    assert links == expected_links(site, "/feeds/us/metallic-rouge.ics", query, names[0])
     region_links = {a.get_attribute("data-app"): a.get_attribute("href")
                     for a in region_panel.locator("a[data-app]").all()}
-    assert region_links == expected_links(site, "/feeds/us.ics", query,
-                                          "Anime in United States (calfeed)")
+    assert region_links == expected_links(site, "/feeds/us.ics", query, names[1])
 
 
 def test_copy_button_puts_the_feed_url_on_the_clipboard(visit, site):

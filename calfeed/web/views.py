@@ -11,8 +11,10 @@ from . import state
 from ..query import values as parse
 from ..query.errors import ParameterError
 from ..query.feed import FEED, languages, parse_feed_query
+from ..render.feed_text import region_feed_header, show_feed_header
 from ..render.health import health
 from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, show_feed
+from ..i18n import words_language
 from ..render.pages import (ALARM_CHOICES, episode_rows, language_choices, region_airings,
                             show_cards, time_sources)
 from ..schedule.regions import Country, countries, country, region_from_languages
@@ -53,15 +55,17 @@ def show_page(show_id: str, args: Values):
     if watchable:
         panels.append(("This show", subscribe_links(
             url_for(".show_calendar", region_code=region.code.lower(), show_id=show.id,
-                    _external=True, **feed_options), f"{show.name(lang)} ({region.name})")))
+                    _external=True, **feed_options), show_feed_header(show, region, lang)[0])))
     # The region's feed takes only languages some show there has titles in.
     region_options = {k: v for k, v in feed_options.items()
                       if k != "lang" or v in languages(published.catalog.shows_in(region.code))}
     panels.append((f"Every show in {region.name}", subscribe_links(
         url_for(".region_calendar", region_code=region.code.lower(), _external=True,
-                **region_options), f"Anime in {region.name} (calfeed)")))
+                **region_options), region_feed_header(region, region_options.get("lang"))[0])))
     return _page(render_template(
-        "show.html", show=show, region=region, regions=_region_choices(), lang=lang,
+        # With Japanese titles the picker names the regions in Japanese too (CLDR).
+        "show.html", show=show, region=region, regions=_region_choices(words_language(lang)),
+        region_names=words_language(lang), lang=lang,
         alarm=alarm, alarm_choices=ALARM_CHOICES, feed_options=feed_options,
         languages=language_choices(parse.offered_languages(show.languages)),
         watchable=watchable, panels=panels,
@@ -99,8 +103,9 @@ def _page_region(args: Values) -> Country:
     return country(guessed or current_app.config["DEFAULT_REGION"])
 
 
-def _region_choices() -> list[Country]:
-    return sorted(countries().values(), key=lambda c: c.name)
+def _region_choices(lang: str = "en") -> list[Country]:
+    """Every country, ordered by its name in `lang` (code points: kana in gojūon order)."""
+    return sorted(countries().values(), key=lambda c: c.name_in(lang))
 
 
 def _canonical_show(show_id: str, published, endpoint: str) -> str:
