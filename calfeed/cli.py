@@ -59,7 +59,7 @@ def check(directory: Path | None) -> None:
 @click.argument("show_id", metavar="SHOW")
 @click.option("--region", help="ISO 3166-1 code: only releases watchable there.")
 @click.option("--tz", "zone_name", help="IANA zone for local times (default: the region's "
-                                        "zone, else UTC).")
+                                        "zone, where most of its people live, else UTC).")
 @click.option("--lang", default="en", show_default=True, help="Language of episode titles.")
 @click.option("--schedules", type=click.Path(path_type=Path),
               help="Folder of schedules (default: CALFEED_SCHEDULES_DIR or bundled).")
