@@ -90,16 +90,19 @@ def today_in(region: Country, now: datetime) -> date:
 
 
 def platforms(published: Published, region: Country) -> tuple[tuple[str, str], ...]:
-    """Every release id watchable in the region with a name for it, sorted by name; worked
-    out once per data version (the catalogue has thousands of shows)."""
+    """Every release id watchable in the region with a name for it, sorted by name."""
     def make():
-        names: dict[str, str] = {}
+        # Once per data version for every region: where each release id can be watched (the
+        # catalogue has thousands of shows; a region is then a look at a few hundred ids).
+        where: dict[str, tuple[str, set[str]]] = {}
         for show in published.catalog.shows.values():
             for release in show.releases:
-                if release.watchable_in(region.code):
-                    names.setdefault(release.id, release.name)
-        return tuple(sorted(names.items(), key=lambda item: (item[1].casefold(), item[0])))
-    return published.memo(("week-platforms", region.code), make)
+                where.setdefault(release.id, (release.name, set()))[1].update(release.regions)
+        return where
+    where = published.kept("week-platform-regions", make)
+    return published.memo(("week-platforms", region.code), lambda: tuple(sorted(
+        ((release_id, name) for release_id, (name, regions) in where.items()
+         if region.code in regions), key=lambda item: (item[1].casefold(), item[0]))))
 
 
 def week(published: Published, region: Country, start: date, now: datetime,
