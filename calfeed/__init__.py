@@ -15,7 +15,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from flask import Flask
 
     from . import cli, config
-    from .web import api, calendars, responses, state, views, week_views
+    from .web import api, calendars, catalogue_views, responses, state, views, week_views
 
     app = Flask(__name__)
     app.config.from_mapping(config.load_config(test_config))
@@ -23,6 +23,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     responses.init_app(app)
     views.init_app(app)
     week_views.init_app(app)
+    catalogue_views.init_app(app)
     api.init_app(app)
     calendars.init_app(app)
     cli.init_app(app)

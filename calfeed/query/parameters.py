@@ -46,6 +46,8 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
     Parameter("all_day", "1: all-day events on the date in tz (default: the region's zone)",
               {"type": "string", "enum": ["0", "1"]}),
     Parameter("past_days", "Leave out airings that ended more than this many days ago"),
+    Parameter("q", "Text to find in a show's titles (any language, kana or romaji as typed), "
+                   "at most 100 characters"),
     Parameter("created", "1 on the edit page just after a calendar is created",
               {"type": "string", "enum": ["0", "1"]}),
 )}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from ..schedule.expand import releases_in
@@ -14,7 +15,10 @@ from ..publish.selection import where_watchable
 from .provenance import CURATED, of_airing, sentence
 from ..schedule.zones import zone_of
 
-ALARM_CHOICES = (("", "No reminder"), ("15", "15 minutes before"), ("60", "1 hour before"))
+# Reminders the pages offer, all within the feeds' alarm rule (0 to 10080 minutes).
+ALARM_CHOICES = (("", "No reminder"), ("5", "5 minutes before"), ("10", "10 minutes before"),
+                 ("15", "15 minutes before"), ("30", "30 minutes before"),
+                 ("60", "1 hour before"), ("1440", "1 day before"))
 
 
 def language_choices(codes) -> list[tuple[str, str]]:
@@ -79,20 +83,24 @@ def episode_row(airing: Airing, lang: str | None, zone: ZoneInfo, now: datetime)
                       provenance=airing.release.provenance)
 
 
-def region_airings(published: Published, show: Show, region: Country) -> list[Airing]:
-    """The airings a region sees of a show: the earliest release of each episode."""
-    return published.selection(region.code, (show.id,), None, False)
+def region_airings(published: Published, show: Show, region: Country,
+                   release_ids: frozenset[str] | None = None,
+                   all_releases: bool = False) -> list[Airing]:
+    """The airings a region sees of a show: the earliest release of each episode, or of the
+    chosen releases, or every release's."""
+    return published.selection(region.code, (show.id,), release_ids, all_releases)
 
 
-def show_cards(published: Published, region: Country, now: datetime) -> list[ShowCard]:
+def show_cards(published: Published, region: Country, now: datetime,
+               shows: Iterable[Show] | None = None) -> list[ShowCard]:
     zone = zone_of(None, region)
     cards = []
-    for show in published.catalog.shows.values():
+    for show in published.catalog.shows.values() if shows is None else shows:
         rows = [episode_row(a, "en", zone, now) for a in region_airings(published, show, region)]
         upcoming = [r for r in rows if not r.aired]
         aired = [r for r in rows if r.aired]
         cards.append(ShowCard(
-            show=show, title_en=show.name("en"), title_ja=show.title.get("ja"),
+            show=show, title_en=display_title(show), title_ja=_second_title(show),
             releases_here=tuple(r.name for r in releases_in(show, region.code)),
             where_else=where_watchable(show),
             next_airing=upcoming[0] if upcoming else None,
@@ -101,9 +109,11 @@ def show_cards(published: Published, region: Country, now: datetime) -> list[Sho
 
 
 def episode_rows(published: Published, show: Show, region: Country, lang: str | None,
-                 now: datetime) -> list[EpisodeRow]:
+                 now: datetime, release_ids: frozenset[str] | None = None,
+                 all_releases: bool = False) -> list[EpisodeRow]:
     zone = zone_of(None, region)
-    return [episode_row(a, lang, zone, now) for a in region_airings(published, show, region)]
+    return [episode_row(a, lang, zone, now)
+            for a in region_airings(published, show, region, release_ids, all_releases)]
 
 
 def time_sources(airings: list[Airing]) -> list[TimeSource]:
@@ -118,3 +128,74 @@ def time_sources(airings: list[Airing]) -> list[TimeSource]:
     return [TimeSource(tuple(names), text, found.kind,
                        found.sources if found.kind == CURATED else ())
             for text, (names, found) in grouped.items()]
+
+
+@dataclass(frozen=True)
+class PlatformChoice:
+    """One way to choose where to watch on a show page: the page's query for it."""
+
+    label: str
+    release: str        # a release id, or "" for the earliest of each episode
+    releases: str       # "all" for every release's airings, else ""
+    chosen: bool
+
+
+def platform_choices(show: Show, region: Country, query) -> list[PlatformChoice]:
+    """Earliest (the default), each release watchable in the region, and all of them."""
+    here = releases_in(show, region.code)
+    chosen_ids = query.release_ids
+    choices = [PlatformChoice(f"Earliest in {region.name}", "", "",
+                              chosen_ids is None and not query.all_releases)]
+    choices += [PlatformChoice(r.name, r.id, "", chosen_ids == {r.id} and not query.all_releases)
+                for r in here]
+    if len(here) > 1:
+        choices.append(PlatformChoice("Every platform", "", "all",
+                                      chosen_ids is None and query.all_releases))
+    return choices
+
+
+def display_title(show: Show) -> str:
+    """English, else the original Japanese, else any title the show has."""
+    return show.title.get("en") or show.title.get("ja") or show.name()
+
+
+def _second_title(show: Show) -> str | None:
+    """The Japanese title under an English one (none when the Japanese is the first)."""
+    return show.title.get("ja") if show.title.get("en") else None
+
+
+def upcoming_first(cards: list[ShowCard]) -> list[ShowCard]:
+    """Shows with an episode to come by its time, soonest first; then the rest, latest first."""
+    upcoming = sorted((c for c in cards if c.next_airing), key=lambda c: c.next_airing.start_utc)
+    ended = sorted((c for c in cards if not c.next_airing),
+                   key=lambda c: c.last_airing.start_utc if c.last_airing else "", reverse=True)
+    return upcoming + ended
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    show: Show
+    title: str
+    title_ja: str | None
+    season: str | None          # "Winter 2024"
+    watchable: bool             # in the region searched from
+    releases_here: tuple[str, ...]
+
+
+def search_results(hits, region: Country, release: str | None, seasons) -> list[SearchResult]:
+    """Hits as the page lists them: shows watchable in the region first (keeping the index's
+    order otherwise); with a platform chosen, only the shows it carries in the region."""
+    from .season import season_of
+    results = []
+    for hit in hits:
+        show = hit.show
+        here = releases_in(show, region.code)
+        if release is not None and release not in {r.id for r in here}:
+            continue
+        first = seasons.first.get(show.id)
+        results.append(SearchResult(
+            show=show, title=display_title(show), title_ja=_second_title(show),
+            season=season_of(first).label if first else None, watchable=bool(here),
+            releases_here=tuple(r.name for r in here)))
+    results.sort(key=lambda r: not r.watchable)
+    return results

@@ -231,6 +231,70 @@ function myCalendarFilter() {
   apply();
 }
 
+// Search as one types: /search.json answers, and the results are built as DOM nodes (never
+// HTML strings) in the same markup the server renders into [data-search-results].
+function searchAsYouType() {
+  const form = document.querySelector("form[data-search-form]");
+  const box = document.querySelector("[data-search-results]");
+  if (!form || !box) return;
+  let timer = null;
+  let controller = null;
+  let asked = new URLSearchParams(new FormData(form)).toString();
+  const run = async () => {
+    const params = new URLSearchParams(new FormData(form));
+    for (const [name, value] of Array.from(params)) if (!value) params.delete(name);
+    if (params.toString() === asked) return;
+    asked = params.toString();
+    if (controller) controller.abort();
+    if (!params.get("q")) { box.replaceChildren(); return; }
+    controller = new AbortController();
+    try {
+      const response = await fetch(`${form.dataset.searchJson}?${asked}`,
+                                   { signal: controller.signal });
+      if (!response.ok) {
+        box.replaceChildren(element("p", { class: "result-count", role: "status" },
+                                    (await response.text()).trim()));
+        return;
+      }
+      showResults(box, await response.json());
+      // The address names what is shown, so it can be shared or reloaded without script.
+      if (new URL(form.action).pathname === window.location.pathname) {
+        window.history.replaceState(null, "", `${form.action}?${asked}`);
+      }
+    } catch (error) {
+      if (error.name !== "AbortError") throw error;
+    }
+  };
+  const soon = () => { clearTimeout(timer); timer = setTimeout(run, 150); };
+  form.querySelector("input[name=q]").addEventListener("input", soon);
+  for (const select of form.querySelectorAll("select")) select.addEventListener("change", run);
+}
+
+function showResults(box, data) {
+  const shown = data.shows.length;
+  const quoted = `\u201c${data.query}\u201d`;
+  let text;
+  if (data.total === 0) text = `No show matches ${quoted}${data.release ? " on this platform" : ""}.`;
+  else if (data.total > shown) text = `${shown} of ${data.total} shows match ${quoted}: type more of the title to narrow them.`;
+  else text = `${data.total} show${data.total === 1 ? "" : "s"} match${data.total === 1 ? "es" : ""} ${quoted}.`;
+  const list = element("ul", { class: "results" });
+  for (const show of data.shows) {
+    const item = element("li", { "data-show": show.id }, element("a", { href: show.url }, show.title));
+    if (show.title_ja) item.append(" ", element("span", { class: "title-ja", lang: "ja" }, show.title_ja));
+    const where = show.watchable ? show.releases.join(", ") : `not watchable in ${data.region_name}`;
+    item.append(" ", element("span", { class: "meta" }, show.season ? `${show.season} \u00b7 ${where}` : where));
+    list.append(item);
+  }
+  box.replaceChildren(element("p", { class: "result-count", role: "status" }, text), list);
+}
+
+function element(name, attributes, ...children) {
+  const made = document.createElement(name);
+  for (const [key, value] of Object.entries(attributes)) made.setAttribute(key, value);
+  made.append(...children);
+  return made;
+}
+
 rememberedRegion();
 keepCalendar();
 regroupWeek();
@@ -241,3 +305,4 @@ markMyShows();
 myCalendarFilter();
 updateCountdowns();
 if (document.querySelector("li.airing[data-start]")) setInterval(updateCountdowns, 30000);
+searchAsYouType();

@@ -15,8 +15,8 @@ from ..render.feed_text import region_feed_header, show_feed_header
 from ..render.health import health
 from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, show_feed
 from ..i18n import words_language
-from ..render.pages import (ALARM_CHOICES, episode_rows, language_choices, region_airings,
-                            show_cards, time_sources)
+from ..render.pages import (ALARM_CHOICES, episode_rows, language_choices, platform_choices,
+                            region_airings, time_sources)
 from ..schedule.regions import Country, countries, country, region_from_languages
 from ..schedule.zones import zone_of
 from .params import Values, moved_to, takes
@@ -34,43 +34,59 @@ CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'se
 @views.get("/")
 @takes("region", page=True)
 def index(args: Values):
-    region = _page_region(args)
-    published = state.current()
-    return _page(render_template("index.html", region=region, regions=_region_choices(),
-                                 cards=show_cards(published, region, state.now())))
+    """What airs now and next in the visitor's region (catalogue_views.py)."""
+    from .catalogue_views import front_page
+    return front_page(args)
 
 
 @views.get("/shows/<show_id>")
-@takes("region", "lang", "alarm", page=True)
+@takes("region", "lang", "alarm", "release", "releases", page=True)
 def show_page(show_id: str, args: Values):
     published = state.current()
     show = published.catalog.show(_canonical_show(show_id, published, ".show_page"))
     region = _page_region(args)
-    lang = parse.lang(args.get("lang", "en"), show.languages, "these titles")
-    alarm = _page_alarm(args)
-    feed_options = {k: v for k, v in (("alarm", alarm), ("lang", lang if lang != "en" else ""))
-                    if v}
     watchable = region.code in show.regions
+    if not watchable and ("release" in args or "releases" in args):
+        raise ParameterError("release", f"{show.name()} cannot be watched in {region.name}: "
+                                        "leave out release and releases")
+    # The page takes what the show's feed takes, read by the feed's own parser, and passes it
+    # on to the show's subscribe links; the episode table follows the platform chosen.
+    query = parse_feed_query(args, (show,), region)
+    lang = query.lang or "en"
+    alarm = parse.alarm_text(query.alarms)
+    feed_options = {k: v for k, v in (("alarm", alarm), ("lang", lang if lang != "en" else ""),
+                                      ("release", ",".join(sorted(query.release_ids or ()))),
+                                      ("releases", "all" if query.all_releases else "")) if v}
     panels = []
     if watchable:
         panels.append(("This show", subscribe_links(
             url_for(".show_calendar", region_code=region.code.lower(), show_id=show.id,
                     _external=True, **feed_options), show_feed_header(show, region, lang)[0])))
-    # The region's feed takes only languages some show there has titles in.
-    region_options = {k: v for k, v in feed_options.items()
-                      if k != "lang" or v in languages(published.catalog.shows_in(region.code))}
-    panels.append((f"Every show in {region.name}", subscribe_links(
-        url_for(".region_calendar", region_code=region.code.lower(), _external=True,
-                **region_options), region_feed_header(region, region_options.get("lang"))[0])))
+    # The region's feed takes only languages some show there has titles in, and is offered
+    # only when it has events: a feed that stays empty is no use to subscribe to.
+    shows_here = published.catalog.shows_in(region.code)
+    region_options = {k: v for k, v in feed_options.items() if k in ("alarm", "lang")
+                      and (k != "lang" or v in languages(shows_here))}
+    if shows_here:
+        panels.append((f"Every show in {region.name}", subscribe_links(
+            url_for(".region_calendar", region_code=region.code.lower(), _external=True,
+                    **region_options), region_feed_header(region, region_options.get("lang"))[0])))
+    # Any reminder the feed takes is kept; one the menu does not offer is shown as it is.
+    alarm_choices = ALARM_CHOICES if alarm in dict(ALARM_CHOICES) else \
+        (*ALARM_CHOICES, (alarm, f"{alarm} minutes before"))
+    airings = region_airings(published, show, region, query.release_ids,
+                             query.all_releases) if watchable else []
     return _page(render_template(
         # With Japanese titles the picker names the regions in Japanese too (CLDR).
         "show.html", show=show, region=region, regions=_region_choices(words_language(lang)),
         region_names=words_language(lang), lang=lang,
-        alarm=alarm, alarm_choices=ALARM_CHOICES, feed_options=feed_options,
+        alarm=alarm, alarm_choices=alarm_choices, feed_options=feed_options,
         languages=language_choices(parse.offered_languages(show.languages)),
+        platforms=platform_choices(show, region, query) if watchable else [],
         watchable=watchable, panels=panels,
-        rows=episode_rows(published, show, region, lang, state.now()) if watchable else [],
-        time_sources=time_sources(region_airings(published, show, region)) if watchable else [],
+        rows=episode_rows(published, show, region, lang, state.now(), query.release_ids,
+                          query.all_releases) if watchable else [],
+        time_sources=time_sources(airings),
         zone=zone_of(None, region).key))
 
 
@@ -81,18 +97,6 @@ def _page(html: str) -> Response:
                          max_age=current_app.config["PAGE_MAX_AGE_SECONDS"], last_modified=None)
     response.vary.add("Accept-Language")
     return response
-
-
-def _page_alarm(args: Values) -> str:
-    """A reminder the page offers ('' for none), read by the feed's own alarm parser."""
-    if "alarm" not in args:
-        return ""
-    alarm = parse.alarm_text(parse.alarms(args.get("alarm")))
-    offered = [value for value, _ in ALARM_CHOICES if value]
-    if alarm not in offered:
-        raise ParameterError("alarm", f"alarm '{alarm}' is not one of the choices: use "
-                                      f"{', '.join(offered[:-1])} or {offered[-1]}")
-    return alarm
 
 
 def _page_region(args: Values) -> Country:

@@ -1,0 +1,79 @@
+"""What the catalogue pages list: a data version's seasons and search index, and platforms."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Generic, TypeVar
+
+from ..publish.published import Published
+from .search import SearchIndex
+from .season import SeasonIndex
+from .title_keys import Readings
+
+T = TypeVar("T")
+
+
+class Lazy(Generic[T]):
+    """A value built on first use by whichever thread gets there (others wait), or ahead of
+    need by `warm` in a thread of its own. The search index reads every Japanese title with
+    pykakasi: seconds for the imported catalogue, so the first page a worker serves starts it
+    and the first search usually finds it built."""
+
+    def __init__(self, build: Callable[[], T]):
+        self._build = build
+        self._value: T | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> T:
+        if self._value is None:
+            with self._lock:
+                if self._value is None:
+                    self._value = self._build()
+        return self._value
+
+    def warm(self) -> None:
+        if self._value is None and not self._lock.locked():
+            threading.Thread(target=self.get, name="calfeed-index", daemon=True).start()
+
+
+@dataclass(frozen=True)
+class CatalogueIndexes:
+    seasons: Lazy[SeasonIndex]
+    search: Lazy[SearchIndex]
+
+
+def indexes(published: Published, readings: Readings) -> CatalogueIndexes:
+    """The indexes of a data version, made once and kept beside it (not per request)."""
+    def make() -> CatalogueIndexes:
+        shows = published.catalog.shows
+        seasons = Lazy(lambda: SeasonIndex.build(shows))
+        search = Lazy(lambda: SearchIndex(shows, lambda s: seasons.get().first[s.id], readings))
+        return CatalogueIndexes(seasons, search)
+    return published.kept("catalogue-indexes", make)
+
+
+@dataclass(frozen=True)
+class Platform:
+    id: str
+    name: str
+    shows: int
+
+
+def platforms_in(published: Published, region: str) -> tuple[Platform, ...]:
+    """The releases watchable in a region across the catalogue, by release id, most shows first;
+    named as most of their shows name them (imports call one id by two names)."""
+    def make() -> tuple[Platform, ...]:
+        counts, names = Counter(), {}
+        for show in published.catalog.shows.values():
+            for release in show.releases:
+                if release.watchable_in(region):
+                    counts[release.id] += 1
+                    names.setdefault(release.id, Counter())[release.name] += 1
+        named = {rid: names[rid].most_common(1)[0][0] for rid in counts}
+        taken = Counter(named.values())
+        return tuple(Platform(rid, named[rid] if taken[named[rid]] == 1 else
+                              f"{named[rid]} ({rid})", count)
+                     for rid, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return published.memo(("platforms", region), make)

@@ -1,0 +1,96 @@
+"""Finding shows by any of their titles, as a person types: one index per catalogue version."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Mapping
+
+from ..schedule.model import Show
+from .title_keys import Readings, has_japanese, kana_key, reading, romaji_key
+
+MAX_QUERY = 100         # characters of a query that are read; titles are shorter
+_SEPARATOR = "\n"       # never in a key: keys hold letters and digits only
+
+
+@dataclass(frozen=True)
+class Hit:
+    show: Show
+    rank: tuple          # lower is better: how the query met the title, then newer first
+
+
+class SearchIndex:
+    """Every title of every show as search keys, joined in two long texts (kana and romaji
+    keys) so that one `str.find` pass per query scans the whole catalogue."""
+
+    def __init__(self, shows: Mapping[str, Show], first_airing: Callable[[Show], datetime | None],
+                 readings: Readings):
+        self.shows = list(shows.values())
+        readings = readings.of_all(t for show in self.shows for lang, t in show.title.items()
+                                   if lang == "ja" or has_japanese(t))
+        kana, romaji = [], []
+        for number, show in enumerate(self.shows):
+            for lang, title in show.title.items():
+                kana.append((kana_key(title), number))
+                if title in readings and lang == "ja":
+                    hira, hepburn = readings[title]
+                    kana.append((kana_key(hira), number))
+                    romaji.append((romaji_key(hepburn), number))
+                elif not has_japanese(title):
+                    romaji.append((romaji_key(title), number))
+            romaji.append((romaji_key(show.id), number))
+        self._kana = _Keys(kana)
+        self._romaji = _Keys(romaji)
+        # Newer shows first among equal matches: the ones people look for.
+        self._recency = [-first.timestamp() if (first := first_airing(show)) else 0.0
+                         for show in self.shows]
+
+    def search(self, query: str) -> list[Hit]:
+        """Every show one of whose titles holds the query, best first: a whole title, then
+        the start of one, then inside one; newer shows first among equals."""
+        text = query[:MAX_QUERY]
+        kana = kana_key(text)
+        if not kana:
+            return []
+        latin = romaji_key(reading(text)[1] if has_japanese(text) else text)
+        best: dict[int, int] = {}
+        for keys, wanted in ((self._kana, kana), (self._romaji, latin)):
+            # One character is in thousands of titles: it finds only titles that start with it.
+            for number, how in keys.find(wanted, starts_only=len(kana) < 2):
+                if how < best.get(number, 9):
+                    best[number] = how
+        hits = [Hit(self.shows[n], (how, self._recency[n], self.shows[n].id))
+                for n, how in best.items()]
+        hits.sort(key=lambda hit: hit.rank)
+        return hits
+
+
+class _Keys:
+    """Keys joined by a separator, with where each key starts, to map a match to its show."""
+
+    def __init__(self, keys: list[tuple[str, int]]):
+        keys = [(key, number) for key, number in keys if key]
+        self.text = _SEPARATOR + _SEPARATOR.join(key for key, _ in keys) + _SEPARATOR
+        self.starts, self.numbers = [], []
+        at = 1
+        for key, number in keys:
+            self.starts.append(at)
+            self.numbers.append(number)
+            at += len(key) + 1
+
+    def find(self, wanted: str, starts_only: bool = False):
+        """(show number, 0 for the whole key, 1 for its start, 2 for inside) per match."""
+        if not wanted:
+            return
+        # A key's start follows a separator: searching for both finds starts only.
+        needle = _SEPARATOR + wanted if starts_only else wanted
+        skip = len(needle) - len(wanted)
+        found = self.text.find(needle)
+        while found != -1:
+            at = found + skip
+            slot = bisect_right(self.starts, at) - 1
+            start = self.starts[slot]
+            whole = at == start and self.text[at + len(wanted)] == _SEPARATOR
+            yield self.numbers[slot], 0 if whole else 1 if at == start else 2
+            found = self.text.find(needle, found + 1)

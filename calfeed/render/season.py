@@ -1,0 +1,121 @@
+"""Anime seasons (2024-winter): a show's is that of its first airing in Japan, by Tokyo's calendar."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+from ..errors import ExpansionError
+from ..schedule.model import Release, Show
+from ..schedule.wallclock import UTC, WallTimeGap, in_zone
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+# The spelling in URLs; "autumn" is taken too, and redirected to "fall" (as AniList and
+# MyAnimeList name the season).
+NAMES = ("winter", "spring", "summer", "fall")
+ALIASES = {"autumn": "fall"}
+_SLUG = re.compile(r"([0-9]{4})-([a-z]+)")
+
+
+class NotASeason(ValueError):
+    """A season slug that is not YYYY-winter/spring/summer/fall."""
+
+
+@dataclass(frozen=True, order=True)
+class Season:
+    year: int
+    quarter: int            # 0 winter (Jan-Mar), 1 spring, 2 summer, 3 fall (Oct-Dec)
+
+    @property
+    def slug(self) -> str:
+        return f"{self.year}-{NAMES[self.quarter]}"
+
+    @property
+    def label(self) -> str:
+        return f"{NAMES[self.quarter].capitalize()} {self.year}"
+
+    @property
+    def months(self) -> str:
+        return ("January to March", "April to June", "July to September",
+                "October to December")[self.quarter]
+
+    def plus(self, quarters: int) -> Season:
+        index = self.year * 4 + self.quarter + quarters
+        return Season(index // 4, index % 4)
+
+
+def season_of(moment: datetime) -> Season:
+    """The season of an instant, by the date in Japan."""
+    local = moment.astimezone(TOKYO)
+    return Season(local.year, (local.month - 1) // 3)
+
+
+def parse_season(slug: str) -> tuple[Season, bool]:
+    """A season from '2024-winter' (any case; 'autumn' for fall), and whether the slug was
+    already the canonical spelling."""
+    match = _SLUG.fullmatch(slug.lower())
+    name = ALIASES.get(match.group(2), match.group(2)) if match else None
+    if not match or name not in NAMES or not 1900 <= int(match.group(1)) <= 2199:
+        raise NotASeason(f"'{slug[:40]}' is not a season: write it as year-season, like "
+                         "2024-winter (winter is January to March, then spring, summer, fall)")
+    season = Season(int(match.group(1)), NAMES.index(name))
+    return season, season.slug == slug
+
+
+def first_airing(show: Show, region: str = "JP") -> datetime | None:
+    """When the first episode is first watchable in a region (Japan by default), else
+    anywhere; worked out from each release's own start, skips and moves (and the offset of
+    releases that follow another) without expanding the whole show."""
+    if not show.episodes:
+        return None
+    here = [r for r in show.releases if r.watchable_in(region)] or list(show.releases)
+    starts = [start for r in here if (start := _first_start(show, r)) is not None]
+    return min(starts) if starts else None
+
+
+def _first_start(show: Show, release: Release, depth: int = 0) -> datetime | None:
+    first = show.episodes[0].number
+    moved = {m.episode: m.to for m in release.moves}
+    try:
+        if first in moved:
+            return in_zone(moved[first], release.timezone).astimezone(UTC)
+        if release.follows:
+            if depth > len(show.releases):   # validation refuses cycles; never loop anyway
+                return None
+            leader = _first_start(show, show.release(release.follows), depth + 1)
+            return leader + release.offset if leader else None
+        if release.start is None:
+            return None
+        slot = 0
+        skipped = set(release.skip)
+        while release.start.plus_days(slot * release.every_days).day in skipped:
+            slot += 1
+        return in_zone(release.start.plus_days(slot * release.every_days),
+                       release.timezone).astimezone(UTC)
+    except (WallTimeGap, ExpansionError, StopIteration):
+        return None
+
+
+@dataclass(frozen=True)
+class SeasonIndex:
+    """Every show's season and first airing, and each season's shows in airing order."""
+
+    first: Mapping[str, datetime | None]
+    by_season: Mapping[Season, tuple[str, ...]]
+
+    @classmethod
+    def build(cls, shows: Mapping[str, Show]) -> SeasonIndex:
+        first = {show_id: first_airing(show) for show_id, show in shows.items()}
+        grouped: dict[Season, list[str]] = {}
+        for show_id, moment in first.items():
+            if moment is not None:
+                grouped.setdefault(season_of(moment), []).append(show_id)
+        return cls(first=first, by_season={
+            season: tuple(sorted(ids, key=lambda s: (first[s], s)))
+            for season, ids in sorted(grouped.items())})
+
+    def seasons(self) -> list[Season]:
+        return list(self.by_season)

@@ -1,0 +1,118 @@
+"""Titles and queries folded to search keys: kana as typed, romaji as typed, any script."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+from typing import Iterable
+
+# Katakana (ァ..ヶ, ヽヾ) to hiragana: the same sounds, so either finds the other.
+_KATAKANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)} | {0x30FD: 0x309D,
+                                                                    0x30FE: 0x309E}
+# What a person leaves out or types another way: the long vowel mark (ー, ｰ after NFKC),
+# middle dots, wave dashes and every space and punctuation mark.
+_LONG_MARKS = "ー〜～・"
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+# Romaji spelt several ways for the same kana (Hepburn, Kunrei, what IMEs take: shi/si,
+# tsu/tu, chi/ti, fu/hu, ji/zi, っち as tchi/cchi/tti) and long vowels written or not
+# (ou, oo, uu, ū): each folded to one spelling, applied in this order to text and query alike.
+_ROMAJI_FOLDS = (("tch", "cch"), ("sh", "sy"), ("ch", "ty"), ("ts", "t"), ("j", "zy"),
+                 ("f", "h"), ("yi", "i"), ("ct", "tt"), ("ou", "o"), ("nn", "n"))
+_REPEATED_VOWEL = re.compile(r"([aeiou])\1+")
+
+
+def kana_key(text: str) -> str:
+    """NFKC, case folded, katakana as hiragana; spaces, punctuation and long vowel marks out.
+
+    Japanese, Chinese and Latin titles alike: 'メタリック・ルージュ' and 'めたりっくるーじゅ' both
+    give 'めたりっくるじゅ', 'Metallic Rouge' gives 'metallicrouge'.
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold().translate(_KATAKANA)
+    return "".join(ch for ch in folded if ch not in _LONG_MARKS and _is_word(ch))
+
+
+def romaji_key(latin: str) -> str:
+    """Latin text (romaji or English) folded so that the usual ways of typing it agree."""
+    plain = unicodedata.normalize("NFKD", latin.casefold())
+    letters = "".join(ch for ch in plain if ch.isascii() and ch.isalnum())
+    for spelt, canonical in _ROMAJI_FOLDS:
+        letters = letters.replace(spelt, canonical)
+    return _REPEATED_VOWEL.sub(r"\1", letters)
+
+
+def has_japanese(text: str) -> bool:
+    return _JAPANESE.search(text) is not None
+
+
+def reading(text: str) -> tuple[str, str]:
+    """(hiragana reading, Hepburn romaji) of Japanese text through pykakasi: kanji read as
+    words from its dictionary, so '葬送のフリーレン' reads 'そうそうのふりーれん', 'sousounofuriiren'."""
+    parts = _kakasi().convert(text)
+    return "".join(p["hira"] for p in parts), "".join(p["hepburn"] for p in parts)
+
+
+@lru_cache(maxsize=1)
+def _kakasi():
+    import pykakasi
+    return pykakasi.kakasi()
+
+
+class Readings:
+    """Readings of titles, kept per title text: across data versions in memory (a reload that
+    changes one schedule reads only the titles that changed) and, given a path, across
+    restarts in a JSON file, since pykakasi takes about a millisecond a title (seconds for the
+    imported catalogue) and the imported titles change only with the pinned dataset."""
+
+    def __init__(self, path: str | None = None):
+        self._path = path
+        self._known: dict[str, tuple[str, str]] | None = None
+        self._lock = threading.Lock()
+
+    def of_all(self, titles: Iterable[str]) -> dict[str, tuple[str, str]]:
+        with self._lock:
+            if self._known is None:
+                self._known = self._read()
+            known = self._known
+        fresh = {title: known.get(title) or reading(title) for title in set(titles)}
+        with self._lock:
+            # Only the current titles stay, so the memo cannot grow without end.
+            self._known = fresh
+        if self._path and fresh.keys() != known.keys():
+            self._write(fresh)
+        return fresh
+
+    def _read(self) -> dict[str, tuple[str, str]]:
+        try:
+            with open(self._path, encoding="utf-8") as file:
+                saved = json.load(file)
+        except (TypeError, OSError, ValueError):
+            return {}   # no file yet, or one that cannot be read: read the titles again
+        if not isinstance(saved, dict) or saved.get("reader") != _reader_version():
+            return {}
+        return {title: tuple(pair) for title, pair in saved.get("readings", {}).items()
+                if isinstance(pair, list) and len(pair) == 2}
+
+    def _write(self, readings: dict[str, tuple[str, str]]) -> None:
+        # A cache: failing to write it costs time at the next start, never an answer.
+        temporary = f"{self._path}.{os.getpid()}.tmp"
+        try:
+            with open(temporary, "w", encoding="utf-8") as file:
+                json.dump({"reader": _reader_version(), "readings": readings}, file,
+                          ensure_ascii=False)
+            os.replace(temporary, self._path)
+        except OSError:
+            pass
+
+
+def _reader_version() -> str:
+    from importlib.metadata import version
+    return f"pykakasi {version('pykakasi')}"
+
+
+def _is_word(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LN"
+

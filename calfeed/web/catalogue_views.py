@@ -1,0 +1,166 @@
+"""Pages that find any show: what airs now (/), seasons (/seasons/2024-winter), search (/search)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from flask import Blueprint, Flask, Response, current_app, render_template, url_for
+
+from . import state
+from ..errors import NotFound
+from ..render.catalogue import indexes, platforms_in
+from ..render.pages import display_title, search_results, show_cards, upcoming_first
+from ..render.search import MAX_QUERY
+from ..render.season import NotASeason, parse_season, season_of
+from ..render.title_keys import Readings
+from ..query.errors import ParameterError
+from .params import Values, moved_to, takes
+from .responses import cacheable
+from .views import _page, _page_region, _region_choices
+
+catalogue = Blueprint("catalogue", __name__)
+READINGS = "calfeed.readings"
+SEARCH_LIMIT = 50           # results a page lists; the count says how many more there are
+RECENT_SEASONS = 8          # seasons the front page links to; /seasons lists every one
+
+
+def front_page(args: Values) -> Response:
+    """The current season's shows watchable in the region, by next airing, and the shows of
+    the season before still on air; then links to the other seasons (views.py routes / here)."""
+    region = _page_region(args)
+    published, now = state.current(), state.now()
+    found = _indexes(published)
+    found.search.warm()     # the search box is on this page: have its index ready
+    seasons = found.seasons.get()
+    current = season_of(now)
+    this = upcoming_first(show_cards(published, region, now,
+                                     _watchable(published, seasons, current, region)))
+    earlier = [card for card in show_cards(
+        published, region, now, _watchable(published, seasons, current.plus(-1), region))
+        if card.next_airing]
+    return _page(render_template(
+        "index.html", region=region, regions=_region_choices(), season=current, cards=this,
+        continuing=upcoming_first(earlier), platforms=platforms_in(published, region.code),
+        nearby=_nearby_seasons(published, seasons, current, region)))
+
+
+@catalogue.get("/seasons")
+@takes("region", page=True)
+def all_seasons(args: Values):
+    region = _page_region(args)
+    published = state.current()
+    seasons = _indexes(published).seasons.get()
+    counts = _counts(published, seasons, region)
+    years: dict[int, list] = {}
+    for season in reversed(seasons.seasons()):
+        years.setdefault(season.year, []).append((season, counts.get(season, 0)))
+    return _page(render_template("seasons.html", region=region, regions=_region_choices(),
+                                 years=years, current=season_of(state.now())))
+
+
+@catalogue.get("/seasons/<slug>")
+@takes("region", page=True)
+def season_page(slug: str, args: Values):
+    try:
+        season, canonical = parse_season(slug)
+    except NotASeason as exc:
+        raise NotFound(str(exc)) from None
+    if not canonical:
+        # autumn is fall, WINTER is winter: one address per season, the query kept.
+        moved_to(url_for(".season_page", slug=season.slug))
+    region = _page_region(args)
+    published, now = state.current(), state.now()
+    seasons = _indexes(published).seasons.get()
+    ids = seasons.by_season.get(season, ())
+    shows = published.catalog.shows
+    here = [shows[i] for i in ids if region.code in shows[i].regions]
+    elsewhere = [shows[i] for i in ids if region.code not in shows[i].regions]
+    return _page(render_template(
+        "season.html", region=region, regions=_region_choices(), season=season,
+        cards=show_cards(published, region, now, here), elsewhere=elsewhere,
+        previous=season.plus(-1), next=season.plus(1), current=season_of(now),
+        display_title=display_title))
+
+
+@catalogue.get("/search")
+@takes("q", "region", "release", page=True)
+def search_page(args: Values):
+    region, query, release, results, total = _search(args)
+    published = state.current()
+    return _page(render_template(
+        "search.html", region=region, regions=_region_choices(), q=query, release=release,
+        platforms=platforms_in(published, region.code), results=results, total=total))
+
+
+@catalogue.get("/search.json")
+@takes("q", "region", "release", page=True)
+def search_json(args: Values):
+    """The same search for the page's script, which lists results as a person types."""
+    region, query, release, results, total = _search(args)
+    body = {"query": query, "region": region.code, "region_name": region.name,
+            "release": release, "total": total,
+            "shows": [{"id": r.show.id, "title": r.title, "title_ja": r.title_ja,
+                       "season": r.season, "url": url_for("calfeed.show_page", show_id=r.show.id,
+                                                          region=region.code.lower()),
+                       "watchable": r.watchable, "releases": list(r.releases_here)}
+                      for r in results]}
+    response = cacheable((json.dumps(body, ensure_ascii=False) + "\n").encode(),
+                         "application/json",
+                         max_age=current_app.config["PAGE_MAX_AGE_SECONDS"], last_modified=None)
+    response.vary.add("Accept-Language")
+    return response
+
+
+def _search(args: Values):
+    region = _page_region(args)
+    query = args.get("q", "")
+    if len(query) > MAX_QUERY:
+        raise ParameterError("q", f"q is {len(query)} characters long: give at most "
+                                  f"{MAX_QUERY}, a part of a title is enough")
+    published = state.current()
+    release = args.get("release")
+    if release is not None and release not in {p.id for p in platforms_in(published,
+                                                                           region.code)}:
+        raise ParameterError("release", f"release '{release[:40]}' is not a platform in "
+                                        f"{region.name}: leave it out or choose one the "
+                                        "search form lists")
+    found = _indexes(published)
+    hits = found.search.get().search(query) if query else []
+    results = search_results(hits, region, release, found.seasons.get())
+    return region, query, release, results[:SEARCH_LIMIT], len(results)
+
+
+def _indexes(published):
+    return indexes(published, current_app.extensions[READINGS])
+
+
+def _watchable(published, seasons, season, region):
+    shows = published.catalog.shows
+    return [shows[i] for i in seasons.by_season.get(season, ())
+            if region.code in shows[i].regions]
+
+
+def _counts(published, seasons, region) -> dict:
+    """Shows watchable in the region per season, worked out once per data version."""
+    def make():
+        shows = published.catalog.shows
+        return {season: sum(region.code in shows[i].regions for i in ids)
+                for season, ids in seasons.by_season.items()}
+    return published.memo(("season-counts", region.code), make)
+
+
+def _nearby_seasons(published, seasons, current, region) -> list:
+    """The next season and the ones before the current, with their counts in the region."""
+    counts = _counts(published, seasons, region)
+    return [(season, counts.get(season, 0))
+            for season in (current.plus(1 - k) for k in range(RECENT_SEASONS + 1))]
+
+
+def init_app(app: Flask) -> None:
+    # Title readings are kept beside the state database, so a restart does not read the
+    # whole catalogue's titles again.
+    path = os.path.join(os.path.dirname(app.config["STATE_PATH"]) or ".",
+                        "title-readings.json")
+    app.extensions[READINGS] = Readings(path)
+    app.register_blueprint(catalogue)
