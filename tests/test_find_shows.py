@@ -55,14 +55,16 @@ def test_readings_are_kept_across_restarts(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def catalogue(pytestconfig):
+def catalogue(pytestconfig, tmp_path_factory):
     """The whole imported bangumi-data catalogue (8,000+ shows) and its search index; the
     titles' readings are kept in pytest's cache folder, as the app keeps them beside its state
     database, so only the first run pays pykakasi's seconds."""
     from calfeed.source.bangumi import load_dataset
     shows, _report = load_dataset(now=datetime(2026, 11, 30, tzinfo=timezone.utc))
     seasons = SeasonIndex.build(shows)
-    readings = Readings(str(pytestconfig.cache.mkdir("calfeed-readings") / "readings.json"))
+    cache = getattr(pytestconfig, "cache", None)     # absent with -p no:cacheprovider
+    folder = cache.mkdir("calfeed-readings") if cache else tmp_path_factory.mktemp("readings")
+    readings = Readings(str(folder / "readings.json"))
     return shows, seasons, SearchIndex(shows, lambda show: seasons.first[show.id], readings)
 
 
