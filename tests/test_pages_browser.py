@@ -224,7 +224,9 @@ AXE = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "ax
 PAGES = [("index", "/?region=us"), ("show", "/shows/metallic-rouge?region=us"),
          ("show-ja", "/shows/metallic-rouge?region=jp&lang=ja&alarm=15"),
          ("week", "/week?region=us&from=2024-02-26"), ("week-jp", "/week?region=jp"),
-         ("new-calendar", "/calendars/new?region=us")]
+         ("new-calendar", "/calendars/new?region=us"),
+         ("search", "/search?q=metal&region=us"), ("season", "/seasons/2024-winter?region=jp"),
+         ("seasons", "/seasons?region=us"), ("show-platform", "/shows/metallic-rouge?region=jp&releases=all")]
 
 
 def axe_findings(page) -> list[str]:

@@ -60,7 +60,7 @@ def test_every_platform_is_offered(client):
     ("region=jp&release=crunchyroll", "release &#39;crunchyroll&#39; cannot be watched in Japan"),
     ("region=jp&release=netflix", "release &#39;netflix&#39; is not a release of Metallic Rouge"),
     ("region=jp&releases=some", "the only value is &#39;all&#39;"),
-    ("region=kr&release=fod", "Metallic Rouge cannot be watched in Korea (South)"),
+    ("region=kr&release=fod", "Metallic Rouge cannot be watched in South Korea"),
     ("alarm=10081", "alarm &#39;10081&#39; is not valid"),
 ])
 def test_wrong_choices_say_what_to_do(client, query, message):
