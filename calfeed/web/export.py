@@ -27,6 +27,8 @@ from ..schedule.regions import countries
 NOT_EXPORTED = {
     "calfeed.healthz": "the live status of a running server",
     "calendars.new": "a form that posts to the server",
+    "catalogue.search_page": "answers what a person types: a static copy has no answer",
+    "catalogue.search_json": "answers what a person types: a static copy has no answer",
 }
 # Route arguments that are secrets of one person's calendar: their routes are never exported.
 SECRET_ARGUMENTS = frozenset({"edit_key", "feed_id"})
@@ -71,6 +73,10 @@ def _route_values(app: Flask, rule: Rule, published: Published,
     if arguments == {"region_code", "show_id"}:
         return [{"region_code": code.lower(), "show_id": show.id}
                 for show in shows for code in sorted(show.regions & wanted)]
+    if arguments == {"slug"} and rule.endpoint == "catalogue.season_page":
+        from ..render.season import SeasonIndex
+        return [{"slug": season.slug}
+                for season in SeasonIndex.build(published.catalog.shows).seasons()]
     if arguments == {"filename"} and rule.endpoint == "static":
         folder = Path(app.static_folder)
         return [{"filename": path.relative_to(folder).as_posix()}
