@@ -15,6 +15,9 @@ from ..schedule.wallclock import UTC, WallTime, WallTimeGap, in_zone
 from ..schedule.zones import zone_of
 
 WEEK = timedelta(days=7)
+# Windows of airings are made in blocks of four weeks from a Monday, UTC (see _window).
+BLOCK = timedelta(days=28)
+EPOCH = datetime(2024, 1, 1, tzinfo=UTC)   # a Monday
 TOKYO = ZoneInfo("Asia/Tokyo")
 # Japanese listings keep the small hours on the evening's broadcast day: 01:30 on Thursday is
 # "Wednesday 25:30". Hours before 05:00 are written that way (stations' days start at 04:00 or
@@ -115,7 +118,7 @@ def week(published: Published, region: Country, start: date, now: datetime,
     # The region's airings from a week before to a week after: this week's items, and the
     # neighbours that tell a break week from a show that ended or has not begun. Each episode
     # once, at its earliest release over the whole show (a stream may follow weeks later).
-    chosen = [a for a in _between(published, begin - WEEK, end + WEEK)
+    chosen = [a for a in _window(published, begin - WEEK, end + WEEK)
               if a.release.watchable_in(region.code)
               and (release is None or a.release.id == release)
               and (release is not None or _earliest(published, a, region.code))]
@@ -226,6 +229,21 @@ def _leader(show: Show, release: Release) -> tuple[Release, timedelta]:
         offset += release.offset
         release = show.release(release.follows)
     return release, offset
+
+
+def _window(published: Published, begin: datetime, end: datetime) -> list[Airing]:
+    """Every airing starting in [begin, end), in start order, from blocks of BLOCK days kept
+    per data version: making a block's airings over the imported catalogue costs far more than
+    rendering a page, pages leave the response cache after seconds, and neighbouring weeks and
+    regions share blocks."""
+    first = EPOCH + ((begin - EPOCH) // BLOCK) * BLOCK
+    found: list[Airing] = []
+    while first < end:
+        block = published.memo(("week-block", first),
+                               lambda first=first: list(_between(published, first, first + BLOCK)))
+        found += [a for a in block if begin <= a.start_utc < end]
+        first += BLOCK
+    return found
 
 
 def _between(published: Published, begin: datetime, end: datetime):
