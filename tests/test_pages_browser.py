@@ -269,7 +269,9 @@ def tab_to(page, selector: str, most: int = 80):
     raise AssertionError(f"{selector} not reached with {most} presses of Tab")
 
 
-def test_keyboard_only_subscribe_and_make_a_calendar(visit):
+def test_keyboard_only_subscribe_add_and_submit(visit):
+    """Keyboard only (issue 13 §5): Tab to a subscribe link, then to the "+" that adds the show
+    to a calendar, Enter, and on the form Tab to its submit button, Enter."""
     session = visit(zone="Europe/London", locale="en-GB", now=PAGE_NOW)
     page = session.open("/shows/metallic-rouge?region=gb")
     link = tab_to(page, "a[data-app=apple]")
@@ -277,12 +279,19 @@ def test_keyboard_only_subscribe_and_make_a_calendar(visit):
     # The focus is visible: an outline drawn around the link.
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
 
-    page = session.open("/calendars/new?region=gb")
-    tab_to(page, "#show-metallic-rouge")
-    page.keyboard.press("Space")
+    page = session.open("/shows/metallic-rouge?region=gb")
+    tab_to(page, "a.add-button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.is_checked("#show-metallic-rouge")
     tab_to(page, "form.calendar-form button[type=submit]")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.locator("[data-calendar-feed]").input_value().endswith(".ics")
     assert axe_findings(page) == []
+
+    # A show can also be ticked from the keyboard on the form itself.
+    page = session.open("/calendars/new?region=gb")
+    tab_to(page, "#show-metallic-rouge")
+    page.keyboard.press("Space")
+    assert page.is_checked("#show-metallic-rouge")

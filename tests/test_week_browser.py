@@ -177,3 +177,61 @@ def test_days_partly_in_the_week_say_from_or_until_when(visit):
         ("Monday", 15), ("Tuesday", 16), ("Wednesday", 17), ("Thursday", 18), ("Friday", 19),
         ("Saturday", 20))]
     assert headings[-1] == "Sunday, January 21 (until 21:00)"
+
+
+def events(body: str) -> dict[str, tuple[str, int]]:
+    """A feed's events: UID -> (SUMMARY, SEQUENCE)."""
+    found = {}
+    for event in body.split("BEGIN:VEVENT")[1:]:
+        fields = dict(re.findall(r"^([A-Z-]+)[^:\r\n]*:(.*?)\r?$", event.replace("\r\n ", ""),
+                                 re.M))
+        found[fields["UID"]] = (fields["SUMMARY"], int(fields["SEQUENCE"]))
+    return found
+
+
+def test_my_calendar_end_to_end(visit, site):
+    """Search, add two shows, subscribe, fetch the feed, edit through the edit link, the same
+    feed URL changes, delete -> 410 (issue 13 §5), as a person in London would."""
+    session = visit(zone="Europe/London", locale="en-GB")
+    page = session.open("/search?region=gb")
+    page.fill("input[name=q]", "metallic")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.locator("ul.results a", has_text="Metallic Rouge").click()
+    assert "/shows/metallic-rouge" in page.url
+    with page.expect_navigation():
+        page.locator("a.add-button").first.click()
+    # The form opens with the show ticked; the second show is ticked there too.
+    assert page.is_checked("#show-metallic-rouge")
+    page.check("#show-follows-inherits-skips-and-moves")
+    page.select_option("#cal-alarm", "15")
+    edit = make_calendar(page, [])
+    feed = page.locator("[data-calendar-feed]").input_value()
+    assert re.fullmatch(re.escape(site) + r"/feeds/my/[A-Za-z0-9_-]{22,}\.ics", feed)
+
+    first = page.request.get(feed)
+    assert first.status == 200 and first.headers["content-type"].startswith("text/calendar")
+    before = events(first.text())
+    assert len([uid for uid in before if uid.startswith("bgm425595-")]) == 13
+    assert len([uid for uid in before if uid.startswith("follows-inherits")]) == 4
+    assert first.text().count("TRIGGER:-PT15M") == 17
+
+    # Later, through the bookmarked edit link: drop the second show.
+    page.goto(edit, wait_until="networkidle")
+    page.uncheck("#show-follows-inherits-skips-and-moves")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save changes").click()
+    assert page.locator("[data-calendar-feed]").input_value() == feed
+    after = events(page.request.get(feed).text())
+    assert set(after) == {uid for uid in before if uid.startswith("bgm425595-")}
+    # The same events, each with a higher SEQUENCE: calendar apps take the change.
+    assert all(after[uid][0] == before[uid][0] and after[uid][1] > before[uid][1]
+               for uid in after)
+
+    page.goto(edit, wait_until="networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Delete this calendar").click()
+    gone = page.request.get(feed)
+    assert gone.status == 410 and gone.text().strip()
+    assert page.request.get(edit).status == 410
