@@ -76,3 +76,13 @@ def test_names_in_japanese_and_english_for_an_unknown_language():
 def test_api_regions_named_by_cldr(client):
     listed = {r["code"]: r for r in client.get("/api/v1/regions").get_json()["regions"]}
     assert listed["GB"]["name"] == "United Kingdom" and listed["KR"]["name"] == "South Korea"
+
+
+@pytest.mark.parametrize(("typed", "code"), [
+    ("south korea", "KR"), ("united kingdom", "GB"),
+    # The tz database's spellings, which CLDR's names replaced, still find their country.
+    ("turkey", "TR"), ("czech republic", "CZ"), ("korea (south)", "KR"),
+])
+def test_a_country_name_typed_for_a_code_is_answered_with_the_code(typed, code):
+    with pytest.raises(regions.UnknownRegion, match=f"did you mean '{code}'"):
+        regions.expand_region(typed)

@@ -139,5 +139,13 @@ def _suggestion(name: str) -> str:
     upper = name.upper()
     if upper in _FAMILIAR_CODES:
         return f", did you mean '{_FAMILIAR_CODES[upper]}'?"
-    by_name = {c.name.lower(): c.code for c in countries().values()} | {g: g for g in GROUPS}
-    return did_you_mean(name.lower(), by_name, cutoff=0.8)
+    return did_you_mean(name.lower(), _names_to_codes(), cutoff=0.8)
+
+
+@lru_cache(maxsize=1)
+def _names_to_codes() -> dict[str, str]:
+    """Every name a person may type for a country: CLDR's, and the tz database's older
+    spellings ('Turkey', 'Czech Republic'), which CLDR's names replaced; and the groups."""
+    names = {name.lower(): code for code, name in _tzdata_table("iso3166.tab")}
+    names |= {c.name.lower(): c.code for c in countries().values()}
+    return names | {g: g for g in GROUPS}
