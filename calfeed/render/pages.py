@@ -182,20 +182,24 @@ class SearchResult:
     releases_here: tuple[str, ...]
 
 
-def search_results(hits, region: Country, release: str | None, seasons) -> list[SearchResult]:
-    """Hits as the page lists them: shows watchable in the region first (keeping the index's
-    order otherwise); with a platform chosen, only the shows it carries in the region."""
+def search_results(hits, region: Country, release: str | None, seasons,
+                   limit: int) -> tuple[list[SearchResult], int]:
+    """The first `limit` hits as the page lists them, and how many there are: shows watchable
+    in the region first (keeping the index's order otherwise); with a platform chosen, only
+    the shows it carries in the region. Only the listed hits are worked out in full: a short
+    query matches hundreds of shows."""
     from .season import season_of
-    results = []
+    here, elsewhere = [], []
     for hit in hits:
-        show = hit.show
-        here = releases_in(show, region.code)
-        if release is not None and release not in {r.id for r in here}:
+        releases = [r for r in hit.show.releases if r.watchable_in(region.code)]
+        if release is not None and not any(r.id == release for r in releases):
             continue
+        (here if releases else elsewhere).append((hit.show, releases))
+    results = []
+    for show, releases in (here + elsewhere)[:limit]:
         first = seasons.first.get(show.id)
         results.append(SearchResult(
             show=show, title=display_title(show), title_ja=_second_title(show),
-            season=season_of(first).label if first else None, watchable=bool(here),
-            releases_here=tuple(r.name for r in here)))
-    results.sort(key=lambda r: not r.watchable)
-    return results
+            season=season_of(first).label if first else None, watchable=bool(releases),
+            releases_here=tuple(r.name for r in releases)))
+    return results, len(here) + len(elsewhere)

@@ -23,6 +23,11 @@ _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 _ROMAJI_FOLDS = (("tch", "cch"), ("sh", "sy"), ("ch", "ty"), ("ts", "t"), ("j", "zy"),
                  ("f", "h"), ("yi", "i"), ("ct", "tt"), ("ou", "o"), ("nn", "n"))
 _REPEATED_VOWEL = re.compile(r"([aeiou])\1+")
+# What keys leave out, as one regular expression each (a pass in C, not a loop per character):
+# anything but letters and digits (and the long vowel marks); in romaji keys, anything but
+# ASCII letters and digits (NFKD has split ū into u and a combining macron first).
+_NOT_KANA_KEY = re.compile(f"[\\W_{_LONG_MARKS}]+")
+_NOT_ROMAJI_KEY = re.compile(r"[^a-z0-9]+")
 
 
 def kana_key(text: str) -> str:
@@ -32,13 +37,12 @@ def kana_key(text: str) -> str:
     give 'めたりっくるじゅ', 'Metallic Rouge' gives 'metallicrouge'.
     """
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_KATAKANA)
-    return "".join(ch for ch in folded if ch not in _LONG_MARKS and _is_word(ch))
+    return _NOT_KANA_KEY.sub("", folded)
 
 
 def romaji_key(latin: str) -> str:
     """Latin text (romaji or English) folded so that the usual ways of typing it agree."""
-    plain = unicodedata.normalize("NFKD", latin.casefold())
-    letters = "".join(ch for ch in plain if ch.isascii() and ch.isalnum())
+    letters = _NOT_ROMAJI_KEY.sub("", unicodedata.normalize("NFKD", latin.casefold()))
     for spelt, canonical in _ROMAJI_FOLDS:
         letters = letters.replace(spelt, canonical)
     return _REPEATED_VOWEL.sub(r"\1", letters)
@@ -111,8 +115,3 @@ class Readings:
 def _reader_version() -> str:
     from importlib.metadata import version
     return f"pykakasi {version('pykakasi')}"
-
-
-def _is_word(ch: str) -> bool:
-    return unicodedata.category(ch)[0] in "LN"
-

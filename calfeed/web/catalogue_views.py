@@ -127,8 +127,8 @@ def _search(args: Values):
                                         "search form lists")
     found = _indexes(published)
     hits = found.search.get().search(query) if query else []
-    results = search_results(hits, region, release, found.seasons.get())
-    return region, query, release, results[:SEARCH_LIMIT], len(results)
+    results, total = search_results(hits, region, release, found.seasons.get(), SEARCH_LIMIT)
+    return region, query, release, results, total
 
 
 def _indexes(published):
