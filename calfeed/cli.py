@@ -153,6 +153,7 @@ def synth(count: int, directory: Path, seed: int, long_runners: int) -> None:
               help="An older bangumi-data package folder (with package.json and dist/data.json).")
 def sources(schedules: Path | None, against: Path | None) -> None:
     from .source.bangumi import load_dataset
+    from .source.aliases import ALIASES_FILE, renamed_ids
     from .source.report import disagreements, refresh_changes, summary_lines
 
     imported, report = load_dataset()
@@ -170,6 +171,14 @@ def sources(schedules: Path | None, against: Path | None) -> None:
         click.echo(f"refresh from bangumi-data {old_report.version} to {report.version}:")
         for line in refresh_changes(old, imported) or ["  no change"]:
             click.echo(f"  {line}")
+        # Served ids that the refresh changes: these lines keep the old addresses working.
+        click.echo(f"ids that change (add these lines to {ALIASES_FILE.name} so the old "
+                   "addresses redirect):")
+        renamed = renamed_ids(old, imported)
+        for old_id, (key, new_id) in sorted(renamed.items()):
+            click.echo(f"  {old_id}: {key}   # now {new_id}")
+        if not renamed:
+            click.echo("  none")
 
 
 def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:

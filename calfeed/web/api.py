@@ -8,9 +8,9 @@ from flask import Blueprint, Flask, Response, current_app, request, url_for
 
 from . import state
 from .openapi import openapi_document
-from ..query import values as parse
 from ..query.schedule import SCHEDULE, SHOW, catalog_lang, parse_schedule_query, show_zone
 from ..schedule.regions import countries
+from .moved import current_show_id
 from .params import Values, moved_to, takes
 from .responses import cacheable
 from ..render.schedule_json import airing_entry, region_entry, schedule, show_entry
@@ -40,7 +40,7 @@ def shows(args: Values):
 @takes(declaration=SHOW)
 def show(show_id: str, args: Values):
     published = state.current()
-    canonical = parse.canonical_show_id(show_id, published.catalog.shows)
+    canonical = current_show_id(published, show_id)
     if canonical is not None and canonical != show_id:
         moved_to(url_for(".show", show_id=canonical))
     found = published.catalog.show(show_id)

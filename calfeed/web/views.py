@@ -19,6 +19,7 @@ from ..render.pages import (ALARM_CHOICES, episode_rows, language_choices, platf
                             region_airings, time_sources)
 from ..schedule.regions import Country, countries, country, region_from_languages
 from ..schedule.zones import zone_of
+from .moved import current_show_id
 from .params import Values, moved_to, takes
 from .responses import cacheable
 from ..render.subscribe import subscribe_links
@@ -113,9 +114,10 @@ def _region_choices(lang: str = "en") -> list[Country]:
 
 
 def _canonical_show(show_id: str, published, endpoint: str) -> str:
-    """The show's id as the catalogue spells it; another case redirects there (301), so each
-    page, feed and document has one address. An unknown id is left to the lookup's 404."""
-    found = parse.canonical_show_id(show_id, published.catalog.shows)
+    """The show's id as the catalogue spells it; another case, an old id or the stable key
+    redirects there (301, web/moved.py), so each page, feed and document has one address. An
+    unknown id is left to the lookup's 404."""
+    found = current_show_id(published, show_id)
     if found is not None and found != show_id:
         moved_to(url_for(endpoint, **{**request.view_args, "show_id": found}))
     return show_id
