@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from typing import Mapping
 
 from . import ics
+from .attribution import attribution
 from .feed_text import left_out_note, region_feed_header, show_feed_header
+from ..i18n import translations
 from ..errors import NotFound
 from ..schedule.expand import airing_order
 from ..schedule.model import Airing, Show
@@ -102,8 +104,11 @@ def _render(published: Published, region: Country, airings: list[Airing], query:
     events = [_event_bytes(published, a, region, query, generation) for a in airings]
     kept, left_out = _within_budget(airings, events, now, settings.max_bytes)
     note = left_out_note(left_out, settings.max_bytes, query.lang)
-    header = ics.CalendarHeader(name=name, description=about + note, refresh=settings.refresh,
-                                url=url)
+    # Imported data in the feed is credited as its licence asks (render/attribution.py).
+    credit = attribution(airings[i].show for i in kept)
+    credit_text = " " + credit.text(translations(query.lang)) if credit else ""
+    header = ics.CalendarHeader(name=name, description=about + note + credit_text,
+                                refresh=settings.refresh, url=url)
     body = ics.join_calendar(ics.calendar_head(header), [events[i] for i in kept])
     events_here = ics.events_of(published)
     changed = [events_here.revision(airings[i], event_uid(airings[i], region, query)).modified

@@ -11,6 +11,7 @@ from ..publish.published import Published
 from ..schedule.regions import Country
 from ..query.schedule import ScheduleQuery
 from ..schedule.wallclock import UTC
+from .attribution import attribution
 from .provenance import as_json, of_airing
 
 FeedUrl = Callable[[str, str], str]   # (region code, show id) -> absolute feed URL
@@ -101,7 +102,7 @@ def schedule(published: Published, query: ScheduleQuery, feed_url: FeedUrl) -> d
     if query.end is not None:
         airings = [a for a in airings if a.start < query.end]
     region = query.region.code if query.region else None
-    return {
+    return with_attribution({
         "region": region,
         "tz": query.zone.key,
         "from": _in_zone(query.start, query.zone),
@@ -109,4 +110,13 @@ def schedule(published: Published, query: ScheduleQuery, feed_url: FeedUrl) -> d
         "airings": [airing_entry(a, query.zone, query.lang,
                                  feed_url(region.lower(), a.show.id) if region else None)
                     for a in airings],
-    }
+    }, (a.show for a in airings))
+
+
+def with_attribution(document: dict, shows) -> dict:
+    """The document, with the credit its imported data needs (CC BY 4.0) as a last field
+    `attribution`; unchanged when it holds no imported data."""
+    credit = attribution(shows)
+    if credit is not None:
+        document["attribution"] = credit.as_json()
+    return document

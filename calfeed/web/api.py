@@ -13,7 +13,8 @@ from ..schedule.regions import countries
 from .moved import current_show_id
 from .params import Values, moved_to, takes
 from .responses import cacheable
-from ..render.schedule_json import airing_entry, region_entry, schedule, show_entry
+from ..render.schedule_json import (airing_entry, region_entry, schedule, show_entry,
+                                    with_attribution)
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -32,7 +33,8 @@ def regions(args: Values):
 @takes()
 def shows(args: Values):
     def make():
-        return {"shows": [show_entry(s, _feed_url) for s in state.current().catalog.shows.values()]}
+        shows = state.current().catalog.shows.values()
+        return with_attribution({"shows": [show_entry(s, _feed_url) for s in shows]}, shows)
     return _json(make)
 
 
@@ -48,9 +50,10 @@ def show(show_id: str, args: Values):
     lang = catalog_lang(args.get("lang"), published.catalog.shows)
 
     def make():
-        return {"show": show_entry(found, _feed_url),
-                "airings": [airing_entry(a, zone, lang, None)
-                            for a in published.catalog.airings[show_id]]}
+        return with_attribution({"show": show_entry(found, _feed_url),
+                                 "airings": [airing_entry(a, zone, lang, None)
+                                             for a in published.catalog.airings[show_id]]},
+                                (found,))
     return _json(make)
 
 

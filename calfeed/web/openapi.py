@@ -102,18 +102,32 @@ def _list_of(name: str, key: str) -> dict:
             "properties": {key: {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}}}}
 
 
+# Present in a document that holds imported data, absent otherwise (render/attribution.py).
+ATTRIBUTION = {"$ref": "#/components/schemas/Attribution"}
+
 SCHEMAS.update({
+    "Attribution": {
+        "type": "object", "description": "Credit for imported data, as its licence (CC BY 4.0) "
+                                         "asks; present only in documents that hold some",
+        "required": ["title", "creator", "source", "license", "license_url", "changes"],
+        "properties": {"title": {"type": "string", "description": "the dataset and version"},
+                       "creator": {"type": "string"}, "source": {"type": "string"},
+                       "license": {"type": "string"}, "license_url": {"type": "string"},
+                       "changes": {"type": "string", "description": "what calfeed changed"}}},
     "RegionList": _list_of("Region", "regions"),
-    "ShowList": _list_of("Show", "shows"),
+    "ShowList": {**_list_of("Show", "shows"), "properties": {
+        **_list_of("Show", "shows")["properties"], "attribution": ATTRIBUTION}},
     "ShowDetail": {"type": "object", "required": ["show", "airings"], "properties": {
         "show": {"$ref": "#/components/schemas/Show"},
-        "airings": {"type": "array", "items": {"$ref": "#/components/schemas/Airing"}}}},
+        "airings": {"type": "array", "items": {"$ref": "#/components/schemas/Airing"}},
+        "attribution": ATTRIBUTION}},
     "Schedule": {"type": "object", "required": ["region", "tz", "from", "to", "airings"],
                  "properties": {"region": NULLABLE_TEXT, "tz": {"type": "string"},
                                 "from": {"type": "string", "format": "date-time"},
                                 "to": {"type": "string", "format": "date-time"},
                                 "airings": {"type": "array",
-                                            "items": {"$ref": "#/components/schemas/Airing"}}}},
+                                            "items": {"$ref": "#/components/schemas/Airing"}},
+                                "attribution": ATTRIBUTION}},
     "OpenAPI": {"type": "object", "required": ["openapi", "paths"]},
 })
 

@@ -11,6 +11,7 @@ from . import state
 from ..query import values as parse
 from ..query.errors import ParameterError
 from ..query.feed import FEED, languages, parse_feed_query
+from ..render.attribution import attribution
 from ..render.feed_text import region_feed_header, show_feed_header
 from ..render.health import health
 from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, show_feed
@@ -177,6 +178,16 @@ def _security_headers(response: Response) -> Response:
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     return response
+
+
+@views.app_context_processor
+def _credit() -> dict:
+    """Every page's footer credits imported data when the catalogue serves some (CC BY 4.0)."""
+    published = current_app.extensions.get(state.EXTENSION)
+    if published is None:
+        return {"credit": None}
+    found = published.kept("attribution", lambda: attribution(published.catalog.shows.values()))
+    return {"credit": found.as_json() if found else None}
 
 
 def init_app(app: Flask) -> None:
