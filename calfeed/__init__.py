@@ -36,9 +36,10 @@ def _wrap_for_serving(app: Flask) -> None:
     response cache."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
+    from .web.page_cache import cache_variant
     from .web.public_url import parse_public_url
     from .web.calendars import EXTENSION as CALENDARS, personal_feeds
-    from .web.response_cache import RESPONSE_CACHE, ResponseCache, feeds_and_api
+    from .web.response_cache import RESPONSE_CACHE, ResponseCache
     from .web.responses import refuse_bodies_on_reads
     from .web.state import served
 
@@ -49,7 +50,7 @@ def _wrap_for_serving(app: Flask) -> None:
         seconds=app.config["RESPONSE_CACHE_SECONDS"],
         max_bytes=app.config["RESPONSE_CACHE_MAX_BYTES"],
         max_entries=app.config["RESPONSE_CACHE_MAX_ENTRIES"], by_host=public is None,
-        variant=personal_feeds(app.extensions[CALENDARS], feeds_and_api))
+        variant=personal_feeds(app.extensions[CALENDARS], cache_variant(app)))
     app.wsgi_app = refuse_bodies_on_reads(app.wsgi_app)
     if public is not None:
         # Inside ProxyFix: the configured address wins over X-Forwarded-Host and -Proto too.

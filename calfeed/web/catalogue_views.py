@@ -15,6 +15,7 @@ from ..render.search import MAX_QUERY
 from ..render.season import NotASeason, parse_season, season_of
 from ..render.title_keys import Readings
 from ..query.errors import ParameterError
+from .page_cache import chosen_region, whole_response
 from .params import Values, moved_to, takes
 from .responses import cacheable
 from .views import _page, _page_region, _region_choices
@@ -46,6 +47,7 @@ def front_page(args: Values) -> Response:
 
 
 @catalogue.get("/seasons")
+@whole_response(chosen_region)
 @takes("region", page=True)
 def all_seasons(args: Values):
     region = _page_region(args)
@@ -60,6 +62,7 @@ def all_seasons(args: Values):
 
 
 @catalogue.get("/seasons/<slug>")
+@whole_response(chosen_region)
 @takes("region", page=True)
 def season_page(slug: str, args: Values):
     try:
@@ -84,6 +87,7 @@ def season_page(slug: str, args: Values):
 
 
 @catalogue.get("/search")
+@whole_response(chosen_region)
 @takes("q", "region", "release", page=True)
 def search_page(args: Values):
     region, query, release, results, total = _search(args)
@@ -94,6 +98,7 @@ def search_page(args: Values):
 
 
 @catalogue.get("/search.json")
+@whole_response(chosen_region)
 @takes("q", "region", "release", page=True)
 def search_json(args: Values):
     """The same search for the page's script, which lists results as a person types."""

@@ -1,4 +1,4 @@
-"""Whole responses for feeds, API documents and pages, kept per data version and URL for a short while.
+"""Whole responses (feeds, API documents, pages), kept per data version and URL for a while.
 
 Calendar clients ask for the same few URLs again and again. Going through Flask costs far more
 than the bytes: this WSGI layer answers a repeated GET or HEAD (and its If-None-Match or
@@ -105,8 +105,12 @@ class ResponseCache:
             if entry is not None:
                 self._entries.move_to_end(key)
         if entry is None or entry.version is not version or entry.expires <= now:
-            entry = self._fill(environ, version, now)
-            if entry is None:               # not a 200: nothing to keep, ask Flask as usual
+            entry, keep = self._fill(environ, version, now)
+            if not keep:
+                if environ["REQUEST_METHOD"] == "GET" and not _conditional(environ):
+                    # Flask's answer to this very request: send it as it is.
+                    start_response(entry.status, entry.headers)
+                    return [entry.body]
                 return self.wsgi_app(environ, start_response)
             self._keep(key, entry)
         return self._answer(entry, environ, start_response)
@@ -125,7 +129,8 @@ class ResponseCache:
                 _, dropped = self._entries.popitem(last=False)
                 self._bytes -= dropped.cost
 
-    def _fill(self, environ, version, now: float) -> Entry | None:
+    def _fill(self, environ, version, now: float) -> tuple[Entry, bool]:
+        """Flask's answer to the request as a plain GET, and whether it may be kept."""
         plain = {k: v for k, v in environ.items()
                  if k not in ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")}
         plain["REQUEST_METHOD"] = "GET"
@@ -144,9 +149,8 @@ class ResponseCache:
         headers = captured.get("headers", [])
         by_name = {name.lower(): value for name, value in headers}
         # Only a plain 200 meant for everyone: never one that sets a cookie or forbids storing.
-        if not captured.get("status", "").startswith("200") or "set-cookie" in by_name \
-                or "no-store" in by_name.get("cache-control", ""):
-            return None
+        keep = (captured.get("status", "").startswith("200") and "set-cookie" not in by_name
+                and "no-store" not in by_name.get("cache-control", ""))
         body = b"".join(chunks)
         return Entry(version=version, expires=now + self.seconds, status=captured["status"],
                      headers=headers, body=body, etag=by_name.get("etag", ""),
@@ -154,7 +158,7 @@ class ResponseCache:
                      not_modified_headers=[(n, v) for n, v in headers
                                            if n.lower() in KEPT_ON_304],
                      cost=len(body) + ENTRY_OVERHEAD + 2 * sum(len(n) + len(v)
-                                                              for n, v in headers))
+                                                              for n, v in headers)), keep
 
     @staticmethod
     def _answer(entry: Entry, environ, start_response):
@@ -163,6 +167,10 @@ class ResponseCache:
             return [b""]
         start_response(entry.status, entry.headers)
         return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [entry.body]
+
+
+def _conditional(environ) -> bool:
+    return "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
 
 
 def _not_modified(entry: Entry, environ) -> bool:

@@ -18,10 +18,11 @@ from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, s
 from ..i18n import words_language
 from ..render.pages import (ALARM_CHOICES, episode_rows, language_choices, platform_choices,
                             region_airings, time_sources)
-from ..schedule.regions import Country, countries, country, region_from_languages
+from ..schedule.regions import Country, countries, country
 from ..schedule.zones import zone_of
 from .moved import current_show_id
 from .params import Values, moved_to, takes
+from .page_cache import accepted_region, chosen_region, whole_response
 from .responses import cacheable
 from ..render.subscribe import subscribe_links
 
@@ -34,6 +35,7 @@ CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'se
 
 
 @views.get("/")
+@whole_response(chosen_region)
 @takes("region", page=True)
 def index(args: Values):
     """What airs now and next in the visitor's region (catalogue_views.py)."""
@@ -42,6 +44,7 @@ def index(args: Values):
 
 
 @views.get("/shows/<show_id>")
+@whole_response(chosen_region)
 @takes("region", "lang", "alarm", "release", "releases", page=True)
 def show_page(show_id: str, args: Values):
     published = state.current()
@@ -94,7 +97,9 @@ def show_page(show_id: str, args: Values):
 
 def _page(html: str) -> Response:
     """A page with an ETag. No Last-Modified: what has aired changes with the clock, not only
-    with the data. The region defaults from Accept-Language, so caches keep one per language."""
+    with the data. The region defaults from Accept-Language, so shared caches keep one per
+    language (named even with ?region=: over-varying is never wrong). calfeed's own cache keys
+    on the region chosen instead (page_cache.py)."""
     response = cacheable(html.encode(), "text/html; charset=utf-8",
                          max_age=current_app.config["PAGE_MAX_AGE_SECONDS"], last_modified=None)
     response.vary.add("Accept-Language")
@@ -105,8 +110,9 @@ def _page_region(args: Values) -> Country:
     """?region=, else the browser's language tags (Accept-Language), else the default."""
     if "region" in args:
         return parse.region(args.get("region"))
-    guessed = region_from_languages([tag for tag, _ in request.accept_languages])
-    return country(guessed or current_app.config["DEFAULT_REGION"])
+    # The same function keys the page in the response cache (page_cache.chosen_region).
+    return country(accepted_region(request.headers.get("Accept-Language"),
+                                   current_app.config["DEFAULT_REGION"]))
 
 
 def _region_choices(lang: str = "en") -> list[Country]:

@@ -14,6 +14,7 @@ from ..render.week import today_in, week
 from ..schedule.regions import Country
 from ..schedule.wallclock import FIRST_YEAR, LAST_YEAR
 from ..schedule.zones import zone_of
+from .page_cache import chosen_region, whole_response
 from .params import Values, takes
 from .views import _page, _page_region, _region_choices
 
@@ -23,6 +24,7 @@ week_views = Blueprint("week", __name__)
 # `calendar` is not among the parameters: "only my calendar" is filtered in the browser from
 # what the edit page left in localStorage, so no feed id ever reaches a URL, a log or a Referer.
 @week_views.get("/week")
+@whole_response(chosen_region)
 @takes("region", "from", "release", page=True)
 def week_page(args: Values):
     region = _page_region(args)
