@@ -1,6 +1,10 @@
 """`make run`: check there is good data to serve, then hand over to granian, calfeed's
 production WSGI server.
 
+In production, name the address clients use: `CALFEED_PUBLIC_URL=https://calfeed.example.org
+make run` (every absolute URL then names it, whatever Host a request sends; docs/deploy.md).
+An unusable value is refused here, before granian starts.
+
 granian was chosen by measurement (docs/benchmarks.md): on this 2-core machine it answers
 about ten times the requests gunicorn's sync workers do for the same cached feed. Flask's
 development server is never used to serve.
