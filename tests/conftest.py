@@ -1,7 +1,9 @@
-"""Fixtures: a fresh app per test, and schedule fixtures reached by the name of what they test."""
+"""Fixtures: test apps from one factory (Flask tutorial style: app, client, runner), schedule
+fixtures reached by the name of what they test."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from datetime import datetime, timezone
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from calfeed import create_app
-from calfeed.config import BUNDLED_SCHEDULES
+from calfeed.config import BUNDLED_SCHEDULES, DEFAULTS
 from calfeed.schedule.expand import expand_show
 from calfeed.schedule.show_file import load_show
 
@@ -21,6 +23,8 @@ def pytest_configure(config):
     # Apps made by tests do not poll their folders unless a test asks for it; servers the tests
     # start inherit this too.
     os.environ.setdefault("CALFEED_RELOAD_INTERVAL", "0")
+    config.addinivalue_line("markers", "both_response_caches: run each test of the module with "
+                                       "the whole-response cache on (the default) and off")
 
 
 class NamedShows:
@@ -55,14 +59,64 @@ def fixed_clock(at: datetime = NOW):
     return lambda: at
 
 
+def app_config(schedules: Path, state_path: Path, **config) -> dict:
+    """The configuration of every test app: a folder of schedules, its own state database, a
+    fixed clock, no polling of the folder; a test's own values last."""
+    return {"TESTING": True, "SCHEDULES_DIR": str(schedules), "STATE_PATH": str(state_path),
+            "CLOCK": fixed_clock(), "RELOAD_INTERVAL": 0, **config}
+
+
+def _stop_reloaders(apps) -> None:
+    from calfeed.web import state
+    for app in apps:
+        if state.RELOADER in app.extensions:
+            app.extensions[state.RELOADER].stop()
+
+
 @pytest.fixture
-def make_app(tmp_path):
-    """An app on a folder of schedules, with its own revision store and a fixed clock."""
+def response_cache_seconds(request) -> int:
+    """RESPONSE_CACHE_SECONDS of the test's apps: the default, or each of on and off in modules
+    marked both_response_caches."""
+    return getattr(request, "param", DEFAULTS["RESPONSE_CACHE_SECONDS"])
+
+
+def pytest_generate_tests(metafunc):
+    # The response cache answers repeated and conditional requests itself: with it off, Flask's
+    # own answers (ETag, Last-Modified, 304s) are what the same tests check.
+    if (metafunc.definition.get_closest_marker("both_response_caches")
+            and "response_cache_seconds" in metafunc.fixturenames):
+        metafunc.parametrize("response_cache_seconds",
+                             [DEFAULTS["RESPONSE_CACHE_SECONDS"], 0],
+                             ids=["cache-on", "cache-off"], indirect=True)
+
+
+@pytest.fixture
+def make_app(tmp_path, response_cache_seconds):
+    """Apps on a folder of schedules (the bundled ones unless named) sharing this test's state
+    database, as a deployment's workers do; their reloaders are stopped at the end."""
+    apps = []
+
     def make(schedules=BUNDLED_SCHEDULES, **config):
-        return create_app({"TESTING": True, "SCHEDULES_DIR": str(schedules),
-                           "STATE_PATH": str(tmp_path / "state.sqlite3"),
-                           "CLOCK": fixed_clock(), "RELOAD_INTERVAL": 0, **config})
-    return make
+        config = {"RESPONSE_CACHE_SECONDS": response_cache_seconds, **config}
+        app = create_app(app_config(schedules, tmp_path / "state.sqlite3", **config))
+        apps.append(app)
+        return app
+    yield make
+    _stop_reloaders(apps)
+
+
+@pytest.fixture(scope="module")
+def make_module_app(tmp_path_factory):
+    """make_app for a module's shared fixtures: each app with a state database of its own."""
+    apps = []
+
+    def make(schedules=BUNDLED_SCHEDULES, **config):
+        app = create_app(app_config(schedules, tmp_path_factory.mktemp("state") / "s.sqlite3",
+                                    **config))
+        apps.append(app)
+        return app
+    yield make
+    _stop_reloaders(apps)
 
 
 @pytest.fixture
@@ -89,19 +143,7 @@ def schedules(tmp_path):
 
 
 @pytest.fixture
-def make_on_copy(tmp_path, schedules):
-    """Apps on the `schedules` copy sharing one state database; their reloaders stop at the end."""
-    from calfeed.web import state
-
-    apps = []
-
-    def make(**config):
-        app = create_app({"SCHEDULES_DIR": str(schedules), "CLOCK": fixed_clock(),
-                          "STATE_PATH": str(tmp_path / "state.sqlite3"), "RELOAD_INTERVAL": 0,
-                          **config})
-        apps.append(app)
-        return app
-    yield make
-    for app in apps:
-        if state.RELOADER in app.extensions:
-            app.extensions[state.RELOADER].stop()
+def make_on_copy(make_app, schedules):
+    """Apps on the `schedules` copy (sharing one state database), answering a failure as a
+    server does, with a 5xx, rather than raising it into the test (TESTING off)."""
+    return functools.partial(make_app, schedules, TESTING=False)

@@ -7,6 +7,11 @@ import pytest
 from calfeed.query.schedule import SCHEDULE, SHOW
 from calfeed.web.openapi import OPERATIONS, api_paths
 
+
+# Every test here runs with the whole-response cache on and off (tests/conftest.py): the
+# conditional requests it answers itself are answered by Flask alone too.
+pytestmark = pytest.mark.both_response_caches
+
 JSON = "application/json"
 
 

@@ -16,12 +16,8 @@ from calfeed.web.openapi import OPERATIONS, PREFIX
 
 
 @pytest.fixture(scope="module")
-def operations(tmp_path_factory):
-    from calfeed import create_app
-    from tests.conftest import BUNDLED_SCHEDULES, fixed_clock
-    app = create_app({"TESTING": True, "SCHEDULES_DIR": str(BUNDLED_SCHEDULES),
-                      "CLOCK": fixed_clock(),
-                      "STATE_PATH": str(tmp_path_factory.mktemp("state") / "s.sqlite3")})
+def operations(make_module_app):
+    app = make_module_app()
     schema = schemathesis.openapi.from_wsgi(f"{PREFIX}/openapi.json", app)
     found = {}
     for result in schema.get_all_operations():

@@ -6,7 +6,6 @@ linear cost have a bound far below what the quadratic checks took (31 s and 14 s
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import time
@@ -15,11 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from calfeed import create_app
 from calfeed.errors import CatalogError
 from calfeed.schedule.show_file import load_show
 from calfeed.web import state
-from tests.conftest import BUNDLED_SCHEDULES, fixed_clock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,11 +97,9 @@ def test_calfeed_check_refuses_them_without_a_traceback(tmp_path):
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_a_running_server_refuses_them_and_says_so_on_healthz(tmp_path):
-    folder = tmp_path / "schedules"
-    shutil.copytree(BUNDLED_SCHEDULES, folder)
-    app = create_app({"SCHEDULES_DIR": str(folder), "CLOCK": fixed_clock(),
-                      "STATE_PATH": str(tmp_path / "state.sqlite3"), "RELOAD_INTERVAL": 0})
+def test_a_running_server_refuses_them_and_says_so_on_healthz(make_on_copy, schedules):
+    folder = schedules
+    app = make_on_copy()
     served = app.test_client().get("/feeds/us.ics").data
     for values, message in EXTREMES:
         (folder / "extreme.yaml").write_text(schedule(**values))
@@ -116,11 +111,10 @@ def test_a_running_server_refuses_them_and_says_so_on_healthz(tmp_path):
         assert app.test_client().get("/feeds/us.ics").data == served
 
 
-def test_an_unexpected_failure_in_a_load_is_reported_not_swallowed(tmp_path, monkeypatch):
-    folder = tmp_path / "schedules"
-    shutil.copytree(BUNDLED_SCHEDULES, folder)
-    app = create_app({"SCHEDULES_DIR": str(folder), "CLOCK": fixed_clock(),
-                      "STATE_PATH": str(tmp_path / "state.sqlite3"), "RELOAD_INTERVAL": 0})
+def test_an_unexpected_failure_in_a_load_is_reported_not_swallowed(make_on_copy, schedules,
+                                                                   monkeypatch):
+    folder = schedules
+    app = make_on_copy()
     import calfeed.web.state as module
 
     def broken(*args, **kwargs):

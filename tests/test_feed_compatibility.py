@@ -41,15 +41,13 @@ FIXTURE_FEEDS = [
 
 
 @pytest.fixture(scope="module")
-def feeds(tmp_path_factory):
+def feeds(make_module_app):
     """Every feed above, fetched once from apps on the bundled and the fixture schedules."""
-    from calfeed import create_app
-    from tests.conftest import BUNDLED_SCHEDULES, fixed_clock
+    from tests.conftest import BUNDLED_SCHEDULES
     found = {}
     for schedules, paths in ((BUNDLED_SCHEDULES, METALLIC_ROUGE_FEEDS + PARAMETER_FEEDS),
                              (FEED_FIXTURES, FIXTURE_FEEDS)):
-        app = create_app({"TESTING": True, "SCHEDULES_DIR": str(schedules), "CLOCK": fixed_clock(),
-                          "STATE_PATH": str(tmp_path_factory.mktemp("state") / "s.sqlite3")})
+        app = make_module_app(schedules)
         client = app.test_client()
         for path in paths:
             response = client.get(path)

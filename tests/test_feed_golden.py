@@ -18,9 +18,9 @@ FEEDS = {"metallic-rouge-jp.ics": "/feeds/jp/metallic-rouge.ics",
 
 def render(name: str, state_path: str) -> bytes:
     from calfeed import create_app
-    from tests.conftest import BUNDLED_SCHEDULES, fixed_clock
-    app = create_app({"TESTING": True, "SCHEDULES_DIR": str(BUNDLED_SCHEDULES),
-                      "STATE_PATH": state_path, "CLOCK": fixed_clock()})
+    from tests.conftest import BUNDLED_SCHEDULES, app_config
+    # The tests' own app configuration, also when run as a script to rewrite the files.
+    app = create_app(app_config(BUNDLED_SCHEDULES, state_path))
     return app.test_client().get(FEEDS[name]).data
 
 

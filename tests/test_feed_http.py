@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+
+# Every test here runs with the whole-response cache on and off (tests/conftest.py): the
+# conditional requests it answers itself are answered by Flask alone too.
+pytestmark = pytest.mark.both_response_caches
+
 CALENDAR = "text/calendar; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"
 

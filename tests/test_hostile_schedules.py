@@ -11,11 +11,9 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from calfeed import create_app
-
 from calfeed.web import state
 from calfeed.schedule.yamlfile import MAX_BYTES
-from tests.conftest import BUNDLED_SCHEDULES, SCHEDULE_FIXTURES, fixed_clock
+from tests.conftest import SCHEDULE_FIXTURES
 from tests.parsers import PARSERS
 
 INVALID = SCHEDULE_FIXTURES / "invalid"
@@ -40,12 +38,8 @@ REFUSED = [  # (fixture, what the message says)
 
 
 @pytest.fixture
-def live(tmp_path):
-    folder = tmp_path / "schedules"
-    shutil.copytree(BUNDLED_SCHEDULES, folder)
-    app = create_app({"SCHEDULES_DIR": str(folder), "CLOCK": fixed_clock(),
-                      "STATE_PATH": str(tmp_path / "state.sqlite3"), "RELOAD_INTERVAL": 0})
-    return app, folder
+def live(make_on_copy, schedules):
+    return make_on_copy(), schedules
 
 
 def drop_in(app, folder: Path, source: Path, name: str | None = None) -> bool:

@@ -13,12 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from calfeed import create_app
-
 from calfeed.web import state
 from calfeed.web.export import export_site
 from tests.browser import live_server
-from tests.conftest import BUNDLED_SCHEDULES, fixed_clock
 from tests.nginx import fetch, free_port, nginx
 from tests.parsers import PARSERS
 
@@ -39,10 +36,8 @@ PATHS = [  # (path, content type)
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    return create_app({"SCHEDULES_DIR": str(BUNDLED_SCHEDULES), "CLOCK": fixed_clock(),
-                       "TRUSTED_PROXIES": 1,
-                       "STATE_PATH": str(tmp_path_factory.mktemp("state") / "s.sqlite3")})
+def app(make_module_app):
+    return make_module_app(TRUSTED_PROXIES=1, TESTING=False)
 
 
 def own_bytes(app, base: str, path: str) -> bytes:
@@ -91,17 +86,16 @@ def test_static_export_served_by_nginx(app, tmp_path):
         assert (status, body) == (200, b"") and headers["Content-Type"] == CALENDAR
 
 
-def public_app(base: str, state_path: Path):
+def public_app(make_app, base: str):
     """The app as deploy/nginx/proxy-cache.conf says to run it: behind one proxy, with its
     public address set."""
-    return create_app({"SCHEDULES_DIR": str(BUNDLED_SCHEDULES), "CLOCK": fixed_clock(),
-                       "TRUSTED_PROXIES": 1, "PUBLIC_URL": base, "STATE_PATH": str(state_path)})
+    return make_app(TRUSTED_PROXIES=1, PUBLIC_URL=base, TESTING=False)
 
 
-def test_app_behind_the_shipped_proxy_cache(tmp_path):
+def test_app_behind_the_shipped_proxy_cache(make_app, tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    app = public_app(base, tmp_path / "state.sqlite3")
+    app = public_app(make_app, base)
     with live_server(app) as upstream, nginx("proxy-cache.conf", tmp_path / "nginx",
                                              listen=port,
                                              upstream=int(upstream.rsplit(":", 1)[1])):
@@ -126,12 +120,13 @@ def cache_files(folder: Path) -> int:
     return sum(1 for p in (folder / "cache").rglob("*") if p.is_file())
 
 
-def test_made_up_host_headers_share_one_cache_entry_naming_the_public_address(tmp_path):
+def test_made_up_host_headers_share_one_cache_entry_naming_the_public_address(make_app,
+                                                                               tmp_path):
     """Through the shipped proxy cache, 30 Host values for one URL are one nginx entry and one
     app answer, and every answer names the configured address, never the Host sent."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    app = public_app(base, tmp_path / "state.sqlite3")
+    app = public_app(make_app, base)
     asked: list[str] = []
     inner = app.wsgi_app
 

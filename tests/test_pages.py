@@ -9,6 +9,11 @@ import pytest
 
 from calfeed.web.views import CONTENT_SECURITY_POLICY
 
+
+# Every test here runs with the whole-response cache on and off (tests/conftest.py): the
+# conditional requests it answers itself are answered by Flask alone too.
+pytestmark = pytest.mark.both_response_caches
+
 HTML = "text/html; charset=utf-8"
 
 

@@ -13,8 +13,6 @@ from datetime import datetime, timezone
 
 import pytest
 
-from calfeed import create_app
-
 from calfeed.web import state
 from calfeed.errors import CatalogError
 from calfeed.render.health import LoadStatus, health
@@ -103,13 +101,12 @@ def test_a_start_on_bad_data_serves_the_last_good_copy(make, schedules):
     assert "metallic-rouge.yaml:2:1: YAML syntax error" in report["details"]["errors"][0]
 
 
-def test_a_start_on_bad_data_with_nothing_good_refuses(tmp_path):
+def test_a_start_on_bad_data_with_nothing_good_refuses(make_app, tmp_path):
     folder = tmp_path / "bad"
     folder.mkdir()
     (folder / "metallic-rouge.yaml").write_text("title: [broken\n")
     with pytest.raises(CatalogError, match="metallic-rouge.yaml:2:1"):
-        create_app({"SCHEDULES_DIR": str(folder), "STATE_PATH": str(tmp_path / "s.sqlite3"),
-                    "RELOAD_INTERVAL": 0})
+        make_app(folder)
 
 
 def test_unavailable_only_when_nothing_good_ever_loaded():

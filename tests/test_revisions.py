@@ -3,15 +3,12 @@ across reloads and restarts; removed episodes leave the feed."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime, timedelta, timezone
 
 from icalendar import Calendar
 
-from calfeed import create_app
-
 from calfeed.web import state
-from tests.conftest import BUNDLED_SCHEDULES, fixed_clock
+from tests.conftest import fixed_clock
 
 UTC = timezone.utc
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -25,11 +22,8 @@ def event_table(app, path="/feeds/us/metallic-rouge.ics"):
             for e in Calendar.from_ical(body).walk("VEVENT")}
 
 
-def test_a_skipped_week_raises_sequence_and_survives_restart(tmp_path):
-    schedules = tmp_path / "schedules"
-    shutil.copytree(BUNDLED_SCHEDULES, schedules)
-    config = {"SCHEDULES_DIR": str(schedules), "STATE_PATH": str(tmp_path / "state.sqlite3")}
-    app = create_app({**config, "CLOCK": fixed_clock(T0)})
+def test_a_skipped_week_raises_sequence_and_survives_restart(make_on_copy, schedules):
+    app = make_on_copy(CLOCK=fixed_clock(T0))
     before = event_table(app)
     assert {seq for _, seq, _, _ in before.values()} == {0}
 
@@ -49,34 +43,31 @@ def test_a_skipped_week_raises_sequence_and_survives_restart(tmp_path):
     assert start == datetime(2024, 2, 21, 18, 25, tzinfo=UTC)   # one week later
     assert sequence == 1 and modified == stamp == T1 > before[ep6][2]
 
-    restarted = create_app({**config, "CLOCK": fixed_clock(datetime(2024, 3, 1, tzinfo=UTC))})
+    restarted = make_on_copy(CLOCK=fixed_clock(datetime(2024, 3, 1, tzinfo=UTC)))
     assert event_table(restarted) == after
 
 
 EP13 = "bgm425595-13-us@calfeed"
 
 
-def _removed_then_restored(tmp_path, restored_text):
+def _removed_then_restored(make_on_copy, schedules, restored_text):
     """Episode 13 is removed, then the file becomes `restored_text(original)`: the feed before
-    the removal and after the return."""
-    schedules = tmp_path / "schedules"
-    shutil.copytree(BUNDLED_SCHEDULES, schedules)
+    the removal and after the return, each from a newly started app."""
     path = schedules / "metallic-rouge.yaml"
     original = path.read_text()
-    config = {"SCHEDULES_DIR": str(schedules), "STATE_PATH": str(tmp_path / "state.sqlite3")}
-    before = event_table(create_app({**config, "CLOCK": fixed_clock(T0)}))
+    before = event_table(make_on_copy(CLOCK=fixed_clock(T0)))
     assert EP13 in before
     path.write_text(original.replace("count: 13", "count: 12").replace(
         "    13: {en: Code Eve, ja: コード・イヴ}\n", ""))
-    shorter = event_table(create_app({**config, "CLOCK": fixed_clock(T1)}))
+    shorter = event_table(make_on_copy(CLOCK=fixed_clock(T1)))
     assert len(shorter) == 12 and EP13 not in shorter
     path.write_text(restored_text(original))
-    return before, event_table(create_app({**config, "CLOCK": fixed_clock(T1)}))
+    return before, event_table(make_on_copy(CLOCK=fixed_clock(T1)))
 
 
-def test_a_removed_episode_comes_back_unchanged_with_a_higher_sequence(tmp_path):
+def test_a_removed_episode_comes_back_unchanged_with_a_higher_sequence(make_on_copy, schedules):
     # Clients that dropped the event must see its return as news, not as a stale copy.
-    before, after = _removed_then_restored(tmp_path, lambda original: original)
+    before, after = _removed_then_restored(make_on_copy, schedules, lambda original: original)
     assert after[EP13][0] == before[EP13][0]
     assert after[EP13][1] > before[EP13][1]
     assert after[EP13][2] == T1 > before[EP13][2]
@@ -84,29 +75,28 @@ def test_a_removed_episode_comes_back_unchanged_with_a_higher_sequence(tmp_path)
     assert {uid: after[uid] for uid in others} == {uid: before[uid] for uid in others}
 
 
-def test_a_removed_episode_leaves_the_feed_and_returns_moved_with_a_higher_sequence(tmp_path):
-    before, moved = _removed_then_restored(tmp_path, lambda original: original.replace(
-        "start: 2024-01-10 24:55", "start: 2024-01-10 25:55"))
+def test_a_removed_episode_leaves_the_feed_and_returns_moved_with_a_higher_sequence(
+        make_on_copy, schedules):
+    def moved_an_hour(original):
+        return original.replace("start: 2024-01-10 24:55", "start: 2024-01-10 25:55")
+    before, moved = _removed_then_restored(make_on_copy, schedules, moved_an_hour)
     assert moved[EP13][0] == before[EP13][0] + timedelta(hours=1)
     assert moved[EP13][1] == 1
 
 
-def test_the_same_data_loaded_twice_changes_nothing(tmp_path):
-    config = {"SCHEDULES_DIR": str(BUNDLED_SCHEDULES), "STATE_PATH": str(tmp_path / "s.sqlite3")}
-    first = create_app({**config, "CLOCK": fixed_clock(T0)}).test_client().get("/feeds/jp.ics")
-    second = create_app({**config, "CLOCK": fixed_clock(T1)}).test_client().get("/feeds/jp.ics")
+def test_the_same_data_loaded_twice_changes_nothing(make_app):
+    first = make_app(CLOCK=fixed_clock(T0)).test_client().get("/feeds/jp.ics")
+    second = make_app(CLOCK=fixed_clock(T1)).test_client().get("/feeds/jp.ics")
     assert first.data == second.data
     assert first.headers["Last-Modified"] == second.headers["Last-Modified"]
 
 
-def test_a_new_earliest_release_keeps_the_episode_uids_and_raises_their_sequence(tmp_path):
+def test_a_new_earliest_release_keeps_the_episode_uids_and_raises_their_sequence(make_on_copy,
+                                                                                schedules):
     """Fuji TV +Ultra skips 14 February: d Anime Store's Thursday noon stream becomes the
     earliest release in Japan for episodes 6-13. The events are the episodes', not a
     release's: the same 13 UIDs, the moved ones with a higher SEQUENCE."""
-    schedules = tmp_path / "schedules"
-    shutil.copytree(BUNDLED_SCHEDULES, schedules)
-    config = {"SCHEDULES_DIR": str(schedules), "STATE_PATH": str(tmp_path / "state.sqlite3")}
-    app = create_app({**config, "CLOCK": fixed_clock(T0)})
+    app = make_on_copy(CLOCK=fixed_clock(T0))
     before = event_table(app, "/feeds/jp/metallic-rouge.ics")
     uids = {f"bgm425595-{n}-jp@calfeed" for n in range(1, 14)}
     assert set(before) == uids

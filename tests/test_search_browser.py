@@ -12,11 +12,9 @@ from tests.browser import PAGE_NOW, chromium, live_server
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    from calfeed import create_app
-    from tests.conftest import BUNDLED_SCHEDULES, fixed_clock
-    app = create_app({"SCHEDULES_DIR": str(BUNDLED_SCHEDULES), "CLOCK": fixed_clock(PAGE_NOW),
-                      "STATE_PATH": str(tmp_path_factory.mktemp("state") / "s.sqlite3")})
+def site(make_module_app):
+    from tests.conftest import fixed_clock
+    app = make_module_app(CLOCK=fixed_clock(PAGE_NOW), TESTING=False)
     with live_server(app) as base:
         yield base
 

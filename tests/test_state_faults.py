@@ -13,7 +13,6 @@ from datetime import datetime, timezone
 
 import pytest
 
-from calfeed import create_app
 from calfeed.web import state
 from calfeed.web.reloader import Reloader
 from tests.conftest import SCHEDULE_FIXTURES, fixed_clock
@@ -166,21 +165,20 @@ def make_writable(path) -> None:
         subprocess.run(["chattr", "-i", str(path), str(path.parent)], check=True)
 
 
-def test_a_read_only_database_still_serves_and_recovers(tmp_path, schedules):
+def test_a_read_only_database_still_serves_and_recovers(tmp_path, schedules, make):
     folder = tmp_path / "state"
     folder.mkdir()
     database = folder / "state.sqlite3"
-    config = {"SCHEDULES_DIR": str(schedules), "CLOCK": fixed_clock(T0),
-              "STATE_PATH": str(database), "RESPONSE_CACHE_SECONDS": 0}
+    config = {"CLOCK": fixed_clock(T0), "STATE_PATH": str(database)}
     edit(schedules, "{en: Marginal City,", "{en: Marginal City (1),")
-    first = create_app({**config, "RELOAD_INTERVAL": 0})
+    first = make(**config)
     edit(schedules, "{en: Marginal City (1),", "{en: Marginal City (2),")
     with first.app_context():
         state.reload(first)
     served = sequences(first.test_client().get(FEED).data)
     make_read_only(database)
     try:
-        second = create_app({**config, "RELOAD_INTERVAL": 0.2, "RELOAD_SETTLE_SECONDS": 0})
+        second = make(**config, RELOAD_INTERVAL=0.2, RELOAD_SETTLE_SECONDS=0)
         during = sequences(second.test_client().get(FEED).data)
         assert len(during) == 13 and never_lower(served, during)
         report = health(second)

@@ -22,17 +22,15 @@ US_WEEK = "/week?region=us&from=2024-01-15"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    from calfeed import create_app
+def site(tmp_path_factory, make_module_app):
     folder = tmp_path_factory.mktemp("week") / "schedules"
     folder.mkdir()
     shutil.copy(BUNDLED_SCHEDULES / "metallic-rouge.yaml", folder)
     # Its stream in the Americas follows a Tokyo broadcast that skips 2024-01-17.
     shutil.copy(SCHEDULE_FIXTURES / "valid" / "follows-inherits-skips-and-moves.yaml", folder)
-    state = tmp_path_factory.mktemp("state")
-    app = create_app({"SCHEDULES_DIR": str(folder), "CLOCK": fixed_clock(NOW),
-                      "STATE_PATH": str(state / "s.sqlite3"),
-                      "CALENDARS_PATH": str(state / "calendars.sqlite3"), "RELOAD_INTERVAL": 0})
+    calendars = tmp_path_factory.mktemp("calendars") / "calendars.sqlite3"
+    app = make_module_app(folder, CLOCK=fixed_clock(NOW), CALENDARS_PATH=str(calendars),
+                          TESTING=False)
     with live_server(app) as base:
         yield base
 
