@@ -1,4 +1,4 @@
-"""The `calfeed` command: check schedules, show a show's airings as a table."""
+"""The `calfeed` command: check schedules, show airings, export the site, synth, sources."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The domain (schedule, publish, render, source) runs without Flask: every module of it is
-imported in a fresh interpreter, and Flask must not have been loaded by any of them."""
+"""The domain (schedule, publish, render, source, and the query layer) runs without Flask: every
+module of it is imported in a fresh interpreter, and Flask must not have been loaded by any."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 
 import calfeed
 
-DOMAIN = ("schedule", "publish", "render", "source")
+DOMAIN = ("schedule", "publish", "render", "source", "query")
+# Modules beside the packages that the domain uses.
+SHARED = ("calfeed.errors", "calfeed.i18n", "calfeed.suggest")
 
 # Imports each module named on the command line in turn and prints the first that loaded
 # Flask (or werkzeug, which only Flask brings), else nothing.
@@ -27,14 +29,14 @@ for name in sys.argv[1:]:
 
 def domain_modules() -> list[str]:
     root = Path(calfeed.__file__).parent
-    return [f"calfeed.{package}.{info.name}" for package in DOMAIN
-            for info in pkgutil.iter_modules([str(root / package)])]
+    return [*SHARED, *(f"calfeed.{package}.{info.name}" for package in DOMAIN
+                       for info in pkgutil.iter_modules([str(root / package)]))]
 
 
 def test_the_domain_modules_do_not_load_flask():
     modules = domain_modules()
     assert {"calfeed.schedule.expand", "calfeed.publish.published", "calfeed.render.feeds",
-            "calfeed.source.bangumi"} <= set(modules)
+            "calfeed.source.bangumi", "calfeed.query.values"} <= set(modules)
     result = subprocess.run([sys.executable, "-c", IMPORT_EACH, *modules], capture_output=True,
                             text=True, timeout=120, cwd=Path(calfeed.__file__).parent.parent)
     assert result.returncode == 0, result.stderr
