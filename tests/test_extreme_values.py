@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -128,27 +127,25 @@ def test_an_unexpected_failure_in_a_load_is_reported_not_swallowed(make_on_copy,
     assert report["status"] == "degraded"
 
 
-def test_a_valid_skip_list_of_40000_dates_is_checked_in_linear_time(tmp_path):
+def test_a_valid_skip_list_of_40000_dates_is_accepted_whole(tmp_path):
+    """Correctness only: how long it takes is measured by bench/hostile.py (no timed tests)."""
     first = date(1971, 1, 6)
     days = [(first + timedelta(days=i)).isoformat() for i in range(40_000)]
     text = schedule(START="1971-01-06 20:00").replace(
         "    every: 1 week\n", "    every: 1 day\n    skip: [" + ", ".join(days) + "]\n")
     path = tmp_path / "show.yaml"
     path.write_text(text)
-    started = time.perf_counter()
     show = load_show(path)
-    assert time.perf_counter() - started < 5
     assert len(show.releases[0].skip) == 40_000
 
 
-def test_20000_unknown_regions_are_checked_in_linear_time(tmp_path):
+def test_20000_unknown_regions_are_reported_as_the_first_hundred(tmp_path):
+    """Correctness only: how long it takes is measured by bench/hostile.py (no timed tests)."""
     names = ", ".join(f"Q{chr(65 + i % 26)}{i}" for i in range(20_000))
     path = tmp_path / "show.yaml"
     path.write_text(schedule().replace("regions: [JP]", f"regions: [{names}]"))
-    started = time.perf_counter()
     with pytest.raises(CatalogError) as refused:
         load_show(path)
-    assert time.perf_counter() - started < 5
     assert "unknown region 'QA0'" in str(refused.value.errors[0])
     # A file of thousands of mistakes lists the first ones and says there are more.
     assert len(refused.value.errors) <= 101
