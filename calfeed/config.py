@@ -38,6 +38,12 @@ DEFAULTS: dict[str, Any] = {
     # Cache-Control s-maxage: how long shared caches (nginx, a CDN) keep a feed or API answer
     # before they revalidate it with the app.
     "SHARED_MAX_AGE_SECONDS": 60,
+    # Serve the imported catalogue (bangumi-data, docs/catalogue.md) beside the schedules
+    # folder (CALFEED_IMPORT); 0 serves the folder's shows alone.
+    "IMPORT": 1,
+    # The installed bangumi-data package to import (CALFEED_IMPORT_PATH); empty: the pinned one
+    # in data/bangumi/node_modules.
+    "IMPORT_PATH": "",
     # Seconds between checks of the schedules folder for changes (SIGHUP checks at once);
     # 0 turns live reload off.
     "RELOAD_INTERVAL": 10,

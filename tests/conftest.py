@@ -25,6 +25,9 @@ def pytest_configure(config):
     os.environ.setdefault("CALFEED_RELOAD_INTERVAL", "0")
     config.addinivalue_line("markers", "both_response_caches: run each test of the module with "
                                        "the whole-response cache on (the default) and off")
+    # Apps and servers the tests start serve the schedules folder alone, as the existing tests
+    # assume; tests of the imported catalogue turn it on (make_app(IMPORT=1)).
+    os.environ.setdefault("CALFEED_IMPORT", "0")
 
 
 class NamedShows:
@@ -63,7 +66,7 @@ def app_config(schedules: Path, state_path: Path, **config) -> dict:
     """The configuration of every test app: a folder of schedules, its own state database, a
     fixed clock, no polling of the folder; a test's own values last."""
     return {"TESTING": True, "SCHEDULES_DIR": str(schedules), "STATE_PATH": str(state_path),
-            "CLOCK": fixed_clock(), "RELOAD_INTERVAL": 0, **config}
+            "CLOCK": fixed_clock(), "RELOAD_INTERVAL": 0, "IMPORT": 0, **config}
 
 
 def _stop_reloaders(apps) -> None:

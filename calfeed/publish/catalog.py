@@ -1,15 +1,18 @@
-"""The catalog: every show of a schedules folder with its airings, loaded and expanded once."""
+"""The catalog: the curated schedules (loaded and expanded once) and the imported shows on top."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 from ..errors import NotFound
 from ..schedule.model import Airing, Show
 from ..schedule.show_file import load_shows, read_folder
+from ..source.loading import Imported
+from ..source.merge import with_imported
+from .airings import ShowAirings
 
 
 @dataclass(frozen=True)
@@ -17,13 +20,21 @@ class Catalog:
     """An immutable snapshot of the data: swapped whole, never changed in place."""
 
     shows: Mapping[str, Show]
-    airings: Mapping[str, tuple[Airing, ...]]
+    airings: Mapping[str, tuple[Airing, ...]]   # imported shows' expanded on first use
     version: str
     files: Mapping[str, bytes]      # the schedule files as loaded, by name
+    imported: frozenset[str] = frozenset()      # ids of the shows from the imported dataset
+    import_version: str | None = None           # "bangumi-data 0.3.208", None with IMPORT off
+    _by_region: dict = field(default_factory=dict, repr=False, compare=False)
 
     def shows_in(self, region: str) -> tuple[Show, ...]:
         """The shows with a release watchable in a region (an ISO 3166-1 code)."""
-        return tuple(show for show in self.shows.values() if region in show.regions)
+        found = self._by_region.get(region)
+        if found is None:
+            # Worked out once per region: thousands of shows, asked for by every region feed.
+            found = self._by_region[region] = tuple(
+                show for show in self.shows.values() if region in show.regions)
+        return found
 
     def show(self, show_id: str) -> Show:
         """The show with this id; NotFound, naming the shows there are, otherwise."""
@@ -34,23 +45,37 @@ class Catalog:
 
 
 def unknown_show(show_id: str, shows: Mapping[str, Show]) -> str:
-    return f"unknown show '{show_id}': shows are {', '.join(shows) or 'none yet'}"
+    # A catalogue of thousands is not listed in one error line.
+    listed = ", ".join(list(shows)[:20]) + (f" and {len(shows) - 20} more" if len(shows) > 20
+                                             else "")
+    return f"unknown show '{show_id}': shows are {listed or 'none yet'}"
 
 
-def load_catalog(directory: Path, files: Mapping[str, bytes] | None = None) -> Catalog:
-    """Load, validate and expand a folder of schedules (or the given bytes of its files);
-    raises CatalogError on any problem."""
+def load_catalog(directory: Path, files: Mapping[str, bytes] | None = None,
+                 imported: Imported | None = None) -> Catalog:
+    """Load, validate and expand a folder of schedules (or the given bytes of its files), with
+    the imported shows no curated file replaces; raises CatalogError on any problem."""
     directory = Path(directory)
     files = dict(read_folder(directory) if files is None else files)
     loaded = sorted(load_shows(directory, files).items())
-    return Catalog(shows={show_id: show for show_id, (show, _) in loaded},
-                   airings={show_id: airings for show_id, (_, airings) in loaded},
-                   version=data_version(files), files=files)
+    curated = {show_id: show for show_id, (show, _) in loaded}
+    expanded = {show_id: airings for show_id, (_, airings) in loaded}
+    if imported is None:
+        return Catalog(shows=curated, airings=ShowAirings(curated, expanded),
+                       version=data_version(files), files=files)
+    shows = with_imported(curated, imported.shows)
+    return Catalog(shows=shows, airings=ShowAirings(shows, expanded),
+                   version=data_version(files, imported.version), files=files,
+                   imported=frozenset(shows) - frozenset(curated),
+                   import_version=imported.version)
 
 
-def data_version(files: Mapping[str, bytes]) -> str:
-    """A hash of the schedule files' names and bytes: equal data, equal version."""
+def data_version(files: Mapping[str, bytes], imported: str = "") -> str:
+    """A hash of the schedule files' names and bytes (and of the imported dataset's version):
+    equal data, equal version."""
     digest = hashlib.sha256()
     for name, data in sorted(files.items()):
         digest.update(name.encode() + b"\0" + data + b"\0")
+    if imported:
+        digest.update(b"\0import\0" + imported.encode())
     return digest.hexdigest()[:16]

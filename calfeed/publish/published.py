@@ -12,13 +12,16 @@ from typing import Callable, Mapping
 from .catalog import Catalog, load_catalog
 from ..schedule.expand import airing_order
 from ..schedule.model import Airing
-from .revisions import Revision, RevisionStore
+from ..source.loading import Imported
+from .revisions import Revision, RevisionStore, shared_print
 from .selection import select_airings
 
 # Memo values are the bytes of API answers and the airing lists of feeds; 32 MB of them keeps
 # every feed and answer of the data at hand, and bounds what requests with new keys can add.
 MEMO_BYTES = 32_000_000
 ENTRY_OVERHEAD = 256   # a key, its tuple and the dictionary slot, roughly
+
+Window = tuple[datetime, datetime]   # [start, end) instants
 
 
 def memo_cost(value) -> int:
@@ -31,25 +34,37 @@ def memo_cost(value) -> int:
 
 
 @dataclass(frozen=True)
+class Revisions:
+    """Every event's revision: curated events each their own (by `Airing.uid` or
+    `Airing.episode_key`), imported shows one for all their events (by `Show.uid_key`)."""
+
+    events: Mapping[str, Revision]
+    shared: Mapping[str, Revision] = field(default_factory=dict)
+
+    def values(self):
+        return [*self.events.values(), *self.shared.values()]
+
+    @property
+    def top(self) -> int | None:
+        """The highest SEQUENCE among them; None when there are none."""
+        return max((r.sequence for r in self.values()), default=None)
+
+
+@dataclass(frozen=True)
 class Published:
     """An immutable data version as served: replaced whole on reload, never changed in place."""
 
     catalog: Catalog
-    revisions: Mapping[str, Revision]
+    revisions: Revisions
     first_loaded: datetime            # when this data version was first loaded anywhere
     loaded_at: datetime               # when this process loaded it
-    all_airings: tuple[Airing, ...]   # every show's airings in one order
+    changed_at: datetime              # the later of the first load and any event's change
     _memo: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
     _memo_bytes: list = field(default_factory=lambda: [0], repr=False, compare=False)
     _kept: dict = field(default_factory=dict, repr=False, compare=False)
     # Request threads share a data version: without the lock, two threads evicting at once make
     # a check-then-move_to_end raise KeyError.
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-
-    @property
-    def changed_at(self) -> datetime:
-        """The latest change in this data: the later of its first load and any event's change."""
-        return max([self.first_loaded, *(r.modified for r in self.revisions.values())])
 
     def memo(self, key: tuple, make: Callable):
         """A value worked out once per data version; the least recently used go past a bound
@@ -79,25 +94,48 @@ class Published:
                 self._kept[name] = make()
             return self._kept[name]
 
+    def airings(self, show_ids: tuple[str, ...], window: Window | None = None) -> list[Airing]:
+        """These shows' airings in `airing_order`: all of them, or those starting in a window
+        (made for the window alone, so a long runner is not expanded whole for it)."""
+        airings = self.catalog.airings
+        if window is None:
+            found = [a for show_id in show_ids for a in airings[show_id]]
+        else:
+            found = [a for show_id in show_ids for a in airings.between(show_id, *window)]
+        if len(show_ids) > 1:
+            found.sort(key=airing_order)
+        return found
+
     def selection(self, region: str, show_ids: tuple[str, ...],
-                  release_ids: frozenset[str] | None, all_releases: bool) -> list[Airing]:
-        """The airings a feed of these shows shows in a region; worked out once per data version."""
+                  release_ids: frozenset[str] | None, all_releases: bool,
+                  window: Window | None = None) -> list[Airing]:
+        """The airings a feed of these shows shows in a region (those starting in `window`, if
+        given); worked out once per data version."""
         def make():
-            wanted = set(show_ids)
-            airings = (self.catalog.airings[show_ids[0]] if len(show_ids) == 1 else
-                       [a for a in self.all_airings if a.show.id in wanted])
-            return select_airings(airings, region, release_ids=release_ids,
-                                  all_releases=all_releases)
-        return self.memo(("selection", region, show_ids, release_ids, all_releases), make)
+            return select_airings(self.airings(show_ids, window), region,
+                                  release_ids=release_ids, all_releases=all_releases)
+        return self.memo(("selection", region, show_ids, release_ids, all_releases, window),
+                         make)
 
 
 def publish(directory: Path, store: RevisionStore, now: datetime,
-            files: dict[str, bytes] | None = None) -> Published:
-    """Load a folder of schedules (or given bytes of its files) and record its revisions;
-    raises CatalogError when invalid."""
-    catalog = load_catalog(directory, files)
-    all_airings = tuple(sorted((a for airings in catalog.airings.values() for a in airings),
-                               key=airing_order))
-    revisions, first_loaded = store.record(all_airings, catalog.version, now)
+            files: dict[str, bytes] | None = None, imported: Imported | None = None) -> Published:
+    """Load a folder of schedules (or given bytes of its files) with the imported shows, and
+    record their revisions; raises CatalogError when the folder is invalid.
+
+    Curated events get a revision each; an imported show gets one for all its events, so
+    start-up records some 8,500 rows rather than the 600,000 events the catalogue makes.
+    """
+    catalog = load_catalog(directory, files, imported)
+    curated = tuple(sorted((a for show_id in catalog.shows if show_id not in catalog.imported
+                            for a in catalog.airings[show_id]), key=airing_order))
+    events, first_loaded = store.record(curated, catalog.version, now)
+    shared = {}
+    if catalog.imported:
+        shared = store.record_shared(
+            ((catalog.shows[show_id].uid_key, shared_print(catalog.shows[show_id]))
+             for show_id in sorted(catalog.imported)), now)
+    revisions = Revisions(events=events, shared=shared)
+    changed = max([first_loaded, *(r.modified for r in revisions.values())])
     return Published(catalog=catalog, revisions=revisions, first_loaded=first_loaded,
-                     loaded_at=now, all_airings=all_airings)
+                     loaded_at=now, changed_at=changed)

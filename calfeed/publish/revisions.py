@@ -17,6 +17,12 @@ revision an episode rather than one an episode and region keeps the store the si
 An event that leaves the data keeps its row (its SEQUENCE must never go backwards for a client
 that holds it) with its fingerprint replaced by `REMOVED`: should it come back, even unchanged,
 it differs from that and gets a higher SEQUENCE, so clients that deleted it take it as new.
+
+Imported shows (some 250,000 airings) have one revision a show instead (`record_shared`): every
+event of the show takes it, and it rises when anything the show's events say changes, which for
+imported data is only with a new dataset version. A show's row also keeps the highest SEQUENCE
+its events were given, so a show that moves between a curated file and the import (same UIDs)
+continues above it either way and never goes back.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..schedule.model import Airing
+from ..schedule.model import Airing, Show
 from ..schedule.wallclock import UTC
 
 # The fingerprint of an event absent from the last load; no sha256 prefix looks like it.
@@ -48,6 +54,13 @@ CREATE TABLE IF NOT EXISTS data_version (
 CREATE TABLE IF NOT EXISTS last_good_file (
     name TEXT PRIMARY KEY,
     content BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS show_revision (
+    show_key TEXT PRIMARY KEY,
+    shared INTEGER NOT NULL,      -- 1: every event takes this revision (imported); 0: curated
+    fingerprint TEXT NOT NULL,
+    sequence INTEGER NOT NULL,    -- shared: the show's; curated: the highest of its events
+    modified TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS last_good (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -91,6 +104,20 @@ def event_prints(airings: Iterable[Airing]) -> Iterator[tuple[str, str]]:
             "\x1d".join([airing.release.id, print_now, *sorted(airing.release.regions)]))
     for key, candidates in episodes.items():
         yield key, hashlib.sha256("\x1e".join(sorted(candidates)).encode()).hexdigest()[:24]
+
+
+def shared_print(show: Show) -> str:
+    """What every event of a show with one shared revision says (an imported show): titles,
+    links, each release's schedule, names and provenance; not its episode count, which grows
+    with the days for an open-ended show without changing any event already made."""
+    parts = [repr(sorted(show.title.items())), repr(sorted(show.links.items())), show.kind,
+             str(show.duration), show.studio or "",
+             repr([(e.number, sorted(e.titles.items())) for e in show.episodes if e.titles])]
+    for r in show.releases:
+        parts.append(repr((r.id, r.name, r.kind, sorted(r.regions), r.timezone.key,
+                           str(r.start), r.every_days, r.url, r.skip, r.moves, r.follows,
+                           r.offset, r.provenance, r.provenance_notes)))
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
 
 
 def _show_part(airing: Airing) -> str:
@@ -155,21 +182,27 @@ class RevisionStore:
         One transaction with a write lock (BEGIN IMMEDIATE), so processes loading the same data
         at once agree on the numbers instead of raising a sequence twice.
         """
+        airings = list(airings)
         stamp = now.astimezone(UTC).replace(microsecond=0)
+        show_of = {}
+        for airing in airings:
+            show_of[airing.uid] = show_of[airing.episode_key] = airing.show.uid_key
         connection = self._connect()
         try:
             connection.execute("BEGIN IMMEDIATE")
             known = {uid: (fp, seq, modified) for uid, fp, seq, modified in connection.execute(
                 "SELECT uid, fingerprint, sequence, modified FROM event_revision")}
+            shows = _show_rows(connection, set(show_of.values()))
+            # A show served from the import before: its events continue above its number.
+            floors = {key: row[2] + 1 for key, row in shows.items() if row[0]}
             revisions, changes = {}, []
             for uid, print_now in event_prints(airings):
                 before = known.get(uid)
-                if before is None:
-                    revisions[uid] = Revision(0, stamp)
-                    changes.append((uid, print_now, 0, stamp.isoformat()))
-                elif before[0] != print_now:
-                    revisions[uid] = Revision(before[1] + 1, stamp)
-                    changes.append((uid, print_now, before[1] + 1, stamp.isoformat()))
+                floor = floors.get(show_of[uid], 0)
+                if before is None or before[0] != print_now or before[1] < floor:
+                    sequence = 0 if before is None else before[1] + 1
+                    revisions[uid] = Revision(max(sequence, floor), stamp)
+                    changes.append((uid, print_now, max(sequence, floor), stamp.isoformat()))
                 else:
                     revisions[uid] = Revision(before[1], datetime.fromisoformat(before[2]))
             # Every load records the whole catalogue, so what is not in it was removed.
@@ -181,6 +214,7 @@ class RevisionStore:
                 "INSERT INTO event_revision (uid, fingerprint, sequence, modified) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT(uid) DO UPDATE SET fingerprint=excluded."
                 "fingerprint, sequence=excluded.sequence, modified=excluded.modified", changes)
+            _keep_highest(connection, shows, revisions, show_of, stamp)
             connection.execute("INSERT OR IGNORE INTO data_version VALUES (?, ?)",
                                (version, stamp.isoformat()))
             first_loaded = datetime.fromisoformat(connection.execute(
@@ -190,3 +224,61 @@ class RevisionStore:
         finally:
             connection.close()
         return revisions, first_loaded
+
+    def record_shared(self, prints: Iterable[tuple[str, str]],
+                      now: datetime) -> dict[str, Revision]:
+        """One revision per show for shows whose events all share it: (show key, fingerprint of
+        everything its events say) in, the show's revision by key out. A show whose events had
+        their own revisions (a curated file, before) continues above the highest of them."""
+        prints = dict(prints)
+        stamp = now.astimezone(UTC).replace(microsecond=0)
+        connection = self._connect()
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            rows = _show_rows(connection, set(prints))
+            revisions, changes = {}, []
+            for key, print_now in prints.items():
+                before = rows.get(key)
+                if before is not None and before[0] and before[1] == print_now:
+                    revisions[key] = Revision(before[2], datetime.fromisoformat(before[3]))
+                    continue
+                sequence = 0 if before is None else before[2] + 1
+                revisions[key] = Revision(sequence, stamp)
+                changes.append((key, 1, print_now, sequence, stamp.isoformat()))
+            connection.executemany(_UPSERT_SHOW, changes)
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+        return revisions
+
+
+_UPSERT_SHOW = ("INSERT INTO show_revision (show_key, shared, fingerprint, sequence, modified) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(show_key) DO UPDATE SET "
+                "shared=excluded.shared, fingerprint=excluded.fingerprint, "
+                "sequence=excluded.sequence, modified=excluded.modified")
+
+
+def _show_rows(connection: sqlite3.Connection, keys: set[str]) -> dict[str, tuple]:
+    """(shared, fingerprint, sequence, modified) of these shows' rows, by show key."""
+    rows = {}
+    for key, shared, print_, sequence, modified in connection.execute(
+            "SELECT show_key, shared, fingerprint, sequence, modified FROM show_revision"):
+        if key in keys:
+            rows[key] = (shared, print_, sequence, modified)
+    return rows
+
+
+def _keep_highest(connection, shows: dict[str, tuple], revisions: dict[str, Revision],
+                  show_of: dict[str, str], stamp: datetime) -> None:
+    """Remember, per curated show, the highest SEQUENCE its events have had."""
+    highest: dict[str, int] = {}
+    for uid, revision in revisions.items():
+        key = show_of[uid]
+        highest[key] = max(highest.get(key, 0), revision.sequence)
+    changes = []
+    for key, top in highest.items():
+        before = shows.get(key)
+        if before is None or before[0] or before[2] < top:
+            kept = top if before is None or before[0] else max(top, before[2])
+            changes.append((key, 0, "", kept, stamp.isoformat()))
+    connection.executemany(_UPSERT_SHOW, changes)

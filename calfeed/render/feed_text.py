@@ -20,8 +20,9 @@ def region_feed_header(region: Country, lang: str | None) -> tuple[str, str]:
     _ = translations(lang).gettext
     place = region.name_in(words_language(lang))
     return (_("Anime in {region} (calfeed)").format(region=place),
-            _("Every episode of every show calfeed knows of that is watchable in {region}, at "
-              "the moment it can be watched there.").format(region=place))
+            _("Every episode of every show calfeed knows of that is watchable in {region}, from "
+              "two weeks ago to two months ahead, at the moment it can be watched "
+              "there.").format(region=place))
 
 
 def my_feed_header(region: Country, shows: int, lang: str | None) -> tuple[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, timezone
 from typing import Mapping
 
 from . import ics
@@ -16,9 +16,25 @@ from ..schedule.expand import airing_order
 from ..schedule.model import Airing, Show
 from ..query.feed import FeedQuery
 from ..query.values import check_releases
-from ..publish.published import Published
+from ..publish.published import Published, Window
 from ..schedule.regions import Country
 from ..publish.selection import other_releases, where_watchable
+
+
+# A region feed covers airings from two weeks before today to two months after: with thousands
+# of shows, every episode ever would be far past Google Calendar's size limit and mostly past.
+WINDOW_BEFORE = timedelta(days=14)
+WINDOW_AFTER = timedelta(days=60)
+# Room kept for the calendar's own lines when filling the size budget: fixed, so that which
+# events fit does not depend on the note saying how many did not.
+ALLOWANCE = 2_000
+
+
+def region_window(now: datetime) -> Window:
+    """The airings a region feed carries: those starting in this window around `now`, whole
+    days in UTC so that every request of a day shares one selection."""
+    today = datetime.combine(now.astimezone(timezone.utc).date(), time(0), tzinfo=timezone.utc)
+    return today - WINDOW_BEFORE, today + WINDOW_AFTER + timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -58,7 +74,8 @@ def region_feed(published: Published, region: Country, query: FeedQuery, *,
     shows = published.catalog.shows_in(region.code)
     name, about = region_feed_header(region, query.lang)
     return _feed(published, region, shows, query, now=now, url=url, settings=settings,
-                 name=name, about=about, filename=f"calfeed-{region.code.lower()}.ics")
+                 name=name, about=about, filename=f"calfeed-{region.code.lower()}.ics",
+                 window=region_window(now))
 
 
 def chosen_feed(published: Published, region: Country,
@@ -87,10 +104,10 @@ def chosen_feed(published: Published, region: Country,
 
 def _feed(published: Published, region: Country, shows: tuple[Show, ...], query: FeedQuery, *,
           now: datetime, url: str, settings: FeedSettings, name: str, about: str,
-          filename: str) -> Feed:
+          filename: str, window: Window | None = None) -> Feed:
     # query.release_ids were checked against these shows when the query was parsed.
     airings = published.selection(region.code, tuple(s.id for s in shows), query.release_ids,
-                                  query.all_releases)
+                                  query.all_releases, window)
     return _render(published, region, airings, query, now=now, url=url, settings=settings,
                    name=name, about=about, filename=filename)
 
@@ -101,8 +118,11 @@ def _render(published: Published, region: Country, airings: list[Airing], query:
     if query.past_days is not None:
         horizon = now - timedelta(days=query.past_days)
         airings = [a for a in airings if a.end >= horizon]
-    events = [_event_bytes(published, a, region, query, generation) for a in airings]
-    kept, left_out = _within_budget(airings, events, now, settings.max_bytes)
+    events = _within_budget(airings, lambda a: _event_bytes(published, a, region, query,
+                                                            generation),
+                            now, settings.max_bytes)
+    kept = sorted(events)
+    left_out = len(airings) - len(kept)
     note = left_out_note(left_out, settings.max_bytes, query.lang)
     # Imported data in the feed is credited as its licence asks (render/attribution.py).
     credit = attribution(airings[i].show for i in kept)
@@ -136,25 +156,23 @@ def _event_bytes(published: Published, airing: Airing, region: Country,
     return ics.with_alarms(event, b"".join(ics.alarm_block(m, query.lang) for m in query.alarms))
 
 
-def _within_budget(airings: list[Airing], events: list[bytes], now: datetime,
-                   max_bytes: int) -> tuple[list[int], int]:
-    """Indexes of the events to keep: drop ended airings oldest first, then the furthest ahead.
-
-    The room left for the calendar's own lines is a fixed allowance, so the choice does not
-    depend on the note that says how many were left out.
-    """
-    allowance = 2_000
-    total = allowance + sum(map(len, events))
-    if total <= max_bytes:
-        return list(range(len(events))), 0
+def _within_budget(airings: list[Airing], render, now: datetime,
+                   max_bytes: int) -> dict[int, bytes]:
+    """The events to keep, by index, rendered: upcoming airings soonest first, then ended ones
+    latest first, until the next would pass the budget. Only those are rendered, so a feed of
+    thousands of airings costs what its budget holds."""
     ended = sorted((i for i, a in enumerate(airings) if a.end_utc <= now),
                    key=lambda i: airings[i].start_utc)
     upcoming = sorted((i for i, a in enumerate(airings) if a.end_utc > now),
                       key=lambda i: airings[i].start_utc, reverse=True)
-    dropped = set()
-    for index in ended + upcoming:
-        if total <= max_bytes:
+    room = max_bytes - ALLOWANCE
+    kept: dict[int, bytes] = {}
+    # The reverse of the order events are left out in: ended ones oldest first, then the
+    # furthest ahead.
+    for index in reversed(ended + upcoming):
+        event = render(airings[index])
+        if len(event) > room:
             break
-        dropped.add(index)
-        total -= len(events[index])
-    return [i for i in range(len(events)) if i not in dropped], len(dropped)
+        kept[index] = event
+        room -= len(event)
+    return kept

@@ -192,7 +192,8 @@ def join_calendar(head: bytes, events: list[bytes]) -> bytes:
 def events_of(published) -> EventCache:
     """The event cache of a published data version: the render side keeps it beside the data
     (`Published.kept`), so the data layer never imports a renderer."""
-    return published.kept("events", lambda: EventCache(published.revisions))
+    return published.kept("events", lambda: EventCache(published.revisions.events,
+                                                       published.revisions.shared))
 
 
 class EventCache:
@@ -202,8 +203,10 @@ class EventCache:
     region (`Airing.episode_uid`), which takes the episode's revision (`Airing.episode_key`).
     """
 
-    def __init__(self, revisions: Mapping[str, Revision]):
+    def __init__(self, revisions: Mapping[str, Revision],
+                 shared: Mapping[str, Revision] | None = None):
         self.revisions = revisions
+        self.shared = shared or {}      # imported shows: one revision for all their events
         self._events: dict[tuple, bytes] = {}
 
     def event(self, airing: Airing, uid: str, lang: str | None,
@@ -221,8 +224,10 @@ class EventCache:
         return found
 
     def revision(self, airing: Airing, uid: str) -> Revision:
-        """A release's event has its own revision; an episode's events share the episode's."""
-        return self.revisions[airing.uid if uid == airing.uid else airing.episode_key]
+        """A release's event has its own revision; an episode's events share the episode's;
+        every event of an imported show shares the show's."""
+        found = self.revisions.get(airing.uid if uid == airing.uid else airing.episode_key)
+        return found if found is not None else self.shared[airing.show.uid_key]
 
     def all_day_event(self, airing: Airing, uid: str, lang: str | None,
                       others: tuple[Release, ...], day: date, generation: int = 0) -> bytes:

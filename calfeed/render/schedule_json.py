@@ -90,17 +90,15 @@ def airing_entry(airing: Airing, zone: ZoneInfo | None, lang: str | None,
 def schedule(published: Published, query: ScheduleQuery, feed_url: FeedUrl) -> dict:
     """The airings a query asks for, ordered by start, then show, then episode."""
     show_ids = query.show_ids or tuple(published.catalog.shows)
+    # Only the shows that can air in the window are expanded, and long runners only for it.
+    window = (query.start or datetime.min.replace(tzinfo=UTC),
+              query.end or datetime.max.replace(tzinfo=UTC))
     if query.region is not None:
         airings = published.selection(query.region.code, show_ids, query.release_ids,
-                                      query.all_releases)
+                                      query.all_releases, window)
     else:
-        wanted = set(show_ids)
-        airings = [a for a in published.all_airings if a.show.id in wanted
-                   and (query.release_ids is None or a.release.id in query.release_ids)]
-    if query.start is not None:
-        airings = [a for a in airings if a.start >= query.start]
-    if query.end is not None:
-        airings = [a for a in airings if a.start < query.end]
+        airings = [a for a in published.airings(show_ids, window)
+                   if query.release_ids is None or a.release.id in query.release_ids]
     region = query.region.code if query.region else None
     return with_attribution({
         "region": region,

@@ -91,7 +91,9 @@ class Show:
         return f"bgm{bangumi}" if bangumi else self.id
 
     def name(self, lang: str | None = None) -> str:
-        return pick_title(self.title, lang) or self.id
+        # Without a title in the language or in English (half the imported shows), the
+        # show's own first title, not its URL id.
+        return pick_title(self.title, lang) or next(iter(self.title.values()), None) or self.id
 
     def release(self, release_id: str) -> Release:
         return next(r for r in self.releases if r.id == release_id)

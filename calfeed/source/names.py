@@ -6,8 +6,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import pykakasi
-
 from ..schedule.model import Show
 
 MAX_SLUG = 60
@@ -15,7 +13,10 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 @lru_cache(maxsize=1)
-def _kakasi() -> pykakasi.kakasi:
+def _kakasi():
+    # Imported on first use: a worker serving the schedules folder alone never needs it, and
+    # its import and dictionaries cost a start that restarts must keep short.
+    import pykakasi
     return pykakasi.kakasi()
 
 

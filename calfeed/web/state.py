@@ -23,6 +23,8 @@ from flask import Flask, current_app, g, has_request_context, request
 from ..errors import CatalogError, ScheduleError
 from ..publish.catalog import data_version
 from ..publish.published import Published, publish
+from ..source.bangumi import DATASET
+from ..source.loading import Imported, imported_catalogue
 from ..render.health import LoadStatus
 from ..schedule.show_file import read_folder
 from .newest import NewestMarker
@@ -33,6 +35,7 @@ EXTENSION = "calfeed.published"
 STATUS = "calfeed.load-status"
 RELOADER = "calfeed.reloader"
 HOLD = "calfeed.hold"
+IMPORTED = "calfeed.imported"
 # A file the operator creates in the schedules folder to let a load publish a catalogue that
 # shrank past SHRINK_LIMIT (removing most shows on purpose); removed by the operator after.
 SHRINK_MARKER = ".calfeed-allow-shrink"
@@ -68,6 +71,7 @@ def init_app(app: Flask) -> None:
     path = app.config["STATE_PATH"]
     app.extensions[HOLD] = Hold(marker=NewestMarker(path),
                                 catch_up_seconds=float(app.config["CATCH_UP_SECONDS"]))
+    app.extensions[IMPORTED] = _import(app)
     outcome = _load(app)
     if EXTENSION not in app.extensions:
         _start_from_last_good(app)
@@ -78,6 +82,25 @@ def init_app(app: Flask) -> None:
             float(interval), float(app.config["RELOAD_SETTLE_SECONDS"]), (SHRINK_MARKER,),
             retry=outcome is Outcome.RETRY or app.extensions[STATUS].store_fault is not None)
         app.extensions[RELOADER].start()
+
+
+def import_on(value) -> bool:
+    """CALFEED_IMPORT as operators write it: 0, false, no, off (any case) or empty turn it off."""
+    return str(value).strip().lower() not in ("0", "false", "no", "off", "")
+
+
+def _import(app: Flask) -> Imported | None:
+    """The imported catalogue (bangumi-data), loaded once per process: it changes only with
+    the pinned package, while the schedules folder reloads as it changes."""
+    if not import_on(app.config["IMPORT"]):
+        return None
+    root = Path(app.config["IMPORT_PATH"] or DATASET)
+    if not (root / "dist" / "data.json").is_file():
+        raise CatalogError([ScheduleError(str(root / "dist" / "data.json"), 1, 1, (
+            "the imported catalogue (bangumi-data) is not installed: run 'npm ci --prefix "
+            "data/bangumi' (make run does), or set CALFEED_IMPORT=0 to serve the schedules "
+            "folder alone"))])
+    return imported_catalogue(app.config["CLOCK"](), root)
 
 
 def reload(app: Flask) -> bool:
@@ -98,7 +121,7 @@ def _load(app: Flask) -> Outcome:
         try:
             files = read_folder(directory)
             if served is not None and not status.errors and status.store_fault is None \
-                    and data_version(files) == served.catalog.version:
+                    and _version(app, files) == served.catalog.version:
                 return Outcome.LOADED      # adopted already from another worker's load
             store = _open_store(app, served is None)
             _refuse_a_sudden_shrink(directory, files, served, store, hold.marker,
@@ -131,8 +154,8 @@ def _load(app: Flask) -> Outcome:
         status.errors, status.last_success, status.serving = (), now, "folder"
         status.store_fault = store.fault
         if store.in_memory_only:
-            hold.memory_high = max((r.sequence for r in published.revisions.values()),
-                                   default=hold.memory_high or 0)
+            top = published.revisions.top
+            hold.memory_high = top if top is not None else hold.memory_high or 0
         else:
             hold.memory_high = None     # the database numbers above them now
         log.info("schedules loaded: data version %s, %d show(s)", published.catalog.version,
@@ -172,15 +195,22 @@ def _publish(app: Flask, directory: Path, files: dict, now: datetime, store: Sta
     """Publish these files, recording revisions and the last good copy in `store`; a fault
     met on the way when nothing is served yet (a database that opens but cannot be written)
     falls back to numbers kept in memory, so that the worker still starts."""
+    imported = app.extensions[IMPORTED]
     try:
-        published = publish(directory, store, now, files=files)
+        published = publish(directory, store, now, files=files, imported=imported)
         store.save_snapshot(published.catalog.version, published.catalog.files, now)
         return published, store
     except StoreFault as exc:
         if not nothing_served or store.in_memory_only:
             raise
         store = _memory_store(app.config["STATE_PATH"], exc)
-        return publish(directory, store, now, files=files), store
+        return publish(directory, store, now, files=files, imported=imported), store
+
+
+def _version(app: Flask, files: dict) -> str:
+    """The data version these files would be served as, with the import in force."""
+    imported: Imported | None = app.extensions[IMPORTED]
+    return data_version(files, imported.version if imported else "")
 
 
 def _refuse_a_sudden_shrink(directory: Path, files: dict, served: Published | None,
@@ -263,7 +293,7 @@ def _adopt_newest(app: Flask, marker: NewestMarker) -> None:
                 return
             now = app.config["CLOCK"]()
             published = publish(Path(app.config["SCHEDULES_DIR"]), store, now,
-                                files=snapshot.files)
+                                files=snapshot.files, imported=app.extensions[IMPORTED])
         except StoreFault as exc:
             status.store_fault = exc.reason
             marker.seen = seen      # keep serving; the reloader retries the folder

@@ -94,6 +94,17 @@ class StateStore:
             remember_high_water(self.path, top)
         return revisions, first_loaded
 
+    def record_shared(self, prints, now: datetime) -> dict[str, Revision]:
+        """One revision per imported show (RevisionStore.record_shared), above the base."""
+        revisions = _guard(self.path, lambda: self._store.record_shared(prints, now))
+        if self.base:
+            revisions = {key: Revision(r.sequence + self.base, r.modified)
+                         for key, r in revisions.items()}
+        if not self.in_memory_only:
+            remember_high_water(self.path, max((r.sequence for r in revisions.values()),
+                                               default=0))
+        return revisions
+
     def save_snapshot(self, version: str, files: Mapping[str, bytes], at: datetime) -> None:
         if not self.in_memory_only:
             _guard(self.path, lambda: self._store.save_snapshot(version, dict(files), at))
