@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -247,9 +246,9 @@ def _window(published: Published, begin: datetime, end: datetime) -> list[Airing
 
 
 def _between(published: Published, begin: datetime, end: datetime):
-    """Every airing starting in [begin, end), from the catalogue's airings in start order."""
-    starts = published.kept("week-starts", lambda: [a.start_utc for a in published.all_airings])
-    return published.all_airings[bisect_left(starts, begin):bisect_left(starts, end)]
+    """Every airing starting in [begin, end), in start order: only the shows that can air then
+    are expanded, and long runners only for the window (publish/airings.py)."""
+    return published.airings(tuple(published.catalog.shows), (begin, end))
 
 
 def _rfc3339(moment: datetime) -> str:
