@@ -4,6 +4,7 @@ and the pages /, /seasons and /search over HTTP."""
 from __future__ import annotations
 
 import json
+import html
 import re
 from datetime import datetime, timezone
 
@@ -237,3 +238,14 @@ def test_the_index_is_built_once_per_data_version(app, client, monkeypatch):
     for query in ("metal", "rouge", "めたり", "m"):
         assert client.get(f"/search?q={query}").status_code == 200
     assert len(built) == 1
+
+
+def test_a_platform_mistake_is_refused_as_feeds_and_the_api_refuse_it(client):
+    """One parser for `release` (issue 10 §1): search, the region feed and the schedule API
+    give the same message for a platform not watchable in the region."""
+    wanted = "release 'crunchyroll' cannot be watched in Japan: releases here are"
+    for path in ("/search?q=metal&region=jp&release=crunchyroll",
+                 "/feeds/jp.ics?release=crunchyroll",
+                 "/api/v1/schedule?region=jp&release=crunchyroll"):
+        answer = client.get(path)
+        assert answer.status_code == 400 and wanted in html.unescape(answer.text), path

@@ -121,7 +121,8 @@ def test_csrf_token_must_match_the_cookie(client):
     ({"show": "no-such-show"}, "unknown show 'no-such-show'"),
     ({"show": []}, "choose at least one show"),
     ({"release": "metallic-rouge:crunchyroll"}, "cannot be watched in Japan"),
-    ({"release": "netflix"}, "no chosen show has release 'netflix'"),
+    ({"release": "netflix"}, "release 'netflix' is not a release of these shows: releases "
+                             "here are"),
     ({"region": "zz"}, "zz"),
     ({"lang": "fr"}, "lang 'fr'"),
     ({"colour": "red"}, "unknown field 'colour'"),

@@ -55,19 +55,13 @@ def _choose_release(text: str, shows: dict, catalog: Catalog, region) -> None:
     # The form sends a choice for every show listed, chosen or not: only the chosen count.
     if (show_id and show_id not in shows) or release_id == EARLIEST:
         return
-    matched = False
-    for target in targets:
-        here = {r.id for r in catalog.show(target).releases if r.watchable_in(region.code)}
-        if release_id in here:
+    # The same check and message as feeds and the API (query/values.check_releases): one
+    # show's release must be watchable here; a release for all shows, in one of them.
+    chosen = tuple(catalog.show(target) for target in targets)
+    parse.check_releases(frozenset({release_id}), chosen, region)
+    for target, show in zip(targets, chosen):
+        if any(r.id == release_id and r.watchable_in(region.code) for r in show.releases):
             shows[target] = (shows[target] or set()) | {release_id}
-            matched = True
-        elif show_id:
-            raise ParameterError("release", f"release '{release_id}' of '{show_id}' cannot be "
-                                            f"watched in {region.name}: releases there are "
-                                            f"{', '.join(sorted(here)) or 'none'}")
-    if not matched:
-        raise ParameterError("release", f"no chosen show has release '{release_id}' in "
-                                        f"{region.name}")
 
 
 def _one(lists: dict[str, list[str]], name: str) -> str:

@@ -15,6 +15,7 @@ from ..render.search import MAX_QUERY
 from ..render.season import NotASeason, parse_season, season_of
 from ..render.title_keys import Readings
 from ..query.errors import ParameterError
+from ..query.values import check_releases
 from .page_cache import chosen_region, whole_response
 from .params import Values, moved_to, takes
 from .responses import cacheable
@@ -127,9 +128,8 @@ def _search(args: Values):
     release = args.get("release")
     if release is not None and release not in {p.id for p in platforms_in(published,
                                                                            region.code)}:
-        raise ParameterError("release", f"release '{release[:40]}' is not a platform in "
-                                        f"{region.name}: leave it out or choose one the "
-                                        "search form lists")
+        # The same refusal, worded the same, as feeds and the API give (one parser).
+        check_releases(frozenset({release}), tuple(published.catalog.shows.values()), region)
     found = _indexes(published)
     hits = found.search.get().search(query) if query else []
     results, total = search_results(hits, region, release, found.seasons.get(), SEARCH_LIMIT)
