@@ -183,3 +183,17 @@ def test_the_whole_pinned_dataset_maps_every_item_or_counts_why_not():
     metallic = shows["metallic-rouge"]
     assert metallic.ids["bangumi"] == "425595" and len(metallic.episodes) == 13
     assert utc_starts(metallic, "jp-broadcast")[0] == "2024-01-10 16:25"
+
+
+def test_a_movie_release_kind_is_described_by_the_api_and_translated():
+    """An imported film's Japanese release is of kind 'release': the OpenAPI schema admits it
+    (it named only broadcast and streaming) and a Japanese event says 公開, not 'release'."""
+    from calfeed.i18n import translations
+    from calfeed.render.ics import release_kind
+    from calfeed.web.openapi import SCHEMAS
+    release = show_of(item(type="movie", broadcast="", end="")).releases[0]
+    assert release.kind == "release"
+    assert release_kind(release, translations("ja")) == "公開"
+    kinds = [SCHEMAS["Release"]["properties"]["kind"]["enum"],
+             SCHEMAS["Airing"]["properties"]["release_kind"]["enum"]]
+    assert all(release.kind in enum for enum in kinds)

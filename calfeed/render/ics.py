@@ -77,10 +77,12 @@ def description(airing: Airing, lang: str | None, others: tuple[Release, ...]) -
 
 
 def release_kind(release: Release, messages) -> str:
-    """'broadcast' or 'streaming' in the catalogue's language."""
+    """'broadcast', 'streaming' or 'release' (a film's or OVA's dated release, imported) in the
+    catalogue's language."""
     # Each kind spelled out, so that message extraction finds it.
     kinds = {"broadcast": messages.pgettext("release kind", "broadcast"),
-             "streaming": messages.pgettext("release kind", "streaming")}
+             "streaming": messages.pgettext("release kind", "streaming"),
+             "release": messages.pgettext("release kind", "release")}
     return kinds.get(release.kind, release.kind)
 
 
