@@ -150,3 +150,20 @@ def make_on_copy(make_app, schedules):
     """Apps on the `schedules` copy (sharing one state database), answering a failure as a
     server does, with a 5xx, rather than raising it into the test (TESTING off)."""
     return functools.partial(make_app, schedules, TESTING=False)
+
+
+# The browser tests' shared fixtures: one Chromium per test module, and the bundled schedules
+# served live at the pages' fixed "now" (a module may override `site` with its own data).
+@pytest.fixture(scope="module")
+def browser():
+    from tests.browser import chromium
+    with chromium() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def site(make_module_app):
+    from tests.browser import PAGE_NOW, live_server
+    app = make_module_app(CLOCK=fixed_clock(PAGE_NOW), TESTING=False)
+    with live_server(app) as base:
+        yield base

@@ -12,23 +12,9 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser import PAGE_NOW, Visit, chromium, live_server
+from tests.browser import PAGE_NOW, Visit
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-
-@pytest.fixture(scope="module")
-def site(make_module_app):
-    from tests.conftest import fixed_clock
-    app = make_module_app(CLOCK=fixed_clock(PAGE_NOW), TESTING=False)
-    with live_server(app) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as running:
-        yield running
 
 
 @pytest.fixture

@@ -8,22 +8,6 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.browser import PAGE_NOW, chromium, live_server
-
-
-@pytest.fixture(scope="module")
-def site(make_module_app):
-    from tests.conftest import fixed_clock
-    app = make_module_app(CLOCK=fixed_clock(PAGE_NOW), TESTING=False)
-    with live_server(app) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as running:
-        yield running
-
 
 @pytest.fixture
 def open_page(browser, site):

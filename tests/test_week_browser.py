@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from calfeed.config import BUNDLED_SCHEDULES
-from tests.browser import Visit, chromium, live_server
+from tests.browser import Visit, live_server
 from tests.conftest import SCHEDULE_FIXTURES, fixed_clock
 
 UTC = timezone.utc
@@ -33,12 +33,6 @@ def site(tmp_path_factory, make_module_app):
                           TESTING=False)
     with live_server(app) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as running:
-        yield running
 
 
 @pytest.fixture
