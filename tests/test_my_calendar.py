@@ -6,6 +6,7 @@ import html
 import io
 import re
 import shutil
+import json
 import sqlite3
 
 import pytest
@@ -236,3 +237,18 @@ def test_a_japanese_calendar_names_itself_in_japanese(client):
     assert b"\r\nX-WR-CALNAME:My anime (Japan\\, calfeed)\r\n" in english
     assert str(Calendar.from_ical(english)["DESCRIPTION"]) == (
         "The 1 show chosen for this calendar, at the moment each episode can be watched in Japan.")
+
+
+def test_a_stored_calendar_survives_renamed_shows_and_vanished_platforms(client, tmp_path):
+    """A subscription never fails for what the data did after it was saved: a stored id that is
+    now an old id (here the stable key) is followed, a platform the show no longer has falls
+    back to the earliest release, a show gone from the data leaves."""
+    edit_path, feed_path = made(client, release="metallic-rouge:fod")
+    database = sqlite3.connect(tmp_path / "calendars.sqlite3")
+    stored = json.loads(database.execute("SELECT choices FROM calendar").fetchone()[0])
+    stored["shows"] = {"bgm425595": ["no-longer-here"], "long-gone-show": None}
+    database.execute("UPDATE calendar SET choices = ?", (json.dumps(stored),))
+    database.commit()
+    served = events(client, feed_path)
+    assert set(served) == {f"bgm425595-{n}-jp@calfeed" for n in range(1, 14)}
+    assert {str(e["LOCATION"]) for e in served.values()} == {"Fuji TV +Ultra"}

@@ -19,6 +19,7 @@ from ..render.pages import ALARM_CHOICES
 from ..schedule.regions import country, countries
 from .calendar_form import read_form
 from .list_import import match_list
+from .moved import current_show_id
 from .calendar_store import CalendarGone, CalendarStore, LimitReached, Limits
 from ..query import values as parse
 from ..query.errors import ParameterError
@@ -119,15 +120,31 @@ def feed(feed_id: str, args: Values):
         raise NotFound("no calendar has this address: check the link you subscribed to")
     choices, published = stored.choices, state.current()
     region = country(choices["region"])
-    # A show removed from the data leaves the calendar; the rest is still served.
-    shows = {s: (frozenset(r) if r is not None else None)
-             for s, r in choices["shows"].items() if s in published.catalog.shows}
+    shows = _current_choices(published, region, choices["shows"])
     query = FeedQuery(lang=choices["lang"], alarms=tuple(choices["alarms"]))
     from .views import _calendar_response, _settings
     name, about = my_feed_header(region, len(shows), query.lang)
     return _calendar_response(chosen_feed(
         published, region, shows, query, now=state.now(), url=request.url, settings=_settings(),
         name=name, about=about, filename="my-calfeed.ics", generation=stored.generation))
+
+
+def _current_choices(published, region, stored: dict) -> dict:
+    """The stored choices as today's data names them. A subscription must not fail or empty
+    (Thunderbird drops every event on an error): a show whose id changed keeps its place under
+    today's id (aliases, the stable key); a show gone from the data leaves; a chosen platform
+    gone from the show or the region falls back to the earliest release."""
+    shows = {}
+    for stored_id, release_ids in stored.items():
+        show_id = current_show_id(published, stored_id)
+        if show_id is None:
+            continue
+        if release_ids is not None:
+            here = {r.id for r in published.catalog.shows[show_id].releases
+                    if r.watchable_in(region.code)}
+            release_ids = frozenset(release_ids) & here or None
+        shows[show_id] = release_ids
+    return shows
 
 
 def personal_feeds(calendars: CalendarStore, otherwise: Callable[[dict], object]):
