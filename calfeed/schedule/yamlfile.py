@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import ScheduleError
+from ..errors import CatalogError, ScheduleError
 
 # libyaml's loader is about ten times faster; the pure-Python one gives the same nodes.
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -70,6 +70,18 @@ def read_schedule_node(data: bytes, shown_as: str) -> yaml.MappingNode:
     if "\\" in text:     # only a double-quoted escape can write what the check above missed
         _check_decoded_text(node, fail)
     return node
+
+
+def compose_data_file(path: Path) -> yaml.Node | None:
+    """A YAML table of calfeed's own (the site table, the id aliases) as a node tree, None when
+    empty; a CatalogError naming the file and line when it is not valid YAML."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise CatalogError([ScheduleError(str(path), mark.line + 1 if mark else 1, 1,
+                                          f"not valid YAML: {exc}")]) from None
 
 
 def _check_decoded_text(root: yaml.Node, fail) -> None:

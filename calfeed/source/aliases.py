@@ -19,6 +19,7 @@ from typing import Iterable, Mapping
 import yaml
 
 from ..errors import CatalogError, ScheduleError
+from ..schedule.yamlfile import compose_data_file
 from ..schedule.model import Show
 
 ALIASES_FILE = Path(__file__).with_name("aliases.yaml")
@@ -28,13 +29,7 @@ SHOW_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 def read_aliases(path: Path = ALIASES_FILE) -> dict[str, str]:
     """old id -> stable key; a CatalogError naming file, line and what to fix otherwise."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise CatalogError([ScheduleError(str(path), mark.line + 1 if mark else 1, 1,
-                                          f"not valid YAML: {exc}")]) from None
+    root = compose_data_file(path)
     if root is None:
         return {}
     if not isinstance(root, yaml.MappingNode):

@@ -11,6 +11,7 @@ import yaml
 
 from ..errors import CatalogError, ScheduleError
 from ..schedule.regions import UnknownRegion, expand_region
+from ..schedule.yamlfile import compose_data_file
 
 SITES_FILE = Path(__file__).with_name("sites.yaml")
 SITE_KEYS = {"name", "regions", "except", "starts", "timezone"}
@@ -30,13 +31,7 @@ class Site:
 
 def read_sites(path: Path = SITES_FILE) -> dict[str, Site]:
     """The site table, or a CatalogError naming file, line and what to fix for every problem."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise CatalogError([ScheduleError(str(path), mark.line + 1 if mark else 1, 1,
-                                          f"not valid YAML: {exc}")]) from None
+    root = compose_data_file(path)
     if not isinstance(root, yaml.MappingNode):
         raise CatalogError([ScheduleError(str(path), 1, 1, "expected a mapping of site keys")])
     sites, errors = {}, []
