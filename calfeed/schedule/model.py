@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from functools import cached_property
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
@@ -98,7 +99,10 @@ class Show:
     def release(self, release_id: str) -> Release:
         return next(r for r in self.releases if r.id == release_id)
 
-    @property
+    # Worked out once per show: a feed's `lang` is checked against thousands of imported shows
+    # on every request, each with up to thousands of episodes. (cached_property writes the
+    # instance's __dict__ directly, which a frozen dataclass allows.)
+    @cached_property
     def languages(self) -> frozenset[str]:
         """Every language the show or one of its episodes has a title in."""
         langs = set(self.title)
