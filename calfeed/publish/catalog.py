@@ -65,7 +65,7 @@ def load_catalog(directory: Path, files: Mapping[str, bytes] | None = None,
                        version=data_version(files), files=files)
     shows = with_imported(curated, imported.shows)
     return Catalog(shows=shows, airings=ShowAirings(shows, expanded),
-                   version=data_version(files, imported.version), files=files,
+                   version=data_version(files, imported.data_part), files=files,
                    imported=frozenset(shows) - frozenset(curated),
                    import_version=imported.version)
 

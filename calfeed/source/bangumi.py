@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ DURATIONS = {"tv": 30, "web": 30, "ova": 30, "movie": 120}   # minutes; the data
 ID_SITES = {"bangumi": "bangumi", "mal": "mal", "aniList": "anilist", "anidb": "anidb",
             "tmdb": "tmdb"}
 NO_BREAKS = "episode numbers counted at the cadence: the dataset cannot know break weeks"
+OPEN_ENDED = "no end date: airings up to four weeks ahead, then more as time passes"
 _PERIOD = re.compile(r"P(\d+)D")
 
 
@@ -40,6 +41,9 @@ class ImportReport:
     inferred_shows: list[str] = field(default_factory=list)
     copied_starts: Counter = field(default_factory=Counter)   # site -> items whose start is the broadcast's
     ends_off_cadence: list[str] = field(default_factory=list)
+    # show id -> (first broadcast, cadence in days) of each show without an end date, whose
+    # episodes run to a horizon past the day of the import (extend_open_ended moves it on).
+    open_ended: dict[str, tuple[datetime, int]] = field(default_factory=dict)
 
 
 def dataset_version(root: Path = DATASET) -> str:
@@ -66,16 +70,18 @@ def import_items(items: list[dict], site_meta: dict, version: str, now: datetime
             report.skipped[str(exc)] += 1
     ids = show_ids([show for _item, show in mapped])
     shows = {}
-    for (_item, show), show_id in zip(mapped, ids):
+    for (item, show), show_id in zip(mapped, ids):
         shows[show_id] = _with_id(show, show_id)
         if any(r.provenance == "inferred" for r in show.releases):
             report.inferred_shows.append(show_id)
+        if OPEN_ENDED in show.releases[0].provenance_notes:
+            report.open_ended[show_id] = (parse_instant(item["begin"]),
+                                          period_days(item.get("broadcast")))
     report.imported = len(shows)
     return shows, report
 
 
 def _with_id(show: Show, show_id: str) -> Show:
-    from dataclasses import replace
     return replace(show, id=show_id)
 
 
@@ -135,7 +141,7 @@ def item_to_show(item: dict, site_meta: dict, version: str, now: datetime,
                                  site.timezone, start, site_every,
                                  "inferred" if site_notes else "dataset", (dataset, *site_notes)))
     titles = _titles(item)
-    return Show(id="", title=titles, episodes=tuple(Episode(n) for n in range(1, count + 1)),
+    return Show(id="", title=titles, episodes=_episodes(count),
                 releases=tuple(releases), duration=timedelta(minutes=DURATIONS.get(kind, 30)),
                 links=links, sources=(f"bangumi-data {version} (CC BY 4.0)",),
                 ids=ids, kind=kind, path=f"bangumi-data {version}")
@@ -155,9 +161,8 @@ def _episode_count(item, begin, every, now, report) -> tuple[int, tuple[str, ...
     end = parse_instant(item.get("end"))
     step = timedelta(days=every)
     if end is None:
-        last = max(now + HORIZON, begin)
-        count = (last - begin) // step + 1
-        notes = ("no end date: airings up to four weeks ahead, then more as time passes", NO_BREAKS)
+        count = open_ended_count(begin, every, now)
+        notes = (OPEN_ENDED, NO_BREAKS)
     else:
         if end < begin:
             raise Skipped("end before begin")
@@ -168,6 +173,29 @@ def _episode_count(item, begin, every, now, report) -> tuple[int, tuple[str, ...
     if count > MAX_EPISODES:
         raise Skipped(f"more than {MAX_EPISODES} episodes at its cadence")
     return count, notes
+
+
+def open_ended_count(begin: datetime, every: int, now: datetime) -> int:
+    """How many episodes a show without an end has from `begin` to HORIZON past `now`."""
+    return (max(now + HORIZON, begin) - begin) // timedelta(days=every) + 1
+
+
+def extend_open_ended(shows: dict[str, Show], report: ImportReport,
+                      now: datetime) -> dict[str, Show]:
+    """The shows as an import on `now` would make them: each open-ended show's episodes run to
+    the horizon past `now`, nothing else read again. A worker that keeps running thus serves
+    what a worker started that day serves (a show past MAX_EPISODES stays at it, where a new
+    import would skip it: decades away for a weekly show)."""
+    moved = dict(shows)
+    for show_id, (begin, every) in report.open_ended.items():
+        count = min(open_ended_count(begin, every, now), MAX_EPISODES)
+        if count != len(shows[show_id].episodes):
+            moved[show_id] = replace(shows[show_id], episodes=_episodes(count))
+    return moved
+
+
+def _episodes(count: int) -> tuple[Episode, ...]:
+    return tuple(Episode(n) for n in range(1, count + 1))
 
 
 def _release(release_id, name, kind, regions, zone, start, every, provenance, notes) -> Release:

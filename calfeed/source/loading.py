@@ -3,19 +3,21 @@
 The dataset changes only when the pinned package does (a deploy), unlike the schedules folder,
 which reloads while serving; so a worker imports it at start and keeps it. Open-ended shows
 run to a horizon past the day of the import (bangumi.HORIZON): the day, not the instant, so
-that workers started the same day import the same shows.
+that workers started the same day import the same shows; a worker still running on a later
+day moves the horizon on (extend_open_ended) rather than read the dataset again.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Mapping
 
 from ..schedule.model import Show
-from .bangumi import DATASET, ImportReport, dataset_version, load_dataset
+from .bangumi import (DATASET, ImportReport, dataset_version, extend_open_ended,
+                      load_dataset)
 
 
 @dataclass(frozen=True)
@@ -24,27 +26,43 @@ class Imported:
 
     shows: Mapping[str, Show]
     report: ImportReport
-    version: str            # "bangumi-data 0.3.208": part of every data version served
+    version: str            # "bangumi-data 0.3.208": named in attributions and reports
     day: str                # the day (UTC) the open-ended horizon was counted from
 
+    @property
+    def data_part(self) -> str:
+        """What the import adds to a data version: the dataset's version and the horizon's day
+        (open-ended shows gain airings as days pass, and caches must see it)."""
+        return f"{self.version}, horizon {self.day}"
 
-_cache: dict[tuple[str, str, str], Imported] = {}
+
+_cache: dict[tuple[str, str], Imported] = {}
 _lock = threading.Lock()
 
 
 def imported_catalogue(now: datetime, root: Path = DATASET) -> Imported:
-    """The pinned dataset's shows, imported on first use and then kept by this process."""
+    """The pinned dataset's shows, imported on first use and then kept by this process, their
+    open-ended shows counted to the horizon past `now`'s day (UTC)."""
     root = Path(root)
-    day = now.astimezone(timezone.utc).date()
-    key = (str(root), dataset_version(root), day.isoformat())
+    day = horizon_day(now)
+    start = datetime.combine(date.fromisoformat(day), time(0), tzinfo=timezone.utc)
+    key = (str(root), dataset_version(root))
     with _lock:         # one import at a time: two threads asking wait for the one
         found = _cache.get(key)
-        if found is None:
-            start = datetime.combine(day, time(0), tzinfo=timezone.utc)
+        if found is not None and found.day < day:
+            # A day later: the same import, its open-ended shows a day longer (milliseconds,
+            # where reading the dataset again takes seconds and twice the memory meanwhile).
+            found = replace(found, shows=extend_open_ended(found.shows, found.report, start),
+                            day=day)
+        elif found is None or found.day != day:     # (an earlier day: only tests go back)
             shows, report = load_dataset(root, start)
             found = Imported(shows=shows, report=report, version=f"bangumi-data {key[1]}",
-                             day=key[2])
-            _cache.clear()      # one dataset a process: an older day's import is let go
-            _cache[key] = found
+                             day=day)
+        _cache.clear()      # one dataset a process: an older version's import is let go
+        _cache[key] = found
         return found
 
+
+def horizon_day(now: datetime) -> str:
+    """The day (UTC, ISO 8601) an import made at `now` counts its horizon from."""
+    return now.astimezone(timezone.utc).date().isoformat()

@@ -37,21 +37,23 @@ class Reloader:
     """
 
     def __init__(self, directory: Path, load: Callable[[], bool], interval: float,
-                 settle: float = 0.0, also: tuple[str, ...] = (), retry: bool = False):
+                 settle: float = 0.0, also: tuple[str, ...] = (), retry: bool = False,
+                 day: Callable[[], str] | None = None):
         self.directory = Path(directory)
         self.load = load
         self.interval = interval
         self.settle = settle
         self.also = also
+        self.day = day      # a value whose change is due a load like the folder's (a new day)
         self.wake = threading.Event()
         self.stopped = threading.Event()
         # None: what is served is not known to match the folder, so the first check loads.
-        self.seen = None if retry else fingerprint(self.directory, also)
+        self.seen = None if retry else self._look()
         self.pending: tuple[tuple, float] | None = None   # a change, and since when it held
 
     def check(self, force: bool = False) -> bool | None:
         """Load if the folder changed and settled (or when forced); None when nothing was due."""
-        now = fingerprint(self.directory, self.also)
+        now = self._look()
         if now == self.seen and not force:
             self.pending = None
             return None
@@ -66,6 +68,10 @@ class Reloader:
         # A load that failed on a fault (not on the data) leaves the change unseen: retried.
         self.seen = now if settled else None
         return settled
+
+    def _look(self) -> tuple:
+        found = fingerprint(self.directory, self.also)
+        return found + (self.day(),) if self.day else found
 
     def start(self) -> None:
         threading.Thread(target=self._run, name="calfeed-reloader", daemon=True).start()

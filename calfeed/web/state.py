@@ -24,7 +24,7 @@ from ..errors import CatalogError, ScheduleError
 from ..publish.catalog import data_version
 from ..publish.published import Published, publish
 from ..source.bangumi import DATASET
-from ..source.loading import Imported, imported_catalogue
+from ..source.loading import Imported, horizon_day, imported_catalogue
 from ..render.health import LoadStatus
 from ..schedule.show_file import read_folder
 from .newest import NewestMarker
@@ -80,7 +80,10 @@ def init_app(app: Flask) -> None:
         app.extensions[RELOADER] = Reloader(
             Path(app.config["SCHEDULES_DIR"]), lambda: _load(app) is not Outcome.RETRY,
             float(interval), float(app.config["RELOAD_SETTLE_SECONDS"]), (SHRINK_MARKER,),
-            retry=outcome is Outcome.RETRY or app.extensions[STATUS].store_fault is not None)
+            retry=outcome is Outcome.RETRY or app.extensions[STATUS].store_fault is not None,
+            # A new day moves the imported open-ended shows' horizon: a load, as an edit is.
+            day=(lambda: horizon_day(app.config["CLOCK"]())) if app.extensions[IMPORTED]
+            else None)
         app.extensions[RELOADER].start()
 
 
@@ -91,7 +94,8 @@ def import_on(value) -> bool:
 
 def _import(app: Flask) -> Imported | None:
     """The imported catalogue (bangumi-data), loaded once per process: it changes only with
-    the pinned package, while the schedules folder reloads as it changes."""
+    the pinned package, while the schedules folder reloads as it changes; and, each new day,
+    its open-ended shows run a day further (loading.py)."""
     if not import_on(app.config["IMPORT"]):
         return None
     root = Path(app.config["IMPORT_PATH"] or DATASET)
@@ -119,6 +123,7 @@ def _load(app: Flask) -> Outcome:
         served: Published | None = app.extensions.get(EXTENSION)
         now = app.config["CLOCK"]()
         try:
+            _import_today(app)
             files = read_folder(directory)
             if served is not None and not status.errors and status.store_fault is None \
                     and _version(app, files) == served.catalog.version:
@@ -161,6 +166,14 @@ def _load(app: Flask) -> Outcome:
         log.info("schedules loaded: data version %s, %d show(s)", published.catalog.version,
                  len(published.catalog.shows))
         return Outcome.RETRY if store.in_memory_only else Outcome.LOADED
+
+
+def _import_today(app: Flask) -> None:
+    """Move the import's open-ended horizon to today's, if a day passed since it was counted
+    (the import itself stays: loading.py keeps it per process)."""
+    imported: Imported | None = app.extensions[IMPORTED]
+    if imported is not None and imported.day != horizon_day(app.config["CLOCK"]()):
+        app.extensions[IMPORTED] = _import(app)
 
 
 def _open_store(app: Flask, nothing_served: bool) -> StateStore:
@@ -210,7 +223,7 @@ def _publish(app: Flask, directory: Path, files: dict, now: datetime, store: Sta
 def _version(app: Flask, files: dict) -> str:
     """The data version these files would be served as, with the import in force."""
     imported: Imported | None = app.extensions[IMPORTED]
-    return data_version(files, imported.version if imported else "")
+    return data_version(files, imported.data_part if imported else "")
 
 
 def _refuse_a_sudden_shrink(directory: Path, files: dict, served: Published | None,
@@ -292,6 +305,7 @@ def _adopt_newest(app: Flask, marker: NewestMarker) -> None:
                 marker.seen = seen
                 return
             now = app.config["CLOCK"]()
+            _import_today(app)      # the other worker's version counts today's horizon
             published = publish(Path(app.config["SCHEDULES_DIR"]), store, now,
                                 files=snapshot.files, imported=app.extensions[IMPORTED])
         except StoreFault as exc:
