@@ -95,3 +95,60 @@ def test_titles_are_escaped_on_pages_and_in_json(make_app, tmp_path):
     api = client.get("/api/v1/schedule?region=us").get_json()["airings"]
     assert api[2]["episode_title"] == "<img src=x onerror=alert(1)>"   # JSON carries the text
     assert client.get("/api/v1/schedule").content_type == "application/json"
+
+
+# What airs now (issue 13 §1, §4), on a small bangumi-data package (tests/test_catalogue_serving.py)
+# beside the bundled schedules, with the app's clock injected.
+
+def _front_cards(page: str, heading_id: str) -> list[str]:
+    section = page.split(f'id="{heading_id}"')[1].split("</section>")[0] \
+        if f'id="{heading_id}"' in page else ""
+    return re.findall(r'<article aria-labelledby="show-[^"]+" data-show="([^"]+)"', section)
+
+
+@pytest.fixture
+def imported(tmp_path):
+    from tests.test_catalogue_serving import dataset
+    return dataset(tmp_path / "bangumi-data")
+
+
+def test_front_page_lists_long_runners_still_on_air(make_app, imported):
+    """A weekly show since 2019 (no end date) airs now: listed with its next episode, though
+    its season is years before the current one; a show that ended in 2010 is not."""
+    page = make_app(IMPORT=1, IMPORT_PATH=str(imported)).test_client().get("/?region=jp").text
+    assert _front_cards(page, "now-heading") == ["metallic-rouge"]
+    assert _front_cards(page, "continuing-heading") == ["current-show", "nagai-anime"]
+    assert "Still airing from earlier seasons" in page
+    nagai = page.split('data-show="nagai-anime"')[1].split("</article>")[0]
+    # Weekly from 2019-01-06 01:00 UTC: the next after 2024-01-01 is Sunday 7 January, 10:00
+    # in Tokyo, episode 262 (the 262nd week).
+    assert 'Next: episode 262' in nagai and "2024-01-07T01:00:00Z" in nagai
+    assert "old-show" not in page
+
+
+def test_front_page_follows_the_clock(make_app, imported):
+    from datetime import datetime, timezone
+    from tests.conftest import fixed_clock
+    later = fixed_clock(datetime(2024, 6, 1, tzinfo=timezone.utc))   # Spring 2024
+    page = make_app(IMPORT=1, IMPORT_PATH=str(imported), CLOCK=later).test_client().get(
+        "/?region=jp").text
+    # Metallic Rouge and Current Show ended in the spring; the long runner goes on.
+    assert _front_cards(page, "continuing-heading") == ["nagai-anime"]
+    assert _front_cards(page, "now-heading") == []
+
+
+def test_no_region_feed_offered_where_every_show_aired_years_ago(make_app):
+    """The region feed covers two weeks back to two months ahead: in 2030 the United States'
+    one show (Metallic Rouge, 2024) is long over, its feed empty, so it is not offered; the
+    show's own feed (every episode) still is."""
+    from datetime import datetime, timezone
+    from tests.conftest import fixed_clock
+    client = make_app(CLOCK=fixed_clock(datetime(2030, 1, 1, tzinfo=timezone.utc))).test_client()
+    assert b"BEGIN:VEVENT" not in client.get("/feeds/us.ics").data
+    page = client.get("/shows/metallic-rouge?region=us").text
+    assert "/feeds/us.ics" not in page
+    assert "http://localhost/feeds/us/metallic-rouge.ics" in page
+    assert ("No feed of every show in United States: the one show watchable there does not air "
+            "between two weeks ago and two months ahead") in page
+    # In 2024 the same page offers it.
+    assert "/feeds/us.ics" in make_app().test_client().get("/shows/metallic-rouge?region=us").text

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from ..schedule.expand import releases_in
 from ..schedule.model import Airing, Show
-from ..publish.published import Published
+from ..publish.published import Published, Window
 from ..schedule.regions import Country
 from ..publish.selection import where_watchable
 from .provenance import CURATED, of_airing, sentence
@@ -85,18 +85,22 @@ def episode_row(airing: Airing, lang: str | None, zone: ZoneInfo, now: datetime)
 
 def region_airings(published: Published, show: Show, region: Country,
                    release_ids: frozenset[str] | None = None,
-                   all_releases: bool = False) -> list[Airing]:
+                   all_releases: bool = False, window: Window | None = None) -> list[Airing]:
     """The airings a region sees of a show: the earliest release of each episode, or of the
-    chosen releases, or every release's."""
-    return published.selection(region.code, (show.id,), release_ids, all_releases)
+    chosen releases, or every release's; those starting in `window` when one is given."""
+    return published.selection(region.code, (show.id,), release_ids, all_releases, window)
 
 
 def show_cards(published: Published, region: Country, now: datetime,
-               shows: Iterable[Show] | None = None) -> list[ShowCard]:
+               shows: Iterable[Show] | None = None,
+               window: Window | None = None) -> list[ShowCard]:
+    """A card per show; with a `window`, its next and last episode are looked for there alone
+    (a long runner's card then costs a few weeks of airings, not its thousand episodes)."""
     zone = zone_of(None, region)
     cards = []
     for show in published.catalog.shows.values() if shows is None else shows:
-        rows = [episode_row(a, "en", zone, now) for a in region_airings(published, show, region)]
+        rows = [episode_row(a, "en", zone, now)
+                for a in region_airings(published, show, region, window=window)]
         upcoming = [r for r in rows if not r.aired]
         aired = [r for r in rows if r.aired]
         cards.append(ShowCard(

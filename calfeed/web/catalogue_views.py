@@ -10,6 +10,8 @@ from flask import Blueprint, Flask, Response, current_app, render_template, url_
 from . import state
 from ..errors import NotFound
 from ..render.catalogue import indexes, platforms_in
+from ..render.feeds import region_window
+from ..render.on_air import on_air
 from ..render.pages import display_title, search_results, show_cards, upcoming_first
 from ..render.search import MAX_QUERY
 from ..render.season import NotASeason, parse_season, season_of
@@ -29,7 +31,8 @@ RECENT_SEASONS = 8          # seasons the front page links to; /seasons lists ev
 
 def front_page(args: Values) -> Response:
     """The current season's shows watchable in the region, by next airing, and the shows of
-    the season before still on air; then links to the other seasons (views.py routes / here)."""
+    any earlier season still on air there (a long runner began decades ago); then links to the
+    other seasons (views.py routes / here)."""
     region = _page_region(args)
     published, now = state.current(), state.now()
     found = _indexes(published)
@@ -38,13 +41,21 @@ def front_page(args: Values) -> Response:
     current = season_of(now)
     this = upcoming_first(show_cards(published, region, now,
                                      _watchable(published, seasons, current, region)))
-    earlier = [card for card in show_cards(
-        published, region, now, _watchable(published, seasons, current.plus(-1), region))
-        if card.next_airing]
     return _page(render_template(
         "index.html", region=region, regions=_region_choices(), season=current, cards=this,
-        continuing=upcoming_first(earlier), platforms=platforms_in(published, region.code),
+        continuing=upcoming_first(_still_on_air(published, seasons, current, region, now)),
+        platforms=platforms_in(published, region.code),
         nearby=_nearby_seasons(published, seasons, current, region)))
+
+
+def _still_on_air(published, seasons, current, region, now) -> list:
+    """Cards of the shows watchable in the region that began before `current` and have an
+    episode to come in the region feed's window: cheap bounds first, then that window alone."""
+    airing = on_air(published, region, now, published.catalog.shows_in(region.code))
+    earlier = [show for show in airing if (first := seasons.first.get(show.id)) is not None
+               and season_of(first) < current]
+    return [card for card in show_cards(published, region, now, earlier, region_window(now))
+            if card.next_airing]
 
 
 @catalogue.get("/seasons")

@@ -14,6 +14,7 @@ from ..query.feed import FEED, languages, parse_feed_query
 from ..render.attribution import attribution
 from ..render.feed_text import region_feed_header, show_feed_header
 from ..render.health import health
+from ..render.on_air import region_feed_has_events
 from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, show_feed
 from ..i18n import words_language
 from ..render.pages import (ALARM_CHOICES, episode_rows, language_choices, platform_choices,
@@ -47,7 +48,7 @@ def index(args: Values):
 @whole_response(chosen_region)
 @takes("region", "lang", "alarm", "release", "releases", page=True)
 def show_page(show_id: str, args: Values):
-    published = state.current()
+    published, now = state.current(), state.now()
     show = published.catalog.show(_canonical_show(show_id, published, ".show_page"))
     region = _page_region(args)
     watchable = region.code in show.regions
@@ -68,11 +69,12 @@ def show_page(show_id: str, args: Values):
             url_for(".show_calendar", region_code=region.code.lower(), show_id=show.id,
                     _external=True, **feed_options), show_feed_header(show, region, lang)[0])))
     # The region's feed takes only languages some show there has titles in, and is offered
-    # only when it has events: a feed that stays empty is no use to subscribe to.
+    # only when its window holds events now: an empty feed is no use to subscribe to.
     shows_here = published.catalog.shows_in(region.code)
     region_options = {k: v for k, v in feed_options.items() if k in ("alarm", "lang")
                       and (k != "lang" or v in languages(shows_here))}
-    if shows_here:
+    offer_region = region_feed_has_events(published, region, now)
+    if offer_region:
         panels.append((f"Every show in {region.name}", subscribe_links(
             url_for(".region_calendar", region_code=region.code.lower(), _external=True,
                     **region_options), region_feed_header(region, region_options.get("lang"))[0])))
@@ -88,8 +90,8 @@ def show_page(show_id: str, args: Values):
         alarm=alarm, alarm_choices=alarm_choices, feed_options=feed_options,
         languages=language_choices(parse.offered_languages(show.languages)),
         platforms=platform_choices(show, region, query) if watchable else [],
-        watchable=watchable, panels=panels,
-        rows=episode_rows(published, show, region, lang, state.now(), query.release_ids,
+        watchable=watchable, panels=panels, offer_region=offer_region, shows_here=len(shows_here),
+        rows=episode_rows(published, show, region, lang, now, query.release_ids,
                           query.all_releases) if watchable else [],
         time_sources=time_sources(airings),
         zone=zone_of(None, region).key))
