@@ -300,3 +300,79 @@ def test_week_lists_what_the_region_feed_selects(make_app, tmp_path):
             assert {i.release_id for d in shown.days for i in d.items} == {release}
             assert sum(len(d.items) for d in shown.days) == len(
                 [a for a in only if a.start_utc < datetime.fromisoformat(shown.end_utc)])
+
+
+def test_week_over_imported_shows_lists_what_the_region_feed_selects(make_app, tmp_path):
+    """Imported shows are not expanded at load: the week makes their airings by arithmetic
+    (a release's bounds, then its slots near the window; an episode's other releases placed
+    before or after the week without zoneinfo where a day's margin decides). Each week's items
+    are still exactly the region feed's earliest airings that week, made from whole expansions:
+    streams decades after the broadcast, a start copied from the broadcast (ties go to the
+    release id), daily and fortnightly cadences, an open-ended long runner."""
+    from calfeed.render.week import week
+    from calfeed.schedule.regions import country
+    from calfeed.web import state
+    from tests.test_catalogue_serving import dataset, item
+    meta = {"bangumi": {"urlTemplate": "https://bangumi.tv/subject/{{id}}", "type": "info"},
+            **{site: {"urlTemplate": f"https://{site}.example/{{{{id}}}}", "type": "onair"}
+               for site in ("crunchyroll", "unext", "bilibili", "netflix")}}
+
+    def on(site, begin, broadcast=None):
+        return {"site": site, "id": "1", "begin": begin,
+                **({"broadcast": broadcast} if broadcast else {})}
+
+    items = [
+        item("むかし", "Old", "11", "2009-12-30T15:00:00.000Z", "2010-01-13T15:00:00.000Z",
+             sites=[on("unext", "2024-01-10T03:00:00.000Z"),
+                    on("bilibili", "2015-06-01T12:00:00.000Z")]),
+        item("いま", "Now", "12", "2024-01-03T15:30:00.000Z", "2024-03-27T15:30:00.000Z",
+             sites=[on("crunchyroll", "2024-01-03T15:30:00.000Z"),
+                    on("netflix", "2024-01-10T08:00:00.000Z"),
+                    on("bilibili", "2024-01-03T15:30:00.000Z")]),
+        item("まいにち", "Daily", "13", "2024-01-05T10:00:00.000Z", "2024-02-10T10:00:00.000Z",
+             broadcast="R/2024-01-05T10:00:00.000Z/P1D",
+             sites=[on("crunchyroll", "2024-01-06T09:00:00.000Z")]),
+        item("ながい", "", "14", "2019-01-06T01:00:00.000Z",
+             sites=[on("netflix", "2023-12-31T23:30:00.000Z")]),
+        item("にしゅう", "Fortnight", "15", "2023-12-20T12:00:00.000Z",
+             "2024-03-13T12:00:00.000Z", broadcast="R/2023-12-20T12:00:00.000Z/P14D",
+             sites=[on("crunchyroll", "2023-12-27T12:00:00.000Z")]),
+    ]
+    folder = tmp_path / "bangumi-data"
+    dataset(folder, items=items)
+    import json
+    data = json.loads((folder / "dist" / "data.json").read_text())
+    (folder / "dist" / "data.json").write_text(json.dumps({**data, "siteMeta": meta}))
+    app = make_app(IMPORT=1, IMPORT_PATH=str(folder), CALENDARS_PATH=str(tmp_path / "c.sqlite3"))
+    with app.app_context():
+        published = state.current()
+        assert len(published.catalog.imported) == 5
+        checked = 0
+        for code in ("JP", "US", "CN", "GB"):
+            region = country(code)
+            zone = ZoneInfo(region.display_zone)
+            shows = tuple(s.id for s in published.catalog.shows_in(code))
+            feed = published.selection(code, shows, None, False)
+            for weeks in range(-2, 12):
+                start = date(2024, 1, 1) + timedelta(weeks=weeks, days=weeks % 3)
+                shown = week(published, region, start, NOW)
+                expected = [(a.show.id, a.episode.number, a.release.id) for a in feed
+                            if timedelta(0) <= a.start_utc.astimezone(zone).date() - start
+                            < timedelta(days=7)]
+                got = [(i.show_id, i.episode, i.release_id) for d in shown.days for i in d.items]
+                assert sorted(got) == sorted(expected), (code, start)
+                checked += len(got)
+            for release, _ in shown.platforms:
+                only = published.selection(code, shows, frozenset({release}), False)
+                start = date(2024, 1, 8)
+                shown = week(published, region, start, NOW, release)
+                assert sorted((i.show_id, i.episode) for d in shown.days for i in d.items) == \
+                    sorted((a.show.id, a.episode.number) for a in only if timedelta(0) <=
+                           a.start_utc.astimezone(zone).date() - start < timedelta(days=7))
+        # The old show's U-NEXT stream airs in 2024 episodes Japan saw on television in 2010:
+        # listed on U-NEXT's own week, never as the first airing.
+        assert checked > 100
+        listed = {release: [(i.show_id, i.episode) for d in week(
+            published, country("JP"), date(2024, 1, 8), NOW, release).days for i in d.items]
+            for release in (None, "unext")}
+        assert ("old", 1) in listed["unext"] and "old" not in dict(listed[None])

@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Iterator, Mapping
 
 from ..schedule.expand import expand_show
-from ..schedule.model import Airing, Show
-from ..schedule.window import expand_between, span
+from ..schedule.model import Airing, Release, Show
+from ..schedule.window import expand_between, release_bounds, releases_before, whole_bounds
 
 # About 1 KB an airing: 100,000 kept airings are some 100 MB per worker, and hold every show
 # feed asked for in a day but the few longest runners.
@@ -32,10 +32,21 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
         self._kept: OrderedDict[str, tuple[Airing, ...]] = OrderedDict()
         self._kept_count = 0
         self._max = max_airings
-        # Each show's bounds, worked out once: a region feed asks them of thousands of shows.
-        self._spans = {show_id: ((whole[0].start_utc, whole[-1].start_utc)
-                                 if (whole := self._fixed.get(show_id)) else span(show))
-                       for show_id, show in shows.items()}
+        # Each release's bounds, worked out once: a region feed or a week asks them of
+        # thousands of shows. Per release, not per show: an imported show's streams often
+        # begin decades after its broadcast ended, and a show-wide span would let it through
+        # every window between. POSIX seconds, flat (first, last, first, last, ...): some
+        # 35,000 releases cost about 2 MB so, and comparing floats is the cheapest test.
+        self._bounds = {show_id: _seconds(whole_bounds(show, whole)
+                                          if (whole := self._fixed.get(show_id))
+                                          else release_bounds(show))
+                        for show_id, show in shows.items()}
+        # The same bounds as three parallel lists over every release, for shows_between.
+        self._flat = ([], [], [])
+        for show_id, bounds in self._bounds.items():
+            self._flat[0].extend(bounds[0::2])
+            self._flat[1].extend(bounds[1::2])
+            self._flat[2].extend([show_id] * (len(bounds) // 2))
         # Request threads share a data version; values are made outside the lock.
         self._lock = threading.Lock()
 
@@ -75,18 +86,56 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
 
     def between(self, show_id: str, start: datetime, end: datetime) -> tuple[Airing, ...]:
         """The show's airings starting in [start, end): from what is expanded already, else
-        made for the window alone (nothing kept: the caller memoises its own result)."""
-        if not self.may_air_between(show_id, start, end):
+        made for the window alone, on the releases that can air then (nothing kept: the
+        caller memoises its own result)."""
+        releases = self._releases_between(show_id, start, end)
+        if not releases:
             return ()
+        whole = self._whole(show_id)
+        if whole is not None:
+            return tuple(a for a in whole if start <= a.start_utc < end)
+        show = self._shows[show_id]
+        return expand_between(show, start, end, tuple(show.releases[i] for i in releases))
+
+    def releases_before(self, show_id: str, number: int, moment: datetime) -> tuple[Release, ...]:
+        """The releases whose airing of an episode starts before `moment`, in the show's
+        order: from what is expanded already, else by arithmetic (window.releases_before)."""
+        whole = self._whole(show_id)
+        if whole is None:
+            return releases_before(self._shows[show_id], number, moment)
+        before = {a.release.id for a in whole if a.episode.number == number
+                  and a.start_utc < moment}
+        return tuple(r for r in self._shows[show_id].releases if r.id in before)
+
+    def shows_between(self, start: datetime, end: datetime) -> tuple[str, ...]:
+        """The shows (in the catalogue's order) with a release whose bounds meet [start, end):
+        one pass over flat lists of every release's bounds, a few milliseconds for the whole
+        imported catalogue, where asking each show costs a call each."""
+        low, high = start.timestamp(), end.timestamp()
+        firsts, lasts, owners = self._flat
+        found = dict.fromkeys(owners[i] for i in range(len(firsts))
+                              if firsts[i] < high and low <= lasts[i])
+        return tuple(found)
+
+    def may_air_between(self, show_id: str, start: datetime, end: datetime) -> bool:
+        """False when no airing of the show can start in [start, end): cheap, no expansion."""
+        return bool(self._releases_between(show_id, start, end))
+
+    def _releases_between(self, show_id: str, start: datetime, end: datetime) -> list[int]:
+        """The positions of the show's releases whose bounds meet [start, end)."""
+        bounds = self._bounds[show_id]
+        low, high = start.timestamp(), end.timestamp()
+        return [i // 2 for i in range(0, len(bounds), 2)
+                if bounds[i] < high and low <= bounds[i + 1]]
+
+    def _whole(self, show_id: str) -> tuple[Airing, ...] | None:
+        """The show's whole expansion if it is at hand (curated, or kept), else None."""
         whole = self._fixed.get(show_id)
         if whole is None:
             with self._lock:
                 whole = self._kept.get(show_id)
-        if whole is not None:
-            return tuple(a for a in whole if start <= a.start_utc < end)
-        return expand_between(self._shows[show_id], start, end)
+        return whole
 
-    def may_air_between(self, show_id: str, start: datetime, end: datetime) -> bool:
-        """False when no airing of the show can start in [start, end): cheap, no expansion."""
-        first, last = self._spans[show_id]
-        return first < end and start <= last
+
+def _seconds(bounds) -> tuple[float, ...]:
+    return tuple(moment.timestamp() for pair in bounds for moment in pair)

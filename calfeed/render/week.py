@@ -14,8 +14,8 @@ from ..schedule.wallclock import UTC, WallTime, WallTimeGap, in_zone
 from ..schedule.zones import zone_of
 
 WEEK = timedelta(days=7)
-# Windows of airings are made in blocks of four weeks from a Monday, UTC (see _window).
-BLOCK = timedelta(days=28)
+# Windows of airings are made in blocks of one week from a Monday, UTC (see _window).
+BLOCK = timedelta(days=7)
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)   # a Monday
 TOKYO = ZoneInfo("Asia/Tokyo")
 # Japanese listings keep the small hours on the evening's broadcast day: 01:30 on Thursday is
@@ -96,11 +96,14 @@ def platforms(published: Published, region: Country) -> tuple[tuple[str, str], .
     def make():
         # Once per data version for every region: where each release id can be watched (the
         # catalogue has thousands of shows; a region is then a look at a few hundred ids).
-        where: dict[str, tuple[str, set[str]]] = {}
+        # The imported releases of a site share one set of regions: each distinct set is
+        # merged once, not once per release (35,000 releases, many of 200 countries).
+        sets: dict[str, tuple[str, set[frozenset[str]]]] = {}
         for show in published.catalog.shows.values():
             for release in show.releases:
-                where.setdefault(release.id, (release.name, set()))[1].update(release.regions)
-        return where
+                sets.setdefault(release.id, (release.name, set()))[1].add(release.regions)
+        return {release_id: (name, frozenset().union(*regions))
+                for release_id, (name, regions) in sets.items()}
     where = published.kept("week-platform-regions", make)
     return published.memo(("week-platforms", region.code), lambda: tuple(sorted(
         ((release_id, name) for release_id, (name, regions) in where.items()
@@ -117,10 +120,11 @@ def week(published: Published, region: Country, start: date, now: datetime,
     # The region's airings from a week before to a week after: this week's items, and the
     # neighbours that tell a break week from a show that ended or has not begun. Each episode
     # once, at its earliest release over the whole show (a stream may follow weeks later).
-    chosen = [a for a in _window(published, begin - WEEK, end + WEEK)
-              if a.release.watchable_in(region.code)
-              and (release is None or a.release.id == release)
-              and (release is not None or _earliest(published, a, region.code))]
+    code = region.code
+    chosen = [a for a, earlier in _window(published, begin - WEEK, end + WEEK)
+              if a.release.watchable_in(code)
+              and (a.release.id == release if release is not None
+                   else not any(r.watchable_in(code) for r in earlier))]
     this_week = [a for a in chosen if begin <= a.start_utc < end]
     listed = {a.show.id for a in this_week}
     around: dict[str, list[Airing]] = {}
@@ -204,22 +208,6 @@ def _break(show: Show, release: Release, begin: datetime, end: datetime) -> Week
                      skipped=tuple(skipped))
 
 
-def _earliest(published: Published, airing: Airing, region: str) -> bool:
-    """Whether the airing is its episode's first in the region, as publish/selection.py picks
-    (earliest start, then release id): the episode's airings are indexed once per show."""
-    episodes = published.kept("week-episodes", dict)
-    by_number = episodes.get(airing.show.id)
-    if by_number is None:
-        by_number = {}
-        for other in published.catalog.airings[airing.show.id]:
-            by_number.setdefault(other.episode.number, []).append(other)
-        episodes[airing.show.id] = by_number   # one assignment: threads may race, harmlessly
-    key = (airing.start_utc, airing.release.id)
-    return not any((other.start_utc, other.release.id) < key
-                   for other in by_number[airing.episode.number]
-                   if other.release.watchable_in(region))
-
-
 def _leader(show: Show, release: Release) -> tuple[Release, timedelta]:
     """The release whose own schedule a release keeps (itself, or the one it follows, and so
     on), with the offset from it."""
@@ -230,25 +218,42 @@ def _leader(show: Show, release: Release) -> tuple[Release, timedelta]:
     return release, offset
 
 
-def _window(published: Published, begin: datetime, end: datetime) -> list[Airing]:
-    """Every airing starting in [begin, end), in start order, from blocks of BLOCK days kept
-    per data version: making a block's airings over the imported catalogue costs far more than
-    rendering a page, pages leave the response cache after seconds, and neighbouring weeks and
-    regions share blocks."""
+def _window(published: Published, begin: datetime,
+            end: datetime) -> list[tuple[Airing, tuple[Release, ...]]]:
+    """Every airing starting in [begin, end), in start order, each with the releases airing
+    its episode earlier (see _block), from blocks of BLOCK days kept per data version: making
+    a block over the imported catalogue costs far more than rendering a page, pages leave the
+    response cache after seconds, and neighbouring weeks and regions share blocks."""
     first = EPOCH + ((begin - EPOCH) // BLOCK) * BLOCK
-    found: list[Airing] = []
+    found: list[tuple[Airing, tuple[Release, ...]]] = []
     while first < end:
         block = published.memo(("week-block", first),
-                               lambda first=first: list(_between(published, first, first + BLOCK)))
-        found += [a for a in block if begin <= a.start_utc < end]
+                               lambda first=first: _block(published, first, first + BLOCK))
+        found += [pair for pair in block if begin <= pair[0].start_utc < end]
         first += BLOCK
     return found
 
 
-def _between(published: Published, begin: datetime, end: datetime):
-    """Every airing starting in [begin, end), in start order: only the shows that can air then
-    are expanded, and long runners only for the window (publish/airings.py)."""
-    return published.airings(tuple(published.catalog.shows), (begin, end))
+def _block(published: Published, begin: datetime,
+           end: datetime) -> list[tuple[Airing, tuple[Release, ...]]]:
+    """Every airing starting in [begin, end), in start order, with the releases that air its
+    episode before it (earlier start, then release id, as publish/selection.py orders), over
+    the show's whole schedule: an airing is a region's choice when none of those is watchable
+    there. Made once per block for every region. The episode's other releases either air in
+    the block too (their instants are at hand) or before it or after it: which, is arithmetic
+    on their wall times (ShowAirings.releases_before), not zoneinfo or a whole expansion."""
+    airings = published.catalog.airings
+    found = published.airings(airings.shows_between(begin, end), (begin, end))
+    episodes: dict[tuple[str, int], list[Airing]] = {}
+    for airing in found:
+        episodes.setdefault((airing.show.id, airing.episode.number), []).append(airing)
+    earlier: dict[int, tuple[Release, ...]] = {}
+    for (show_id, number), group in episodes.items():
+        before = airings.releases_before(show_id, number, begin)
+        group.sort(key=lambda a: (a.start_utc, a.release.id))
+        for position, airing in enumerate(group):
+            earlier[id(airing)] = before + tuple(a.release for a in group[:position])
+    return [(airing, earlier[id(airing)]) for airing in found]
 
 
 def _rfc3339(moment: datetime) -> str:

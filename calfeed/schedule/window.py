@@ -26,38 +26,87 @@ def plain(release: Release) -> bool:
     return release.follows is None and not release.skip and not release.moves
 
 
-def expand_between(show: Show, start: datetime, end: datetime) -> tuple[Airing, ...]:
-    """The airings of a show starting in [start, end) (aware instants), in `airing_order`."""
+def expand_between(show: Show, start: datetime, end: datetime,
+                   releases: tuple[Release, ...] | None = None) -> tuple[Airing, ...]:
+    """The airings of a show starting in [start, end) (aware instants), in `airing_order`;
+    with `releases`, of those releases only (the others known to have nothing then)."""
+    chosen = show.releases if releases is None else releases
     if not all(plain(r) for r in show.releases):
-        return tuple(a for a in expand_show(show) if start <= a.start_utc < end)
+        ids = {r.id for r in chosen}
+        return tuple(a for a in expand_show(show)
+                     if start <= a.start_utc < end and a.release.id in ids)
     found = []
-    for release in show.releases:
+    for release in chosen:
         found += _plain_between(show, release, start, end)
     return tuple(sorted(found, key=airing_order))
 
 
-def span(show: Show) -> tuple[datetime, datetime]:
-    """Bounds no airing of the show starts outside: (first, last) instants, up to SLACK wider
-    on each side. Plain arithmetic on wall times read as UTC (no zone offset reaches a day),
-    so that bounding thousands of shows costs microseconds each."""
+def releases_before(show: Show, number: int, moment: datetime) -> tuple[Release, ...]:
+    """The releases whose airing of an episode starts before `moment`, in the show's order.
+    For a plain show, each slot's wall time read as UTC is within SLACK of its instant, so
+    zoneinfo is asked only about a slot within a day of `moment`: deciding costs arithmetic."""
     if not all(plain(r) for r in show.releases):
-        airings = expand_show(show)
-        return airings[0].start_utc, airings[-1].start_utc
+        before = {a.release.id for a in expand_show(show)
+                  if a.episode.number == number and a.start_utc < moment}
+        return tuple(r for r in show.releases if r.id in before)
+    index = number - show.episodes[0].number
+    found = []
+    for release in show.releases:
+        near = (release.start.naive() + timedelta(days=index * release.every_days)
+                ).replace(tzinfo=UTC)
+        if near + SLACK <= moment:
+            found.append(release)
+        elif near - SLACK < moment:
+            wall = release.start.plus_days(index * release.every_days)
+            if _instant(release, wall, None) < moment:
+                found.append(release)
+    return tuple(found)
+
+
+def release_bounds(show: Show) -> tuple[tuple[datetime, datetime], ...]:
+    """For each of the show's releases, in order, bounds no airing of it starts outside:
+    (first, last) instants, up to SLACK wider on each side for a plain show. Plain arithmetic
+    on wall times read as UTC (no zone offset reaches a day), so that bounding the thousands
+    of releases of the catalogue costs microseconds each; other shows are expanded whole."""
+    if not all(plain(r) for r in show.releases):
+        return whole_bounds(show, expand_show(show))
     last = timedelta(days=len(show.episodes) - 1)
-    first = min(r.start.naive() for r in show.releases)
-    final = max(r.start.naive() + last * r.every_days for r in show.releases)
-    return first.replace(tzinfo=UTC) - SLACK, final.replace(tzinfo=UTC) + SLACK
+    return tuple((r.start.naive().replace(tzinfo=UTC) - SLACK,
+                  (r.start.naive() + last * r.every_days).replace(tzinfo=UTC) + SLACK)
+                 for r in show.releases)
+
+
+def whole_bounds(show: Show, airings: tuple[Airing, ...]) -> tuple[tuple[datetime, datetime], ...]:
+    """Each release's exact first and last instants, from the show's whole expansion."""
+    found: dict[str, tuple[datetime, datetime]] = {}
+    for airing in airings:   # in start order: the first seen is the first, the last the last
+        first = found.get(airing.release.id, (airing.start_utc,))[0]
+        found[airing.release.id] = (first, airing.start_utc)
+    return tuple(found[r.id] for r in show.releases)
+
+
+def span(show: Show) -> tuple[datetime, datetime]:
+    """Bounds no airing of the show starts outside (the widest of `release_bounds`)."""
+    bounds = release_bounds(show)
+    return min(first for first, _ in bounds), max(last for _, last in bounds)
 
 
 def _plain_between(show: Show, release: Release, start: datetime,
                    end: datetime) -> list[Airing]:
-    first = _instant(release, release.start, None)
+    # The first wall time read as UTC: each instant is its wall time less the zone's offset
+    # then, which is under a day (SLACK) either way, so no zoneinfo is needed to find the range.
+    first = release.start.naive().replace(tzinfo=UTC)
     step = timedelta(days=release.every_days)
     count = len(show.episodes)
     low = max(0, (start - first - SLACK) // step)
     high = min(count, (end - first + SLACK) // step + 1)
     airings = []
     for index in range(low, high):
+        # A slot more than SLACK from the window (as its wall time read as UTC) cannot start
+        # in it: only the slots near an edge need zoneinfo to be placed.
+        near = first + index * step
+        if near + SLACK <= start or near - SLACK >= end:
+            continue
         wall = release.start.plus_days(index * release.every_days)
         airing = _airing(show, show.episodes[index], release, _instant(release, wall, None),
                          moved=False, shifted=False)
