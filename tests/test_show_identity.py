@@ -58,6 +58,9 @@ def aliased(make_app, tmp_path, monkeypatch):
     ("/shows/metalic-rouge?region=jp", "/shows/metallic-rouge?region=jp"),
     ("/feeds/jp/metalic-rouge.ics", "/feeds/jp/metallic-rouge.ics"),
     ("/api/v1/shows/metalic-rouge", "/api/v1/shows/metallic-rouge"),
+    ("/api/v1/schedule?region=jp&show=metalic-rouge&from=2024-01-08",
+     "/api/v1/schedule?region=jp&show=metallic-rouge&from=2024-01-08"),
+    ("/api/v1/schedule?show=BGM425595&lang=ja", "/api/v1/schedule?show=metallic-rouge&lang=ja"),
 ])
 def test_an_old_id_redirects_to_todays(aliased, asked, moved_to):
     response = aliased.get(asked)

@@ -11,7 +11,7 @@ from .openapi import openapi_document
 from ..query.schedule import SCHEDULE, SHOW, catalog_lang, parse_schedule_query, show_zone
 from ..schedule.regions import countries
 from .moved import current_show_id
-from .params import Values, moved_to, takes
+from .params import Values, moved_to, moved_values, takes
 from .responses import cacheable
 from ..render.schedule_json import (airing_entry, region_entry, schedule, show_entry,
                                     with_attribution)
@@ -61,6 +61,13 @@ def show(show_id: str, args: Values):
 @takes(declaration=SCHEDULE)
 def schedule_window(args: Values):
     published = state.current()
+    asked = request.args.getlist("show")
+    # A show's old id or stable key redirects, as the show routes do; its id in another case
+    # is read as it is (query values are case-insensitive here, where paths redirect).
+    today = [found if (found := current_show_id(published, show_id)) and
+             found != show_id.lower() else show_id for show_id in asked]
+    if today != asked:
+        moved_values(url_for(".schedule_window"), "show", today)
     query = parse_schedule_query(args, published.catalog.shows, state.now())
     return _json(lambda: schedule(published, query, _feed_url), window=(query.start, query.end))
 

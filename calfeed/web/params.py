@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from typing import Callable
+from urllib.parse import urlencode
 
 from flask import abort, redirect, request
 
@@ -65,4 +66,13 @@ def moved_to(url: str):
     abort(redirect(url + (f"?{query}" if query else ""), code=301))
 
 
-__all__ = ["RequestValues", "Values", "declaration_of", "moved_to", "takes"]
+def moved_values(url: str, name: str, values: list[str]):
+    """Answer a 301 to `url` with the same query string but `name`'s values replaced, in place
+    and in order (a show id given as an old id or the stable key, now today's id)."""
+    replaced = iter(values)
+    query = [(key, next(replaced) if key == name else value)
+             for key, value in request.args.items(multi=True)]
+    abort(redirect(f"{url}?{urlencode(query)}", code=301))
+
+
+__all__ = ["RequestValues", "Values", "declaration_of", "moved_to", "moved_values", "takes"]
