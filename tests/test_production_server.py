@@ -242,6 +242,19 @@ def test_a_broken_state_database_never_takes_the_service_down(tmp_path):
     bad = [(at, answer) for at, answer in answers if answer != (200, 13)]
     assert len(good) > 100
     # Only requests caught by the killed worker may fail; never an error status or an empty
-    # calendar, and never a stretch of refusals.
+    # calendar, and never a stretch of refusals (the fault gave 30 s of them). How long the
+    # master takes to notice its dead worker depends on the machine's load: a stretch is
+    # measured in time, from its first failure to the next answer, not counted in polls.
     assert all(isinstance(answer, str) for _, answer in bad), bad[:5]
-    assert len(bad) <= 3, bad
+    assert longest_outage(answers, (200, 13)) < 1.0, bad
+
+
+def longest_outage(answers: list[tuple[float, object]], expected) -> float:
+    """The longest time from a failed poll to the next expected answer, in seconds."""
+    longest, since = 0.0, None
+    for at, answer in answers:
+        if answer != expected:
+            since = at if since is None else since
+        elif since is not None:
+            longest, since = max(longest, at - since), None
+    return longest if since is None else float("inf")
