@@ -46,7 +46,7 @@ def test_route_table(client, path, status, content_type):
 def test_region_defaults_from_accept_language(client, accept_language, region):
     headers = {"Accept-Language": accept_language} if accept_language else {}
     page = client.get("/", headers=headers).text
-    assert re.search(r'<option value="(\w\w)" selected>', page).group(1) == region.lower()
+    assert re.search(r'<option value="(\w\w)" selected[ >]', page).group(1) == region.lower()
 
 
 def test_page_security_headers(client):
@@ -152,3 +152,62 @@ def test_no_region_feed_offered_where_every_show_aired_years_ago(make_app):
             "between two weeks ago and two months ahead") in page
     # In 2024 the same page offers it.
     assert "/feeds/us.ics" in make_app().test_client().get("/shows/metallic-rouge?region=us").text
+
+
+# Japanese names on every page (issue 13 leftovers): ?lang=, else the browser's language, as
+# calfeed has words for it; the page's own labels stay English, so <html lang> stays en.
+
+JAPAN_OPTION = re.compile(r'<option value="jp"[^>]*>([^<]*)</option>')
+PAGES = ("/", "/seasons", "/seasons/2024-winter", "/week", "/search?q=metal",
+         "/calendars/new", "/shows/metallic-rouge")
+
+
+def _with(path: str, query: str) -> str:
+    return path + ("&" if "?" in path else "?") + query
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_name_regions_in_japanese_for_lang_ja_or_a_japanese_browser(client, path):
+    for page in (client.get(_with(path, "lang=ja")).text,
+                 client.get(path, headers={"Accept-Language": "ja-JP,ja;q=0.9"}).text,
+                 client.get(_with(path, "region=us"), headers={"Accept-Language": "ja"}).text):
+        assert JAPAN_OPTION.findall(page) == ["日本"], path
+        assert '<option value="jp" lang="ja">' in page or 'lang="ja">日本' in page
+        assert '<html lang="en">' in page
+    for page in (client.get(path).text, client.get(_with(path, "lang=en"),
+                                                   headers={"Accept-Language": "ja"}).text,
+                 client.get(path, headers={"Accept-Language": "fr, en;q=0.5"}).text):
+        assert JAPAN_OPTION.findall(page) == ["Japan"], path
+
+
+def test_the_cache_keeps_a_page_per_language_the_browser_chooses(client):
+    """With ?region= given the region is the URL's, but the names still follow the browser:
+    a cached English page must not be sent to a Japanese browser, nor the other way."""
+    for url, order in (("/seasons?region=us", ("en", "ja")), ("/week?region=us", ("ja", "en"))):
+        pages = {lang: client.get(url, headers={"Accept-Language": lang}) for lang in order}
+        assert JAPAN_OPTION.findall(pages["en"].text) == ["Japan"]
+        assert JAPAN_OPTION.findall(pages["ja"].text) == ["日本"]
+        assert "Accept-Language" in pages["ja"].headers["Vary"]
+
+
+def test_the_lang_a_page_keeps_and_refuses(client):
+    page = client.get("/?lang=JA&region=jp").text
+    assert '<input type="hidden" name="lang" value="JA">' in page   # the picker keeps it
+    answer = client.get("/seasons?lang=fr")
+    assert answer.status_code == 400
+    assert "lang &#39;fr&#39; is not a language of calfeed&#39;s pages: use one of en, ja" \
+        in answer.text
+    assert client.get("/search.json?q=metal&region=jp&lang=ja").get_json()["region_name"] \
+        == "日本"
+
+
+def test_show_page_says_where_times_come_from_in_japanese(client):
+    page = client.get("/shows/metallic-rouge?region=jp&lang=ja").text
+    assert '<dd data-provenance="curated" lang="ja">時刻：calfeedのスケジュール' in page
+
+
+def test_the_calendar_form_takes_the_browsers_region_and_lang(client):
+    page = client.get("/calendars/new", headers={"Accept-Language": "ja"}).text
+    assert re.search(r'<option value="jp" selected lang="ja">日本</option>', page)
+    prefilled = client.get("/calendars/new?region=us&lang=ja").text
+    assert '<option value="ja" selected>日本語</option>' in prefilled

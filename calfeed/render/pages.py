@@ -120,13 +120,14 @@ def episode_rows(published: Published, show: Show, region: Country, lang: str | 
             for a in region_airings(published, show, region, release_ids, all_releases)]
 
 
-def time_sources(airings: list[Airing]) -> list[TimeSource]:
+def time_sources(airings: list[Airing], messages=None) -> list[TimeSource]:
     """One entry per distinct provenance among these airings, naming the releases it covers,
-    in the order the releases first appear."""
+    in the order the releases first appear; the sentence from the feeds' catalogue of
+    `messages` (English as written without)."""
     grouped: dict[str, tuple[list[str], object]] = {}
     for airing in airings:
         found = of_airing(airing)
-        names, _ = grouped.setdefault(sentence(found), ([], found))
+        names, _ = grouped.setdefault(sentence(found, messages), ([], found))
         if airing.release.name not in names:
             names.append(airing.release.name)
     return [TimeSource(tuple(names), text, found.kind,

@@ -24,9 +24,12 @@ from .calendar_store import CalendarGone, CalendarStore, LimitReached, Limits
 from ..query import values as parse
 from ..query.errors import ParameterError
 from ..query.feed import FeedQuery
+from ..i18n import catalogue_languages, words_language
+from .page_cache import accepted_language
 from .params import Values, takes
 from .response_cache import SKIP
 from .responses import problem
+from .views import _page_region, _region_choices
 
 calendars = Blueprint("calendars", __name__)
 EXTENSION = "calfeed.calendars"
@@ -39,15 +42,19 @@ def store() -> CalendarStore:
 
 
 @calendars.get("/calendars/new")
-@takes("region", "show", page=True)
+@takes("region", "show", "lang", page=True)
 def new(args: Values):
-    """The empty form; `?show=` and `?region=` prefill it (the pages' "+" buttons link here)."""
-    region = parse.region(args.get("region", current_app.config["DEFAULT_REGION"]))
+    """The empty form; `?show=`, `?region=` and `?lang=` prefill it (the pages' "+" buttons
+    link here). Without a region, the browser's languages choose one, as on every page."""
+    region = _page_region(args)
     catalog = state.current().catalog
     shows = [parse.show_id(given, catalog.shows) for given in args.all("show")]
-    choices = {"region": region.code, "shows": {s: None for s in shows}, "lang": None,
-               "alarms": []}
-    return _form_page("calendar_new.html", choices, status=200)
+    lang = parse.lang(args.get("lang"), catalogue_languages(), "the form's titles") \
+        if "lang" in args else None
+    choices = {"region": region.code, "shows": {s: None for s in shows},
+               "lang": None if lang == "en" else lang, "alarms": []}
+    return _form_page("calendar_new.html", choices, status=200,
+                      names=words_language(lang) if lang else None)
 
 
 @calendars.post("/calendars/import")
@@ -173,14 +180,18 @@ def _feed_url(feed_id: str) -> str:
     return url_for(".feed", feed_id=feed_id, _external=True)
 
 
-def _form_page(template: str, choices: dict, *, status: int, **extra) -> Response:
+def _form_page(template: str, choices: dict, *, status: int, names: str | None = None,
+               **extra) -> Response:
     token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
     published = state.current()
     region_code = choices["region"] if choices["region"] in countries() else \
         current_app.config["DEFAULT_REGION"]
     region = country(region_code)
+    # Regions named in the calendar's language of titles, else the browser's (as on pages).
+    names = names or (words_language(choices["lang"]) if choices.get("lang") else
+                      accepted_language(request.headers.get("Accept-Language")))
     html = render_template(
-        template, region=region, regions=sorted(countries().values(), key=lambda c: c.name),
+        template, region=region, regions=_region_choices(names), region_names=names,
         shows=published.catalog.shows_in(region.code), choices=choices,
         alarm_choices=ALARM_CHOICES, csrf_token=token,
         feed_url=_feed_url(extra["stored"].feed_id) if "stored" in extra else None, **extra)

@@ -21,7 +21,7 @@ from ..query.values import check_releases
 from .page_cache import chosen_region, whole_response
 from .params import Values, moved_to, takes
 from .responses import cacheable
-from .views import _page, _page_region, _region_choices
+from .views import _names_language, _page, _page_region, _picker
 
 catalogue = Blueprint("catalogue", __name__)
 READINGS = "calfeed.readings"
@@ -42,7 +42,7 @@ def front_page(args: Values) -> Response:
     this = upcoming_first(show_cards(published, region, now,
                                      _watchable(published, seasons, current, region)))
     return _page(render_template(
-        "index.html", region=region, regions=_region_choices(), season=current, cards=this,
+        "index.html", region=region, **_picker(args), season=current, cards=this,
         continuing=upcoming_first(_still_on_air(published, seasons, current, region, now)),
         platforms=platforms_in(published, region.code),
         nearby=_nearby_seasons(published, seasons, current, region)))
@@ -60,7 +60,7 @@ def _still_on_air(published, seasons, current, region, now) -> list:
 
 @catalogue.get("/seasons")
 @whole_response(chosen_region)
-@takes("region", page=True)
+@takes("region", "lang", page=True)
 def all_seasons(args: Values):
     region = _page_region(args)
     published = state.current()
@@ -69,13 +69,13 @@ def all_seasons(args: Values):
     years: dict[int, list] = {}
     for season in reversed(seasons.seasons()):
         years.setdefault(season.year, []).append((season, counts.get(season, 0)))
-    return _page(render_template("seasons.html", region=region, regions=_region_choices(),
+    return _page(render_template("seasons.html", region=region, **_picker(args),
                                  years=years, current=season_of(state.now())))
 
 
 @catalogue.get("/seasons/<slug>")
 @whole_response(chosen_region)
-@takes("region", page=True)
+@takes("region", "lang", page=True)
 def season_page(slug: str, args: Values):
     try:
         season, canonical = parse_season(slug)
@@ -92,7 +92,7 @@ def season_page(slug: str, args: Values):
     here = [shows[i] for i in ids if region.code in shows[i].regions]
     elsewhere = [shows[i] for i in ids if region.code not in shows[i].regions]
     return _page(render_template(
-        "season.html", region=region, regions=_region_choices(), season=season,
+        "season.html", region=region, **_picker(args), season=season,
         cards=show_cards(published, region, now, here), elsewhere=elsewhere,
         previous=season.plus(-1), next=season.plus(1), current=season_of(now),
         display_title=display_title))
@@ -100,22 +100,24 @@ def season_page(slug: str, args: Values):
 
 @catalogue.get("/search")
 @whole_response(chosen_region)
-@takes("q", "region", "release", page=True)
+@takes("q", "region", "release", "lang", page=True)
 def search_page(args: Values):
     region, query, release, results, total = _search(args)
     published = state.current()
     return _page(render_template(
-        "search.html", region=region, regions=_region_choices(), q=query, release=release,
+        "search.html", region=region, **_picker(args), q=query, release=release,
         platforms=platforms_in(published, region.code), results=results, total=total))
 
 
 @catalogue.get("/search.json")
 @whole_response(chosen_region)
-@takes("q", "region", "release", page=True)
+@takes("q", "region", "release", "lang", page=True)
 def search_json(args: Values):
-    """The same search for the page's script, which lists results as a person types."""
+    """The same search for the page's script, which lists results as a person types; the
+    region named in the page's language."""
     region, query, release, results, total = _search(args)
-    body = {"query": query, "region": region.code, "region_name": region.name,
+    body = {"query": query, "region": region.code,
+            "region_name": region.name_in(_names_language(args)),
             "release": release, "total": total,
             "shows": [{"id": r.show.id, "title": r.title, "title_ja": r.title_ja,
                        "season": r.season, "url": url_for("calfeed.show_page", show_id=r.show.id,

@@ -1,8 +1,9 @@
 """Pages in the whole-response cache: a decorator says what besides its URL a page depends on.
 
-A page depends on the data version, its URL and, when the URL names no region, the region the
-browser's Accept-Language picks. The key holds that chosen region, never the header itself:
-browsers send thousands of distinct Accept-Language values that pick a few dozen regions. A
+A page depends on the data version, its URL and, when the URL names no region (no lang), the
+region (the language of its names) the browser's Accept-Language picks. The key holds those
+choices, never the header itself: browsers send thousands of distinct Accept-Language values
+that pick a few dozen regions and a couple of languages. A
 page whose bytes come to depend on anything else of the request (another header, a cookie)
 must say so in its variant, or not be marked.
 """
@@ -17,6 +18,7 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header
 
+from ..i18n import SOURCE_LANGUAGE, catalogue_languages
 from ..schedule.regions import region_from_languages
 from .response_cache import SKIP, feeds_and_api
 
@@ -32,13 +34,19 @@ def url_only(environ, config) -> object:
 
 
 def chosen_region(environ, config) -> object:
-    """For pages whose region is ?region= or else chosen from Accept-Language: nothing more
-    when the query names it, else the region chosen."""
-    given = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True).get("region", ())
+    """For pages whose region is ?region= and whose names' language is ?lang=, each else
+    chosen from Accept-Language: what the header chose of the two the query does not name."""
+    query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    header = environ.get("HTTP_ACCEPT_LANGUAGE")
     # As a page reads its parameters (query/declare.py, page=True): a blank value is none.
-    if any(text.strip() for text in given):
-        return None
-    return accepted_region(environ.get("HTTP_ACCEPT_LANGUAGE"), config["DEFAULT_REGION"])
+    region = None if _named(query, "region") else \
+        accepted_region(header, config["DEFAULT_REGION"])
+    language = None if _named(query, "lang") else accepted_language(header)
+    return None if region is None and language is None else (region, language)
+
+
+def _named(query: dict, name: str) -> bool:
+    return any(text.strip() for text in query.get(name, ()))
 
 
 def accepted_region(accept_language: str | None, default: str) -> str:
@@ -46,6 +54,19 @@ def accepted_region(accept_language: str | None, default: str) -> str:
     page and its cache key, so that the two never disagree."""
     tags = [tag for tag, _ in parse_accept_header(accept_language, LanguageAccept)]
     return region_from_languages(tags) or default.upper()
+
+
+def accepted_language(accept_language: str | None) -> str:
+    """The language calfeed's names on a page take for a browser's Accept-Language: the first
+    tag, by preference, whose language calfeed has a catalogue for (ja-JP is ja), else
+    English. One function for the page and its cache key."""
+    known = {code.lower(): code for code in catalogue_languages()}
+    for tag, _ in parse_accept_header(accept_language, LanguageAccept):
+        found = known.get(tag.replace("_", "-").lower()) or \
+            known.get(tag.replace("_", "-").split("-")[0].lower())
+        if found:
+            return found
+    return SOURCE_LANGUAGE
 
 
 def whole_response(variant: Variant = url_only):

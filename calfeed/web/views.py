@@ -16,14 +16,14 @@ from ..render.feed_text import region_feed_header, show_feed_header
 from ..render.health import health
 from ..render.on_air import region_feed_has_events
 from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, show_feed
-from ..i18n import words_language
+from ..i18n import catalogue_languages, translations, words_language
 from ..render.pages import (ALARM_CHOICES, episode_rows, language_choices, platform_choices,
                             region_airings, time_sources)
 from ..schedule.regions import Country, countries, country
 from ..schedule.zones import zone_of
 from .moved import current_show_id
 from .params import Values, moved_to, takes
-from .page_cache import accepted_region, chosen_region, whole_response
+from .page_cache import accepted_language, accepted_region, chosen_region, whole_response
 from .responses import cacheable
 from ..render.subscribe import subscribe_links
 
@@ -37,7 +37,7 @@ CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'se
 
 @views.get("/")
 @whole_response(chosen_region)
-@takes("region", page=True)
+@takes("region", "lang", page=True)
 def index(args: Values):
     """What airs now and next in the visitor's region (catalogue_views.py)."""
     from .catalogue_views import front_page
@@ -83,17 +83,20 @@ def show_page(show_id: str, args: Values):
         (*ALARM_CHOICES, (alarm, f"{alarm} minutes before"))
     airings = region_airings(published, show, region, query.release_ids,
                              query.all_releases) if watchable else []
+    # With Japanese titles (or, without lang, a Japanese browser) the picker names the regions
+    # in Japanese too (CLDR).
+    names = words_language(query.lang) if query.lang else \
+        accepted_language(request.headers.get("Accept-Language"))
     return _page(render_template(
-        # With Japanese titles the picker names the regions in Japanese too (CLDR).
-        "show.html", show=show, region=region, regions=_region_choices(words_language(lang)),
-        region_names=words_language(lang), lang=lang,
+        "show.html", show=show, region=region, regions=_region_choices(names),
+        region_names=names, lang=lang,
         alarm=alarm, alarm_choices=alarm_choices, feed_options=feed_options,
         languages=language_choices(parse.offered_languages(show.languages)),
         platforms=platform_choices(show, region, query) if watchable else [],
         watchable=watchable, panels=panels, offer_region=offer_region, shows_here=len(shows_here),
         rows=episode_rows(published, show, region, lang, now, query.release_ids,
                           query.all_releases) if watchable else [],
-        time_sources=time_sources(airings),
+        time_sources=time_sources(airings, translations(names)),
         zone=zone_of(None, region).key))
 
 
@@ -115,6 +118,23 @@ def _page_region(args: Values) -> Country:
     # The same function keys the page in the response cache (page_cache.chosen_region).
     return country(accepted_region(request.headers.get("Accept-Language"),
                                    current_app.config["DEFAULT_REGION"]))
+
+
+def _names_language(args: Values) -> str:
+    """The language of the names a page writes (the region picker's): ?lang=, one calfeed has
+    words for, else the browser's first such (Accept-Language), else English. The show page,
+    whose lang is its titles', passes it through words_language instead."""
+    if "lang" in args:
+        return parse.lang(args.get("lang"), catalogue_languages(), "calfeed's pages")
+    return accepted_language(request.headers.get("Accept-Language"))
+
+
+def _picker(args: Values, names: str | None = None) -> dict:
+    """What the region picker of a page needs: the regions named and ordered in the page's
+    language, and ?lang= kept when the picker is sent."""
+    names = names or _names_language(args)
+    return {"regions": _region_choices(names), "region_names": names,
+            "kept_lang": {"lang": args.get("lang")} if "lang" in args else {}}
 
 
 def _region_choices(lang: str = "en") -> list[Country]:

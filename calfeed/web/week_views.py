@@ -16,7 +16,7 @@ from ..schedule.wallclock import FIRST_YEAR, LAST_YEAR
 from ..schedule.zones import zone_of
 from .page_cache import chosen_region, whole_response
 from .params import Values, takes
-from .views import _page, _page_region, _region_choices
+from .views import _page, _page_region, _picker
 
 week_views = Blueprint("week", __name__)
 
@@ -25,7 +25,7 @@ week_views = Blueprint("week", __name__)
 # what the edit page left in localStorage, so no feed id ever reaches a URL, a log or a Referer.
 @week_views.get("/week")
 @whole_response(chosen_region)
-@takes("region", "from", "release", page=True)
+@takes("region", "from", "release", "lang", page=True)
 def week_page(args: Values):
     region = _page_region(args)
     published = state.current()
@@ -34,7 +34,7 @@ def week_page(args: Values):
     release = _platform(args.get("release"), published, region) if "release" in args else None
     shown = week(published, region, start, now, release)
     return _page(render_template("week.html", week=shown, region=region,
-                                 regions=_region_choices(), today=today_in(region, now)))
+                                 **_picker(args), today=today_in(region, now)))
 
 
 def _first_day(text: str, region: Country) -> date:
