@@ -155,7 +155,10 @@ def measure(name: str, code: Path, schedules: Path, folder: Path, arguments,
     env = {**os.environ, "CALFEED_SCHEDULES_DIR": str(schedules),
            "CALFEED_STATE_PATH": str(folder / f"state-{port}.sqlite3"), "CALFEED_WORKERS": "1",
            "CALFEED_BIND": f"127.0.0.1:{port}", "CALFEED_ACCESS_LOG": "0",
-           "CALFEED_RELOAD_INTERVAL": "0", "PYTHONPATH": str(code)}
+           "CALFEED_RELOAD_INTERVAL": "0", "PYTHONPATH": str(code),
+           # The catalogue the target names: without the imported one (8,481 more shows, whose
+           # /api/v1/shows alone is 38 MB) this measures what requests add, not what data is.
+           "CALFEED_IMPORT": "0"}
     if public_url:
         env["CALFEED_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([sys.executable, str(code / "deploy" / "serve.py")], env=env,
@@ -217,10 +220,13 @@ def main() -> None:
         runs = []
         if arguments.before and "before" in wanted:
             before = checkout(arguments.before, folder)
-            # Its pages are not cached at all: the Accept-Language flood would only measure
-            # rendering (hours of it), not memory.
+            # Run as the code allows: with PUBLIC_URL if it has the setting, and without the
+            # Accept-Language flood if its pages are not cached (that would measure rendering,
+            # hours of it, not memory).
+            has = (before / "calfeed" / "web").joinpath
             runs.append(measure(f"before ({arguments.before})", before, schedules, folder,
-                                arguments, public_url=False, languages=False))
+                                arguments, public_url=has("public_url.py").exists(),
+                                languages=has("page_cache.py").exists()))
         if "now" in wanted:
             runs.append(measure("now, no PUBLIC_URL", ROOT, schedules, folder, arguments,
                                 public_url=False))

@@ -35,6 +35,10 @@ DEFAULTS: dict[str, Any] = {
     # eighth of it is sent, not kept. At most RESPONSE_CACHE_MAX_ENTRIES answers whatever size.
     "RESPONSE_CACHE_MAX_BYTES": 16_000_000,
     "RESPONSE_CACHE_MAX_ENTRIES": 4096,
+    # Bytes each worker keeps per data version of JSON documents, feed selections and week
+    # blocks worked out for requests (keys and airings counted), the least recently used going
+    # first (CALFEED_MEMO_MAX_BYTES).
+    "MEMO_MAX_BYTES": 32_000_000,
     # Cache-Control s-maxage: how long shared caches (nginx, a CDN) keep a feed or API answer
     # before they revalidate it with the app.
     "SHARED_MAX_AGE_SECONDS": 60,

@@ -16,21 +16,35 @@ from ..source.loading import Imported
 from .revisions import Revision, RevisionStore, shared_print
 from .selection import select_airings
 
-# Memo values are the bytes of API answers and the airing lists of feeds; 32 MB of them keeps
-# every feed and answer of the data at hand, and bounds what requests with new keys can add.
+# Memo values are the bytes of API answers and the airing lists of feeds and weeks: the bound
+# (config MEMO_MAX_BYTES) keeps what requests with new keys can add from growing without end.
 MEMO_BYTES = 32_000_000
-ENTRY_OVERHEAD = 256   # a key, its tuple and the dictionary slot, roughly
+# A key, its tuple and the dictionary slot, besides the key's strings (counted by length).
+ENTRY_OVERHEAD = 256
+# An airing in a memo value: its object, four datetimes and an episode (tracemalloc: 460-555
+# bytes per airing expanded). Counted for every airing of a list, also those the catalogue
+# keeps anyway: a window's airings are made for the value alone and nothing here tells which.
+AIRING_BYTES = 512
 
 Window = tuple[datetime, datetime]   # [start, end) instants
 
 
-def memo_cost(value) -> int:
-    """About how many bytes a memo value holds of its own (airings belong to the catalog)."""
+def memo_cost(key, value) -> int:
+    """About how many bytes a memo entry holds: its key (request paths and queries can be long)
+    and its value."""
+    return ENTRY_OVERHEAD + _size(key) + _size(value)
+
+
+def _size(value) -> int:
     if isinstance(value, (bytes, str)):
-        return len(value) + ENTRY_OVERHEAD
-    if isinstance(value, (list, tuple)):
-        return 8 * len(value) + 64 + ENTRY_OVERHEAD
-    return ENTRY_OVERHEAD
+        return len(value)
+    if isinstance(value, (list, tuple, frozenset)):
+        return 8 * len(value) + 64 + sum(_size(item) for item in value)
+    if isinstance(value, Airing):
+        return AIRING_BYTES
+    if isinstance(value, dict):
+        return 100 * len(value) + 64 + sum(_size(k) + _size(v) for k, v in value.items())
+    return 32    # a number, a date, a small object of the catalogue's
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,8 @@ class Published:
     first_loaded: datetime            # when this data version was first loaded anywhere
     loaded_at: datetime               # when this process loaded it
     changed_at: datetime              # the later of the first load and any event's change
+    # Bytes the memo may hold (memo_cost), the least recently used going first.
+    memo_max_bytes: int = field(default=MEMO_BYTES, compare=False)
     _memo: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
     _memo_bytes: list = field(default_factory=lambda: [0], repr=False, compare=False)
     _kept: dict = field(default_factory=dict, repr=False, compare=False)
@@ -76,12 +92,12 @@ class Published:
                 return found[0]
         # Made outside the lock: two threads may both make a value, never block each other.
         value = make()
-        cost = memo_cost(value)
+        cost = memo_cost(key, value)
         with self._lock:
-            if key not in self._memo:
+            if key not in self._memo and cost <= self.memo_max_bytes:
                 self._memo[key] = (value, cost)
                 self._memo_bytes[0] += cost
-            while self._memo_bytes[0] > MEMO_BYTES and len(self._memo) > 1:
+            while self._memo_bytes[0] > self.memo_max_bytes:
                 _, (_, dropped) = self._memo.popitem(last=False)
                 self._memo_bytes[0] -= dropped
         return value
@@ -119,9 +135,11 @@ class Published:
 
 
 def publish(directory: Path, store: RevisionStore, now: datetime,
-            files: dict[str, bytes] | None = None, imported: Imported | None = None) -> Published:
+            files: dict[str, bytes] | None = None, imported: Imported | None = None,
+            memo_max_bytes: int = MEMO_BYTES) -> Published:
     """Load a folder of schedules (or given bytes of its files) with the imported shows, and
-    record their revisions; raises CatalogError when the folder is invalid.
+    record their revisions; raises CatalogError when the folder is invalid. `memo_max_bytes`
+    bounds what `Published.memo` keeps.
 
     Curated events get a revision each; an imported show gets one for all its events, so
     start-up records some 8,500 rows rather than the 600,000 events the catalogue makes.
@@ -138,4 +156,4 @@ def publish(directory: Path, store: RevisionStore, now: datetime,
     revisions = Revisions(events=events, shared=shared)
     changed = max([first_loaded, *(r.modified for r in revisions.values())])
     return Published(catalog=catalog, revisions=revisions, first_loaded=first_loaded,
-                     loaded_at=now, changed_at=changed)
+                     loaded_at=now, changed_at=changed, memo_max_bytes=memo_max_bytes)

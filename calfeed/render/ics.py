@@ -164,9 +164,16 @@ def with_alarms(event: bytes, alarms: bytes) -> bytes:
     return event[:-len(END_EVENT)] + alarms + END_EVENT
 
 
-@lru_cache(maxsize=4096)
+# Few entries: the response cache already keeps whole feeds, so this serves the feeds it does
+# not (personal ones, a feed made again after its entry expired), and its keys hold the feed's
+# URL, which a request can vary without end (4,096 entries held about 4 MB and were never hit
+# behind the response cache).
+HEADS_KEPT = 256
+
+
+@lru_cache(maxsize=HEADS_KEPT)
 def calendar_head(header: CalendarHeader) -> bytes:
-    """VCALENDAR up to its first component; cached because feeds are asked for again and again."""
+    """VCALENDAR up to its first component (about a millisecond to make)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

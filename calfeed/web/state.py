@@ -210,14 +210,16 @@ def _publish(app: Flask, directory: Path, files: dict, now: datetime, store: Sta
     falls back to numbers kept in memory, so that the worker still starts."""
     imported = app.extensions[IMPORTED]
     try:
-        published = publish(directory, store, now, files=files, imported=imported)
+        published = publish(directory, store, now, files=files, imported=imported,
+                            memo_max_bytes=app.config["MEMO_MAX_BYTES"])
         store.save_snapshot(published.catalog.version, published.catalog.files, now)
         return published, store
     except StoreFault as exc:
         if not nothing_served or store.in_memory_only:
             raise
         store = _memory_store(app.config["STATE_PATH"], exc)
-        return publish(directory, store, now, files=files, imported=imported), store
+        return publish(directory, store, now, files=files, imported=imported,
+                       memo_max_bytes=app.config["MEMO_MAX_BYTES"]), store
 
 
 def _version(app: Flask, files: dict) -> str:
@@ -307,7 +309,8 @@ def _adopt_newest(app: Flask, marker: NewestMarker) -> None:
             now = app.config["CLOCK"]()
             _import_today(app)      # the other worker's version counts today's horizon
             published = publish(Path(app.config["SCHEDULES_DIR"]), store, now,
-                                files=snapshot.files, imported=app.extensions[IMPORTED])
+                                files=snapshot.files, imported=app.extensions[IMPORTED],
+                                memo_max_bytes=app.config["MEMO_MAX_BYTES"])
         except StoreFault as exc:
             status.store_fault = exc.reason
             marker.seen = seen      # keep serving; the reloader retries the folder
