@@ -2,7 +2,7 @@
 and a personal feed of 30 shows served by `make run`'s server against nginx serving its bytes.
 
     .venv/bin/python bench/calendars.py [--calendars 100000] [--markdown out.md]
-    .venv/bin/python bench/calendars.py --serving [--seconds 10] [--markdown out.md]
+    .venv/bin/python bench/calendars.py --serving [--seconds 10] [--threads 2,1] [--markdown x]
 
 Through the Flask test client on 60 synthetic shows in Japan: each create or edit is a whole
 POST (CSRF check, form read against the catalogue, SQLite write, 303). The feed lookup is the
@@ -14,6 +14,9 @@ whole feed request through the app (generation read, response cache) with each n
 on the same 60 shows, makes a 30-show calendar through its form, saves the feed's bytes as a
 static file for nginx (deploy/nginx/static-export.conf) and drives both with wrk in rounds,
 each server once a round, as bench/serving.py does; the ratio is taken within each round.
+`--threads 2,1` serves the same data with one app server per threads-per-worker setting,
+side by side in the same rounds. Each row also gives the server's CPU time per request (its
+processes' user and system time over the round, from /proc).
 """
 
 from __future__ import annotations
@@ -88,6 +91,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--threads", default="",
+                        help="with --serving: comma-separated threads per worker, one app "
+                             "server each, side by side (default: deploy/serve.py's)")
     args = parser.parse_args()
     if args.serving:
         return serving(args)
@@ -164,17 +170,27 @@ def serving(args) -> None:
     shutil.which("wrk") or sys.exit("wrk is needed: apt-get install wrk")
     work = Path(tempfile.mkdtemp(prefix="calfeed-personal-"))
     write_synthetic(60, work / "schedules")
-    app_port, static_port = free_port(), free_port()
-    base = f"http://127.0.0.1:{app_port}"
-    env = {**os.environ, "CALFEED_SCHEDULES_DIR": str(work / "schedules"),
-           "CALFEED_STATE_PATH": str(work / "state.sqlite3"),
-           "CALFEED_CALENDARS_PATH": str(work / "calendars.sqlite3"), "CALFEED_WORKERS": "2",
-           "CALFEED_BIND": f"127.0.0.1:{app_port}", "CALFEED_ACCESS_LOG": "0",
-           "CALFEED_RELOAD_INTERVAL": "0"}
-    server = subprocess.Popen([sys.executable, str(ROOT / "deploy" / "serve.py")], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    static_port = free_port()
+    # One app server per threads setting, on the same data and calendars database.
+    settings = [t.strip() for t in args.threads.split(",") if t.strip()] or [None]
+    servers: dict[str, tuple[str, subprocess.Popen]] = {}
     try:
-        wait_for(f"{base}/calendars/new?region=jp", server, seconds=300)
+        for threads in settings:
+            app_port = free_port()
+            env = {**os.environ, "CALFEED_SCHEDULES_DIR": str(work / "schedules"),
+                   "CALFEED_STATE_PATH": str(work / "state.sqlite3"),
+                   "CALFEED_CALENDARS_PATH": str(work / "calendars.sqlite3"),
+                   "CALFEED_WORKERS": "2", "CALFEED_BIND": f"127.0.0.1:{app_port}",
+                   "CALFEED_ACCESS_LOG": "0", "CALFEED_RELOAD_INTERVAL": "0",
+                   **({"CALFEED_THREADS": threads} if threads else {})}
+            name = "app (granian, 2 workers" + (f", {threads} thread{'s' * (threads != '1')} "
+                                                "each)" if threads else ")")
+            servers[name] = (f"http://127.0.0.1:{app_port}", subprocess.Popen(
+                [sys.executable, str(ROOT / "deploy" / "serve.py")], env=env,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        for base, server in servers.values():
+            wait_for(f"{base}/calendars/new?region=jp", server, seconds=300)
+        base = next(iter(servers.values()))[0]
         # The form as a browser sends it: its CSRF token in the field and in the cookie.
         _, headers, page_bytes = fetch(f"{base}/calendars/new?region=jp")
         cookie = headers["Set-Cookie"].split(";")[0]
@@ -196,32 +212,77 @@ def serving(args) -> None:
         static_file.write_bytes(body)
         with nginx(nginx_binary, "static-export.conf", work / "nginx", listen=static_port,
                    root=work / "site", access_log=False) as static:
-            targets = {"nginx static file": static, "app (granian, 2 workers)": base}
-            for target in targets.values():   # warm connections and caches
-                assert fetch(target + feed_path)[2] == body
-            rounds = [{name: wrk(target + feed_path, args.seconds, args.connections, {})
-                       for name, target in targets.items()} for _ in range(args.repeat)]
+            targets = {"nginx static file": static,
+                       **{name: url for name, (url, _) in servers.items()}}
+            # Warm connections and caches. Each server names its own address in the feed
+            # (URL), so the bytes differ by the port's digits, not in length.
+            for target in targets.values():
+                assert len(fetch(target + feed_path)[2]) == len(body)
+            # Whose CPU time counts: nginx's workers and granian's, started by now.
+            pids = {"nginx static file": _nginx_pids(work / "nginx"),
+                    **{name: _process_tree(server.pid) for name, (_, server) in servers.items()}}
+            rounds = [{name: _with_cpu(lambda: wrk(target + feed_path, args.seconds,
+                                                   args.connections, {}), pids[name])
+                       for name, target in targets.items()}
+                      for _ in range(args.repeat)]
     finally:
-        server.terminate()
-        server.wait(timeout=60)
+        for _, server in servers.values():
+            server.terminate()
+        for _, server in servers.values():
+            server.wait(timeout=60)
         shutil.rmtree(work, ignore_errors=True)
     lines = [f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
              f"{platform.python_version()}; wrk -t2 -c{args.connections} -d{args.seconds}s on "
              f"loopback; median of {args.repeat} rounds, ratio within each round. A personal "
              f"feed of 30 synthetic shows, {body.count(b'BEGIN:VEVENT')} events, "
              f"{len(body):,} bytes, reminder 15 minutes.", "",
-             "| server | req/s | p50 | p99 | vs nginx static | non-2xx/3xx |",
-             "| --- | --- | --- | --- | --- | --- |"]
+             "| server | req/s | p50 | p99 | vs nginx static | server CPU µs a request "
+             "| non-2xx/3xx |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     for name in targets:
         runs = sorted((r[name] for r in rounds), key=lambda r: r["rps"])
         ratios = sorted(r[name]["rps"] / r["nginx static file"]["rps"] for r in rounds)
+        cpu = sorted(r[name]["cpu_us"] for r in rounds)
         middle = runs[len(runs) // 2]
         lines.append(f"| {name} | {middle['rps']:.0f} | {middle['p50']} | {middle['p99']} | "
-                     f"{ratios[len(ratios) // 2]:.2f}× | {middle['errors']} |")
+                     f"{ratios[len(ratios) // 2]:.2f}× | {cpu[len(cpu) // 2]:.0f} | "
+                     f"{middle['errors']} |")
     report = "\n".join(lines) + "\n"
     print(report)
     if args.markdown:
         Path(args.markdown).write_text(report)
+
+
+def _process_tree(pid: int) -> list[int]:
+    """A process and its descendants (granian's workers), whose CPU time a round counts."""
+    import subprocess
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
+                              text=True).stdout.split()
+    return [pid] + [found for child in children for found in _process_tree(int(child))]
+
+
+def _nginx_pids(folder: Path) -> list[int]:
+    return _process_tree(int((folder / "nginx.pid").read_text()))
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])    # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _with_cpu(run, pids: list[int]) -> dict:
+    """wrk's figures and the server's CPU time per request over the run: a measure that a busy
+    machine disturbs less than the rate, since other work takes turns, not CPU time, from it."""
+    before = _cpu_seconds(pids)
+    found = run()
+    found["cpu_us"] = (_cpu_seconds(pids) - before) / max(found["requests"], 1) * 1e6
+    return found
 
 
 if __name__ == "__main__":

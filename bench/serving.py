@@ -46,6 +46,7 @@ def wrk(url: str, seconds: int, connections: int, headers: dict[str, str]) -> di
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {"rps": rate, "p50": _latency(output, "50%"), "p99": _latency(output, "99%"),
+            "requests": int(re.search(r"(\d+) requests in", output).group(1)),
             "errors": int(non_2xx.group(1)) if non_2xx else 0}
 
 
