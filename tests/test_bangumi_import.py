@@ -111,6 +111,55 @@ def test_site_start_copied_from_the_broadcast_is_inferred_and_counted():
     assert report.copied_starts["danime"] == 1
 
 
+def test_a_series_a_site_added_long_after_it_began_is_a_link_not_a_release():
+    """A weekly long runner since 1999 that a site added in 2023 (Netflix and ONE PIECE): the
+    site does not stream it from episode 1 weekly, so no release (it ran to 2049), a link."""
+    report = ImportReport("0.3.208")
+    show = show_of(item(begin="1999-10-20T10:30:00.000Z", end="",
+                        broadcast="R/1999-10-20T10:30:00.000Z/P7D",
+                        sites=[{"site": "crunchyroll", "id": "GR", "begin": "2023-04-13T16:00:00.000Z"}]),
+                   report)
+    assert [r.id for r in show.releases] == ["jp-broadcast"] and "crunchyroll" in show.links
+    assert report.catalogue_additions == {"crunchyroll": 1}
+
+
+def test_a_site_that_starts_a_series_after_it_ended_is_a_link_not_a_release():
+    report = ImportReport("0.3.208")
+    show = show_of(item(sites=[{"site": "danime", "id": "9", "begin": "2024-06-29T00:00:00.000Z"}]),
+                   report)
+    assert [r.id for r in show.releases] == ["jp-broadcast"] and "danime" in show.links
+    assert report.catalogue_additions == {"danime": 1}
+
+
+@pytest.mark.parametrize("weeks_late, released", [(0, True), (8, True), (12, True), (13, False)])
+def test_a_site_weeks_behind_the_broadcast_still_streams_from_episode_one(weeks_late, released):
+    """Streams in China often start weeks late and then run weekly from episode 1: kept, up to
+    a cour of the broadcast aired before the site's start."""
+    from datetime import timedelta
+    begin = datetime(2024, 1, 10, 16, 25, tzinfo=timezone.utc)
+    start = (begin + timedelta(weeks=weeks_late, hours=2)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    show = show_of(item(end="2024-09-25T16:25:00.000Z",
+                        sites=[{"site": "bilibili", "id": "5", "begin": start}]))
+    assert ("bilibili" in [r.id for r in show.releases]) is released
+    if released:
+        assert utc_starts(show, "bilibili")[0] == start[:16].replace("T", " ")
+
+
+def test_a_site_start_at_midnight_utc_is_a_day_without_its_time():
+    """Crunchyroll's start written as 00:00 UTC where the broadcast is 14:30 UTC: the day is
+    the dataset's, the time is not known, so the airing says so and is tentative."""
+    from calfeed.source.bangumi import DAY_ONLY
+    report = ImportReport("0.3.208")
+    show = show_of(item(begin="2024-01-10T14:30:00.000Z", broadcast="R/2024-01-10T14:30:00.000Z/P7D",
+                        sites=[{"site": "crunchyroll", "id": "G1", "begin": "2024-01-11T00:00:00.000Z"},
+                               {"site": "danime", "id": "9", "begin": "2024-01-10T15:00:00.000Z"}]),
+                   report)
+    assert show.release("crunchyroll").provenance == "inferred"
+    assert DAY_ONLY in show.release("crunchyroll").provenance_notes
+    assert show.release("danime").provenance == "dataset"
+    assert report.day_only_starts == {"crunchyroll": 1}
+
+
 def test_crunchyroll_regions_come_from_calfeeds_site_table():
     show = show_of(item(sites=[{"site": "crunchyroll", "id": "G1", "begin": "2024-01-10T18:25:00.000Z",
                                 "broadcast": "R/2024-01-10T18:25:00.000Z/P7D"}]))

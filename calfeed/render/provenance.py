@@ -88,6 +88,8 @@ def note_text(note: str, messages: gettext.NullTranslations) -> str:
             _("no end date: airings up to four weeks ahead, then more as time passes"),
         "episode numbers counted at the cadence: the dataset cannot know break weeks":
             _("episode numbers counted at the cadence: the dataset cannot know break weeks"),
+        "the dataset gives this site's day, not its time (00:00 UTC)":
+            _("the dataset gives this site's day, not its time (00:00 UTC)"),
     }
     if note in known:
         return known[note]

@@ -24,6 +24,10 @@ ID_SITES = {"bangumi": "bangumi", "mal": "mal", "aniList": "anilist", "anidb": "
             "tmdb": "tmdb"}
 NO_BREAKS = "episode numbers counted at the cadence: the dataset cannot know break weeks"
 OPEN_ENDED = "no end date: airings up to four weeks ahead, then more as time passes"
+DAY_ONLY = "the dataset gives this site's day, not its time (00:00 UTC)"
+# A site that starts a series after more than a cour of it aired (or all of it) added it to
+# its catalogue: it does not stream it weekly from episode 1 (Netflix: ONE PIECE in 2023).
+CATALOGUE_ADDITION_AFTER = 13       # broadcast episodes aired before the site's start
 _PERIOD = re.compile(r"P(\d+)D")
 
 
@@ -40,6 +44,9 @@ class ImportReport:
     skipped: Counter = field(default_factory=Counter)
     inferred_shows: list[str] = field(default_factory=list)
     copied_starts: Counter = field(default_factory=Counter)   # site -> items whose start is the broadcast's
+    # site -> series it added to its catalogue long after they began (kept as links only)
+    catalogue_additions: Counter = field(default_factory=Counter)
+    day_only_starts: Counter = field(default_factory=Counter)  # site -> starts at 00:00 UTC
     ends_off_cadence: list[str] = field(default_factory=list)
     # show id -> (first broadcast, cadence in days) of each show without an end date, whose
     # episodes run to a horizon past the day of the import (extend_open_ended moves it on).
@@ -127,12 +134,20 @@ def item_to_show(item: dict, site_meta: dict, version: str, now: datetime,
         start = parse_instant(entry.get("begin"))
         if meta.get("type") != "onair" or start is None or key not in sites:
             continue
+        if every is not None and _catalogue_addition(begin, every, count, start):
+            report.catalogue_additions[key] += 1    # its link above stays
+            continue
         site = sites[key]
         regions = frozenset(r.upper() for r in entry["regions"]) if entry.get("regions") else site.regions
         site_notes = list(notes)
         if start == begin and kind == "tv":
             report.copied_starts[key] += 1
             site_notes.append("start copied from the broadcast")
+        elif (start.hour, start.minute, start.second) == (0, 0, 0) and \
+                (begin.hour, begin.minute, begin.second) != (0, 0, 0):
+            # Midnight UTC where the broadcast is not: a day written without its time.
+            report.day_only_starts[key] += 1
+            site_notes.append(DAY_ONLY)
         elif not site.starts_trusted:
             site_notes.append(f"{site.name}'s starts in the dataset are often the broadcast's")
         site_every = every if entry.get("broadcast") is None else (
@@ -145,6 +160,12 @@ def item_to_show(item: dict, site_meta: dict, version: str, now: datetime,
                 releases=tuple(releases), duration=timedelta(minutes=DURATIONS.get(kind, 30)),
                 links=links, sources=(f"bangumi-data {version} (CC BY 4.0)",),
                 ids=ids, kind=kind, path=f"bangumi-data {version}")
+
+
+def _catalogue_addition(begin: datetime, every: int, count: int, start: datetime) -> bool:
+    """Whether a site starting a series at `start` came to it after most or all of it aired."""
+    aired = -((begin - start) // timedelta(days=every)) if start > begin else 0
+    return aired >= count or aired > CATALOGUE_ADDITION_AFTER
 
 
 def _site_period(entry: dict, item_every: int | None) -> int | None:

@@ -16,6 +16,11 @@ def summary_lines(report: ImportReport) -> list[str]:
     lines.append(f"shows with inferred times: {len(report.inferred_shows)}")
     lines.append("sites whose start equals the broadcast (items): " + ", ".join(
         f"{site} {count}" for site, count in report.copied_starts.most_common()))
+    lines.append("sites whose start is a day without its time, 00:00 UTC (items): " + ", ".join(
+        f"{site} {count}" for site, count in report.day_only_starts.most_common()))
+    lines.append("series a site added after more than a cour aired, kept as links only (items): "
+                 + ", ".join(f"{site} {count}"
+                             for site, count in report.catalogue_additions.most_common()))
     lines.append(f"ends not on the cadence: {len(report.ends_off_cadence)}")
     return lines
 
