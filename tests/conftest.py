@@ -66,7 +66,8 @@ def app_config(schedules: Path, state_path: Path, **config) -> dict:
     """The configuration of every test app: a folder of schedules, its own state database, a
     fixed clock, no polling of the folder; a test's own values last."""
     return {"TESTING": True, "SCHEDULES_DIR": str(schedules), "STATE_PATH": str(state_path),
-            "CLOCK": fixed_clock(), "RELOAD_INTERVAL": 0, "IMPORT": 0, **config}
+            "CLOCK": fixed_clock(), "RELOAD_INTERVAL": 0, "IMPORT": 0, "FREEZE_HEAP": 0,
+            **config}
 
 
 def _stop_reloaders(apps) -> None:

@@ -27,6 +27,7 @@ from ..source.bangumi import DATASET
 from ..source.loading import Imported, horizon_day, imported_catalogue
 from ..render.health import LoadStatus
 from ..schedule.show_file import read_folder
+from .heap import settle
 from .newest import NewestMarker
 from .reloader import Reloader
 from .state_store import StateStore, StoreFault
@@ -156,6 +157,7 @@ def _load(app: Flask) -> Outcome:
             hold.marker.announce(published.catalog.version, str(directory))
         # One assignment: requests see the old data or the new, never a mixture.
         app.extensions[EXTENSION] = published
+        settle(app)
         status.errors, status.last_success, status.serving = (), now, "folder"
         status.store_fault = store.fault
         if store.in_memory_only:
@@ -263,6 +265,7 @@ def _start_from_last_good(app: Flask) -> None:
     app.extensions[EXTENSION], store = _publish(
         app, Path(app.config["SCHEDULES_DIR"]), snapshot.files, app.config["CLOCK"](), store,
         nothing_served=True)
+    settle(app)
     status.last_success, status.serving = snapshot.loaded_at, "last_good"
     status.store_fault = store.fault
     log.warning("serving the last good schedules (data version %s, loaded %s) until the "
@@ -321,6 +324,7 @@ def _adopt_newest(app: Flask, marker: NewestMarker) -> None:
             marker.seen = seen
             return
         app.extensions[EXTENSION] = published
+        settle(app)
         marker.seen = seen
         status.errors, status.last_success, status.serving = (), now, "folder"
         status.store_fault = None
