@@ -39,6 +39,10 @@ DEFAULTS: dict[str, Any] = {
     # blocks worked out for requests (keys and airings counted), the least recently used going
     # first (CALFEED_MEMO_MAX_BYTES).
     "MEMO_MAX_BYTES": 32_000_000,
+    # Bytes of rendered events (a feed's parts) each worker keeps per data version, the least
+    # recently used going first (render/ics.py EVENT_CACHE_MAX_BYTES): each region, language
+    # and personal calendar's edit count renders its own.
+    "EVENT_CACHE_MAX_BYTES": 64_000_000,
     # Cache-Control s-maxage: how long shared caches (nginx, a CDN) keep a feed or API answer
     # before they revalidate it with the app.
     "SHARED_MAX_AGE_SECONDS": 60,

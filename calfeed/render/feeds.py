@@ -43,6 +43,7 @@ class FeedSettings:
 
     refresh: timedelta
     max_bytes: int
+    event_cache_bytes: int = ics.EVENT_CACHE_MAX_BYTES   # rendered events kept per version
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,8 @@ def _render(published: Published, region: Country, airings: list[Airing], query:
     if query.past_days is not None:
         horizon = now - timedelta(days=query.past_days)
         airings = [a for a in airings if a.end >= horizon]
-    events = _within_budget(airings, lambda a: _event_bytes(published, a, region, query,
+    cache = ics.events_of(published, settings.event_cache_bytes)
+    events = _within_budget(airings, lambda a: _event_bytes(cache, a, region, query,
                                                             generation),
                             now, settings.max_bytes)
     kept = sorted(events)
@@ -130,8 +132,7 @@ def _render(published: Published, region: Country, airings: list[Airing], query:
     header = ics.CalendarHeader(name=name, description=about + note + credit_text,
                                 refresh=settings.refresh, url=url)
     body = ics.join_calendar(ics.calendar_head(header), [events[i] for i in kept])
-    events_here = ics.events_of(published)
-    changed = [events_here.revision(airings[i], event_uid(airings[i], region, query)).modified
+    changed = [cache.revision(airings[i], event_uid(airings[i], region, query)).modified
                for i in kept]
     return Feed(body=body, last_modified=max([published.first_loaded, *changed]),
                 filename=filename)
@@ -143,11 +144,10 @@ def event_uid(airing: Airing, region: Country, query: FeedQuery) -> str:
     return airing.uid if query.all_releases else airing.episode_uid(region.code)
 
 
-def _event_bytes(published: Published, airing: Airing, region: Country,
+def _event_bytes(events: ics.EventCache, airing: Airing, region: Country,
                  query: FeedQuery, generation: int = 0) -> bytes:
     others = other_releases(airing.show, airing.release, region.code)
     uid = event_uid(airing, region, query)
-    events = ics.events_of(published)
     if query.all_day_zone is not None:
         day = airing.start.astimezone(query.all_day_zone).date()
         event = events.all_day_event(airing, uid, query.lang, others, day, generation)

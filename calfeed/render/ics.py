@@ -9,6 +9,8 @@ alarms).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -30,6 +32,14 @@ END_EVENT = b"END:VEVENT\r\n"
 END_CALENDAR = b"END:VCALENDAR\r\n"
 PRODID = "-//calfeed//calfeed anime release calendar//EN"
 PROPERTY_TYPES = TypesFactory()   # icalendar's map from a property name to its value type
+# Bytes of rendered events a worker keeps per data version (config EVENT_CACHE_MAX_BYTES).
+# Every show feed of the whole imported catalogue asked once keeps about 52 MB of them (53,500
+# events); each region, language and personal calendar's edit count makes events of its own.
+EVENT_CACHE_MAX_BYTES = 64_000_000
+# What an entry costs beside its bytes: the key (a tuple, its UID string and the tuple of other
+# releases' ids), the bytes object's header and the ordered dict's slot and link: about 300
+# measured with tracemalloc, which tests/test_event_cache.py checks the bound against.
+ENTRY_BYTES = 400
 
 
 @dataclass(frozen=True)
@@ -198,38 +208,65 @@ def join_calendar(head: bytes, events: list[bytes]) -> bytes:
     return head + b"".join(events) + END_CALENDAR
 
 
-def events_of(published) -> EventCache:
+def events_of(published, max_bytes: int = EVENT_CACHE_MAX_BYTES) -> EventCache:
     """The event cache of a published data version: the render side keeps it beside the data
-    (`Published.kept`), so the data layer never imports a renderer."""
+    (`Published.kept`), so the data layer never imports a renderer. The first caller's bound
+    is the one kept (every caller of one app passes its setting)."""
     return published.kept("events", lambda: EventCache(published.revisions.events,
-                                                       published.revisions.shared))
+                                                       published.revisions.shared, max_bytes))
 
 
 class EventCache:
-    """Rendered events of one published data version, made on first use and then kept.
+    """Rendered events of one published data version, made on first use and kept, the least
+    recently used dropped once they pass `max_bytes` (made again, byte for byte, if asked).
 
     An event is the airing under a UID: its release's own (`Airing.uid`) or its episode's in a
     region (`Airing.episode_uid`), which takes the episode's revision (`Airing.episode_key`).
     """
 
     def __init__(self, revisions: Mapping[str, Revision],
-                 shared: Mapping[str, Revision] | None = None):
+                 shared: Mapping[str, Revision] | None = None,
+                 max_bytes: int = EVENT_CACHE_MAX_BYTES):
         self.revisions = revisions
         self.shared = shared or {}      # imported shows: one revision for all their events
-        self._events: dict[tuple, bytes] = {}
+        self.max_bytes = max_bytes
+        self._events: OrderedDict[tuple, bytes] = OrderedDict()
+        self._bytes = 0
+        # Request threads share a data version: an eviction between another thread's lookup
+        # and its move_to_end would raise KeyError.
+        self._lock = threading.Lock()
+
+    @property
+    def kept_bytes(self) -> int:
+        """What the kept events cost, as counted against max_bytes."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._events)
 
     def event(self, airing: Airing, uid: str, lang: str | None,
               others: tuple[Release, ...], generation: int = 0) -> bytes:
         """The timed event; its bytes change only with the data (a new cache). `generation`
         is added to the SEQUENCE (a personal calendar's edits)."""
         key = (uid, airing.release.id, lang, tuple(r.id for r in others), generation)
-        found = self._events.get(key)
-        if found is None:
-            revision = self.revision(airing, uid)
-            if generation:
-                revision = Revision(revision.sequence + generation, revision.modified)
-            rendered = render_event(airing, uid, revision, lang, others)
-            found = self._events[key] = with_times(rendered, timed_lines(airing))
+        with self._lock:
+            found = self._events.get(key)
+            if found is not None:
+                self._events.move_to_end(key)
+                return found
+        # Rendered outside the lock: two threads may both render an event, never wait.
+        revision = self.revision(airing, uid)
+        if generation:
+            revision = Revision(revision.sequence + generation, revision.modified)
+        found = with_times(render_event(airing, uid, revision, lang, others),
+                           timed_lines(airing))
+        with self._lock:
+            if key not in self._events:
+                self._events[key] = found
+                self._bytes += len(found) + ENTRY_BYTES
+            while self._bytes > self.max_bytes and self._events:
+                _, dropped = self._events.popitem(last=False)
+                self._bytes -= len(dropped) + ENTRY_BYTES
         return found
 
     def revision(self, airing: Airing, uid: str) -> Revision:

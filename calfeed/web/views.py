@@ -189,7 +189,8 @@ def show_calendar(region_code: str, show_id: str, args: Values):
 
 def _settings() -> FeedSettings:
     return FeedSettings(refresh=timedelta(minutes=current_app.config["FEED_REFRESH_MINUTES"]),
-                        max_bytes=current_app.config["FEED_MAX_BYTES"])
+                        max_bytes=current_app.config["FEED_MAX_BYTES"],
+                        event_cache_bytes=int(current_app.config["EVENT_CACHE_MAX_BYTES"]))
 
 
 def _calendar_response(feed: Feed) -> Response:
