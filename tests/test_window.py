@@ -190,3 +190,28 @@ def test_a_show_without_a_title_in_the_language_or_english_is_named_by_its_own_t
     show = Show(id="nagai-anime", title={"ja": "ながいアニメ"}, releases=(), episodes=())
     assert show.name() == show.name("fr") == "ながいアニメ"
     assert Show(id="x", title={"ja": "カ", "en": "K"}, releases=(), episodes=()).name("fr") == "K"
+
+
+def two_releases() -> Show:
+    """Plain releases in different regions, as an imported show has."""
+    tokyo = Release(id="tv", name="TV", kind="broadcast", regions=frozenset({"JP"}),
+                    timezone=ZoneInfo("Asia/Tokyo"),
+                    start=WallTime(datetime(2024, 1, 10).date(), 24, 55), every_days=7)
+    stream = Release(id="stream", name="Stream", kind="streaming",
+                     regions=frozenset({"US", "JP"}), timezone=ZoneInfo("America/New_York"),
+                     start=WallTime(datetime(2024, 1, 10).date(), 13, 25), every_days=7)
+    return Show(id="two", title={"en": "Two"}, releases=(tokyo, stream),
+                episodes=tuple(Episode(n) for n in range(1, 14)))
+
+
+@pytest.mark.parametrize("show", [two_releases(), SHOWS["curated, with skips, moves and follows"]],
+                         ids=["plain", "curated"])
+@pytest.mark.parametrize("region", ["JP", "US", "FR"])
+@pytest.mark.parametrize("start, end", WINDOWS[:3])
+def test_windowed_airings_in_a_region_are_its_releases_of_the_whole(show, region, start, end):
+    whole = [a for a in expand_show(show) if start <= a.start_utc < end
+             and a.release.watchable_in(region)]
+    airings = ShowAirings({show.id: show}, {})
+    assert list(airings.between(show.id, start, end, region)) == whole
+    airings[show.id]                        # expanded whole and kept: filtered from that
+    assert list(airings.between(show.id, start, end, region)) == whole

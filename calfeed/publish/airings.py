@@ -84,17 +84,23 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
         """How many imported airings are kept now (bounded by max_airings)."""
         return self._kept_count
 
-    def between(self, show_id: str, start: datetime, end: datetime) -> tuple[Airing, ...]:
-        """The show's airings starting in [start, end): from what is expanded already, else
-        made for the window alone, on the releases that can air then (nothing kept: the
-        caller memoises its own result)."""
+    def between(self, show_id: str, start: datetime, end: datetime,
+                region: str | None = None) -> tuple[Airing, ...]:
+        """The show's airings starting in [start, end), on its releases watchable in `region`
+        if one is named (a region feed sees no others, and an imported show has up to a dozen
+        releases, most elsewhere): from what is expanded already, else made for the window
+        alone, on the releases that can air then (nothing kept: the caller memoises its own
+        result)."""
         releases = self._releases_between(show_id, start, end)
+        show = self._shows[show_id]
+        if region is not None:
+            releases = [i for i in releases if show.releases[i].watchable_in(region)]
         if not releases:
             return ()
         whole = self._whole(show_id)
         if whole is not None:
-            return tuple(a for a in whole if start <= a.start_utc < end)
-        show = self._shows[show_id]
+            return tuple(a for a in whole if start <= a.start_utc < end
+                         and (region is None or a.release.watchable_in(region)))
         return expand_between(show, start, end, tuple(show.releases[i] for i in releases))
 
     def releases_before(self, show_id: str, number: int, moment: datetime) -> tuple[Release, ...]:

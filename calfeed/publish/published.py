@@ -110,14 +110,17 @@ class Published:
                 self._kept[name] = make()
             return self._kept[name]
 
-    def airings(self, show_ids: tuple[str, ...], window: Window | None = None) -> list[Airing]:
+    def airings(self, show_ids: tuple[str, ...], window: Window | None = None,
+                region: str | None = None) -> list[Airing]:
         """These shows' airings in `airing_order`: all of them, or those starting in a window
-        (made for the window alone, so a long runner is not expanded whole for it)."""
+        (made for the window alone, so a long runner is not expanded whole for it), there
+        only on the releases watchable in `region` if one is named."""
         airings = self.catalog.airings
         if window is None:
             found = [a for show_id in show_ids for a in airings[show_id]]
         else:
-            found = [a for show_id in show_ids for a in airings.between(show_id, *window)]
+            found = [a for show_id in show_ids
+                     for a in airings.between(show_id, *window, region=region)]
         if len(show_ids) > 1:
             found.sort(key=airing_order)
         return found
@@ -128,7 +131,7 @@ class Published:
         """The airings a feed of these shows shows in a region (those starting in `window`, if
         given); worked out once per data version."""
         def make():
-            return select_airings(self.airings(show_ids, window), region,
+            return select_airings(self.airings(show_ids, window, region), region,
                                   release_ids=release_ids, all_releases=all_releases)
         return self.memo(("selection", region, show_ids, release_ids, all_releases, window),
                          make)
