@@ -37,8 +37,10 @@ DEFAULTS: dict[str, Any] = {
     "RESPONSE_CACHE_MAX_ENTRIES": 4096,
     # Bytes each worker keeps per data version of JSON documents, feed selections and week
     # blocks worked out for requests (keys and airings counted), the least recently used going
-    # first (CALFEED_MEMO_MAX_BYTES).
-    "MEMO_MAX_BYTES": 32_000_000,
+    # first (CALFEED_MEMO_MAX_BYTES). 16 MB keeps the synthetic 1,000-show catalogue's largest
+    # documents and its feeds' selections; with the response cache's 16 MB it keeps a worker's
+    # growth under a flood of new URLs below 50 MB (docs/benchmarks.md).
+    "MEMO_MAX_BYTES": 16_000_000,
     # Bytes of rendered events (a feed's parts) each worker keeps per data version, the least
     # recently used going first (render/ics.py EVENT_CACHE_MAX_BYTES): each region, language
     # and personal calendar's edit count renders its own.

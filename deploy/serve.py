@@ -46,6 +46,19 @@ def granian_arguments(environ: dict[str, str]) -> list[str]:
     ]
 
 
+# glibc malloc's fixed threshold (bytes) above which an allocation gets its own mmap, given back
+# whole when freed. Left to itself glibc raises the threshold after each large free (up to
+# 32 MB), so the later large bodies (a 900 KB region feed, a 7 MB API document) come from the
+# heap, which fragments and keeps the memory: granian's worker grew 84 MB under 1,500 made-up
+# Hosts that way, 19 MB with the threshold fixed (docs/benchmarks.md, bench/memory.py).
+MMAP_THRESHOLD = "131072"
+
+
+def worker_environment(environ: dict[str, str]) -> dict[str, str]:
+    """The environment granian and its workers run in: an operator's own malloc setting wins."""
+    return {"MALLOC_MMAP_THRESHOLD_": MMAP_THRESHOLD, **environ}
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     from calfeed.config import load_config
@@ -67,7 +80,8 @@ def main() -> None:
         print(refusal, file=sys.stderr)
         raise SystemExit(1)
     granian = shutil.which("granian", path=str(Path(sys.executable).parent)) or "granian"
-    os.execv(granian, [granian, *granian_arguments(dict(os.environ))])
+    os.execve(granian, [granian, *granian_arguments(dict(os.environ))],
+              worker_environment(dict(os.environ)))
 
 
 if __name__ == "__main__":

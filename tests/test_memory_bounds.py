@@ -14,7 +14,7 @@ FEED = "/feeds/us/metallic-rouge.ics"
 
 
 def test_the_memo_bound_is_a_setting(monkeypatch):
-    assert load_config()["MEMO_MAX_BYTES"] == 32_000_000
+    assert load_config()["MEMO_MAX_BYTES"] == 16_000_000
     monkeypatch.setenv("CALFEED_MEMO_MAX_BYTES", "5000000")
     assert load_config()["MEMO_MAX_BYTES"] == 5_000_000
 

@@ -53,6 +53,13 @@ def test_serves_the_bundled_schedules_with_granian(tmp_path):
         assert feed.count(b"BEGIN:VEVENT") == 13
         access = '"GET /feeds/us/metallic-rouge.ics HTTP/1.1" 200'
         assert access in wait_for_text(log, access)     # the access log
+        # glibc's mmap threshold fixed in the workers (deploy/serve.py MMAP_THRESHOLD).
+        wanted = os.environ.get("MALLOC_MMAP_THRESHOLD_", "131072")
+        workers = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        assert workers
+        for worker in workers:
+            environ = Path(f"/proc/{worker}/environ").read_bytes().split(b"\0")
+            assert f"MALLOC_MMAP_THRESHOLD_={wanted}".encode() in environ
     finally:
         stop(process)
     assert process.returncode == 0, log.read_text()

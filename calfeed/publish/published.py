@@ -18,7 +18,7 @@ from .selection import select_airings
 
 # Memo values are the bytes of API answers and the airing lists of feeds and weeks: the bound
 # (config MEMO_MAX_BYTES) keeps what requests with new keys can add from growing without end.
-MEMO_BYTES = 32_000_000
+MEMO_BYTES = 16_000_000
 # A key, its tuple and the dictionary slot, besides the key's strings (counted by length).
 ENTRY_OVERHEAD = 256
 # An airing in a memo value: its object, four datetimes and an episode (tracemalloc: 460-555
