@@ -38,8 +38,8 @@ DEFAULTS: dict[str, Any] = {
     # Bytes each worker keeps per data version of JSON documents, feed selections and week
     # blocks worked out for requests (keys and airings counted), the least recently used going
     # first (CALFEED_MEMO_MAX_BYTES). 16 MB keeps the synthetic 1,000-show catalogue's largest
-    # documents and its feeds' selections; with the response cache's 16 MB it keeps a worker's
-    # growth under a flood of new URLs below 50 MB (docs/benchmarks.md).
+    # documents (7 MB) and its feeds' selections; a worker's growth under 20,000 new URLs,
+    # Hosts and languages was +57 MB with it (docs/benchmarks.md, bench/memory.py).
     "MEMO_MAX_BYTES": 16_000_000,
     # Bytes of rendered events (a feed's parts) each worker keeps per data version, the least
     # recently used going first (render/ics.py EVENT_CACHE_MAX_BYTES): each region, language
