@@ -42,6 +42,7 @@ class WeekItem:
     listing: str | None      # "Wed 24:55" for a Japanese broadcast
     moved: bool
     delayed: bool
+    provenance: str          # where the time comes from: curated, dataset or inferred
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,8 @@ def _item(airing: Airing, zone: ZoneInfo, now: datetime) -> WeekItem:
         release_id=airing.release.id, release_name=airing.release.name,
         start_utc=_rfc3339(airing.start_utc), end_utc=_rfc3339(airing.end_utc),
         time_text=f"{local:%H:%M} {local:%Z}", status=status, countdown=counting,
-        listing=listing_notation(airing), moved=airing.moved, delayed=airing.shifted)
+        listing=listing_notation(airing), moved=airing.moved, delayed=airing.shifted,
+        provenance=airing.release.provenance)
 
 
 def _break(show: Show, release: Release, begin: datetime, end: datetime) -> WeekBreak:

@@ -1,0 +1,58 @@
+"""Every listed time says where it comes from: the week page and the show cards flag imported
+times ("not verified") and inferred ones ("tentative") as the show page does, with a legend.
+
+Found trying the pages as a new user: the front page and /week showed bangumi-data's guessed
+times exactly like Metallic Rouge's verified ones.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.test_catalogue_serving import dataset
+
+
+@pytest.fixture
+def client(make_app, tmp_path):
+    folder = dataset(tmp_path / "bangumi-data")
+    return make_app(IMPORT=1, IMPORT_PATH=str(folder),
+                    CALENDARS_PATH=str(tmp_path / "calendars.sqlite3")).test_client()
+
+
+def flags_by_show(html: str, element: str) -> dict[str, set[str]]:
+    """show id -> the flags shown in that show's list items (week) or cards."""
+    found: dict[str, set[str]] = {}
+    pattern = (r'<li class="airing" data-show="([^"]+)".*?</li>' if element == "airing"
+               else r'<article[^>]*data-show="([^"]+)".*?</article>')
+    for match in re.finditer(pattern, html, re.S):
+        flags = set(re.findall(r'<span class="flag"[^>]*>([^<]+)</span>', match.group(0)))
+        found.setdefault(match.group(1), set()).update(flags)
+    return found
+
+
+def test_the_week_flags_imported_and_inferred_times_and_says_what_they_mean(client):
+    html = client.get("/week?region=jp&from=2024-01-08").get_data(as_text=True)
+    flags = flags_by_show(html, "airing")
+    assert flags["metallic-rouge"] == set()                 # curated: verified
+    assert flags["current-show"] == {"not verified"}        # the dataset's time
+    assert flags["nagai-anime"] == {"tentative"}            # open-ended: inferred
+    assert 'class="flags-legend"' in html
+
+
+def test_a_week_of_curated_times_alone_has_no_flags_or_legend(make_app):
+    html = make_app().test_client().get("/week?region=jp&from=2024-01-08").get_data(as_text=True)
+    assert flags_by_show(html, "airing")["metallic-rouge"] == set()
+    assert "flags-legend" not in html and 'class="flag"' not in html
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("/?region=jp", {"metallic-rouge": set(), "current-show": {"not verified"},
+                     "nagai-anime": {"tentative"}}),
+    ("/seasons/2023-fall?region=jp", {"current-show": {"not verified"}}),
+])
+def test_show_cards_flag_the_time_they_show(client, url, expected):
+    html = client.get(url).get_data(as_text=True)
+    assert flags_by_show(html, "card") == expected
+    assert 'class="flags-legend"' in html
