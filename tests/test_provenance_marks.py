@@ -56,3 +56,19 @@ def test_show_cards_flag_the_time_they_show(client, url, expected):
     html = client.get(url).get_data(as_text=True)
     assert flags_by_show(html, "card") == expected
     assert 'class="flags-legend"' in html
+
+
+def test_an_empty_season_says_where_the_catalogue_ends(make_app, tmp_path):
+    """Found as a new user: the front page of a season the dataset does not reach yet said
+    only "no show", not that the catalogue stops at an earlier season."""
+    from datetime import datetime, timezone
+
+    from tests.conftest import fixed_clock
+    folder = dataset(tmp_path / "bangumi-data")
+    late = fixed_clock(datetime(2024, 11, 30, tzinfo=timezone.utc))
+    html = make_app(IMPORT=1, IMPORT_PATH=str(folder), CLOCK=late,
+                    CALENDARS_PATH=str(tmp_path / "c.sqlite3")).test_client().get(
+        "/?region=jp").get_data(as_text=True)
+    assert "No show of Fall 2024 watchable in Japan is in the catalogue yet." in html
+    assert "Its newest season is" in html and ">Winter 2024</a>" in html
+    assert "the imported shows come from bangumi-data 9.9.1" in html

@@ -45,7 +45,10 @@ def front_page(args: Values) -> Response:
         "index.html", region=region, **_picker(args), season=current, cards=this,
         continuing=upcoming_first(_still_on_air(published, seasons, current, region, now)),
         platforms=platforms_in(published, region.code),
-        nearby=_nearby_seasons(published, seasons, current, region)))
+        nearby=_nearby_seasons(published, seasons, current, region),
+        # Said when this season is empty: the catalogue ends where its newest data does.
+        newest=seasons.seasons()[-1] if seasons.by_season else None,
+        import_version=published.catalog.import_version))
 
 
 def _still_on_air(published, seasons, current, region, now) -> list:
