@@ -200,3 +200,20 @@ def test_the_whole_pinned_dataset_is_served(make_app):
     # Metallic Rouge keeps its verified times: Fuji TV +Ultra at 24:55 JST, 15:55 UTC.
     rouge = events(client.get("/feeds/jp/metallic-rouge.ics"))[0]
     assert rouge.decoded("DTSTART") == datetime(2024, 1, 10, 15, 55, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("path, message", [
+    ("/feeds/jp/nagai.ics", "unknown show 'nagai', did you mean 'nagai-anime'? Search the "
+     "catalogue by any title (English, Japanese, Chinese, romaji) at /search."),
+    ("/api/v1/shows/zzz", "unknown show 'zzz': no show of the catalogue's 4 has that id. "
+     "Search the catalogue by any title"),
+])
+def test_an_unknown_show_in_a_large_catalogue_suggests_ids_and_search(make_app, small, path,
+                                                                      message, monkeypatch):
+    """Found as a new user: with 8,481 shows, '/shows/frieren' answered a list of the first 20
+    ids (Mobile Suit Gundam…) and '8461 more'."""
+    monkeypatch.setattr("calfeed.publish.catalog.LISTED_SHOWS", 3)
+    response = make_app(IMPORT=1, IMPORT_PATH=str(small)).test_client().get(path)
+    assert response.status_code == 404
+    body = response.get_json()["error"]["message"] if response.is_json else response.text
+    assert body.startswith(message)

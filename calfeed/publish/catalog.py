@@ -47,11 +47,21 @@ class Catalog:
         return found
 
 
+LISTED_SHOWS = 20           # a catalogue up to this size is named whole in the message
+
+
 def unknown_show(show_id: str, shows: Mapping[str, Show]) -> str:
-    # A catalogue of thousands is not listed in one error line.
-    listed = ", ".join(list(shows)[:20]) + (f" and {len(shows) - 20} more" if len(shows) > 20
-                                             else "")
-    return f"unknown show '{show_id}': shows are {listed or 'none yet'}"
+    if len(shows) <= LISTED_SHOWS:
+        return f"unknown show '{show_id}': shows are {', '.join(shows) or 'none yet'}"
+    # A catalogue of thousands is not listed in one error line: ids that contain what was
+    # asked (people type part of a title: 'frieren'), one substring test per id, no fuzzy
+    # matching over thousands of ids for each 404; then where to search by any title.
+    asked = show_id.lower()
+    near = [other for other in shows if asked and asked in other][:5]
+    hint = (f", did you mean {' or '.join(repr(other) for other in near)}?" if near
+            else f": no show of the catalogue's {len(shows):,} has that id.")
+    return (f"unknown show '{show_id}'{hint} Search the catalogue by any title "
+            "(English, Japanese, Chinese, romaji) at /search.")
 
 
 def load_catalog(directory: Path, files: Mapping[str, bytes] | None = None,
