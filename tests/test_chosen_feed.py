@@ -12,6 +12,7 @@ from calfeed.errors import NotFound
 from calfeed.publish.published import publish
 from calfeed.publish.revisions import RevisionStore
 from calfeed.render.feeds import FeedSettings, chosen_feed
+from calfeed.render.ics import Edit
 from calfeed.schedule.regions import country
 from calfeed.query.errors import ParameterError
 from calfeed.query.feed import FeedQuery
@@ -26,12 +27,16 @@ def published():
     return publish(BUNDLED_SCHEDULES, RevisionStore(":memory:"), NOW)
 
 
-def events(published, choices, generation=0, query=FeedQuery()):
-    feed = chosen_feed(published, country("JP"), choices, query, now=NOW,
+def events(published, choices, generation=0, query=FeedQuery(), edited=None):
+    return {str(e["UID"]): e for e in Calendar.from_ical(
+        feed_of(published, choices, generation, query, edited).body).walk("VEVENT")}
+
+
+def feed_of(published, choices, generation=0, query=FeedQuery(), edited=None):
+    return chosen_feed(published, country("JP"), choices, query, now=NOW,
                        url="http://localhost/feeds/my/x.ics", settings=SETTINGS,
                        name="Mine", about="My shows", filename="mine.ics",
-                       generation=generation)
-    return {str(e["UID"]): e for e in Calendar.from_ical(feed.body).walk("VEVENT")}
+                       edit=Edit(generation, edited))
 
 
 def test_a_chosen_release_keeps_the_episode_uids(published):
@@ -47,6 +52,24 @@ def test_the_generation_raises_every_sequence(published):
     later = events(published, {"metallic-rouge": None}, generation=3)
     assert {uid: e["SEQUENCE"] + 3 for uid, e in plain.items()} == \
         {uid: e["SEQUENCE"] for uid, e in later.items()}
+
+
+def test_an_edit_is_the_last_modification_of_every_event(published):
+    """CLIENTS.md: on every change raise SEQUENCE and set LAST-MODIFIED to the change time.
+    Found as a new user: an edit raised SEQUENCE but LAST-MODIFIED and DTSTAMP stayed at the
+    data's load time."""
+    before = events(published, {"metallic-rouge": None}, generation=1)
+    edited = datetime(2030, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
+    after = events(published, {"metallic-rouge": None}, generation=2, edited=edited)
+    assert all(e.decoded("LAST-MODIFIED") < edited for e in before.values())
+    assert {e.decoded("LAST-MODIFIED") for e in after.values()} == {edited}
+    assert {e.decoded("DTSTAMP") for e in after.values()} == {edited}
+    assert feed_of(published, {"metallic-rouge": None}, 2, edited=edited).last_modified == edited
+    # An edit older than the data's last change does not take LAST-MODIFIED back.
+    old = events(published, {"metallic-rouge": None}, generation=2,
+                 edited=datetime(2001, 1, 1, tzinfo=timezone.utc))
+    assert {e.decoded("LAST-MODIFIED") for e in old.values()} == \
+        {e.decoded("LAST-MODIFIED") for e in before.values()}
 
 
 def test_release_filters_of_the_query_do_not_apply(published):

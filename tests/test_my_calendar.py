@@ -94,6 +94,35 @@ def test_sequence_rises_with_every_edit_even_without_a_change(client):
     assert sequences == sorted(set(sequences))
 
 
+def test_an_edit_sets_last_modified_to_its_time(client):
+    """CLIENTS.md: on every change, raise SEQUENCE and set LAST-MODIFIED to the change time
+    (found as a new user: LAST-MODIFIED and DTSTAMP stayed at the data's load time)."""
+    from datetime import datetime, timezone
+    edit_path, feed_path = made(client)
+    before = events(client, feed_path)
+    asked = datetime.now(timezone.utc).replace(microsecond=0)
+    client.post(edit_path, data={"region": "jp", "show": list(TWO_SHOWS), "alarm": "30",
+                                 "csrf_token": token(client)})
+    after = events(client, feed_path)
+    for uid, event in after.items():
+        assert event.decoded("LAST-MODIFIED") >= asked >= before[uid].decoded("LAST-MODIFIED")
+        assert event.decoded("DTSTAMP") == event.decoded("LAST-MODIFIED")
+    answer = client.get(feed_path)
+    assert answer.last_modified >= asked
+
+
+def test_a_database_from_before_edit_times_were_kept_still_serves(tmp_path):
+    from calfeed.web.calendar_store import CalendarStore
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE calendar (feed_id TEXT PRIMARY KEY, edit_hash TEXT NOT NULL "
+                   "UNIQUE, generation INTEGER NOT NULL, choices TEXT, deleted INTEGER NOT "
+                   "NULL DEFAULT 0)")
+        db.execute("INSERT INTO calendar VALUES ('f', 'h', 4, '{\"shows\": {}}', 0)")
+    stored = CalendarStore(str(path)).feed("f")
+    assert (stored.generation, stored.choices, stored.edited) == (4, {"shows": {}}, None)
+
+
 def test_unknown_feed_and_edit_ids_are_404(client):
     assert client.get("/feeds/my/nosuchcalendar.ics").status_code == 404
     assert client.get("/calendars/nosuchkey").status_code == 404

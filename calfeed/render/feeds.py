@@ -82,12 +82,13 @@ def region_feed(published: Published, region: Country, query: FeedQuery, *,
 def chosen_feed(published: Published, region: Country,
                 choices: Mapping[str, frozenset[str] | None], query: FeedQuery, *,
                 now: datetime, url: str, settings: FeedSettings, name: str, about: str,
-                filename: str, generation: int = 0) -> Feed:
+                filename: str, edit: ics.Edit = ics.UNEDITED) -> Feed:
     """A feed of these shows in a region, each show on the releases chosen for it (None: the
     earliest watchable), one event an episode: the entry point of personal calendars.
 
-    `generation` (a counter of the calendar's edits that only rises) is added to every
-    SEQUENCE, so a switch of platform, which changes no airing, is still seen as a change.
+    `edit` (the calendar's edits: a counter that only rises, and the last one's time) raises
+    every SEQUENCE and LAST-MODIFIED, so a switch of platform, which changes no airing, is
+    still seen as a change.
     Unknown shows are NotFound; `query.release_ids` and `releases=all` do not apply here.
     """
     airings: list[Airing] = []
@@ -100,7 +101,7 @@ def chosen_feed(published: Published, region: Country,
     airings.sort(key=airing_order)
     plain = dataclasses.replace(query, release_ids=None, all_releases=False)
     return _render(published, region, airings, plain, now=now, url=url, settings=settings,
-                   name=name, about=about, filename=filename, generation=generation)
+                   name=name, about=about, filename=filename, edit=edit)
 
 
 def _feed(published: Published, region: Country, shows: tuple[Show, ...], query: FeedQuery, *,
@@ -115,13 +116,12 @@ def _feed(published: Published, region: Country, shows: tuple[Show, ...], query:
 
 def _render(published: Published, region: Country, airings: list[Airing], query: FeedQuery, *,
             now: datetime, url: str, settings: FeedSettings, name: str, about: str,
-            filename: str, generation: int = 0) -> Feed:
+            filename: str, edit: ics.Edit = ics.UNEDITED) -> Feed:
     if query.past_days is not None:
         horizon = now - timedelta(days=query.past_days)
         airings = [a for a in airings if a.end >= horizon]
     cache = ics.events_of(published, settings.event_cache_bytes)
-    events = _within_budget(airings, lambda a: _event_bytes(cache, a, region, query,
-                                                            generation),
+    events = _within_budget(airings, lambda a: _event_bytes(cache, a, region, query, edit),
                             now, settings.max_bytes)
     kept = sorted(events)
     left_out = len(airings) - len(kept)
@@ -132,7 +132,8 @@ def _render(published: Published, region: Country, airings: list[Airing], query:
     header = ics.CalendarHeader(name=name, description=about + note + credit_text,
                                 refresh=settings.refresh, url=url)
     body = ics.join_calendar(ics.calendar_head(header), [events[i] for i in kept])
-    changed = [cache.revision(airings[i], event_uid(airings[i], region, query)).modified
+    changed = [edit.applied(cache.revision(airings[i], event_uid(airings[i], region,
+                                                              query))).modified
                for i in kept]
     return Feed(body=body, last_modified=max([published.first_loaded, *changed]),
                 filename=filename)
@@ -145,14 +146,14 @@ def event_uid(airing: Airing, region: Country, query: FeedQuery) -> str:
 
 
 def _event_bytes(events: ics.EventCache, airing: Airing, region: Country,
-                 query: FeedQuery, generation: int = 0) -> bytes:
+                 query: FeedQuery, edit: ics.Edit = ics.UNEDITED) -> bytes:
     others = other_releases(airing.show, airing.release, region.code)
     uid = event_uid(airing, region, query)
     if query.all_day_zone is not None:
         day = airing.start.astimezone(query.all_day_zone).date()
-        event = events.all_day_event(airing, uid, query.lang, others, day, generation)
+        event = events.all_day_event(airing, uid, query.lang, others, day, edit)
     else:
-        event = events.event(airing, uid, query.lang, others, generation)
+        event = events.event(airing, uid, query.lang, others, edit)
     return ics.with_alarms(event, b"".join(ics.alarm_block(m, query.lang) for m in query.alarms))
 
 

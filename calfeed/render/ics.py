@@ -228,6 +228,26 @@ def events_of(published, max_bytes: int = EVENT_CACHE_MAX_BYTES) -> EventCache:
                                                        published.revisions.shared, max_bytes))
 
 
+@dataclass(frozen=True)
+class Edit:
+    """A personal calendar's edits, as its events show them: each edit raises every SEQUENCE
+    (a switch of platform changes no airing, yet clients must take it), and LAST-MODIFIED and
+    DTSTAMP are the last edit's time when it is later than the data's (CLIENTS.md: on every
+    change, raise SEQUENCE and set LAST-MODIFIED to the change time)."""
+
+    generation: int = 0
+    at: datetime | None = None
+
+    def applied(self, revision: Revision) -> Revision:
+        if not self.generation:
+            return revision
+        modified = max(revision.modified, self.at) if self.at else revision.modified
+        return Revision(revision.sequence + self.generation, modified)
+
+
+UNEDITED = Edit()
+
+
 class EventCache:
     """Rendered events of one published data version, made on first use and kept, the least
     recently used dropped once they pass `max_bytes` (made again, byte for byte, if asked).
@@ -257,19 +277,17 @@ class EventCache:
         return len(self._events)
 
     def event(self, airing: Airing, uid: str, lang: str | None,
-              others: tuple[Release, ...], generation: int = 0) -> bytes:
-        """The timed event; its bytes change only with the data (a new cache). `generation`
-        is added to the SEQUENCE (a personal calendar's edits)."""
-        key = (uid, airing.release.id, lang, tuple(r.id for r in others), generation)
+              others: tuple[Release, ...], edit: Edit = UNEDITED) -> bytes:
+        """The timed event; its bytes change only with the data (a new cache) and, in a
+        personal calendar, with its edits (`edit`)."""
+        key = (uid, airing.release.id, lang, tuple(r.id for r in others), edit)
         with self._lock:
             found = self._events.get(key)
             if found is not None:
                 self._events.move_to_end(key)
                 return found
         # Rendered outside the lock: two threads may both render an event, never wait.
-        revision = self.revision(airing, uid)
-        if generation:
-            revision = Revision(revision.sequence + generation, revision.modified)
+        revision = edit.applied(self.revision(airing, uid))
         found = with_times(render_event(airing, uid, revision, lang, others),
                            timed_lines(airing))
         with self._lock:
@@ -288,9 +306,9 @@ class EventCache:
         return found if found is not None else self.shared[airing.show.uid_key]
 
     def all_day_event(self, airing: Airing, uid: str, lang: str | None,
-                      others: tuple[Release, ...], day: date, generation: int = 0) -> bytes:
+                      others: tuple[Release, ...], day: date, edit: Edit = UNEDITED) -> bytes:
         """The same event as a whole day in the viewer's zone: only its time lines differ."""
-        timed = self.event(airing, uid, lang, others, generation)
+        timed = self.event(airing, uid, lang, others, edit)
         lines = timed_lines(airing)
         assert timed.startswith(BEGIN_EVENT + lines)
         return BEGIN_EVENT + all_day_lines(day) + timed[len(BEGIN_EVENT) + len(lines):]

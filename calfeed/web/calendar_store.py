@@ -11,6 +11,7 @@ import threading
 import time
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 # Waiting a little for another worker's write beats failing a person's click.
 LOCK_TIMEOUT = 5.0
@@ -21,7 +22,8 @@ CREATE TABLE IF NOT EXISTS calendar (
     edit_hash TEXT NOT NULL UNIQUE,
     generation INTEGER NOT NULL,
     choices TEXT,
-    deleted INTEGER NOT NULL DEFAULT 0
+    deleted INTEGER NOT NULL DEFAULT 0,
+    edited TEXT                 -- when it was made or last changed (UTC, ISO 8601)
 );
 CREATE TABLE IF NOT EXISTS creation (address_hash TEXT NOT NULL, at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS creation_by_address ON creation (address_hash, at);
@@ -60,6 +62,12 @@ class Stored:
     feed_id: str
     generation: int
     choices: dict
+    edited: datetime | None = None      # None: kept before the store recorded it
+
+
+def _now() -> str:
+    # Whole seconds: LAST-MODIFIED and HTTP dates have no finer unit.
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 def _hash(secret: str) -> str:
@@ -78,6 +86,9 @@ class CalendarStore:
             # WAL is kept in the file: readers of feeds never wait for a save.
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(calendar)")}
+            if "edited" not in columns:     # a database made before calendars kept it
+                db.execute("ALTER TABLE calendar ADD COLUMN edited TEXT")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT, isolation_level=None)
@@ -101,15 +112,15 @@ class CalendarStore:
             self._check_room(db, len(data))
             db.execute("DELETE FROM creation WHERE at <= ?", (now - 3600,))
             db.execute("INSERT INTO creation VALUES (?, ?)", (address_hash, now))
-            db.execute("INSERT INTO calendar (feed_id, edit_hash, generation, choices) "
-                       "VALUES (?, ?, 1, ?)", (feed_id, _hash(edit_key), data))
+            db.execute("INSERT INTO calendar (feed_id, edit_hash, generation, choices, edited) "
+                       "VALUES (?, ?, 1, ?, ?)", (feed_id, _hash(edit_key), data, _now()))
         return feed_id, edit_key
 
     def feed(self, feed_id: str) -> Stored | None:
         """The calendar a feed URL names; None if unknown; CalendarGone if deleted."""
         with self._reader() as db:
-            row = db.execute("SELECT generation, choices, deleted FROM calendar WHERE feed_id = ?",
-                             (feed_id,)).fetchone()
+            row = db.execute("SELECT generation, choices, deleted, edited FROM calendar "
+                             "WHERE feed_id = ?", (feed_id,)).fetchone()
         return self._stored(feed_id, row)
 
     def generation(self, feed_id: str) -> int | None:
@@ -121,8 +132,8 @@ class CalendarStore:
 
     def by_edit_key(self, edit_key: str) -> Stored | None:
         with self._reader() as db:
-            row = db.execute("SELECT feed_id, generation, choices, deleted FROM calendar "
-                             "WHERE edit_hash = ?", (_hash(edit_key),)).fetchone()
+            row = db.execute("SELECT feed_id, generation, choices, deleted, edited "
+                             "FROM calendar WHERE edit_hash = ?", (_hash(edit_key),)).fetchone()
         return None if row is None else self._stored(row[0], row[1:])
 
     def replace(self, edit_key: str, choices: dict) -> bool:
@@ -134,10 +145,10 @@ class CalendarStore:
                              "WHERE edit_hash = ?", (_hash(edit_key),)).fetchone()
             if row is None or row[1]:
                 db.execute("ROLLBACK")
-                return row is not None and self._stored(row[0], (0, None, 1)) is not None
+                return row is not None and self._stored(row[0], (0, None, 1, None)) is not None
             self._check_room(db, len(data) - (row[2] or 0))
-            db.execute("UPDATE calendar SET choices = ?, generation = generation + 1 "
-                       "WHERE edit_hash = ?", (data, _hash(edit_key)))
+            db.execute("UPDATE calendar SET choices = ?, generation = generation + 1, "
+                       "edited = ? WHERE edit_hash = ?", (data, _now(), _hash(edit_key)))
         return True
 
     def delete(self, edit_key: str) -> bool:
@@ -171,11 +182,12 @@ class CalendarStore:
     def _stored(feed_id: str, row) -> Stored | None:
         if row is None:
             return None
-        generation, choices, deleted = row
+        generation, choices, deleted, edited = row
         if deleted:
             raise CalendarGone("this calendar was deleted by its owner: remove the "
                                "subscription from your calendar app")
-        return Stored(feed_id, generation, json.loads(choices))
+        return Stored(feed_id, generation, json.loads(choices),
+                      datetime.fromisoformat(edited) if edited else None)
 
     def _db(self) -> sqlite3.Connection:
         """This thread's connection, kept open. Closing the last connection to a WAL database

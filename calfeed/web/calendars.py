@@ -14,6 +14,7 @@ from flask import Blueprint, Flask, Response, current_app, redirect, render_temp
 from . import state
 from ..errors import NotFound
 from ..render.feeds import chosen_feed
+from ..render.ics import Edit
 from ..render.feed_text import my_feed_header
 from ..render.pages import ALARM_CHOICES
 from ..schedule.regions import country, countries
@@ -133,7 +134,8 @@ def feed(feed_id: str, args: Values):
     name, about = my_feed_header(region, len(shows), query.lang)
     return _calendar_response(chosen_feed(
         published, region, shows, query, now=state.now(), url=request.url, settings=_settings(),
-        name=name, about=about, filename="my-calfeed.ics", generation=stored.generation))
+        name=name, about=about, filename="my-calfeed.ics",
+        edit=Edit(stored.generation, stored.edited)))
 
 
 def _current_choices(published, region, stored: dict) -> dict:
