@@ -281,3 +281,29 @@ def test_a_stored_calendar_survives_renamed_shows_and_vanished_platforms(client,
     served = events(client, feed_path)
     assert set(served) == {f"bgm425595-{n}-jp@calfeed" for n in range(1, 14)}
     assert {str(e["LOCATION"]) for e in served.values()} == {"Fuji TV +Ultra"}
+
+
+def test_the_form_lists_the_calendar_then_what_airs_then_the_rest_newest_first(make_app, tmp_path):
+    """Found as a new user: the form listed a region's 924 shows oldest first (Mobile Suit
+    Gundam, Robotech…), 61,000 px on a phone, the chosen ones scattered among them, and its
+    platform menus showed ids ('crunchyroll')."""
+    from tests.test_catalogue_serving import dataset
+    client = make_app(IMPORT=1, IMPORT_PATH=str(dataset(tmp_path / "bangumi-data")),
+                      CALENDARS_PATH=str(tmp_path / "c.sqlite3")).test_client()
+    page = client.get("/calendars/new?region=jp&show=old-show").text
+    order = re.findall(r'<input type="checkbox" id="show-([^"]+)"', page)
+    assert order[0] == "old-show"                                   # in this calendar
+    assert set(order[1:4]) == {"metallic-rouge", "current-show", "nagai-anime"}  # on air
+    assert order[4:] == []                                          # nothing else in Japan
+    assert page.index("In this calendar") < page.index("On air now or next")
+    assert ">Fuji TV +Ultra</option>" in page and ">fuji-tv-ultra</option>" not in page
+    from datetime import datetime, timezone
+
+    from tests.conftest import fixed_clock
+    later = make_app(IMPORT=1, IMPORT_PATH=str(dataset(tmp_path / "again")),
+                     CALENDARS_PATH=str(tmp_path / "d.sqlite3"),
+                     CLOCK=fixed_clock(datetime(2024, 6, 1, tzinfo=timezone.utc))).test_client()
+    page = later.get("/calendars/new?region=jp").text
+    assert re.findall(r'<input type="checkbox" id="show-([^"]+)"', page) == \
+        ["nagai-anime", "metallic-rouge", "current-show", "old-show"]
+    assert "Every other show watchable in Japan (3), newest first" in page

@@ -16,6 +16,9 @@ from ..errors import NotFound
 from ..render.feeds import chosen_feed
 from ..render.ics import Edit
 from ..render.feed_text import my_feed_header
+from ..render.catalogue import indexes
+from .catalogue_views import READINGS
+from ..render.on_air import form_groups
 from ..render.pages import ALARM_CHOICES
 from ..schedule.regions import country, countries
 from .calendar_form import read_form
@@ -192,9 +195,11 @@ def _form_page(template: str, choices: dict, *, status: int, names: str | None =
     # Regions named in the calendar's language of titles, else the browser's (as on pages).
     names = names or (words_language(choices["lang"]) if choices.get("lang") else
                       accepted_language(request.headers.get("Accept-Language")))
+    first = indexes(published, current_app.extensions[READINGS]).seasons.get().first
     html = render_template(
         template, region=region, regions=_region_choices(names), region_names=names,
-        shows=published.catalog.shows_in(region.code), choices=choices,
+        groups=form_groups(published, region, state.now(), choices["shows"], first),
+        choices=choices,
         alarm_choices=ALARM_CHOICES, csrf_token=token,
         feed_url=_feed_url(extra["stored"].feed_id) if "stored" in extra else None, **extra)
     response = _no_store(Response(html, status=status, content_type="text/html; charset=utf-8"))
