@@ -58,3 +58,20 @@ def test_an_anilist_collection_matches_by_id(catalog):
 def test_unsafe_or_foreign_files_are_refused(catalog, data, message):
     with pytest.raises(ParameterError, match=message):
         match_list(data, catalog)
+
+
+def test_an_id_shared_by_a_series_and_its_special_takes_the_series_watchable_here():
+    """Found as a new user: MyAnimeList 21 (One Piece) matched the arc bangumi-data lists
+    apart ("ONE PIECE エルバフ編", not watchable in the US), not the series that is."""
+    series = dataclasses.replace(load_show(BUNDLED_SCHEDULES / "metallic-rouge.yaml"),
+                                 id="series", ids={"mal": "21"})
+    special = dataclasses.replace(series, id="special", episodes=series.episodes[:1],
+                                  releases=tuple(r for r in series.releases
+                                                 if "JP" in r.regions)[:1])
+    catalog = Catalog.__new__(Catalog)
+    object.__setattr__(catalog, "shows", {"series": series, "special": special})
+    mal = MAL.replace(b"54744", b"21")
+    assert match_list(mal, catalog, "US").show_ids == ("series",)
+    assert match_list(mal, catalog, "JP").show_ids == ("series",)    # more episodes
+    object.__setattr__(catalog, "shows", {"special": special, "series": series})
+    assert match_list(mal, catalog, "US").show_ids == ("series",)

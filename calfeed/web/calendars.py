@@ -71,7 +71,7 @@ def import_list():
     region = request.form.get("region", "").strip().upper() or \
         current_app.config["DEFAULT_REGION"]
     catalog = state.current().catalog
-    matched = match_list(upload.read(), catalog)
+    matched = match_list(upload.read(), catalog, region)
     here = [s for s in matched.show_ids if region in catalog.show(s).regions]
     elsewhere = [catalog.show(s).name() + " (not watchable in this region)"
                  for s in matched.show_ids if s not in here]

@@ -10,6 +10,7 @@ from defusedxml.common import DefusedXmlException
 
 from ..publish.catalog import Catalog
 from ..query.errors import ParameterError
+from ..schedule.model import Show
 
 MAX_ENTRIES = 5_000
 
@@ -20,14 +21,24 @@ class Matched:
     unmatched: tuple[str, ...]   # "MyAnimeList 12345", in the file's order
 
 
-def match_list(data: bytes, catalog: Catalog) -> Matched:
-    """The catalogue's shows whose `ids` name an entry of the file; only ids are read."""
+def match_list(data: bytes, catalog: Catalog, region: str | None = None) -> Matched:
+    """The catalogue's shows whose `ids` name an entry of the file; only ids are read.
+
+    bangumi-data gives one MyAnimeList id to a series and to items of its (ONE PIECE: the TV
+    series and an arc listed apart): an entry takes the show watchable in `region` first,
+    then the one with the most episodes (the series, not a special)."""
     source, ids = _read(data)
-    index = {show.ids[source]: show.id for show in catalog.shows.values() if source in show.ids}
+    index: dict[str, list[Show]] = {}
+    for show in catalog.shows.values():
+        if source in show.ids:
+            index.setdefault(show.ids[source], []).append(show)
     label = {"mal": "MyAnimeList", "anilist": "AniList"}[source]
     found, missing = [], []
     for entry in ids:
-        show_id = index.get(entry)
+        candidates = index.get(entry)
+        show_id = max(candidates, key=lambda show: (region in show.regions,
+                                                    len(show.episodes))).id \
+            if candidates else None
         if show_id is None:
             missing.append(f"{label} {entry}")
         elif show_id not in found:
