@@ -9,13 +9,15 @@ dropped again (least recently used) once more than `max_airings` are kept. A win
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from collections import OrderedDict
 from datetime import datetime
 from typing import Iterator, Mapping
 
 from ..schedule.expand import expand_show
 from ..schedule.model import Airing, Release, Show
-from ..schedule.window import expand_between, release_bounds, releases_before, whole_bounds
+from ..schedule.window import (expand_between, plain, release_bounds, releases_before,
+                               whole_bounds)
 
 # About 1 KB an airing: 100,000 kept airings are some 100 MB per worker, and hold every show
 # feed asked for in a day but the few longest runners.
@@ -47,6 +49,8 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
             self._flat[0].extend(bounds[0::2])
             self._flat[1].extend(bounds[1::2])
             self._flat[2].extend([show_id] * (len(bounds) // 2))
+        # Curated shows' airings by episode, made on first use (releases_before).
+        self._episodes: dict[str, dict[int, list[Airing]]] = {}
         # Request threads share a data version; values are made outside the lock.
         self._lock = threading.Lock()
 
@@ -99,19 +103,30 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
             return ()
         whole = self._whole(show_id)
         if whole is not None:
-            return tuple(a for a in whole if start <= a.start_utc < end
-                         and (region is None or a.release.watchable_in(region)))
+            # In start order: a long runner's window is found by bisection, not a scan.
+            low = bisect_left(whole, start, key=_start)
+            found = whole[low:bisect_left(whole, end, lo=low, key=_start)]
+            return found if region is None else tuple(
+                a for a in found if a.release.watchable_in(region))
         return expand_between(show, start, end, tuple(show.releases[i] for i in releases))
 
     def releases_before(self, show_id: str, number: int, moment: datetime) -> tuple[Release, ...]:
         """The releases whose airing of an episode starts before `moment`, in the show's
-        order: from what is expanded already, else by arithmetic (window.releases_before)."""
-        whole = self._whole(show_id)
-        if whole is None:
-            return releases_before(self._shows[show_id], number, moment)
-        before = {a.release.id for a in whole if a.episode.number == number
-                  and a.start_utc < moment}
-        return tuple(r for r in self._shows[show_id].releases if r.id in before)
+        order: by arithmetic for a plain show (window.releases_before), else from its whole
+        expansion, indexed by episode once for a curated show (a long runner's thousands of
+        airings are not scanned for each episode)."""
+        show = self._shows[show_id]
+        if all(plain(r) for r in show.releases):
+            return releases_before(show, number, moment)
+        episodes = self._episodes.get(show_id)
+        if episodes is None:
+            episodes = {}
+            for airing in self[show_id]:
+                episodes.setdefault(airing.episode.number, []).append(airing)
+            if show_id in self._fixed:
+                self._episodes[show_id] = episodes   # one assignment: races are harmless
+        before = {a.release.id for a in episodes.get(number, ()) if a.start_utc < moment}
+        return tuple(r for r in show.releases if r.id in before)
 
     def shows_between(self, start: datetime, end: datetime) -> tuple[str, ...]:
         """The shows (in the catalogue's order) with a release whose bounds meet [start, end):
@@ -141,6 +156,10 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
             with self._lock:
                 whole = self._kept.get(show_id)
         return whole
+
+
+def _start(airing: Airing) -> datetime:
+    return airing.start_utc
 
 
 def _seconds(bounds) -> tuple[float, ...]:
