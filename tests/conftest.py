@@ -28,6 +28,10 @@ def pytest_configure(config):
     # Apps and servers the tests start serve the schedules folder alone, as the existing tests
     # assume; tests of the imported catalogue turn it on (make_app(IMPORT=1)).
     os.environ.setdefault("CALFEED_IMPORT", "0")
+    # Nor do they freeze the test process's heap (web/heap.py), even through create_app()
+    # with no test config: their apps are cycles only the collector frees, and what is frozen
+    # is never freed (test_heap.py turns it on, and back off).
+    os.environ.setdefault("CALFEED_FREEZE_HEAP", "0")
 
 
 class NamedShows:
