@@ -112,3 +112,24 @@ def test_the_app_keeps_feed_variants_within_its_setting(make_app):
     assert 2 <= len(cache) < 40
     newest = client.get(f"{FEED}?alarm=39", base_url="http://h39.example")
     assert newest.data == response.data
+
+
+def test_a_new_data_version_lets_the_old_one_go(make_on_copy, schedules):
+    """Found while speeding up the week page: each kept answer held the whole data version it
+    was made from, so after a reload (now one a day, for the import's horizon) two versions
+    stayed in memory until the old answers were pushed out."""
+    import weakref
+
+    from calfeed.web import state
+    app = make_on_copy(RESPONSE_CACHE_SECONDS=600, FREEZE_HEAP=0)
+    client = app.test_client()
+    assert client.get(FEED).status_code == 200
+    assert client.get("/api/v1/shows").status_code == 200
+    old = weakref.ref(app.extensions[state.EXTENSION])
+    edited = schedules / "metallic-rouge.yaml"
+    edited.write_text(edited.read_text().replace("Metallic Rouge", "Metallic Rouge (new)", 1))
+    assert state.reload(app)
+    assert client.get(FEED).status_code == 200
+    gc.collect()
+    assert old() is None
+    assert len(app.extensions[RESPONSE_CACHE]) == 1

@@ -80,6 +80,7 @@ class ResponseCache:
         self.variant = variant
         self._entries: OrderedDict[tuple, Entry] = OrderedDict()
         self._bytes = 0
+        self._version: object = None        # the data version the kept answers are of
         self._lock = threading.Lock()
 
     @property
@@ -101,6 +102,12 @@ class ResponseCache:
                environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), variant)
         version, now = self.current_version(), time.monotonic()
         with self._lock:
+            if version is not self._version:
+                # A new data version: the old one's answers are never sent again, and each
+                # holds that whole version in memory (its airings, rendered events, memo)
+                # until it is pushed out. A reload a day (the import's horizon) made two.
+                self._entries.clear()
+                self._bytes, self._version = 0, version
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
@@ -118,6 +125,8 @@ class ResponseCache:
     def _keep(self, key: tuple, entry: Entry) -> None:
         entry.cost += sum(len(part) for part in key if isinstance(part, str))
         with self._lock:
+            if entry.version is not self._version:
+                return      # made from a version replaced meanwhile
             old = self._entries.pop(key, None)
             if old is not None:
                 self._bytes -= old.cost
