@@ -44,6 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.before import checkout  # noqa: E402
 from bench.loopback import free_port  # noqa: E402
 
 FIRST = ("/feeds/jp/metallic-rouge.ics", b"DTSTART:20240110T155500Z")
@@ -228,16 +229,6 @@ def main() -> None:
     print(report)
     if arguments.markdown:
         arguments.markdown.write_text(report)
-
-
-def checkout(ref: str, folder: Path) -> Path:
-    """The code of `ref` in a folder of its own (git archive), to run it side by side."""
-    target = folder / "before"
-    target.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], check=True,
-                             capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    return target
 
 
 def render(rows: list[dict], arguments) -> str:

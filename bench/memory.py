@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.before import checkout  # noqa: E402
 from bench.loopback import free_port, wait_for  # noqa: E402
 from bench.serving import prepare  # noqa: E402
 
@@ -190,16 +191,6 @@ def measure(name: str, code: Path, schedules: Path, folder: Path, arguments,
         server.terminate()
         server.wait(timeout=60)
     return result
-
-
-def checkout(ref: str, folder: Path) -> Path:
-    """The code of `ref` in a folder of its own (git archive), to run it side by side."""
-    target = folder / "before"
-    target.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], check=True,
-                             capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    return target
 
 
 def main() -> None:

@@ -31,6 +31,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(1, str(ROOT))     # after the measured code's folder, if any
+from bench.before import checkout  # noqa: E402
 DATASET = ROOT / "data" / "bangumi" / "node_modules" / "bangumi-data"
 REGIONS = ("jp", "us", "gb", "de", "br", "au", "cn", "tw", "kr", "fr")
 
@@ -87,16 +89,6 @@ def in_process(code: Path, arguments, environ: dict[str, str]) -> dict:
     done = subprocess.run(command, check=True, capture_output=True, text=True,
                           env={**os.environ, **environ})
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def checkout(ref: str, folder: Path) -> Path:
-    """The code of `ref` in a folder of its own (git archive), to run it side by side."""
-    target = folder / "before"
-    target.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], check=True,
-                             capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    return target
 
 
 ROWS = (("app start (load, validate, index)", "start_s", "{:.1f} s"),
