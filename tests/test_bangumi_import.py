@@ -167,6 +167,9 @@ def test_crunchyroll_regions_come_from_calfeeds_site_table():
     assert "US" in crunchyroll.regions and not {"JP", "CN"} & crunchyroll.regions
     assert crunchyroll.provenance == "inferred"   # its dataset starts are not trusted
     assert show.links["crunchyroll"] == "https://www.crunchyroll.com/series/G1/"
+    # The release links to the site's page of the show: an event's URL, the API's release url.
+    assert crunchyroll.url == "https://www.crunchyroll.com/series/G1/"
+    assert show.release("jp-broadcast").url is None
 
 
 def test_an_items_own_site_regions_override_the_sites():

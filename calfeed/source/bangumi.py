@@ -152,9 +152,11 @@ def item_to_show(item: dict, site_meta: dict, version: str, now: datetime,
             site_notes.append(f"{site.name}'s starts in the dataset are often the broadcast's")
         site_every = every if entry.get("broadcast") is None else (
             None if kind in ("movie", "ova") else _site_period(entry, every))
+        # The site's page of the show (its urlTemplate): where a subscriber goes to watch.
         releases.append(_release(key.replace("_", "-"), site.name, "streaming", regions,
                                  site.timezone, start, site_every,
-                                 "inferred" if site_notes else "dataset", (dataset, *site_notes)))
+                                 "inferred" if site_notes else "dataset", (dataset, *site_notes),
+                                 links.get(key.lower())))
     titles = _titles(item)
     return Show(id="", title=titles, episodes=_episodes(count),
                 releases=tuple(releases), duration=timedelta(minutes=DURATIONS.get(kind, 30)),
@@ -219,12 +221,13 @@ def _episodes(count: int) -> tuple[Episode, ...]:
     return tuple(Episode(n) for n in range(1, count + 1))
 
 
-def _release(release_id, name, kind, regions, zone, start, every, provenance, notes) -> Release:
+def _release(release_id, name, kind, regions, zone, start, every, provenance, notes,
+             url=None) -> Release:
     local = start.astimezone(zone)
     return Release(id=release_id, name=name, kind=kind, regions=regions, timezone=zone,
                    regions_text=", ".join(sorted(regions)) if len(regions) < 8 else f"{len(regions)} countries",
                    start=WallTime(local.date(), local.hour, local.minute),
-                   every_days=every or 7, provenance=provenance, provenance_notes=notes)
+                   every_days=every or 7, provenance=provenance, provenance_notes=notes, url=url)
 
 
 def _titles(item: dict) -> dict[str, str]:
