@@ -85,12 +85,6 @@ def whole_bounds(show: Show, airings: tuple[Airing, ...]) -> tuple[tuple[datetim
     return tuple(found[r.id] for r in show.releases)
 
 
-def span(show: Show) -> tuple[datetime, datetime]:
-    """Bounds no airing of the show starts outside (the widest of `release_bounds`)."""
-    bounds = release_bounds(show)
-    return min(first for first, _ in bounds), max(last for _, last in bounds)
-
-
 def _plain_between(show: Show, release: Release, start: datetime,
                    end: datetime) -> list[Airing]:
     # The first wall time read as UTC: each instant is its wall time less the zone's offset
