@@ -32,13 +32,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _wrap_for_serving(app: Flask) -> None:
-    """The WSGI layers in front of Flask: trusted proxy headers, the public address, then the
-    response cache."""
+    """The WSGI layers in front of Flask: trusted proxy headers, giving freed memory back, the
+    public address, then the response cache."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from .web.page_cache import cache_variant
     from .web.public_url import parse_public_url
     from .web.calendars import EXTENSION as CALENDARS, personal_feeds
+    from .web.freed_memory import give_back_freed_memory
     from .web.response_cache import RESPONSE_CACHE, ResponseCache
     from .web.responses import refuse_bodies_on_reads
     from .web.state import served
@@ -55,6 +56,8 @@ def _wrap_for_serving(app: Flask) -> None:
     if public is not None:
         # Inside ProxyFix: the configured address wins over X-Forwarded-Host and -Proto too.
         app.wsgi_app = public.wrap(app.wsgi_app)
+    # Outside the response cache: its answers (most of a flood's bytes) are freed after it.
+    app.wsgi_app = give_back_freed_memory(app.wsgi_app, app.config["MALLOC_TRIM_SECONDS"])
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
         # Behind nginx or a load balancer: take the client's address from it, and (without

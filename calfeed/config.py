@@ -45,6 +45,9 @@ DEFAULTS: dict[str, Any] = {
     # recently used going first (render/ics.py EVENT_CACHE_MAX_BYTES): each region, language
     # and personal calendar's edit count renders its own.
     "EVENT_CACHE_MAX_BYTES": 64_000_000,
+    # Seconds between handing the memory glibc's malloc holds freed back to the system
+    # (web/freed_memory.py; about a millisecond each time, in the next request); 0: never.
+    "MALLOC_TRIM_SECONDS": 1,
     # Cache-Control s-maxage: how long shared caches (nginx, a CDN) keep a feed or API answer
     # before they revalidate it with the app.
     "SHARED_MAX_AGE_SECONDS": 60,
