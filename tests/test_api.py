@@ -72,6 +72,13 @@ def test_route_table(client, path, status, content_type):
     ("/api/v1/schedule?colour=red", 400, "invalid_parameter", "colour", None),
     ("/api/v1/regions?region=us", 400, "invalid_parameter", "region", None),
     ("/api/v1/shows/metallic-rouge?lang=fr", 400, "invalid_parameter", "lang", None),
+    ("/api/v1/shows?limit=0", 400, "invalid_parameter", "limit",
+     "limit '0' is not valid: use a whole number from 1 to 200"),
+    ("/api/v1/shows?limit=201", 400, "invalid_parameter", "limit", None),
+    ("/api/v1/shows?after=a%20b", 400, "invalid_parameter", "after",
+     "after 'a b' is not a show id: use the `next` link of the page before, or leave after "
+     "out for the first page"),
+    ("/api/v1/shows?after=metallic-rouge&after=x", 400, "invalid_parameter", "after", None),
     ("/api/v1/shows/metallic-rouge?region=us", 400, "invalid_parameter", "region", None),
     ("/api/v1/shows/metalic-rouge", 404, "not_found", None,
      "unknown show 'metalic-rouge': shows are metallic-rouge"),

@@ -50,3 +50,27 @@ def test_a_route_whose_values_the_export_cannot_know_is_refused_by_name(app):
     app.add_url_rule("/weeks/<week>", "week", lambda week: week)
     with pytest.raises(ExportError, match=r"/weeks/<week> takes week: .*NOT_EXPORTED"):
         paths_of(app)
+
+
+def test_a_paged_list_is_written_whole_for_a_static_host(make_app, tmp_path):
+    """A static host answers no `?after=`: following `next` there would give the first page
+    again and again, so the export writes every show in the one file."""
+    import json
+
+    from calfeed.schedule.synthetic import write_synthetic
+    from calfeed.web.export import export_site
+
+    folder = tmp_path / "schedules"
+    write_synthetic(103, folder)
+    app = make_app(folder)
+    with app.app_context():
+        export_site(app, state.current(), tmp_path / "site", base_url="https://calfeed.test",
+                    regions=["jp"])
+    written = json.loads((tmp_path / "site/api/v1/shows/index.json").read_text())
+    served = app.test_client().get("/api/v1/shows").get_json()
+    assert len(served["shows"]) == 100 and served["next"]
+    assert written["total"] == 103 and written["next"] is None
+    assert [s["id"] for s in written["shows"]] == sorted(s.name[:-5] for s in
+                                                         folder.glob("*.yaml"))
+    assert written["shows"][:100] == json.loads(json.dumps(served["shows"]).replace(
+        "http://localhost", "https://calfeed.test"))

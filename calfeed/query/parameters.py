@@ -48,6 +48,12 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
     Parameter("past_days", "Leave out airings that ended more than this many days ago"),
     Parameter("q", "Text to find in a show's titles (any language, kana or romaji as typed), "
                    "at most 100 characters"),
+    Parameter("limit", "Shows on a page, 1 to 200 (default 100)",
+              {"type": "integer", "minimum": 1, "maximum": 200}),
+    Parameter("after", "Show id the page starts after, any case (shows are in the order of "
+                       "their ids; each page's `next` link gives it): letters, digits and "
+                       "hyphens, at most 200",
+              {"type": "string", "pattern": "^[A-Za-z0-9-]{1,200}$"}),
     Parameter("created", "1 on the edit page just after a calendar is created",
               {"type": "string", "enum": ["0", "1"]}),
 )}

@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, Response, current_app, request, url_for
 
 from . import state
 from .openapi import openapi_document
+from ..query.shows_page import SHOWS, page_of, parse_shows_page
 from ..query.schedule import SCHEDULE, SHOW, catalog_lang, parse_schedule_query, show_zone
 from ..schedule.regions import countries
 from .moved import current_show_id
@@ -30,12 +31,25 @@ def regions(args: Values):
 
 
 @api.get("/shows")
-@takes()
+@takes(declaration=SHOWS)
 def shows(args: Values):
+    published = state.current()
+    page = parse_shows_page(args)
+    ids = published.kept("show-ids", lambda: sorted(published.catalog.shows))
+    chosen, last = page_of(ids, page)
+    following = None if last is None else url_for(
+        ".shows", **({"limit": page.limit} if "limit" in args else {}), after=last,
+        _external=True)
+
     def make():
-        shows = state.current().catalog.shows.values()
-        return with_attribution({"shows": [show_entry(s, _feed_url) for s in shows]}, shows)
-    return _json(make)
+        shows = [published.catalog.shows[show_id] for show_id in chosen]
+        return with_attribution({"total": len(ids), "shows": [show_entry(s, _feed_url)
+                                                               for s in shows],
+                                 "next": following}, shows)
+    response = _json(make)
+    if following is not None:
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return response
 
 
 @api.get("/shows/<show_id>")

@@ -9,6 +9,7 @@ The URLs are the app's own routes (its URL map), filled in with the data's regio
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -30,6 +31,10 @@ NOT_EXPORTED = {
     "catalogue.search_page": "answers what a person types: a static copy has no answer",
     "catalogue.search_json": "answers what a person types: a static copy has no answer",
 }
+# Routes the server answers a page at a time, by the list each page holds. A static host
+# answers no query string (`?after=`), so the export writes every page's items as one file,
+# with no `next`: the one file that is not byte for byte a server answer.
+PAGED = {"api.shows": "shows"}
 # Route arguments that are secrets of one person's calendar: their routes are never exported.
 SECRET_ARGUMENTS = frozenset({"edit_key", "feed_id"})
 
@@ -115,15 +120,16 @@ def export_site(app: Flask, published: Published, target: Path, *, base_url: str
     paths = export_paths(app, published, regions)
     folders = folder_paths(paths)
     client = app.test_client()
+    urls = app.url_map.bind("localhost")
+    paged = {urls.build(endpoint, method="GET"): key for endpoint, key in PAGED.items()
+             if endpoint in app.view_functions}
     try:
         for path in progress(paths):
-            response = client.get(path, base_url=base_url)
-            if response.status_code != 200:
-                raise ExportError(f"{path} answered {response.status_code}: "
-                                  f"{response.get_data(as_text=True)[:200]}")
+            response = _fetched(client, path, base_url)
             destination = file_for(build, path, folders)
             destination.parent.mkdir(parents=True, exist_ok=True)
-            destination.write_bytes(response.get_data())
+            destination.write_bytes(_every_page(client, response, paged[path], base_url)
+                                    if path in paged else response.get_data())
             modified = response.headers.get("Last-Modified")
             if modified:
                 # A static server's Last-Modified (and nginx's ETag) comes from the file time.
@@ -134,6 +140,27 @@ def export_site(app: Flask, published: Published, target: Path, *, base_url: str
         raise
     _swap_in(build, target)
     return len(paths)
+
+
+def _fetched(client, url: str, base_url: str):
+    response = client.get(url, base_url=base_url)
+    if response.status_code != 200:
+        raise ExportError(f"{url} answered {response.status_code}: "
+                          f"{response.get_data(as_text=True)[:200]}")
+    return response
+
+
+def _every_page(client, first, key: str, base_url: str) -> bytes:
+    """The first page's document holding the items of every page, written as the API writes
+    its documents (insertion order, UTF-8, a final newline)."""
+    document = first.get_json()
+    url = document["next"]
+    while url:
+        page = _fetched(client, url, base_url).get_json()
+        document[key] += page[key]
+        url = page["next"]
+    document["next"] = None
+    return json.dumps(document, ensure_ascii=False).encode() + b"\n"
 
 
 def _swap_in(build: Path, target: Path) -> None:

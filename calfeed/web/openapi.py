@@ -115,8 +115,12 @@ SCHEMAS.update({
                        "license": {"type": "string"}, "license_url": {"type": "string"},
                        "changes": {"type": "string", "description": "what calfeed changed"}}},
     "RegionList": _list_of("Region", "regions"),
-    "ShowList": {**_list_of("Show", "shows"), "properties": {
-        **_list_of("Show", "shows")["properties"], "attribution": ATTRIBUTION}},
+    "ShowList": {"type": "object", "required": ["total", "shows", "next"], "properties": {
+        "total": {"type": "integer", "description": "shows in the catalogue, on all pages"},
+        **_list_of("Show", "shows")["properties"],
+        "next": {**NULLABLE_TEXT, "description": "the next page's URL (also the Link header, "
+                                                 "rel=next); null on the last page"},
+        "attribution": ATTRIBUTION}},
     "ShowDetail": {"type": "object", "required": ["show", "airings"], "properties": {
         "show": {"$ref": "#/components/schemas/Show"},
         "airings": {"type": "array", "items": {"$ref": "#/components/schemas/Airing"}},
@@ -136,7 +140,8 @@ SCHEMAS.update({
 OPERATIONS = {
     "/regions": ("Every region: code, name, display zone and the shows watchable there",
                  "RegionList", ()),
-    "/shows": ("Every show with titles, releases and its feed URL in each region",
+    "/shows": ("The shows, a page at a time in the order of their ids, with titles, releases "
+               "and their feed URL in each region",
                "ShowList", ()),
     "/shows/{show}": ("One show with every airing of every release", "ShowDetail",
                       ("show",)),

@@ -106,7 +106,7 @@ def _cross_origin(response: Response) -> Response:
     """The API is public: any site's script may read it, its validators and conditionals."""
     if request.path.startswith(API_PREFIX):
         response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
+        response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Link"
         if request.method == "OPTIONS":
             response.headers["Access-Control-Allow-Methods"] = "GET, HEAD"
             response.headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
