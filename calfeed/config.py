@@ -39,7 +39,7 @@ DEFAULTS: dict[str, Any] = {
     # blocks worked out for requests (keys and airings counted), the least recently used going
     # first (CALFEED_MEMO_MAX_BYTES). 16 MB keeps the synthetic 1,000-show catalogue's largest
     # documents (7 MB) and its feeds' selections; a worker's growth under 20,000 new URLs,
-    # Hosts and languages was +57 MB with it (docs/benchmarks.md, bench/memory.py).
+    # Hosts and languages was +44 MB with it (docs/benchmarks.md, bench/memory.py).
     "MEMO_MAX_BYTES": 16_000_000,
     # Bytes of rendered events (a feed's parts) each worker keeps per data version, the least
     # recently used going first (render/ics.py EVENT_CACHE_MAX_BYTES): each region, language
