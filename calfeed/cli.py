@@ -10,7 +10,7 @@ import click
 from flask import Flask
 
 from .publish.catalog import load_catalog
-from .config import load_config
+from .config import SettingError, load_config
 from .errors import CatalogError
 from .schedule.expand import releases_in
 from .schedule.show_file import read_one_file
@@ -26,7 +26,10 @@ def _default_schedules() -> Path:
 
 @click.group(help="calfeed: anime release schedules as calendar feeds.")
 def cli() -> None:
-    pass
+    try:
+        load_config()       # a CALFEED_ setting that is not usable, said before any work
+    except SettingError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @cli.command(help="Validate every schedule in DIR, or the one schedule FILE (default: "

@@ -96,11 +96,27 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+class SettingError(ValueError):
+    """A setting from the environment that cannot be used, named with what to give instead."""
+
+
 def load_config(test_config: Mapping[str, Any] | None = None) -> Config:
-    """The settings in force, in the order the app factory applies them."""
+    """The settings in force, in the order the app factory applies them; a number given as
+    text that is not one (CALFEED_RESPONSE_CACHE_SECONDS=abc) is refused here, at start, not
+    found by the first request that reads it."""
     config = Config(str(BUNDLED_SCHEDULES.parent))
     config.from_mapping(DEFAULTS)
     config.from_prefixed_env("CALFEED")
     if test_config:
         config.update(test_config)
+    for name, default in DEFAULTS.items():
+        value = config[name]
+        # Flask reads each CALFEED_ value as JSON: 10 and 0.5 are numbers, abc stays text.
+        if isinstance(default, (int, float)) and not _is_count(value):
+            raise SettingError(f"CALFEED_{name}={value!r} is not valid: give a number, 0 or "
+                               f"more (the default is {default})")
     return config
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, (int, float)) and value == value and value >= 0

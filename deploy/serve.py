@@ -61,11 +61,15 @@ def worker_environment(environ: dict[str, str]) -> dict[str, str]:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    from calfeed.config import load_config
+    from calfeed.config import SettingError, load_config
     from calfeed.web.public_url import PublicURLError, parse_public_url
     from calfeed.web.startup import check_before_serving
 
-    config = load_config()
+    try:
+        config = load_config()
+    except SettingError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(1) from None
     try:
         parse_public_url(config["PUBLIC_URL"])
     except PublicURLError as exc:
