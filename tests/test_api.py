@@ -36,6 +36,7 @@ def assert_error(response, status: int, code: str, parameter: str | None = None,
 @pytest.mark.parametrize(("path", "status", "content_type"), [
     ("/api/v1/regions", 200, JSON),
     ("/api/v1/shows", 200, JSON),
+    ("/api/v1/regions/jp", 200, JSON),
     ("/api/v1/shows/metallic-rouge", 200, JSON),
     ("/api/v1/shows/metallic-rouge?tz=Europe/Paris&lang=ja", 200, JSON),
     ("/api/v1/shows/no-such-show", 404, JSON),
@@ -79,6 +80,8 @@ def test_route_table(client, path, status, content_type):
      "after 'a b' is not a show id: use the `next` link of the page before, or leave after "
      "out for the first page"),
     ("/api/v1/shows?after=metallic-rouge&after=x", 400, "invalid_parameter", "after", None),
+    ("/api/v1/regions/xx", 404, "not_found", "region", None),
+    ("/api/v1/regions/us?limit=5", 400, "invalid_parameter", "limit", None),
     ("/api/v1/shows/metallic-rouge?region=us", 400, "invalid_parameter", "region", None),
     ("/api/v1/shows/metalic-rouge", 404, "not_found", None,
      "unknown show 'metalic-rouge': shows are metallic-rouge"),
@@ -198,9 +201,14 @@ def test_regions(client):
     regions = {r["code"]: r for r in client.get("/api/v1/regions").get_json()["regions"]}
     assert len(regions) == 249
     assert regions["US"] == {"code": "US", "name": "United States",
-                             "display_zone": "America/New_York", "shows": ["metallic-rouge"]}
+                             "display_zone": "America/New_York", "show_count": 1,
+                             "url": "http://localhost/api/v1/regions/us"}
     assert regions["JP"]["display_zone"] == "Asia/Tokyo"
-    assert regions["KR"]["shows"] == []
+    assert regions["KR"]["show_count"] == 0
+    # Each region's own document lists its shows' ids.
+    assert client.get(regions["US"]["url"]).get_json() == {**regions["US"],
+                                                          "shows": ["metallic-rouge"]}
+    assert client.get(regions["KR"]["url"]).get_json()["shows"] == []
 
 
 def test_shows(client):

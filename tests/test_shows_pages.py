@@ -75,3 +75,22 @@ def test_a_cursor_whose_show_left_still_finds_the_next(make_app, catalogue):
     assert [show["id"] for show in page["shows"]] == everything[10:13]
     assert client.get("/api/v1/shows?after=zzzz").get_json() == \
         {"total": 26, "shows": [], "next": None}
+
+
+
+def test_a_region_lists_the_ids_of_the_shows_watchable_there(make_app, catalogue):
+    client = make_app(catalogue).test_client()
+    everything, pages = walk(client, "/api/v1/shows?limit=200")
+    feeds = {show["id"]: show["feeds"] for page in pages for show in page["shows"]}
+    regions = {r["code"]: r for r in client.get("/api/v1/regions").get_json()["regions"]}
+    counts = set()
+    for code in ("US", "JP", "KR", "BR", "GB"):
+        document = client.get(regions[code]["url"]).get_json()
+        expected = [show for show in everything if code in feeds[show]]
+        assert document["shows"] == expected
+        assert document["show_count"] == regions[code]["show_count"] == len(expected)
+        counts.add(len(expected))
+    assert len(counts) > 2 and max(counts) > 0      # regions differ: a real filter
+    # A region in another case redirects to the canonical URL, as show ids do.
+    moved = client.get("/api/v1/regions/JP")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/api/v1/regions/jp")

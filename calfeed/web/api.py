@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from flask import Blueprint, Flask, Response, current_app, request, url_for
 
 from . import state
 from .openapi import openapi_document
+from ..query import values as parse
 from ..query.shows_page import SHOWS, page_of, parse_shows_page
 from ..query.schedule import SCHEDULE, SHOW, catalog_lang, parse_schedule_query, show_zone
 from ..schedule.regions import countries
@@ -24,9 +26,25 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 @takes()
 def regions(args: Values):
     def make():
-        catalog = state.current().catalog
-        return {"regions": [region_entry(c, [s.id for s in catalog.shows_in(code)])
+        # One pass over the shows: asking shows_in of each of 249 regions took 1.8 s.
+        counts = Counter(code for show in state.current().catalog.shows.values()
+                         for code in show.regions)
+        return {"regions": [region_entry(c, counts[code], _region_url(code))
                             for code, c in sorted(countries().items())]}
+    return _json(make)
+
+
+@api.get("/regions/<region_code>")
+@takes()
+def region(region_code: str, args: Values):
+    place = parse.region(region_code)
+    if region_code != place.code.lower():
+        moved_to(url_for(".region", region_code=place.code.lower()))
+
+    def make():
+        shows = state.current().catalog.shows_in(place.code)
+        return {**region_entry(place, len(shows), _region_url(place.code)),
+                "shows": sorted(s.id for s in shows)}
     return _json(make)
 
 
@@ -91,6 +109,10 @@ def schedule_window(args: Values):
 def openapi(args: Values):
     catalog = state.current().catalog
     return _json(lambda: openapi_document(current_app, catalog))
+
+
+def _region_url(code: str) -> str:
+    return url_for(".region", region_code=code.lower(), _external=True)
 
 
 def _feed_url(region: str, show_id: str) -> str:

@@ -28,10 +28,13 @@ SCHEMAS = {
                                          "method_not_allowed", "bad_request",
                                          "internal_error"]},
                        "parameter": {"type": "string"}, "message": {"type": "string"}}}}},
-    "Region": {"type": "object", "required": ["code", "name", "display_zone", "shows"],
+    "Region": {"type": "object",
+               "required": ["code", "name", "display_zone", "show_count", "url"],
                "properties": {"code": {"type": "string", "pattern": "^[A-Z]{2}$"},
                               "name": {"type": "string"}, "display_zone": NULLABLE_TEXT,
-                              "shows": {"type": "array", "items": {"type": "string"}}}},
+                              "show_count": {"type": "integer", "minimum": 0},
+                              "url": {"type": "string",
+                                      "description": "this region's document"}}},
     "Release": {"type": "object", "required": ["id", "name", "kind", "url", "regions",
                                                "regions_text"],
                 "properties": {"id": {"type": "string"}, "name": {"type": "string"},
@@ -115,6 +118,11 @@ SCHEMAS.update({
                        "license": {"type": "string"}, "license_url": {"type": "string"},
                        "changes": {"type": "string", "description": "what calfeed changed"}}},
     "RegionList": _list_of("Region", "regions"),
+    "RegionDetail": {"allOf": [
+        {"$ref": "#/components/schemas/Region"},
+        {"type": "object", "required": ["shows"], "properties": {"shows": {
+            "type": "array", "items": {"type": "string"},
+            "description": "ids of the shows watchable there, in order"}}}]},
     "ShowList": {"type": "object", "required": ["total", "shows", "next"], "properties": {
         "total": {"type": "integer", "description": "shows in the catalogue, on all pages"},
         **_list_of("Show", "shows")["properties"],
@@ -138,11 +146,14 @@ SCHEMAS.update({
 # Each API route: (summary, response schema, path parameters); its query parameters are those
 # its view declares.
 OPERATIONS = {
-    "/regions": ("Every region: code, name, display zone and the shows watchable there",
+    "/regions": ("Every region: code, name, display zone, how many shows are watchable "
+                 "there and the URL of the region's document",
                  "RegionList", ()),
     "/shows": ("The shows, a page at a time in the order of their ids, with titles, releases "
                "and their feed URL in each region",
                "ShowList", ()),
+    "/regions/{region}": ("One region with the ids of the shows watchable there",
+                          "RegionDetail", ("region",)),
     "/shows/{show}": ("One show with every airing of every release", "ShowDetail",
                       ("show",)),
     "/schedule": ("Airings in a window, ordered by start, then show, then episode", "Schedule", ()),
@@ -162,8 +173,8 @@ def api_routes(app: Flask) -> dict[str, tuple[str, ...]]:
         if rule.rule.startswith(PREFIX + "/"):
             path = rule.rule[len(PREFIX):]
             for argument in rule.arguments:
-                path = path.replace(f"<{argument}>", "{show}" if argument == "show_id"
-                                    else "{" + argument + "}")
+                name = {"show_id": "show", "region_code": "region"}.get(argument, argument)
+                path = path.replace(f"<{argument}>", "{" + name + "}")
             declaration = declaration_of(app.view_functions[rule.endpoint])
             if declaration is None:
                 raise LookupError(f"the API route {rule.rule} declares no parameters: decorate "
@@ -197,8 +208,10 @@ def openapi_document(app: Flask, catalog: Catalog) -> dict:
     paths = {}
     for path, query in sorted(api_routes(app).items()):
         summary, schema, in_path = OPERATIONS[path]   # KeyError: undocumented route
+        # Path values as their canonical URLs write them (another case redirects).
+        values = {"show": list(catalog.shows), "region": [c.lower() for c in sorted(countries())]}
         parameters = [{"name": name, "in": "path", "required": True,
-                       "schema": {"type": "string", "enum": list(catalog.shows)}}
+                       "schema": {"type": "string", "enum": values[name]}}
                       for name in in_path]
         parameters += [{"name": name, "in": "query", "required": False, **parameter[name]}
                        for name in query]
