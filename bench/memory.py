@@ -76,7 +76,8 @@ def variant_paths(count: int) -> list[str]:
 
 # Under a new Host each: Metallic Rouge's feeds, page and API document (80 KB), and one in a
 # hundred each of the large documents: the list of shows (400 KB whole before 127aae7, its first
-# page of 100 since), the regions with their shows (1.9 MB) and the US region feed (900 KB).
+# page of 100 since), the regions (1.9 MB with every region's show ids before ef03a3e, their
+# counts since) and the US region feed (900 KB).
 HOST_PATHS = (("/feeds/us/metallic-rouge.ics", "/shows/metallic-rouge?region=us",
                "/feeds/us/metallic-rouge.ics?alarm=15", "/feeds/jp/metallic-rouge.ics",
                "/shows/metallic-rouge?region=jp") * 20)[:87] + \
