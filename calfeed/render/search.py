@@ -42,6 +42,9 @@ class SearchIndex:
             romaji.append((romaji_key(show.id), number))
         self._kana = _Keys(kana)
         self._romaji = _Keys(romaji)
+        self._family = _Keys([(romaji_key(title), number)
+                              for number, titles in family_titles(self.shows).items()
+                              for title in titles])
         # Newer shows first among equal matches: the ones people look for.
         self._recency = [-first.timestamp() if (first := first_airing(show)) else 0.0
                          for show in self.shows]
@@ -55,15 +58,40 @@ class SearchIndex:
             return []
         latin = romaji_key(reading(text)[1] if has_japanese(text) else text)
         best: dict[int, int] = {}
-        for keys, wanted in ((self._kana, kana), (self._romaji, latin)):
+        for keys, wanted, worse in ((self._kana, kana, 0), (self._romaji, latin, 0),
+                                    (self._family, latin, 1)):
             # One character is in thousands of titles: it finds only titles that start with it.
             for number, how in keys.find(wanted, starts_only=len(kana) < 2):
-                if how < best.get(number, 9):
-                    best[number] = how
+                if how + worse < best.get(number, 9):
+                    best[number] = how + worse
         hits = [Hit(self.shows[n], (how, self._recency[n], self.shows[n].id))
                 for n, how in best.items()]
         hits.sort(key=lambda hit: hit.rank)
         return hits
+
+
+# Where a Japanese title goes on past the title of an earlier part of its series:
+# 葬送のフリーレン(第2期), 機甲界ガリアン OVA.
+_SERIES_BREAK = frozenset(" \u3000(（第:：~～〜-・")
+
+
+def family_titles(shows: list[Show]) -> dict[int, list[str]]:
+    """For each show with no title in Latin letters, those of the show whose Japanese title
+    its own begins with (the longest, at a break): the dataset often gives a sequel no
+    English title, and people search for it by the series' ("frieren" for
+    葬送のフリーレン(第2期)). They rank below the show's own titles."""
+    latin = {show.title["ja"]: titles for show in shows if "ja" in show.title
+             if (titles := [t for t in show.title.values() if not has_japanese(t)])}
+    found = {}
+    for number, show in enumerate(shows):
+        title = show.title.get("ja", "")
+        if not title or any(not has_japanese(t) for t in show.title.values()):
+            continue
+        for end in range(len(title) - 1, 1, -1):
+            if title[end] in _SERIES_BREAK and (series := latin.get(title[:end].rstrip())):
+                found[number] = series
+                break
+    return found
 
 
 class _Keys:
