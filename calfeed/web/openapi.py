@@ -96,7 +96,12 @@ SCHEMAS = {
                    "zone": {"type": "string"}, "zone_abbreviation": {"type": "string"},
                    "moved": {"type": "boolean"}, "delayed": {"type": "boolean"},
                    "provenance": {"$ref": "#/components/schemas/Provenance"},
-                   "uid": {"type": "string"}, "feed_url": NULLABLE_TEXT}},
+                   "uid": {"type": "string", "description":
+                           "this airing's own id (show, episode, release), the UID of its "
+                           "event in feeds with releases=all; other feeds give one event per "
+                           "episode and region, whose UID names the region "
+                           "(docs/design.md, \"Event identity\")"},
+                   "feed_url": NULLABLE_TEXT}},
 }
 
 
@@ -221,7 +226,11 @@ def openapi_document(app: Flask, catalog: Catalog) -> dict:
             "responses": {
                 "200": {"description": "OK", "headers": {
                     "ETag": {"schema": {"type": "string"}},
-                    "Cache-Control": {"schema": {"type": "string"}}},
+                    "Last-Modified": {"schema": {"type": "string"}},
+                    "Cache-Control": {"schema": {"type": "string"}},
+                    **({"Link": {"description": "the next page, rel=\"next\" (RFC 8288); "
+                                                "absent on the last page",
+                                 "schema": {"type": "string"}}} if path == "/shows" else {})},
                     "content": {"application/json": {"schema": {
                         "$ref": f"#/components/schemas/{schema}"}}}},
                 "304": {"description": "Not modified (If-None-Match or If-Modified-Since)"},
