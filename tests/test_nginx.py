@@ -4,6 +4,7 @@ match the app's own bytes. And an export killed halfway leaves the old one serve
 
 from __future__ import annotations
 
+import gzip
 import os
 import signal
 import subprocess
@@ -50,6 +51,17 @@ def check_calendar(body: bytes, expected: bytes) -> None:
         assert len(parse(body)) == body.count(b"BEGIN:VEVENT\r\n"), name
 
 
+def check_compressed(url: str, expected: bytes) -> None:
+    """Asked with Accept-Encoding: gzip, as calendar clients and browsers ask: the same bytes
+    compressed, and a 304 for the (now weak) ETag it carries."""
+    status, headers, body = fetch(url, {"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip", url
+    assert gzip.decompress(body) == expected and len(body) * 3 < len(expected), url
+    assert "Accept-Encoding" in headers["Vary"]
+    status, _, body = fetch(url, {"Accept-Encoding": "gzip", "If-None-Match": headers["ETag"]})
+    assert (status, body) == (304, b""), url
+
+
 def check_conditional(url: str, headers) -> None:
     assert headers["ETag"]
     status, again, body = fetch(url, {"If-None-Match": headers["ETag"]})
@@ -77,6 +89,8 @@ def test_static_export_served_by_nginx(app, tmp_path):
                 assert headers["Cache-Control"] == "public, max-age=10800"
                 app_headers = app.test_client().get(path, base_url=base).headers
                 assert headers["Last-Modified"] == app_headers["Last-Modified"]
+        for path in ("/feeds/jp.ics", "/api/v1/shows/metallic-rouge", "/"):
+            check_compressed(base + path, own_bytes(app, base, path))
         _, headers, _ = fetch(base + "/feeds/us/metallic-rouge.ics")
         assert headers["Content-Disposition"] == 'inline; filename="metallic-rouge-us.ics"'
         _, headers, _ = fetch(base + "/api/v1/regions")
@@ -112,6 +126,8 @@ def test_app_behind_the_shipped_proxy_cache(make_app, tmp_path):
             check_conditional(base + path, headers)
             if content_type == CALENDAR:
                 check_calendar(body, own_bytes(app, base, path))
+        for path in ("/feeds/jp.ics", "/api/v1/shows/metallic-rouge"):
+            check_compressed(base + path, own_bytes(app, base, path))
         status, headers, body = fetch(base + "/api/v1/schedule?tz=Asia/Tokio")
         assert status == 400 and b'"parameter": "tz"' in body
 
