@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 import pytest
 
 from calfeed.schedule.expand import expand_show
-from calfeed.source.bangumi import (DATASET, ImportReport, Skipped, import_items, item_to_show,
-                                     load_dataset)
+from calfeed.source.bangumi import (DATASET, NEW_OPEN_ENDED, OPEN_ENDED, ImportReport, Skipped,
+                                     import_items, item_to_show, load_dataset)
 from calfeed.source.names import show_ids
 from calfeed.source.sites import read_sites, site_table
 from calfeed.errors import CatalogError
@@ -95,6 +95,46 @@ def test_open_ended_item_runs_to_the_horizon_and_is_inferred():
     broadcast = show.release("jp-broadcast")
     assert broadcast.provenance == "inferred"
     assert any("break weeks" in note for note in broadcast.provenance_notes)
+
+
+def open_ended_after(begin: str, now: datetime, as_of: str = "2024-01-31T00:00:00.000Z"):
+    """The episodes an import on `now` gives an item without an end that began on `begin`,
+    in a dataset whose newest start is `as_of` (an item of its own), and the item's notes."""
+    other = item(title="最新", titleTranslate={"en": ["Newest"]}, begin=as_of,
+                 broadcast=f"R/{as_of}/P7D")
+    shows, report = import_items([item(end="", begin=begin, broadcast=f"R/{begin}/P7D"), other],
+                                 META, "0.3.208", now, site_table())
+    show = shows["test-show"]
+    return len(show.episodes), show.release("jp-broadcast").provenance_notes, report
+
+
+@pytest.mark.parametrize(("begin", "now", "episodes"), [
+    # A dataset four weeks old or less: the horizon moves with the clock, as before.
+    ("2024-01-10T16:25:00.000Z", datetime(2024, 2, 1, tzinfo=timezone.utc), 8),
+    ("2024-01-10T16:25:00.000Z", datetime(2024, 2, 20, tzinfo=timezone.utc), 10),
+    # Older: a show under a year old stops at episode 13 ...
+    ("2024-01-10T16:25:00.000Z", datetime(2024, 11, 30, tzinfo=timezone.utc), 13),
+    # ... or where four weeks past the dataset's newest start took it, if further.
+    ("2023-08-02T16:25:00.000Z", datetime(2024, 11, 30, tzinfo=timezone.utc), 30),
+])
+def test_a_new_show_without_an_end_stops_at_a_cour_once_the_dataset_is_old(begin, now,
+                                                                           episodes):
+    """Found as a new user: with a dataset of May, the front page in November showed spring
+    shows at episode 36, every airing a guess."""
+    count, notes, report = open_ended_after(begin, now)
+    assert count == episodes
+    assert NEW_OPEN_ENDED in notes and OPEN_ENDED not in notes
+    assert report.as_of == datetime(2024, 1, 31, tzinfo=timezone.utc)
+    assert "test-show" in report.open_ended
+
+
+def test_a_long_runner_without_an_end_goes_on_with_the_clock():
+    # Began over a year before the dataset's newest start: weekly to four weeks past now.
+    count, notes, _ = open_ended_after("2019-01-06T00:00:00.000Z",
+                                       datetime(2024, 11, 30, tzinfo=timezone.utc))
+    assert count == (datetime(2024, 12, 28, tzinfo=timezone.utc) -
+                     datetime(2019, 1, 6, tzinfo=timezone.utc)).days // 7 + 1
+    assert OPEN_ENDED in notes and NEW_OPEN_ENDED not in notes
 
 
 def test_end_off_cadence_is_reported():

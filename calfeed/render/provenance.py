@@ -86,6 +86,10 @@ def note_text(note: str, messages: gettext.NullTranslations) -> str:
         "start copied from the broadcast": _("start copied from the broadcast"),
         "no end date: airings up to four weeks ahead, then more as time passes":
             _("no end date: airings up to four weeks ahead, then more as time passes"),
+        "no end date: airings up to four weeks ahead; four weeks past the dataset's newest "
+        "start, a show under a year old stops at episode 13":
+            _("no end date: airings up to four weeks ahead; four weeks past the dataset's "
+              "newest start, a show under a year old stops at episode 13"),
         "episode numbers counted at the cadence: the dataset cannot know break weeks":
             _("episode numbers counted at the cadence: the dataset cannot know break weeks"),
         "the dataset gives this site's day, not its time (00:00 UTC)":

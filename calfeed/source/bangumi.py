@@ -24,10 +24,17 @@ ID_SITES = {"bangumi": "bangumi", "mal": "mal", "aniList": "anilist", "anidb": "
             "tmdb": "tmdb"}
 NO_BREAKS = "episode numbers counted at the cadence: the dataset cannot know break weeks"
 OPEN_ENDED = "no end date: airings up to four weeks ahead, then more as time passes"
+# A show without an end date that had aired under a year by the dataset's newest start is
+# taken to run a cour, once the dataset is older than that: a pinned dataset of May kept
+# spring shows at episode 36 in November, every airing a guess.
+NEW_OPEN_ENDED = ("no end date: airings up to four weeks ahead; four weeks past the dataset's "
+                  "newest start, a show under a year old stops at episode 13")
+LONG_RUNNER_AGE = timedelta(days=365)
+ONE_COUR = 13
 DAY_ONLY = "the dataset gives this site's day, not its time (00:00 UTC)"
 # A site that starts a series after more than a cour of it aired (or all of it) added it to
 # its catalogue: it does not stream it weekly from episode 1 (Netflix: ONE PIECE in 2023).
-CATALOGUE_ADDITION_AFTER = 13       # broadcast episodes aired before the site's start
+CATALOGUE_ADDITION_AFTER = ONE_COUR     # broadcast episodes aired before the site's start
 _PERIOD = re.compile(r"P(\d+)D")
 
 
@@ -40,6 +47,8 @@ class ImportReport:
     """What one import did: counted, so a refresh can be reviewed before it is served."""
 
     version: str
+    # The newest start the dataset gives (an item's or a site's): as far as it knows.
+    as_of: datetime | None = None
     imported: int = 0
     skipped: Counter = field(default_factory=Counter)
     inferred_shows: list[str] = field(default_factory=list)
@@ -68,7 +77,7 @@ def load_dataset(root: Path = DATASET, now: datetime | None = None,
 
 def import_items(items: list[dict], site_meta: dict, version: str, now: datetime,
                  sites: dict[str, Site]) -> tuple[dict[str, Show], ImportReport]:
-    report = ImportReport(version)
+    report = ImportReport(version, as_of=newest_start(items))
     mapped = []
     for item in items:
         try:
@@ -81,11 +90,25 @@ def import_items(items: list[dict], site_meta: dict, version: str, now: datetime
         shows[show_id] = _with_id(show, show_id)
         if any(r.provenance == "inferred" for r in show.releases):
             report.inferred_shows.append(show_id)
-        if OPEN_ENDED in show.releases[0].provenance_notes:
+        if {OPEN_ENDED, NEW_OPEN_ENDED} & set(show.releases[0].provenance_notes):
             report.open_ended[show_id] = (parse_instant(item["begin"]),
                                           period_days(item.get("broadcast")))
     report.imported = len(shows)
     return shows, report
+
+
+def newest_start(items: list[dict]) -> datetime | None:
+    starts = [start for item in items
+              for text in (item.get("begin"), *(s.get("begin") for s in item.get("sites", ())))
+              if (start := _instant_or_none(text)) is not None]
+    return max(starts, default=None)
+
+
+def _instant_or_none(text) -> datetime | None:
+    try:
+        return parse_instant(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
 
 
 def _with_id(show: Show, show_id: str) -> Show:
@@ -184,8 +207,9 @@ def _episode_count(item, begin, every, now, report) -> tuple[int, tuple[str, ...
     end = parse_instant(item.get("end"))
     step = timedelta(days=every)
     if end is None:
-        count = open_ended_count(begin, every, now)
-        notes = (OPEN_ENDED, NO_BREAKS)
+        count = open_ended_count(begin, every, now, report.as_of)
+        new = report.as_of is not None and begin > report.as_of - LONG_RUNNER_AGE
+        notes = (NEW_OPEN_ENDED if new else OPEN_ENDED, NO_BREAKS)
     else:
         if end < begin:
             raise Skipped("end before begin")
@@ -198,9 +222,16 @@ def _episode_count(item, begin, every, now, report) -> tuple[int, tuple[str, ...
     return count, notes
 
 
-def open_ended_count(begin: datetime, every: int, now: datetime) -> int:
-    """How many episodes a show without an end has from `begin` to HORIZON past `now`."""
-    return (max(now + HORIZON, begin) - begin) // timedelta(days=every) + 1
+def open_ended_count(begin: datetime, every: int, now: datetime,
+                     as_of: datetime | None = None) -> int:
+    """How many episodes a show without an end has from `begin` to HORIZON past `now`; for a
+    show under a year old at `as_of` (the dataset's newest start), no more than ONE_COUR once
+    HORIZON past `as_of` is behind (NEW_OPEN_ENDED)."""
+    def by(moment: datetime) -> int:
+        return (max(moment + HORIZON, begin) - begin) // timedelta(days=every) + 1
+    if as_of is not None and begin > as_of - LONG_RUNNER_AGE:
+        return min(by(now), max(ONE_COUR, by(as_of)))
+    return by(now)
 
 
 def extend_open_ended(shows: dict[str, Show], report: ImportReport,
@@ -211,7 +242,7 @@ def extend_open_ended(shows: dict[str, Show], report: ImportReport,
     import would skip it: decades away for a weekly show)."""
     moved = dict(shows)
     for show_id, (begin, every) in report.open_ended.items():
-        count = min(open_ended_count(begin, every, now), MAX_EPISODES)
+        count = min(open_ended_count(begin, every, now, report.as_of), MAX_EPISODES)
         if count != len(shows[show_id].episodes):
             moved[show_id] = replace(shows[show_id], episodes=_episodes(count))
     return moved
