@@ -233,6 +233,9 @@ def openapi_document(app: Flask, catalog: Catalog) -> dict:
                                  "schema": {"type": "string"}}} if path == "/shows" else {})},
                     "content": {"application/json": {"schema": {
                         "$ref": f"#/components/schemas/{schema}"}}}},
+                "301": {"description": "Moved permanently to the canonical URL (an id or "
+                                       "region in another case, a show's old id), the query "
+                                       "kept; Location names it"},
                 "304": {"description": "Not modified (If-None-Match or If-Modified-Since)"},
                 "400": _error("Invalid parameter; the error names it"),
                 "404": _error("Unknown show, region or path (a query parameter naming an unknown"
