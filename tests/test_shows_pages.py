@@ -94,3 +94,20 @@ def test_a_region_lists_the_ids_of_the_shows_watchable_there(make_app, catalogue
     # A region in another case redirects to the canonical URL, as show ids do.
     moved = client.get("/api/v1/regions/JP")
     assert moved.status_code == 301 and moved.headers["Location"].endswith("/api/v1/regions/jp")
+
+
+def test_a_cursor_may_be_any_show_id_however_long(make_app, catalogue):
+    # A show id is its file's name: up to 250 characters (255 bytes less .yaml). The `next`
+    # link after such a show must be taken back, or a client walking the pages stops there.
+    long_id = "a" + "-long" * 49
+    assert len(long_id) == 246
+    first = sorted(catalogue.glob("synthetic-*.yaml"))[0]
+    first.rename(catalogue / f"{long_id}.yaml")
+    client = make_app(catalogue).test_client()
+    ids, _ = walk(client, "/api/v1/shows?limit=1")
+    assert long_id in ids and len(ids) == 26 == len(set(ids))
+    # Longer than any file name: refused, saying so.
+    refused = client.get("/api/v1/shows?after=" + "a" * 251)
+    assert refused.status_code == 400
+    assert "251 characters long: a show id has at most 250" in \
+        refused.get_json()["error"]["message"]

@@ -52,8 +52,8 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
               {"type": "integer", "minimum": 1, "maximum": 200}),
     Parameter("after", "Show id the page starts after, any case (shows are in the order of "
                        "their ids; each page's `next` link gives it): letters, digits and "
-                       "hyphens, at most 200",
-              {"type": "string", "pattern": "^[A-Za-z0-9-]{1,200}$"}),
+                       "hyphens, at most 250",
+              {"type": "string", "pattern": "^[A-Za-z0-9-]{1,250}$"}),
     Parameter("created", "1 on the edit page just after a calendar is created",
               {"type": "string", "enum": ["0", "1"]}),
 )}

@@ -18,7 +18,10 @@ SHOWS = Declaration(("limit", "after"))
 # stays under the response cache's largest share (an eighth of 16 MB): every page can be kept.
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 200
-_AFTER = re.compile(r"[A-Za-z0-9-]{1,200}")
+# A show id is its file's name, up to 250 characters (255 bytes less .yaml): a `next` link must
+# be taken back after every show, or a client walking the pages stops there.
+MAX_ID = 250
+_AFTER = re.compile(r"[A-Za-z0-9-]+")
 
 
 @dataclass(frozen=True)
@@ -31,9 +34,9 @@ def parse_shows_page(values: Values) -> ShowsPage:
     limit = (parse.whole_number(values.get("limit"), "limit", 1, MAX_LIMIT)
              if "limit" in values else DEFAULT_LIMIT)
     after = values.get("after")
-    if after is not None and len(after) > 200:
+    if after is not None and len(after) > MAX_ID:
         raise ParameterError("after", f"after is {len(after)} characters long: a show id has "
-                                      "at most 200; use the `next` link of the page before")
+                                      f"at most {MAX_ID}; use the `next` link of the page before")
     if after is not None and not _AFTER.fullmatch(after):
         raise ParameterError("after", f"after '{after[:40]}' is not a show id: use the `next` "
                                       "link of the page before, or leave after out for the "
