@@ -52,9 +52,12 @@ def test_a_route_whose_values_the_export_cannot_know_is_refused_by_name(app):
         paths_of(app)
 
 
-def test_a_paged_list_is_written_whole_for_a_static_host(make_app, tmp_path):
+@pytest.mark.parametrize("base_url", ["https://calfeed.test", "https://example.org/calfeed"])
+def test_a_paged_list_is_written_whole_for_a_static_host(make_app, tmp_path, base_url):
     """A static host answers no `?after=`: following `next` there would give the first page
-    again and again, so the export writes every show in the one file."""
+    again and again, so the export writes every show in the one file. Under a base URL with a
+    path, the `next` links name that path too (the export once asked the app for
+    /calfeed/api/v1/shows and stopped on its 404)."""
     import json
 
     from calfeed.schedule.synthetic import write_synthetic
@@ -64,7 +67,7 @@ def test_a_paged_list_is_written_whole_for_a_static_host(make_app, tmp_path):
     write_synthetic(103, folder)
     app = make_app(folder)
     with app.app_context():
-        export_site(app, state.current(), tmp_path / "site", base_url="https://calfeed.test",
+        export_site(app, state.current(), tmp_path / "site", base_url=base_url,
                     regions=["jp"])
     written = json.loads((tmp_path / "site/api/v1/shows/index.json").read_text())
     served = app.test_client().get("/api/v1/shows").get_json()
@@ -73,4 +76,4 @@ def test_a_paged_list_is_written_whole_for_a_static_host(make_app, tmp_path):
     assert [s["id"] for s in written["shows"]] == sorted(s.name[:-5] for s in
                                                          folder.glob("*.yaml"))
     assert written["shows"][:100] == json.loads(json.dumps(served["shows"]).replace(
-        "http://localhost", "https://calfeed.test"))
+        "http://localhost", base_url))
