@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -119,4 +121,6 @@ def load_config(test_config: Mapping[str, Any] | None = None) -> Config:
 
 
 def _is_count(value: Any) -> bool:
-    return isinstance(value, (int, float)) and value == value and value >= 0
+    # Not NaN, not infinite (Infinity and 1e309 read as inf: a bound never reached, a trim due
+    # never, said nowhere).
+    return isinstance(value, (int, float)) and math.isfinite(value) and value >= 0

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize("name, text", [
     ("MALLOC_TRIM_SECONDS", "abc"), ("RESPONSE_CACHE_SECONDS", "-1"),
     ("FEED_MAX_BYTES", "NaN"), ("MEMO_MAX_BYTES", ""), ("RELOAD_INTERVAL", '"10"'),
+    ("MALLOC_TRIM_SECONDS", "Infinity"), ("EVENT_CACHE_MAX_BYTES", "1e309"),
 ])
 def test_a_number_that_is_not_one_is_refused_by_name(monkeypatch, name, text):
     monkeypatch.setenv(f"CALFEED_{name}", text)
