@@ -17,6 +17,7 @@ from calfeed.render.title_keys import Readings, kana_key, romaji_key
 from calfeed.schedule.expand import expand_show
 from calfeed.schedule.show_file import load_shows
 from calfeed.schedule.synthetic import write_synthetic
+from calfeed.source.synonyms import synonym_table
 
 HTML = "text/html; charset=utf-8"
 
@@ -55,20 +56,6 @@ def test_readings_are_kept_across_restarts(tmp_path, monkeypatch):
         Readings(str(path)).of_all(["葬送のフリーレン"])
 
 
-@pytest.fixture(scope="module")
-def catalogue(pytestconfig, tmp_path_factory):
-    """The whole imported bangumi-data catalogue (8,000+ shows) and its search index; the
-    titles' readings are kept in pytest's cache folder, as the app keeps them beside its state
-    database, so only the first run pays pykakasi's seconds."""
-    from calfeed.source.bangumi import load_dataset
-    shows, _report = load_dataset(now=datetime(2026, 11, 30, tzinfo=timezone.utc))
-    seasons = SeasonIndex.build(shows)
-    cache = getattr(pytestconfig, "cache", None)     # absent with -p no:cacheprovider
-    folder = cache.mkdir("calfeed-readings") if cache else tmp_path_factory.mktemp("readings")
-    readings = Readings(str(folder / "readings.json"))
-    return shows, seasons, SearchIndex(shows, lambda show: seasons.first[show.id], readings)
-
-
 @pytest.mark.parametrize(("query", "show_id"), [
     ("metallic", "metallic-rouge"),
     ("メタリック", "metallic-rouge"),
@@ -99,7 +86,7 @@ def test_a_sequel_without_an_english_title_is_found_by_its_series(catalogue):
     assert "kikoukai-garian-ova" in [hit.show.id for hit in index.search("galient")]
     # Only where the title breaks after the series': キャプテン翼 is not a part of キャプテン.
     by_title = {show.title.get("ja"): number for number, show in enumerate(shows.values())}
-    family = family_titles(list(shows.values()))
+    family = family_titles(list(shows.values()), synonym_table())
     assert by_title["キャプテン翼"] not in family and by_title["バブルガムクライシス"] not in family
 
 
@@ -115,7 +102,7 @@ def test_whole_titles_rank_first_and_one_character_finds_starts(catalogue):
     assert index.search("Metallic Rouge")[0].show.id == "metallic-rouge"
     hits = index.search("z")
     family = {list(shows)[n]: titles for n, titles in
-              family_titles(list(shows.values())).items()}
+              family_titles(list(shows.values()), synonym_table()).items()}
     assert hits and all(any(kana_key(t).startswith("z") or romaji_key(t).startswith("z")
                             for t in (*hit.show.title.values(), hit.show.id,
                                       *family.get(hit.show.id, ()))) or

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Callable, Generic, TypeVar
 
 from ..publish.published import Published
+from ..source.synonyms import synonym_table
 from .search import SearchIndex
 from .season import SeasonIndex
 from .title_keys import Readings
@@ -49,7 +50,8 @@ def indexes(published: Published, readings: Readings) -> CatalogueIndexes:
     def make() -> CatalogueIndexes:
         shows = published.catalog.shows
         seasons = Lazy(lambda: SeasonIndex.build(shows))
-        search = Lazy(lambda: SearchIndex(shows, lambda s: seasons.get().first[s.id], readings))
+        search = Lazy(lambda: SearchIndex(shows, lambda s: seasons.get().first[s.id], readings,
+                                          synonym_table()))
         return CatalogueIndexes(seasons, search)
     return published.kept("catalogue-indexes", make)
 

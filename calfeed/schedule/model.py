@@ -83,6 +83,9 @@ class Show:
     path: str = ""
     ids: Mapping[str, str] = field(default_factory=dict)   # in other catalogues: {"bangumi": "…"}
     kind: str = "tv"   # tv, web, movie or ova: movies and OVAs are one dated event each
+    # Languages whose title calfeed made rather than read (a sequel's English title from its
+    # series'): the API says so, since no source stands behind them.
+    derived_titles: frozenset[str] = frozenset()
 
     @property
     def uid_key(self) -> str:

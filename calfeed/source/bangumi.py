@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from ..schedule.model import Episode, Release, Show
 from ..schedule.wallclock import WallTime
 from .names import show_ids
+from .titles import with_english_titles
 from .sites import Site, site_table
 
 DATASET = Path(__file__).resolve().parents[2] / "data/bangumi/node_modules/bangumi-data"
@@ -94,7 +95,7 @@ def import_items(items: list[dict], site_meta: dict, version: str, now: datetime
             report.open_ended[show_id] = (parse_instant(item["begin"]),
                                           period_days(item.get("broadcast")))
     report.imported = len(shows)
-    return shows, report
+    return with_english_titles(shows), report
 
 
 def newest_start(items: list[dict]) -> datetime | None:

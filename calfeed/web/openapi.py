@@ -42,10 +42,18 @@ SCHEMAS = {
                                "url": NULLABLE_TEXT, "regions_text": {"type": "string"},
                                "regions": {"type": "array", "items": {"type": "string"}}}},
     "Show": {"type": "object",
-             "required": ["id", "title", "ids", "studio", "links", "sources", "episodes",
+             "required": ["id", "title", "derived_titles", "ids", "studio", "links", "sources", "episodes",
                           "releases", "feeds"],
              "properties": {
                  "id": {"type": "string"}, "title": TEXT_BY_LANGUAGE,
+                 "derived_titles": {
+                     "type": "array", "items": {"type": "string"},
+                     "description": "languages of `title` that calfeed made rather than read "
+                                    "from a source: an English title for a sequel the dataset "
+                                    "names only in Japanese, from its series' title and the "
+                                    "season its Japanese title names ('Frieren: Beyond "
+                                    "Journey's End Season 2'), or a season or year added to "
+                                    "tell apart shows that share an English title"},
                  "ids": {"type": "object", "additionalProperties": {"type": "string"},
                          "properties": {key: {"type": "string"} for key in
                                         ("bangumi", "mal", "anilist", "anidb", "tmdb")},
