@@ -7,12 +7,13 @@ import json
 import html
 import re
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from calfeed.render.search import SearchIndex, family_titles
-from calfeed.render.season import (NotASeason, Season, SeasonIndex, first_airing, parse_season,
-                                   season_of)
+from calfeed.render.search import family_titles
+from calfeed.render.season import (NotASeason, Season, first_airing, parse_season, season_of,
+                                   season_of_start)
 from calfeed.render.title_keys import Readings, kana_key, romaji_key
 from calfeed.schedule.expand import expand_show
 from calfeed.schedule.show_file import load_shows
@@ -136,6 +137,29 @@ def test_seasons_follow_the_date_in_japan(moment, season):
     assert season_of(moment) == season
 
 
+@pytest.mark.parametrize(("tokyo", "episodes", "season"), [
+    ((2023, 9, 29, 23, 0), 28, Season(2023, 3)),     # Frieren: the last days of September
+    ((2023, 9, 17, 0, 0), 12, Season(2023, 3)),      # the first of the last fourteen days
+    ((2023, 9, 16, 23, 59), 12, Season(2023, 2)),    # the day before stays in the summer
+    ((2023, 12, 31, 23, 59), 12, Season(2024, 0)),   # New Year's Eve: into the next year
+    ((2023, 9, 29, 18, 0), 1, Season(2023, 2)),      # a film stays in the season of its day
+    ((2023, 10, 1, 0, 0), 12, Season(2023, 3)),
+    ((2024, 2, 28, 0, 0), 12, Season(2024, 0)),      # late in a season's middle month: stays
+])
+def test_a_series_begun_in_a_seasons_last_days_belongs_to_the_next(tokyo, episodes, season):
+    moment = datetime(*tokyo, tzinfo=ZoneInfo("Asia/Tokyo"))
+    assert season_of_start(moment, episodes) == season
+
+
+def test_season_lists_offer_only_seasons_with_shows(client):
+    """The bundled schedules hold no show in Spring 2024, the season after the app's clock:
+    the front page and /seasons do not offer it ("Spring 2024 0 shows")."""
+    front = client.get("/?region=us").text
+    assert "/seasons/2024-spring" not in front and "/seasons/2024-winter?region=us" in front
+    every = client.get("/seasons?region=us").text
+    assert "/seasons/2024-spring" not in every and '<span class="count">0' not in every
+
+
 def test_season_slugs():
     assert parse_season("2024-winter") == (Season(2024, 0), True)
     assert parse_season("2024-autumn") == (Season(2024, 3), False)
@@ -149,9 +173,10 @@ def test_season_slugs():
 def test_seasons_hold_the_catalogue(catalogue):
     shows, seasons, _index = catalogue
     assert "metallic-rouge" in seasons.by_season[Season(2024, 0)]
-    # Frieren's first two episodes aired on Friday 29 September 2023 in Japan: by the rule (the
-    # season of the first airing) it is Summer 2023, though it ran through the fall.
-    assert "frieren-beyond-journey-s-end" in seasons.by_season[Season(2023, 2)]
+    # Frieren's first two episodes aired on Friday 29 September 2023 in Japan, the rest through
+    # the fall: Fall 2023, as MyAnimeList and AniList file it.
+    assert "frieren-beyond-journey-s-end" in seasons.by_season[Season(2023, 3)]
+    assert seasons.season["frieren-beyond-journey-s-end"] == Season(2023, 3)
     assert "bocchi-the-rock" in seasons.by_season[Season(2022, 3)]
     listed = sum(len(ids) for ids in seasons.by_season.values())
     assert listed == sum(1 for first in seasons.first.values() if first) > 0.95 * len(shows)
@@ -185,8 +210,7 @@ def test_front_page_opens_on_the_current_season(client):
                      r"Japan", page)
     assert 'href="/shows/metallic-rouge?region=jp"' in page
     assert 'href="/calendars/new?region=jp&amp;show=metallic-rouge"' in page
-    assert 'href="/seasons/2023-fall?region=jp"' in page and 'href="/seasons?region=jp"' in page
-    assert 'action="/search"' in page
+    assert 'href="/seasons?region=jp"' in page and 'action="/search"' in page
 
 
 def test_season_page_lists_its_shows_and_neighbours(client):

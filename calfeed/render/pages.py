@@ -193,7 +193,6 @@ def search_results(hits, region: Country, release: str | None, seasons,
     in the region first (keeping the index's order otherwise); with a platform chosen, only
     the shows it carries in the region. Only the listed hits are worked out in full: a short
     query matches hundreds of shows."""
-    from .season import season_of
     here, elsewhere = [], []
     for hit in hits:
         releases = [r for r in hit.show.releases if r.watchable_in(region.code)]
@@ -202,9 +201,9 @@ def search_results(hits, region: Country, release: str | None, seasons,
         (here if releases else elsewhere).append((hit.show, releases))
     results = []
     for show, releases in (here + elsewhere)[:limit]:
-        first = seasons.first.get(show.id)
+        season = seasons.season.get(show.id)
         results.append(SearchResult(
             show=show, title=display_title(show), title_ja=_second_title(show),
-            season=season_of(first).label if first else None, watchable=bool(releases),
+            season=season.label if season else None, watchable=bool(releases),
             releases_here=tuple(r.name for r in releases)))
     return results, len(here) + len(elsewhere)

@@ -55,8 +55,8 @@ def _still_on_air(published, seasons, current, region, now) -> list:
     """Cards of the shows watchable in the region that began before `current` and have an
     episode to come in the region feed's window: cheap bounds first, then that window alone."""
     airing = on_air(published, region, now, published.catalog.shows_in(region.code))
-    earlier = [show for show in airing if (first := seasons.first.get(show.id)) is not None
-               and season_of(first) < current]
+    earlier = [show for show in airing if (season := seasons.season.get(show.id)) is not None
+               and season < current]
     return [card for card in show_cards(published, region, now, earlier, region_window(now))
             if card.next_airing]
 
@@ -70,8 +70,10 @@ def all_seasons(args: Values):
     seasons = _indexes(published).seasons.get()
     counts = _counts(published, seasons, region)
     years: dict[int, list] = {}
+    # Only seasons with a show watchable in the region: a link to an empty list helps no one.
     for season in reversed(seasons.seasons()):
-        years.setdefault(season.year, []).append((season, counts.get(season, 0)))
+        if counts.get(season, 0):
+            years.setdefault(season.year, []).append((season, counts[season]))
     return _page(render_template("seasons.html", region=region, **_picker(args),
                                  years=years, current=season_of(state.now())))
 
@@ -172,10 +174,12 @@ def _counts(published, seasons, region) -> dict:
 
 
 def _nearby_seasons(published, seasons, current, region) -> list:
-    """The next season and the ones before the current, with their counts in the region."""
+    """The next season and the ones before the current, with their counts in the region:
+    those with a show there, and the current season whatever its count."""
     counts = _counts(published, seasons, region)
     return [(season, counts.get(season, 0))
-            for season in (current.plus(1 - k) for k in range(RECENT_SEASONS + 1))]
+            for season in (current.plus(1 - k) for k in range(RECENT_SEASONS + 1))
+            if counts.get(season) or season == current]
 
 
 def init_app(app: Flask) -> None:
