@@ -35,7 +35,7 @@ def front_page(args: Values) -> Response:
     other seasons (views.py routes / here)."""
     region = _page_region(args)
     published, now = state.current(), state.now()
-    found = _indexes(published)
+    found = catalogue_indexes(published)
     found.search.warm()     # the search box is on this page: have its index ready
     seasons = found.seasons.get()
     current = season_of(now)
@@ -67,7 +67,7 @@ def _still_on_air(published, seasons, current, region, now) -> list:
 def all_seasons(args: Values):
     region = _page_region(args)
     published = state.current()
-    seasons = _indexes(published).seasons.get()
+    seasons = catalogue_indexes(published).seasons.get()
     counts = _counts(published, seasons, region)
     years: dict[int, list] = {}
     # Only seasons with a show watchable in the region: a link to an empty list helps no one.
@@ -91,7 +91,7 @@ def season_page(slug: str, args: Values):
         moved_to(url_for(".season_page", slug=season.slug))
     region = _page_region(args)
     published, now = state.current(), state.now()
-    seasons = _indexes(published).seasons.get()
+    seasons = catalogue_indexes(published).seasons.get()
     ids = seasons.by_season.get(season, ())
     shows = published.catalog.shows
     here = [shows[i] for i in ids if region.code in shows[i].regions]
@@ -148,13 +148,14 @@ def _search(args: Values):
                                                                            region.code)}:
         # The same refusal, worded the same, as feeds and the API give (one parser).
         check_releases(frozenset({release}), tuple(published.catalog.shows.values()), region)
-    found = _indexes(published)
+    found = catalogue_indexes(published)
     hits = found.search.get().search(query) if query else []
     results, total = search_results(hits, region, release, found.seasons.get(), SEARCH_LIMIT)
     return region, query, release, results, total
 
 
-def _indexes(published):
+def catalogue_indexes(published):
+    """The data version's season and search indexes (the API's search uses the same)."""
     return indexes(published, current_app.extensions[READINGS])
 
 
