@@ -17,10 +17,9 @@ T = TypeVar("T")
 
 
 class Lazy(Generic[T]):
-    """A value built on first use by whichever thread gets there (others wait), or ahead of
-    need by `warm` in a thread of its own. The search index reads every Japanese title with
-    pykakasi: seconds for the imported catalogue, so the first page a worker serves starts it
-    and the first search usually finds it built."""
+    """A value built on first use by whichever thread gets there (others wait). The app builds
+    the indexes before a data version is served (web/state.py PREPARE); first use here is the
+    fallback when that failed, and what code without an app (the CLI, tests) relies on."""
 
     def __init__(self, build: Callable[[], T]):
         self._build = build
@@ -33,10 +32,6 @@ class Lazy(Generic[T]):
                 if self._value is None:
                     self._value = self._build()
         return self._value
-
-    def warm(self) -> None:
-        if self._value is None and not self._lock.locked():
-            threading.Thread(target=self.get, name="calfeed-index", daemon=True).start()
 
 
 @dataclass(frozen=True)

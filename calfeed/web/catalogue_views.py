@@ -35,9 +35,7 @@ def front_page(args: Values) -> Response:
     other seasons (views.py routes / here)."""
     region = _page_region(args)
     published, now = state.current(), state.now()
-    found = catalogue_indexes(published)
-    found.search.warm()     # the search box is on this page: have its index ready
-    seasons = found.seasons.get()
+    seasons = catalogue_indexes(published).seasons.get()
     current = season_of(now)
     this = upcoming_first(show_cards(published, region, now,
                                      _watchable(published, seasons, current, region)))
@@ -154,9 +152,9 @@ def _search(args: Values):
     return region, query, release, results, total
 
 
-def catalogue_indexes(published):
+def catalogue_indexes(published, app: Flask | None = None):
     """The data version's season and search indexes (the API's search uses the same)."""
-    return indexes(published, current_app.extensions[READINGS])
+    return indexes(published, (app or current_app).extensions[READINGS])
 
 
 def _watchable(published, seasons, season, region):
@@ -190,3 +188,12 @@ def init_app(app: Flask) -> None:
                         "title-readings.json")
     app.extensions[READINGS] = Readings(path)
     app.register_blueprint(catalogue)
+
+    # Built before a version is served, at start and at each reload (beside serving, in the
+    # reloader's thread): the first search, week page or calendar form after a start found
+    # them unbuilt and waited 4 s or more (docs/benchmarks.md).
+    def build(published) -> None:
+        found = catalogue_indexes(published, app)
+        found.seasons.get()
+        found.search.get()
+    state.prepare_with(app, build)
