@@ -42,6 +42,8 @@ def one_start(code: Path, state: Path, port: int, order: tuple[str, ...]) -> dic
     env = {**os.environ, "PYTHONPATH": str(code), "CALFEED_STATE_PATH": str(state),
            "CALFEED_CALENDARS_PATH": str(state.with_suffix(".calendars")),
            "CALFEED_WORKERS": "1", "CALFEED_ACCESS_LOG": "0", "CALFEED_IMPORT": "1",
+           # The same pinned dataset for both (an archive of the code holds no node_modules).
+           "CALFEED_IMPORT_PATH": str(ROOT / "data/bangumi/node_modules/bangumi-data"),
            "CALFEED_BIND": f"127.0.0.1:{port}"}
     launched = time.perf_counter()
     process = subprocess.Popen([sys.executable, str(code / "deploy" / "serve.py")], env=env,
@@ -58,8 +60,9 @@ def one_start(code: Path, state: Path, port: int, order: tuple[str, ...]) -> dic
                 time.perf_counter() - started
         return result
     finally:
-        os.killpg(process.pid, 15)
-        process.wait(timeout=60)
+        if process.poll() is None:
+            os.killpg(process.pid, 15)
+            process.wait(timeout=60)
 
 
 def _ready(process, port: int, launched: float) -> float:
