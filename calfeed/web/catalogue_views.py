@@ -197,3 +197,7 @@ def init_app(app: Flask) -> None:
         found.seasons.get()
         found.search.get()
     state.prepare_with(app, build)
+    # The pages' templates compiled now too (some 50 ms each at first use), not by the first
+    # request for each page.
+    for name in app.jinja_env.list_templates(extensions=("html",)):
+        app.jinja_env.get_template(name)
