@@ -69,6 +69,13 @@ def test_no_inline_script_or_style(client):
 def test_unavailable_region_says_so(client):
     page = client.get("/shows/metallic-rouge?region=kr").text
     assert "cannot be watched in South Korea" in page
+    # Where it can be watched, instead of an empty Subscribe panel: each release, its regions,
+    # and the show's page in a few of them.
+    assert "Where it can be watched" in page and 'id="subscribe-heading"' not in page
+    assert re.search(r'<span class="release">FOD</span>: JP\. <span class="see-in">See its '
+                     r'times in <a href="/shows/metallic-rouge\?region=jp">Japan</a>', page)
+    assert ('<span class="release">Crunchyroll</span>: world except asia. <span class="see-in">'
+            'See its times in <a href="/shows/metallic-rouge?region=us">United States</a>') in page
     # South Korea's feed would be empty: not offered (tests/test_show_page.py).
     assert "webcal://localhost/feeds/kr.ics" not in page
     assert "webcal://localhost/feeds/kr/metallic-rouge.ics" not in page

@@ -159,6 +159,31 @@ def platform_choices(show: Show, region: Country, query) -> list[PlatformChoice]
     return choices
 
 
+@dataclass(frozen=True)
+class WhereToWatch:
+    release: str
+    regions_text: str               # "JP", "200 countries"
+    regions: tuple[Country, ...]    # a few of them, to open the show's page there
+
+
+# Where a release covers many countries, the page links to a few, these first when covered.
+_WIDELY_USED = ("US", "GB", "CA", "AU", "JP", "DE", "FR", "BR", "IN", "ES")
+MAX_LINKED = 5
+
+
+def where_to_watch(show: Show, countries: dict[str, Country]) -> list[WhereToWatch]:
+    """For a show that cannot be watched in the region asked about: each of its releases, the
+    regions it covers and a few of them to open the show's page in."""
+    found = []
+    for release in show.releases:
+        codes = sorted(code for code in release.regions if code in countries)
+        chosen = [c for c in _WIDELY_USED if c in release.regions] + \
+            [c for c in codes if c not in _WIDELY_USED]
+        found.append(WhereToWatch(release.name, release.regions_text,
+                                  tuple(countries[c] for c in chosen[:MAX_LINKED])))
+    return found
+
+
 def display_title(show: Show) -> str:
     """English, else the original Japanese, else any title the show has."""
     return show.title.get("en") or show.title.get("ja") or show.name()
