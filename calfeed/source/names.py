@@ -9,6 +9,7 @@ from typing import Mapping
 
 from ..schedule.model import Show
 from .synonyms import synonym_table
+from .titles import SERIES_BREAK, has_japanese
 
 MAX_SLUG = 60
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -47,8 +48,8 @@ def latin_names(shows: list[Show], synonyms: Mapping[str, tuple[str, ...]]) -> d
     """A kana name of a show titled in Latin letters -> that title ('ワンピース' -> 'ONE PIECE'),
     from the reviewed synonyms: the series' own spelling in the ids of its specials."""
     return {name: show.title["ja"] for show in shows
-            if "ja" in show.title and not _JAPANESE.search(show.title["ja"])
-            for name in synonyms.get(show.uid_key, ()) if _JAPANESE.search(name)}
+            if "ja" in show.title and not has_japanese(show.title["ja"])
+            for name in synonyms.get(show.uid_key, ()) if has_japanese(name)}
 
 
 def base_id(show: Show, latin: Mapping[str, str] | None = None) -> str:
@@ -57,15 +58,14 @@ def base_id(show: Show, latin: Mapping[str, str] | None = None) -> str:
     if not slug:
         original = next(iter(show.title.values()), "")
         for name, title in (latin or {}).items():
-            if original.startswith(name) and original[len(name):len(name) + 1] in _BREAKS:
+            rest = original[len(name):]
+            if original.startswith(name) and (not rest or rest[0] in SERIES_BREAK):
                 original = title + " " + original[len(name):]
                 break
         slug = slugify(romanise(original))
     return slug or f"bgm{show.ids.get('bangumi', 'x')}"
 
 
-_BREAKS = frozenset(("", " ", "\u3000", "～", "〜", "(", "（", "-", "・", ":", "："))
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 
 
 def show_ids(shows: list[Show]) -> list[str]:
