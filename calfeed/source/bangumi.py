@@ -282,8 +282,7 @@ def extend_open_ended(shows: dict[str, Show], report: ImportReport,
     """The shows as an import on `now` would make them: each open-ended show's episodes run to
     the horizon past `now`, nothing else read again. A worker that keeps running thus serves
     what a worker started that day serves (a show past MAX_EPISODES stays at it, where a new
-    import would skip it: decades away for a weekly show; one known by its dates keeps its
-    last MAX_EPISODES)."""
+    import would skip it: decades away for a weekly show)."""
     moved = dict(shows)
     for show_id, slot in report.open_ended.items():
         show = shows[show_id]
@@ -291,17 +290,10 @@ def extend_open_ended(shows: dict[str, Show], report: ImportReport,
             first, count = placed(slot, now, report.as_of)
         except Skipped:
             continue
-        if count == len(show.episodes) and not slot.by_date:
-            continue
-        broadcast = show.releases[0]
-        if slot.premiere:
-            first -= timedelta(days=slot.every)
-        if slot.by_date:
-            broadcast = replace(broadcast, start=_wall(first, TOKYO))
-        if count != len(show.episodes) or broadcast is not show.releases[0]:
+        if count != len(show.episodes):
+            # The slot's first airing is fixed per dataset (slots.placed): only the count moves.
             moved[show_id] = replace(show, episodes=episodes(count, first, slot.every,
-                                                             slot.by_date),
-                                     releases=(broadcast, *show.releases[1:]))
+                                                             slot.by_date))
     return moved
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,8 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 HORIZON = timedelta(days=28)       # open-ended shows: airings up to four weeks past now
 MAX_EPISODES = 2000                # as schedule files (show_file.MAX_EPISODES)
 LONG_RUNNER_AGE = timedelta(days=365)
+# How far back a long runner known by its dates is listed (its slot may be from the 1960s).
+HISTORY = timedelta(days=20 * 365)
 ONE_COUR = 13
 _PERIOD = re.compile(r"P(\d+)D")
 
@@ -108,15 +110,17 @@ def episode_count(slot: Slot, now: datetime, as_of: datetime | None) -> int:
 
 
 def placed(slot: Slot, now: datetime, as_of: datetime | None) -> tuple[datetime, int]:
-    """The first airing on the slot and how many there are: a show known by its dates keeps
-    its last MAX_EPISODES (a long runner's recent weeks; its slot is the same before them),
-    any other past MAX_EPISODES is skipped."""
+    """The first airing on the slot and how many there are. A show known by its dates is
+    listed from HISTORY before the dataset's newest start at the earliest (Sazae-san's slot
+    is from 1969): fixed per dataset, so the list only grows with the days and no event is
+    re-sent. Past MAX_EPISODES a show is skipped."""
+    step = timedelta(days=slot.every)
+    if slot.by_date and as_of is not None and slot.first < as_of - HISTORY:
+        slot = replace(slot, first=slot.first + -((slot.first - (as_of - HISTORY)) // step) * step)
     count = episode_count(slot, now, as_of)
-    if count <= MAX_EPISODES:
-        return slot.first, count
-    if not slot.by_date:
+    if count > MAX_EPISODES:
         raise Skipped(f"more than {MAX_EPISODES} episodes at its cadence")
-    return slot.first + (count - MAX_EPISODES) * timedelta(days=slot.every), MAX_EPISODES
+    return slot.first, count
 
 
 def episodes(count: int, first: datetime | None = None, every: int | None = None,
