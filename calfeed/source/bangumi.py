@@ -68,8 +68,8 @@ class ImportReport:
     earlier_season_starts: Counter = field(default_factory=Counter)
     listed_without_dates: Counter = field(default_factory=Counter)   # site -> empty begin
     long_runner_sites: Counter = field(default_factory=Counter)      # site -> long runners
-    moved_slots: list[str] = field(default_factory=list)    # recurrence later than begin
-    by_date: list[str] = field(default_factory=list)         # episodes known by their date
+    moved_slots: list[str] = field(default_factory=list)    # titles: recurrence after begin
+    by_date: list[str] = field(default_factory=list)         # titles: episodes by their date
     ends_off_cadence: list[str] = field(default_factory=list)
     # show id -> its slot, for each show without an end date, whose episodes run to a horizon
     # past the day of the import (extend_open_ended moves it on).
@@ -125,10 +125,6 @@ def import_items(items: list[dict], site_meta: dict, version: str, now: datetime
             report.inferred_shows.append(show_id)
         if slot is not None and slot.end is None:
             report.open_ended[show_id] = slot
-        if slot is not None and slot.by_date:
-            report.by_date.append(show_id)
-        if slot is not None and slot.first != slot.begin:
-            report.moved_slots.append(show_id)
     report.imported = len(shows)
     return shows, report
 
@@ -168,6 +164,10 @@ def mapped_item(item: dict, site_meta: dict, version: str, now: datetime,
     slot = slot_of(item, begin, every, report.as_of) if every is not None else None
     if slot is not None and slot.end is not None and (slot.end - slot.first) % timedelta(days=every):
         report.ends_off_cadence.append(item["title"])
+    if slot is not None and slot.first != slot.begin:
+        report.moved_slots.append(item["title"])
+    if slot is not None and slot.by_date:
+        report.by_date.append(item["title"])
     dataset = f"bangumi-data {version}"
     broadcast, episode_list = _broadcast(kind, begin, slot, now, report.as_of, dataset)
     links = {"official": item["officialSite"]} if item.get("officialSite") else {}
