@@ -148,7 +148,9 @@ def week(published: Published, region: Country, start: date, now: datetime,
     for airing in this_week:
         day = airing.start_utc.astimezone(zone).date() if airing.time_known else airing.day
         by_day[day].append(_item(airing, zone, now))
-    days = tuple(WeekDay(day, f"{day:%A}, {day:%B} {day.day}", tuple(items))
+    # A day's dated airings (no time known) head it, as calendars list all-day events.
+    days = tuple(WeekDay(day, f"{day:%A}, {day:%B} {day.day}",
+                         tuple(sorted(items, key=lambda item: item.time_known)))
                  for day, items in by_day.items())
     return Week(region=region, zone=zone.key, start=start, begin_utc=_rfc3339(begin),
                 end_utc=_rfc3339(end), days=days,
