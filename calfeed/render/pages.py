@@ -161,7 +161,8 @@ def platform_choices(show: Show, region: Country, query) -> list[PlatformChoice]
     chosen_ids = query.release_ids
     choices = [PlatformChoice(f"Earliest in {region.name}", "", "",
                               chosen_ids is None and not query.all_releases)]
-    choices += [PlatformChoice(r.name, r.id, "", chosen_ids == {r.id} and not query.all_releases)
+    choices += [PlatformChoice(release_label(r), r.id, "",
+                               chosen_ids == {r.id} and not query.all_releases)
                 for r in here]
     if len(here) > 1:
         choices.append(PlatformChoice("Every platform", "", "all",
