@@ -25,6 +25,7 @@ from .calendar_form import read_form
 from .list_import import match_list
 from .moved import current_show_id
 from .calendar_store import CalendarGone, CalendarStore, LimitReached, Limits
+from .store_faults import Unavailable
 from ..query import values as parse
 from ..query.errors import ParameterError
 from ..query.feed import FeedQuery
@@ -169,7 +170,10 @@ def personal_feeds(calendars: CalendarStore, otherwise: Callable[[dict], object]
         if not path.startswith(PERSONAL_FEEDS):
             return otherwise(environ)
         feed_id = path[len(PERSONAL_FEEDS):].removesuffix(".ics")
-        generation = calendars.generation(feed_id) if path.endswith(".ics") else None
+        try:
+            generation = calendars.generation(feed_id) if path.endswith(".ics") else None
+        except Unavailable:
+            generation = None       # Flask answers the 503
         return SKIP if generation is None else ("calendar generation", generation)
     return variant
 
@@ -238,6 +242,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CalendarGone)
     def gone(error: CalendarGone):
         return problem(410, "gone", error.message)
+
+    @app.errorhandler(Unavailable)
+    def unavailable(error: Unavailable):
+        # A calendar app retries later; nginx serves its last good copy meanwhile.
+        return problem(503, "unavailable", error.message,
+                       headers={"Retry-After": str(error.retry_after)})
 
     @app.errorhandler(LimitReached)
     def limit(error: LimitReached):
