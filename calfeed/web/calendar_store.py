@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from .store_faults import Faults, Unavailable, damaged_note, set_aside
 
 # Waiting a little for another worker's write beats failing a person's click.
-LOCK_TIMEOUT = 5.0
+LOCK_TIMEOUT = 1.0
 # Seconds between looks at whether the operator dealt with a damaged file (its note removed).
 RECHECK_SECONDS = 10
 
@@ -94,6 +94,9 @@ class CalendarStore:
         self.damaged: str | None = None     # the note's first line, while set aside
         self._ready = False                  # tables made: the file was usable once
         self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []     # every thread's, for close()
+        self._opened_lock = threading.Lock()
+        self._era = 0
         self._checked_at = 0.0
         self._open()
 
@@ -239,10 +242,43 @@ class CalendarStore:
         checkpoints it with an fsync: opening one per call made every save wait for the disk
         (a create's p99 was 250 ms on a busy machine) and every read pay for a connection."""
         db, pid = getattr(self._local, "db", None), os.getpid()
-        if db is None or self._local.pid != pid:     # a forked worker makes its own
+        if db is None or self._local.pid != pid or self._local.era != self._era:
+            # A forked worker makes its own; so does a thread after close().
             db = self._local.db = self._connect()
-            self._local.pid = pid
+            self._local.pid, self._local.era = pid, self._era
+            with self._opened_lock:
+                self._opened.append(db)
         return db
+
+    def _forget(self) -> None:
+        db, self._local.db = getattr(self._local, "db", None), None
+        if db is not None:
+            with self._opened_lock:
+                if db in self._opened:
+                    self._opened.remove(db)
+            db.close()
+
+    def close(self) -> None:
+        """Close every connection this process opened and fold the WAL into the file (a plain
+        copy of calendars.sqlite3 then holds every calendar): at a clean stop. A thread using
+        the store after this opens a new connection."""
+        with self._opened_lock:
+            opened, self._opened, self._era = self._opened, [], self._era + 1
+        for db in opened:
+            try:
+                db.close()
+            except sqlite3.Error:
+                pass
+        if self._ready and self.damaged is None:
+            try:
+                with self._guard(writing=True):
+                    db = self._connect()
+                    try:
+                        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    finally:
+                        db.close()
+            except Unavailable:
+                pass        # reported; the WAL stays beside the file and is read back at start
 
     @contextmanager
     def _reader(self):
@@ -254,6 +290,8 @@ class CalendarStore:
         """One write transaction on this thread's connection, rolled back on any error (a
         kept connection must never be left inside a transaction)."""
         with self._guard(writing=True):
+            if self.faults.reason is not None:
+                self._forget()      # it may have been opened read-only during the fault
             db = self._db()
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -280,6 +318,10 @@ class CalendarStore:
         except sqlite3.DatabaseError as exc:
             reason, message, retry = _fault(exc)
             self.faults.failed(f"{self.path}: {reason}", writing=writing)
+            if retry > 2:
+                # A connection opened while the file was read-only stays so: the next use
+                # opens a new one, which sees the file as it is then.
+                self._forget()
             raise Unavailable(message, retry) from None
         self.faults.worked(writing=writing)
 
