@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from calfeed.web import calendar_store
+from calfeed.web import calendar_sqlite
 from tests.test_my_calendar import TWO_SHOWS, create, made, token  # noqa: F401 (fixture)
 from tests.test_my_calendar import two_shows  # noqa: F401 (fixture)
 from tests.tools import require
@@ -97,7 +97,7 @@ def test_while_the_note_is_there_no_worker_starts_a_new_file_and_removing_it_res
     # restart, once the workers look again.
     path.write_bytes(backup)
     (tmp_path / "calendars.sqlite3.damaged.txt").unlink()
-    monkeypatch.setattr(calendar_store, "RECHECK_SECONDS", 0)
+    monkeypatch.setattr(calendar_sqlite, "RECHECK_SECONDS", 0)
     for client in (first, second):
         assert client.get(feed_path).status_code == 200
         assert health(client)["status"] == "ok"
@@ -194,14 +194,14 @@ def test_a_full_disk_is_a_503_not_a_500(make, tmp_path, monkeypatch):
     connection may use, as a full disk would stop the file growing."""
     client = make().test_client()
     made(client)
-    connect = calendar_store.CalendarStore._connect
+    connect = calendar_sqlite.SQLiteFile._connect
 
     def capped(store):
         db = connect(store)
         pages = db.execute("PRAGMA page_count").fetchone()[0]
         db.execute(f"PRAGMA max_page_count = {pages}")
         return db
-    monkeypatch.setattr(calendar_store.CalendarStore, "_connect", capped)
+    monkeypatch.setattr(calendar_sqlite.SQLiteFile, "_connect", capped)
     full = make(CALENDAR_CREATIONS_PER_HOUR=1000).test_client()
     answers = [create(full, show="metallic-rouge", lang="ja" if n % 2 else "")
                for n in range(40)]

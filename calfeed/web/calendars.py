@@ -26,7 +26,8 @@ from ..schedule.regions import country, countries
 from .calendar_form import read_form
 from .list_import import match_list
 from .moved import current_show_id
-from .calendar_store import CalendarGone, CalendarStore, LimitReached, Limits
+from .calendar_rules import CalendarGone, LimitReached, Limits
+from .calendar_store import CalendarStore
 from .store_faults import Unavailable
 from ..query import values as parse
 from ..query.errors import ParameterError
