@@ -131,3 +131,26 @@ def test_a_full_store_reclaims_old_rows_before_refusing(path, monkeypatch):
     full = CalendarStore(path, Limits(max_total_bytes=store.disk_use() + 10))
     feed_id, _ = full.create(CHOICES, "198.51.100.9")        # room made by reclaiming
     assert json.loads(json.dumps(full.feed(feed_id).choices)) == CHOICES
+
+
+def test_a_second_form_at_once_in_a_worker_is_a_503_at_once(make_app, tmp_path):
+    """One form worked on at a time per worker: the other thread stays for feeds."""
+    app = make_app(CALENDARS_PATH=str(tmp_path / "c.sqlite3"))
+    client = app.test_client()
+    page = client.get("/calendars/new?region=jp").text
+    import re
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    app.extensions["calfeed.calendars.saving"].acquire()      # another thread's save
+    try:
+        started = time.monotonic()
+        answer = client.post("/calendars", data={"region": "jp", "show": "metallic-rouge",
+                                                 "csrf_token": token},
+                             headers={"Origin": "http://localhost"})
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "1"
+        assert time.monotonic() - started < 0.5
+    finally:
+        app.extensions["calfeed.calendars.saving"].release()
+    answer = client.post("/calendars", data={"region": "jp", "show": "metallic-rouge",
+                                             "csrf_token": token},
+                         headers={"Origin": "http://localhost"})
+    assert answer.status_code == 303
