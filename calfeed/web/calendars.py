@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hmac
 import io
+import multiprocessing.util
 import json
 import os
 import secrets
@@ -282,10 +284,17 @@ def init_app(app: Flask) -> None:
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["CALENDARS_PATH"] = os.path.join(app.instance_path, "calendars.sqlite3")
     app.extensions[SAVING] = threading.Lock()
-    app.extensions[EXTENSION] = CalendarStore(app.config["CALENDARS_PATH"], Limits(
-        max_shows=app.config["CALENDAR_MAX_SHOWS"],
-        creations_per_hour=app.config["CALENDAR_CREATIONS_PER_HOUR"],
-        max_total_bytes=app.config["CALENDARS_MAX_BYTES"]))
+    calendar_store = app.extensions[EXTENSION] = CalendarStore(
+        app.config["CALENDARS_PATH"], Limits(
+            max_shows=app.config["CALENDAR_MAX_SHOWS"],
+            creations_per_hour=app.config["CALENDAR_CREATIONS_PER_HOUR"],
+            max_total_bytes=app.config["CALENDARS_MAX_BYTES"]))
+    # At a clean stop, fold the write-ahead log into the file: calendars were left in
+    # calendars.sqlite3-wal, and a plain copy held none of them. granian's workers are
+    # multiprocessing children, which end with os._exit after multiprocessing's own finalizers
+    # (atexit is not run there); other servers end through atexit. Closing twice is harmless.
+    atexit.register(calendar_store.close)
+    multiprocessing.util.Finalize(None, calendar_store.close, exitpriority=10)
     app.register_blueprint(calendars)
 
     @app.errorhandler(CalendarGone)
