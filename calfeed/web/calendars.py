@@ -30,7 +30,7 @@ from ..schedule.regions import country, countries
 from .calendar_form import read_form
 from .list_import import match_list
 from .moved import current_show_id
-from .calendar_rules import CalendarGone, LimitReached, Limits
+from .calendar_rules import CalendarGone, LimitReached, Limits, Outdated
 from .calendar_store import CalendarStore
 from .store_faults import Unavailable
 from ..query import values as parse
@@ -123,17 +123,37 @@ def create():
 def edit(edit_key: str, args: Values):
     stored = _by_edit_key(edit_key)
     return _form_page("calendar_edit.html", stored.choices, status=200, stored=stored,
-                      edit_key=edit_key, created=parse.flag(args.get("created"), "created"))
+                      edit_key=edit_key, created=parse.flag(args.get("created"), "created"),
+                      generation=stored.generation)
 
 
 @calendars.post("/calendars/<edit_key>")
 @one_save_at_a_time
 def replace(edit_key: str):
     _check_csrf()
-    _by_edit_key(edit_key)
-    choices = read_form(request.form.to_dict(flat=False), state.current().catalog)
-    store().replace(edit_key, choices)
+    stored = _by_edit_key(edit_key)
+    fields = request.form.to_dict(flat=False)
+    loaded = _loaded_generation(fields.pop("generation", []))
+    choices = read_form(fields, state.current().catalog)
+    try:
+        store().replace(edit_key, choices, loaded)
+    except Outdated as exc:
+        # Saved elsewhere (another tab or device) since this page was loaded: nothing is
+        # overwritten unseen, and nothing chosen here is lost; the form comes back as sent,
+        # and sending it again saves it over the newer edit.
+        return _form_page("calendar_edit.html", choices, status=409, stored=stored,
+                          edit_key=edit_key, generation=exc.generation, outdated=True)
     return redirect(url_for(".edit", edit_key=edit_key), code=303)
+
+
+def _loaded_generation(given: list[str]) -> int | None:
+    """The edit count the page was loaded at (None: a form sent without it, as by a script)."""
+    if not given:
+        return None
+    if len(given) > 1 or not given[0].isdigit() or len(given[0]) > 18:
+        raise ParameterError("generation", "the form's edit count is not a number: reload the "
+                                           "page and send it again")
+    return int(given[0])
 
 
 @calendars.post("/calendars/<edit_key>/delete")
