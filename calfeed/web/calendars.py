@@ -319,7 +319,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CalendarGone)
     def gone(error: CalendarGone):
-        return problem(410, "gone", error.message)
+        if not request.path.startswith(PERSONAL_FEEDS):
+            return problem(410, "gone", error.message)     # an edit page: never kept
+        # A deletion is for good: shared caches keep the 410 as they keep the feed, so that it
+        # replaces their copy. With no-store nginx kept its stale copy and served it forever
+        # (proxy_cache_use_stale updating); it now answers 410 within the shared max-age.
+        shared = current_app.config["SHARED_MAX_AGE_SECONDS"]
+        return problem(410, "gone", error.message, headers={"Cache-Control": (
+            f"public, max-age={current_app.config['FEED_REFRESH_MINUTES'] * 60}, "
+            f"s-maxage={shared}")})
 
     @app.errorhandler(Unavailable)
     def unavailable(error: Unavailable):
@@ -335,8 +343,9 @@ def init_app(app: Flask) -> None:
     # Content-Length over the limit is refused by Werkzeug before reading; a chunked body is
     # read here up to the limit (Werkzeug alone would cut it there and parse the rest as if
     # whole) and refused once it passes it.
+    # (Flask's MAX_FORM_MEMORY_SIZE, 500 KB, stays: it also bounds the multipart parser's
+    # buffer, which takes 64 KiB reads, so a lower one refused every list file over 64 KB.)
     app.config["MAX_CONTENT_LENGTH"] = app.config["CALENDAR_FORM_MAX_BYTES"]
-    app.config["MAX_FORM_MEMORY_SIZE"] = app.config["CALENDAR_FORM_MAX_BYTES"]
 
     @app.before_request
     def cap_body():
