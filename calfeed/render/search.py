@@ -79,13 +79,12 @@ class SearchIndex:
             return []
         latin = romaji_key(reading(text)[1] if has_japanese(text) else text)
         best: dict[int, int] = {}
-        # A single letter or kana is in thousands of titles, and so is a run of one letter
-        # ("aa", "oooo"), which romaji keys fold to one: such keys find title starts only.
-        for keys, wanted, worse, short in ((self._kana, kana, 0, len(kana) < 2),
-                                           (self._romaji, latin, 0, len(latin) < 2),
-                                           (self._family, latin, 1, len(latin) < 2),
-                                           (self._family, kana, 1, len(kana) < 2)):
-            for number, how in keys.find(wanted, starts_only=short):
+        for keys, wanted, worse in ((self._kana, kana, 0), (self._romaji, latin, 0),
+                                    (self._family, latin, 1), (self._family, kana, 1)):
+            # One character is in thousands of titles: it finds only titles that start with it.
+            # Counted in the key searched: 'aa' and 'oooo' fold to the romaji key 'a' and 'o'
+            # (long vowels written or not), which found 7,742 of 8,481 shows anywhere inside.
+            for number, how in keys.find(wanted, starts_only=len(wanted) < 2):
                 if how + worse < best.get(number, 9):
                     best[number] = how + worse
         hits = [Hit(self.shows[n], (0 if season in (None, self._seasons[n]) else 1, how,

@@ -158,8 +158,10 @@ def _canonical_show(show_id: str, published, endpoint: str) -> str:
 @takes()
 def healthz(args: Values):
     published = current_app.extensions.get(state.EXTENSION)
+    calendars = current_app.extensions.get("calfeed.calendars")
     status, body = health(published, state.load_status(), details=state.may_see_details(),
-                          folder=current_app.config["SCHEDULES_DIR"])
+                          folder=current_app.config["SCHEDULES_DIR"],
+                          calendars=calendars.problem() if calendars else None)
     response = Response(json.dumps(body, ensure_ascii=False) + "\n", status=status,
                         content_type="application/json")
     response.headers["Cache-Control"] = "no-store"
