@@ -102,11 +102,9 @@ def test_whole_titles_rank_first_and_one_character_finds_starts(catalogue):
     shows, _seasons, index = catalogue
     assert index.search("Metallic Rouge")[0].show.id == "metallic-rouge"
     hits = index.search("z")
-    family = {list(shows)[n]: titles for n, titles in
-              family_titles(list(shows.values()), synonym_table()).items()}
+    names = _names_of(shows)
     assert hits and all(any(kana_key(t).startswith("z") or romaji_key(t).startswith("z")
-                            for t in (*hit.show.title.values(), hit.show.id,
-                                      *family.get(hit.show.id, ()))) or
+                            for t in names[hit.show.id]) or
                         _reads_with(hit.show, "z") for hit in hits)
     assert index.search("") == [] and index.search("・ー ") == []
 
@@ -120,12 +118,19 @@ def test_repeated_letters_do_not_match_almost_every_show(catalogue, query):
     hits = index.search(query)
     assert len(hits) < len(shows) // 4, len(hits)
     letter = romaji_key(query)
-    family = {list(shows)[n]: titles for n, titles in
-              family_titles(list(shows.values())).items()}
+    names = _names_of(shows)
     assert all(any(query in kana_key(t) or romaji_key(t).startswith(letter)
-                   for t in (*hit.show.title.values(), hit.show.id,
-                             *family.get(hit.show.id, ()))) or
+                   for t in names[hit.show.id]) or
                _reads_with(hit.show, letter) for hit in hits)
+
+
+def _names_of(shows) -> dict[str, tuple[str, ...]]:
+    """What search matches a show by: its titles, id and short names, and its series'."""
+    synonyms = synonym_table()
+    family = {list(shows)[n]: titles for n, titles in
+              family_titles(list(shows.values()), synonyms).items()}
+    return {show.id: (*show.title.values(), show.id, *synonyms.get(show.uid_key, ()),
+                      *family.get(show.id, ())) for show in shows.values()}
 
 
 def _reads_with(show, letter):
