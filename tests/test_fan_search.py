@@ -148,3 +148,20 @@ def test_a_bad_synonyms_file_names_the_line_and_the_fix(tmp_path, text, line, me
         read_synonyms(path)
     problem = raised.value.errors[0]
     assert (problem.path, problem.line) == (str(path), line) and message in problem.message
+
+
+def test_a_made_title_is_the_shows_english_title_everywhere(make_app):
+    """Pages, feeds, the calendar form and the API name 葬送のフリーレン(第2期) by the English title
+    made from its series (not the Japanese title), and the API says it was made."""
+    client = make_app(IMPORT=1).test_client()
+    show_id, title = "sousou-no-furiiren-dai-2-ki", "Frieren: Beyond Journey's End Season 2"
+    escaped = title.replace("'", "&#39;")
+    assert f"<h1>{escaped} " in client.get(f"/shows/{show_id}?region=jp").text
+    feed = client.get(f"/feeds/jp/{show_id}.ics").data.decode()
+    assert f"SUMMARY:{title.replace(':', ':')}" in feed.replace("\r\n ", "")
+    assert f'<label for="show-{show_id}">{escaped}</label>' in \
+        client.get("/calendars/new?region=jp").text
+    show = client.get(f"/api/v1/shows/{show_id}").get_json()["show"]
+    assert (show["title"]["en"], show["derived_titles"]) == (title, ["en"])
+    found = client.get("/api/v1/search?q=frieren+season+2").get_json()["shows"][0]
+    assert (found["id"], found["derived_titles"]) == (show_id, ["en"])
