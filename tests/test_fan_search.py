@@ -58,6 +58,8 @@ def test_season_numbers_in_titles(title, season):
                                                    "Season 4"),
     ("tenshou-shitara-suraimu-datta-ken-dai-2-ki-dai-1-bu", "That Time I Got Reincarnated as a "
                                                             "Slime Season 2 Part 1"),
+    # 進撃の巨人 Season3 Part.2: its nearest series with an English title is 進撃の巨人.
+    ("shingeki-no-kyojin-season3-part-2", "attack on titan Season 3 Part 2"),
 ])
 def test_a_sequel_without_an_english_title_takes_its_series(catalogue, show_id, english):
     shows, _seasons, _index = catalogue

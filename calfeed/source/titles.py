@@ -50,13 +50,15 @@ def part_number(title: str) -> int | None:
     return _number(found["a"] or found["b"]) if found else None
 
 
-def series_of(shows: list[Show]) -> dict[int, int]:
+def series_of(shows: list[Show], having=lambda show: True) -> dict[int, int]:
     """For each show, the show whose Japanese title its own begins with (the longest, at a
-    break), by place in the list: 葬送のフリーレン(第2期) -> 葬送のフリーレン. Only where the title
-    breaks after the series': キャプテン翼 is not a part of キャプテン."""
+    break, among those `having` allows), by place in the list: 葬送のフリーレン(第2期) ->
+    葬送のフリーレン. Only where the title breaks after the series': キャプテン翼 is not a part of
+    キャプテン."""
     by_title = {}
     for number, show in enumerate(shows):
-        by_title.setdefault(show.title.get("ja"), number)
+        if having(show):
+            by_title.setdefault(show.title.get("ja"), number)
     found = {}
     for number, show in enumerate(shows):
         title = show.title.get("ja", "")
@@ -77,7 +79,9 @@ def with_english_titles(shows: Mapping[str, Show]) -> dict[str, Show]:
     english = {number: show.title["en"] for number, show in enumerate(listed)
                if "en" in show.title}
     made: dict[int, str] = {}
-    for number, series in series_of(listed).items():
+    # The longest series title with an English one: 進撃の巨人 Season3 Part.2 takes 進撃の巨人's
+    # (and its own season and part), as 進撃の巨人 Season3 has none.
+    for number, series in series_of(listed, lambda show: "en" in show.title).items():
         if number in english or series not in english or \
                 not has_japanese(listed[number].title.get("ja", "")):
             continue    # (a title in Latin letters reads as it is)
