@@ -57,7 +57,7 @@ def test_many_threads_keep_the_count_equal_to_the_costs_and_within_the_bound():
         try:
             for n in range(3_000):
                 key = (n * 7 + offset) % 300
-                store.get_or_make(key, lambda: b"x" * 10, lambda value: 10 + key % 5)
+                store.get_or_make(key, lambda: b"x" * 10, lambda value, key=key: 10 + key % 5)
         except Exception as exc:     # any error in a thread fails the test below
             errors.append(exc)
     threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
