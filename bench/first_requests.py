@@ -100,7 +100,7 @@ def main() -> None:
         rows = []
         for number, order in enumerate(ORDERS, start=1):
             measured = {}
-            for (label, code), port in zip(codes.items(), ports):
+            for (label, code), port in zip(codes.items(), ports[:len(codes)], strict=True):
                 state = folder / f"{label}-state" / "state.sqlite3"
                 state.parent.mkdir(exist_ok=True)
                 measured[label] = one_start(code, state, port, order)

@@ -91,10 +91,10 @@ def show(show_id: str, args: Values):
 
     def make():
         airings = published.catalog.airings[show_id]
+        feeds = feed_urls(airings, region, _feed_url)
         return with_attribution({"show": show_entry(found, _feed_url),
                                  "airings": [airing_entry(a, zone, lang, feed)
-                                             for a, feed in zip(airings, feed_urls(
-                                                 airings, region, _feed_url))]},
+                                             for a, feed in zip(airings, feeds, strict=True)]},
                                 (found,))
     return _json(make)
 
