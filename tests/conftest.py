@@ -191,3 +191,14 @@ def catalogue(pytestconfig, tmp_path_factory):
     readings = Readings(str(folder / "readings.json"))
     return shows, seasons, SearchIndex(shows, lambda show: seasons.first[show.id], readings,
                                        synonym_table())
+
+
+def table_problem(folder: Path, name: str, text: str, reader):
+    """The first problem `reader` finds in a data table of calfeed's own (aliases.yaml,
+    synonyms.yaml) holding `text`: it must refuse the table with a CatalogError."""
+    from calfeed.errors import CatalogError
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogError) as caught:
+        reader(path)
+    return caught.value.errors[0]

@@ -8,11 +8,11 @@ import collections
 
 import pytest
 
-from calfeed.errors import CatalogError
 from calfeed.source.aliases import alias_table, show_index
 from calfeed.source.names import romanise, slugify
 from calfeed.source.synonyms import SYNONYMS_FILE, read_synonyms, synonym_table
 from calfeed.source.titles import season_number, split_season
+from tests.conftest import table_problem
 
 
 def _found(index, query, count=5):
@@ -144,12 +144,9 @@ def test_the_committed_synonyms_name_shows_of_the_catalogue(catalogue):
     ("bgm1: {names: [a], sources: []}\n", 1, "at least one page"),
 ])
 def test_a_bad_synonyms_file_names_the_line_and_the_fix(tmp_path, text, line, message):
-    path = tmp_path / "synonyms.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(CatalogError) as raised:
-        read_synonyms(path)
-    problem = raised.value.errors[0]
-    assert (problem.path, problem.line) == (str(path), line) and message in problem.message
+    problem = table_problem(tmp_path, "synonyms.yaml", text, read_synonyms)
+    assert (problem.path, problem.line) == (str(tmp_path / "synonyms.yaml"), line)
+    assert message in problem.message
 
 
 def test_a_made_title_is_the_shows_english_title_everywhere(make_app):
