@@ -14,7 +14,7 @@ import threading
 import time
 from contextlib import contextmanager
 
-from .store_faults import Faults, Unavailable, damaged_note, set_aside
+from .store_faults import Faults, Unavailable, damaged_note, log, set_aside
 
 # Seconds a save waits for another's write lock before it is a 503 (Retry-After: 2): a save
 # takes about a millisecond, so a longer wait means a flood, and a waiting thread is one less
@@ -137,16 +137,17 @@ class SQLiteFile:
                 db.close()
             except sqlite3.Error:
                 pass
-        if self._ready and self.damaged is None:
+        if not self._ready or self.damaged is not None or not os.path.exists(self.path):
+            return
+        try:
+            db = self._connect()
             try:
-                with self.guard(writing=True):
-                    db = self._connect()
-                    try:
-                        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                    finally:
-                        db.close()
-            except Unavailable:
-                pass        # reported; the WAL stays beside the file and is read back at start
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            log.warning("%s: the write-ahead log could not be folded into the file (%s); it is "
+                        "read back at the next start", self.path, exc)
 
     @contextmanager
     def reader(self):
