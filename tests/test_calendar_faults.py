@@ -170,7 +170,8 @@ def read_only(path):
 
 
 def test_a_read_only_file_is_a_503_logged_once_and_on_healthz_until_it_clears(
-        make, tmp_path, caplog):
+        make, tmp_path, caplog, monkeypatch):
+    from calfeed.web import store_faults
     first = make()
     edit_path, feed_path = made(first.test_client())
     first.extensions["calfeed.calendars"].close()
@@ -186,6 +187,9 @@ def test_a_read_only_file_is_a_503_logged_once_and_on_healthz_until_it_clears(
         assert report["status"] == "degraded" and "read-only" in report["details"]["calendars"]
         assert len(errors_logged(caplog)) == 1, errors_logged(caplog)
     assert create(client, show="metallic-rouge").status_code == 303     # the same worker
+    assert health(client)["status"] == "degraded"       # until a quiet spell has passed
+    monkeypatch.setattr(store_faults, "QUIET_SECONDS", 0)
+    assert create(client, show="metallic-rouge").status_code == 303
     assert health(client)["status"] == "ok"
 
 

@@ -13,6 +13,7 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 from .store_faults import Faults, Unavailable, damaged_note, log, set_aside
 
@@ -98,8 +99,8 @@ class SQLiteFile:
         # An existing file is opened without the right to create one: if it was just moved
         # aside by another worker, this fails rather than starting an empty file in its place.
         mode = "rw" if os.path.exists(self.path) else "rwc"
-        db = sqlite3.connect(f"file:{self.path}?mode={mode}", uri=True, timeout=LOCK_TIMEOUT,
-                             isolation_level=None)
+        db = sqlite3.connect(f"{Path(self.path).absolute().as_uri()}?mode={mode}", uri=True,
+                             timeout=LOCK_TIMEOUT, isolation_level=None)
         # In WAL mode NORMAL stays consistent on a crash; a power cut may lose the last saves.
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
