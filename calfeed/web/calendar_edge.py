@@ -42,14 +42,17 @@ def one_save_at_a_time(view):
 
 
 def check_csrf() -> None:
-    """A form is taken only from this site. A browser names where a POST comes from (Origin,
-    or Sec-Fetch-Site): it must be this origin, not merely this site, since a page on another
-    port of the same host could plant the cookie below. Then double submit: the form's hidden
-    token must equal the SameSite=Strict cookie's. (A request naming neither, from a script,
-    cannot carry a visitor's cookie without the visitor: the tokens alone decide.)"""
+    """A form is taken only from this site. A browser names where a POST comes from: it must be
+    this origin, not merely this site, since a page on another port of the same host could
+    plant the cookie below. Sec-Fetch-Site, which pages cannot set, decides where sent; else
+    Origin (the form pages' referrer policy, strict-origin, lets browsers send it: under
+    no-referrer they send 'null'). Then double submit: the form's hidden token must equal the
+    SameSite=Strict cookie's. (A request naming neither, from a script, cannot carry a
+    visitor's cookie without the visitor: the tokens alone decide.)"""
     origin, fetched = request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site")
-    if (origin is not None and origin.lower() != request.host_url.rstrip("/").lower()) or \
-            (origin is None and fetched not in (None, "same-origin")):
+    if (fetched is not None and fetched != "same-origin") or (
+            fetched is None and origin is not None and
+            origin.lower() != request.host_url.rstrip("/").lower()):
         raise ParameterError("csrf_token", "this form was sent from another site "
                                            f"({quoted(origin or fetched or '')}): open "
                                            f"{request.host_url}calendars/new and send it from "
@@ -67,10 +70,12 @@ def csrf_cookie() -> str:
     return f"__Host-{CSRF_COOKIE}" if request.is_secure else CSRF_COOKIE
 
 
-def no_store(response: Response) -> Response:
-    # The edit key is in these URLs: keep them out of caches and of other sites' Referer.
+def no_store(response: Response, referrer: str = "no-referrer") -> Response:
+    """The edit key is in these URLs: keep them out of caches and of every Referer. A page
+    holding a form takes `strict-origin` (the origin alone, never the path), under which
+    browsers still name this origin in the form's Origin header."""
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Referrer-Policy"] = referrer
     return response
 
 

@@ -238,7 +238,8 @@ def _form_page(template: str, choices: dict, *, status: int, names: str | None =
         choices=choices,
         alarm_choices=ALARM_CHOICES, csrf_token=token,
         feed_url=_feed_url(extra["stored"].feed_id) if "stored" in extra else None, **extra)
-    response = no_store(Response(html, status=status, content_type="text/html; charset=utf-8"))
+    response = no_store(Response(html, status=status, content_type="text/html; charset=utf-8"),
+                        referrer="strict-origin")
     response.set_cookie(csrf_cookie(), token, httponly=True, samesite="Strict",
                         secure=request.is_secure, path="/" if request.is_secure else "/calendars")
     return response
