@@ -80,7 +80,9 @@ def no_store(response: Response, referrer: str = "no-referrer") -> Response:
 
 
 def chunked(environ: dict) -> bool:
-    return "HTTP_TRANSFER_ENCODING" in environ or not environ.get("CONTENT_LENGTH")
+    # Without Transfer-Encoding or Content-Length a request has no body (RFC 9112 6.3): it is
+    # not read, as a server that hands over the socket would wait on it.
+    return "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
 
 
 def read_whole(environ: dict, limit: int) -> None:
