@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from icalendar import Calendar
 
 from calfeed.web import state
 from tests.conftest import fixed_clock
+
+pytestmark = pytest.mark.both_backends
 
 UTC = timezone.utc
 T0 = datetime(2024, 1, 1, tzinfo=UTC)

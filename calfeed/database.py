@@ -1,0 +1,191 @@
+"""PostgreSQL shared by every instance: a connection pool per process, migrations at start.
+
+With CALFEED_DATABASE_URL set, the revision state and personal calendars live here instead of
+SQLite files in instance/, so that several machines serve one service (docs/deploy.md). Every
+fault of the database becomes `DatabaseFault`, whose reason never holds the password.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from contextlib import contextmanager
+from importlib import resources
+from typing import Iterator
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+log = logging.getLogger("calfeed.database")
+
+# The app's extension holding its Database (None: SQLite files in instance/).
+DATABASE = "calfeed.database"
+
+# Any constant: the advisory lock that lets one instance at a time run the migrations.
+MIGRATION_LOCK = 0x63616C66     # "calf"
+# Taken by a revision load, so that instances loading the same data agree on the numbers.
+REVISION_LOCK = 0x63616C67
+
+
+class DatabaseFault(Exception):
+    """The database cannot be used now (unreachable, timed out, refused): try again later."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def shown(url: str) -> str:
+    """The URL as logs and /healthz may name it: the password replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+def check_url(url: str) -> None:
+    """Refuse at start a URL that names no PostgreSQL database, saying what to give."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname \
+            or not parts.path.strip("/"):
+        raise ValueError(f"CALFEED_DATABASE_URL={shown(url)!r} is not valid: give "
+                         "postgresql://user:password@host:port/database, or leave it empty to "
+                         "keep the state in SQLite files in instance/")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, SQL) of every migration shipped, in order: files NNN_name.sql."""
+    found = []
+    for entry in resources.files("calfeed.migrations").iterdir():
+        if entry.name.endswith(".sql"):
+            number, _, name = entry.name.removesuffix(".sql").partition("_")
+            found.append((int(number), name, entry.read_text()))
+    return sorted(found)
+
+
+def open_database(config) -> Database | None:
+    """The database the settings name (CALFEED_DATABASE_URL and its pool and timeouts);
+    None without a URL: the state stays in SQLite files in instance/."""
+    if not config.get("DATABASE_URL"):
+        return None
+    return Database(config["DATABASE_URL"], pool_size=config["DATABASE_POOL_SIZE"],
+                    connect_timeout=config["DATABASE_CONNECT_TIMEOUT_SECONDS"],
+                    statement_timeout=config["DATABASE_STATEMENT_TIMEOUT_SECONDS"])
+
+
+class Database:
+    """One PostgreSQL database: each process (granian forks workers) opens its own pool on
+    first use and migrates the schema once."""
+
+    def __init__(self, url: str, *, pool_size: int = 4, connect_timeout: float = 3,
+                 statement_timeout: float = 5):
+        check_url(url)
+        self.url, self.shown = url, shown(url)
+        self.pool_size = max(1, int(pool_size))
+        self.connect_timeout = connect_timeout
+        self.statement_timeout = statement_timeout
+        self._password = unquote(urlsplit(url).password or "")
+        self._pool, self._pid, self._migrated = None, None, False
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def transaction(self) -> Iterator:
+        """A connection inside one transaction, committed at the end, rolled back on error."""
+        try:
+            with self._pool_here().connection(timeout=self.connect_timeout) as connection:
+                self._migrate(connection)
+                with connection.transaction():
+                    yield connection
+        except DatabaseFault:
+            raise
+        except Exception as exc:
+            if not _is_database_error(exc):
+                raise
+            raise DatabaseFault(self.reason(exc)) from None
+
+    def reachable(self) -> bool:
+        """Whether a query answers now (for /healthz)."""
+        try:
+            with self.transaction() as connection:
+                connection.execute("SELECT 1")
+            return True
+        except DatabaseFault:
+            return False
+
+    def reason(self, exc: BaseException) -> str:
+        """What went wrong, for a log or /healthz: the server's words, without the password."""
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        if self._password:
+            message = message.replace(self._password, "***")
+        return f"the database {self.shown} cannot be used: {message}"
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None and self._pid == os.getpid():
+                self._pool.close()
+            self._pool = None
+
+    def _pool_here(self):
+        pid = os.getpid()
+        if self._pool is None or self._pid != pid:
+            with self._lock:
+                if self._pool is None or self._pid != pid:
+                    self._pool, self._pid = self._new_pool(), pid
+        return self._pool
+
+    def _new_pool(self):
+        from psycopg_pool import ConnectionPool
+
+        pool = ConnectionPool(
+            self.url, min_size=1, max_size=self.pool_size, open=False,
+            timeout=self.connect_timeout, name="calfeed",
+            # A connection broken by a restart of the server is found and replaced before use,
+            # so that service resumes by itself once the database is back.
+            check=ConnectionPool.check_connection,
+            # Reconnecting is tried again on demand however long the database was away.
+            reconnect_timeout=0,
+            kwargs={"autocommit": True,
+                    "connect_timeout": max(2, round(self.connect_timeout)),
+                    "application_name": "calfeed",
+                    "options": f"-c statement_timeout={round(self.statement_timeout * 1000)}"})
+        pool.open(wait=False)
+        return pool
+
+    def _migrate(self, connection) -> None:
+        if self._migrated:
+            return
+        with self._lock:
+            if not self._migrated:
+                applied = migrate(connection)
+                if applied:
+                    log.info("database %s migrated to version %d", self.shown, applied[-1])
+                self._migrated = True
+
+
+def migrate(connection) -> list[int]:
+    """Apply the migrations not yet recorded in schema_version, in one transaction under an
+    advisory lock: instances starting together apply each once. Returns those applied."""
+    with connection.transaction():
+        connection.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        connection.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY "
+                           "KEY, name TEXT NOT NULL, applied TIMESTAMPTZ NOT NULL DEFAULT now())")
+        done = {row[0] for row in connection.execute("SELECT version FROM schema_version")}
+        applied = []
+        for version, name, sql in migrations():
+            if version not in done:
+                connection.execute(sql)
+                connection.execute("INSERT INTO schema_version (version, name) VALUES (%s, %s)",
+                                   (version, name))
+                applied.append(version)
+    return applied
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    import psycopg
+    from psycopg_pool import PoolTimeout
+
+    # Faults of the connection or the server; a programming error stays an error.
+    return isinstance(exc, (psycopg.OperationalError, PoolTimeout, psycopg.InterfaceError)) \
+        or (isinstance(exc, psycopg.errors.DatabaseError)
+            and getattr(exc, "sqlstate", "") in {"57014", "55P03", "40001", "40P01", "25006"})
