@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from contextlib import contextmanager
 from importlib import resources
 from typing import Iterator
@@ -20,6 +21,8 @@ log = logging.getLogger("calfeed.database")
 # The app's extension holding its Database (None: SQLite files in instance/).
 DATABASE = "calfeed.database"
 
+# Seconds /healthz trusts its last look at the database.
+PROBE_SECONDS = 2.0
 # Any constant: the advisory lock that lets one instance at a time run the migrations.
 MIGRATION_LOCK = 0x63616C66     # "calf"
 # Taken by a revision load, so that instances loading the same data agree on the numbers.
@@ -88,6 +91,8 @@ class Database:
         self._password = unquote(urlsplit(url).password or "")
         self._pool, self._pid, self._migrated = None, None, False
         self._lock = threading.Lock()
+        self.fault: str | None = None       # why the last use failed, while it lasts
+        self._probed = (0.0, True)          # (when, reachable) of /healthz's last look
 
     @contextmanager
     def transaction(self) -> Iterator:
@@ -97,21 +102,40 @@ class Database:
                 self._migrate(connection)
                 with connection.transaction():
                     yield connection
-        except DatabaseFault:
+        except DatabaseFault as exc:
+            self._failed(exc.reason)
             raise
         except Exception as exc:
             if not _is_database_error(exc):
                 raise
+            self._failed(self.reason(exc))
             raise DatabaseFault(self.reason(exc)) from None
+        if self.fault is not None:
+            log.warning("database %s reachable again: calendar writes and revisions resume",
+                        self.shown)
+            self.fault = None
+
+    def _failed(self, reason: str) -> None:
+        # Logged when it begins or changes, not once per request of an outage.
+        if reason != self.fault:
+            log.error("degraded: %s; public feeds, pages and the API serve from memory, "
+                      "calendar writes answer 503 until it is back", reason)
+        self.fault = reason
 
     def reachable(self) -> bool:
-        """Whether a query answers now (for /healthz)."""
+        """Whether a query answers (for /healthz): looked at most every PROBE_SECONDS, so
+        that a health check during an outage does not wait for a connection each time."""
+        at, answer = self._probed
+        if time.monotonic() - at < PROBE_SECONDS:
+            return answer and self.fault is None
         try:
             with self.transaction() as connection:
                 connection.execute("SELECT 1")
-            return True
+            answer = True
         except DatabaseFault:
-            return False
+            answer = False
+        self._probed = (time.monotonic(), answer)
+        return answer
 
     def reason(self, exc: BaseException) -> str:
         """What went wrong, for a log or /healthz: the server's words, without the password."""

@@ -13,6 +13,7 @@ from ..query.errors import ParameterError
 from ..query.feed import FEED, languages, parse_feed_query
 from ..render.attribution import attribution
 from ..render.feed_text import region_feed_header, show_feed_header
+from ..database import DATABASE
 from ..render.health import health
 from ..render.on_air import region_feed_has_events
 from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, show_feed
@@ -156,8 +157,10 @@ def _canonical_show(show_id: str, published, endpoint: str) -> str:
 @takes()
 def healthz(args: Values):
     published = current_app.extensions.get(state.EXTENSION)
+    database = current_app.extensions.get(DATABASE)
     status, body = health(published, state.load_status(), details=state.may_see_details(),
-                          folder=current_app.config["SCHEDULES_DIR"])
+                          folder=current_app.config["SCHEDULES_DIR"],
+                          database=None if database is None else database.reachable())
     response = Response(json.dumps(body, ensure_ascii=False) + "\n", status=status,
                         content_type="application/json")
     response.headers["Cache-Control"] = "no-store"
