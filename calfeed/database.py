@@ -27,6 +27,9 @@ PROBE_SECONDS = 2.0
 MIGRATION_LOCK = 0x63616C66     # "calf"
 # Taken by a revision load, so that instances loading the same data agree on the numbers.
 REVISION_LOCK = 0x63616C67
+# Taken by every calendar write, as SQLite's BEGIN IMMEDIATE is: the hourly count, the stored
+# bytes and the row change together whichever instance writes.
+CALENDAR_LOCK = 0x63616C68
 
 
 class DatabaseFault(Exception):
@@ -65,6 +68,23 @@ def migrations() -> list[tuple[int, str, str]]:
             number, _, name = entry.name.removesuffix(".sql").partition("_")
             found.append((int(number), name, entry.read_text()))
     return sorted(found)
+
+
+class Statements:
+    """A connection that takes the SQLite stores' statements (`?` placeholders), so that one
+    text of each statement serves both backends."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def execute(self, sql: str, parameters=()):
+        return self.connection.execute(sql.replace("?", "%s"), parameters)
+
+    def executemany(self, sql: str, rows) -> None:
+        rows = list(rows)
+        if rows:
+            with self.connection.cursor() as cursor:
+                cursor.executemany(sql.replace("?", "%s"), rows)
 
 
 def open_database(config) -> Database | None:

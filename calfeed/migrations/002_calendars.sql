@@ -5,7 +5,7 @@ CREATE TABLE calendar (
     edit_hash TEXT NOT NULL UNIQUE,
     generation INTEGER NOT NULL,
     choices TEXT,
-    deleted BOOLEAN NOT NULL DEFAULT FALSE,
+    deleted INTEGER NOT NULL DEFAULT 0,
     edited TEXT
 );
 CREATE TABLE creation (

@@ -9,24 +9,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from ..database import REVISION_LOCK, Database
+from ..database import REVISION_LOCK, Database, Statements
 from .revisions import RevisionStore
-
-
-class _Statements:
-    """A psycopg connection that takes the SQLite store's statements (`?` placeholders)."""
-
-    def __init__(self, connection):
-        self.connection = connection
-
-    def execute(self, sql: str, parameters=()):
-        return self.connection.execute(sql.replace("?", "%s"), parameters)
-
-    def executemany(self, sql: str, rows) -> None:
-        rows = list(rows)
-        if rows:
-            with self.connection.cursor() as cursor:
-                cursor.executemany(sql.replace("?", "%s"), rows)
 
 
 class PgRevisionStore(RevisionStore):
@@ -41,4 +25,4 @@ class PgRevisionStore(RevisionStore):
         with self.database.transaction() as connection:
             if write:
                 connection.execute("SELECT pg_advisory_xact_lock(%s)", (REVISION_LOCK,))
-            yield _Statements(connection)
+            yield Statements(connection)
