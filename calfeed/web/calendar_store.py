@@ -9,13 +9,18 @@ import secrets
 import sqlite3
 import threading
 import time
-from contextlib import closing, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from .store_faults import Faults, Unavailable, damaged_note, set_aside
+
 # Waiting a little for another worker's write beats failing a person's click.
 LOCK_TIMEOUT = 5.0
+# Seconds between looks at whether the operator dealt with a damaged file (its note removed).
+RECHECK_SECONDS = 10
 
+SCHEMA_VERSION = 1      # PRAGMA user_version once SCHEMA and its updates are applied
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS calendar (
     feed_id TEXT PRIMARY KEY,
@@ -76,22 +81,61 @@ def _hash(secret: str) -> str:
 
 
 class CalendarStore:
-    """One SQLite file, shared by workers and threads: each thread keeps its own connection."""
+    """One SQLite file, shared by workers and threads: each thread keeps its own connection.
+
+    Never fatal: a damaged file is set aside (store_faults.py) and every use answers
+    `Unavailable` until the operator deals with it; any other fault (read-only, disk full,
+    locked) is `Unavailable` for the use that met it, reported once to `faults`."""
 
     def __init__(self, path: str, limits: Limits = Limits()):
         self.path = path
         self.limits = limits
+        self.faults = Faults()
+        self.damaged: str | None = None     # the note's first line, while set aside
+        self._ready = False                  # tables made: the file was usable once
         self._local = threading.local()
-        with closing(self._connect()) as db:
-            # WAL is kept in the file: readers of feeds never wait for a save.
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
-            columns = {row[1] for row in db.execute("PRAGMA table_info(calendar)")}
-            if "edited" not in columns:     # a database made before calendars kept it
-                db.execute("ALTER TABLE calendar ADD COLUMN edited TEXT")
+        self._checked_at = 0.0
+        self._open()
+
+    def problem(self) -> str | None:
+        """Why personal calendars cannot be used now, for /healthz (None: they can)."""
+        self._recheck()
+        return self.damaged or self.faults.reason
+
+    def _recheck(self) -> None:
+        if (self.damaged is not None or not self._ready) and \
+                time.monotonic() - self._checked_at > RECHECK_SECONDS:
+            self._open()
+
+    def _open(self) -> None:
+        """Make the file ready, or find it damaged (set it aside) or faulty (reported)."""
+        self._checked_at = time.monotonic()
+        self.damaged = damaged_note(self.path)
+        if self.damaged is not None:
+            return
+        try:
+            db = self._connect()
+            try:
+                _prepare(db)
+            finally:
+                db.close()
+        except sqlite3.DatabaseError as exc:
+            if _is_damage(exc):
+                self.damaged = set_aside(self.path, str(exc))
+            else:
+                self.faults.failed(f"{self.path}: {exc}", writing=True)
+        except DamagedFile as exc:
+            self.damaged = set_aside(self.path, exc.why)
+        else:
+            self._ready = True
+            self.faults.worked(writing=True)
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT, isolation_level=None)
+        # An existing file is opened without the right to create one: if it was just moved
+        # aside by another worker, this fails rather than starting an empty file in its place.
+        mode = "rw" if os.path.exists(self.path) else "rwc"
+        db = sqlite3.connect(f"file:{self.path}?mode={mode}", uri=True, timeout=LOCK_TIMEOUT,
+                             isolation_level=None)
         # In WAL mode NORMAL stays consistent on a crash; a power cut may lose the last saves.
         db.execute("PRAGMA synchronous=NORMAL")
         return db
@@ -126,8 +170,9 @@ class CalendarStore:
     def generation(self, feed_id: str) -> int | None:
         """The edit generation of a live calendar (None: unknown or deleted): what the response
         cache keys a personal feed on, asked on every request."""
-        row = self._db().execute("SELECT generation FROM calendar WHERE feed_id = ? AND deleted = 0",
-                         (feed_id,)).fetchone()
+        with self._reader() as db:
+            row = db.execute("SELECT generation FROM calendar WHERE feed_id = ? AND deleted = 0",
+                             (feed_id,)).fetchone()
         return row[0] if row else None
 
     def by_edit_key(self, edit_key: str) -> Stored | None:
@@ -199,20 +244,89 @@ class CalendarStore:
             self._local.pid = pid
         return db
 
+    @contextmanager
     def _reader(self):
-        return nullcontext(self._db())
+        with self._guard(writing=False):
+            yield self._db()
 
     @contextmanager
     def _write(self):
         """One write transaction on this thread's connection, rolled back on any error (a
         kept connection must never be left inside a transaction)."""
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
+        with self._guard(writing=True):
+            db = self._db()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
             if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
-        if db.in_transaction:
-            db.execute("COMMIT")
+                db.execute("COMMIT")
+
+    @contextmanager
+    def _guard(self, *, writing: bool):
+        """A use of the file: refused while it is set aside; a fault becomes Unavailable."""
+        self._recheck()
+        if self.damaged is not None:
+            raise Unavailable("personal calendars are unavailable: their file is damaged and "
+                              "is being recovered; calendars and their feeds come back once it "
+                              "is: try again later", 300)
+        if not self._ready:
+            raise Unavailable("personal calendars are unavailable now: try again later", 60)
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            reason, message, retry = _fault(exc)
+            self.faults.failed(f"{self.path}: {reason}", writing=writing)
+            raise Unavailable(message, retry) from None
+        self.faults.worked(writing=writing)
+
+
+class DamagedFile(Exception):
+    """The file opened but does not pass SQLite's own check."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
+
+
+def _prepare(db: sqlite3.Connection) -> None:
+    """Check the file, then make or update its tables; a file already up to date is only read
+    (a read-only file still serves feeds)."""
+    found = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+    if found != "ok":
+        raise DamagedFile(f"integrity check: {found[:200]}")
+    if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+        return
+    # WAL is kept in the file: readers of feeds never wait for a save.
+    db.execute("PRAGMA journal_mode=WAL")
+    db.executescript(SCHEMA)
+    columns = {row[1] for row in db.execute("PRAGMA table_info(calendar)")}
+    if "edited" not in columns:     # a database made before calendars kept it
+        db.execute("ALTER TABLE calendar ADD COLUMN edited TEXT")
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    return getattr(exc, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def _fault(exc: sqlite3.DatabaseError) -> tuple[str, str, int]:
+    """(for the log, for the person, seconds to wait) of one SQLite error."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return (f"busy: {exc}", "personal calendars are busy with other saves: try again in a "
+                "few seconds", 2)
+    if name.startswith("SQLITE_READONLY"):
+        return (f"read-only: {exc}", "personal calendars cannot be saved now (their file is "
+                "read-only); feeds still work: try again later", 60)
+    if name.startswith("SQLITE_FULL"):
+        return (f"disk full: {exc}", "personal calendars cannot be saved now (the server's disk "
+                "is full); feeds still work: try again later", 60)
+    if _is_damage(exc):
+        return (f"damaged: {exc} (it is set aside at the next start)", "personal calendars are "
+                "unavailable: their file is damaged; try again later", 300)
+    return (f"{name or type(exc).__name__}: {exc}", "personal calendars are unavailable now: "
+            "try again later", 60)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import io
 import json
 import os
 import secrets
@@ -10,6 +11,7 @@ from typing import Callable
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, \
     url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import state
 from ..errors import NotFound
@@ -25,6 +27,7 @@ from .calendar_form import read_form
 from .list_import import match_list
 from .moved import current_show_id
 from .calendar_store import CalendarGone, CalendarStore, LimitReached, Limits
+from .store_faults import Unavailable
 from ..query import values as parse
 from ..query.errors import ParameterError
 from ..query.feed import FeedQuery
@@ -39,6 +42,7 @@ calendars = Blueprint("calendars", __name__)
 EXTENSION = "calfeed.calendars"
 PERSONAL_FEEDS = "/feeds/my/"
 CSRF_COOKIE = "calfeed_csrf"
+IMPORT_PATH = "/calendars/import"
 
 
 def store() -> CalendarStore:
@@ -61,7 +65,7 @@ def new(args: Values):
                       names=words_language(lang) if lang else None)
 
 
-@calendars.post("/calendars/import")
+@calendars.post(IMPORT_PATH)
 def import_list():
     """The new form prefilled from an uploaded list; the file is read for ids, never stored."""
     _check_csrf()
@@ -169,7 +173,10 @@ def personal_feeds(calendars: CalendarStore, otherwise: Callable[[dict], object]
         if not path.startswith(PERSONAL_FEEDS):
             return otherwise(environ)
         feed_id = path[len(PERSONAL_FEEDS):].removesuffix(".ics")
-        generation = calendars.generation(feed_id) if path.endswith(".ics") else None
+        try:
+            generation = calendars.generation(feed_id) if path.endswith(".ics") else None
+        except Unavailable:
+            generation = None       # Flask answers the 503
         return SKIP if generation is None else ("calendar generation", generation)
     return variant
 
@@ -225,6 +232,25 @@ def _no_store(response: Response) -> Response:
     return response
 
 
+def chunked(environ: dict) -> bool:
+    return "HTTP_TRANSFER_ENCODING" in environ or not environ.get("CONTENT_LENGTH")
+
+
+def read_whole(environ: dict, limit: int) -> None:
+    """A body without a length read whole, up to `limit` bytes, and given to Werkzeug as a body
+    of known length; one byte more is a 413."""
+    stream, data = environ["wsgi.input"], bytearray()
+    while len(data) <= limit:
+        part = stream.read(min(65536, limit + 1 - len(data)))
+        if not part:
+            break
+        data += part
+    if len(data) > limit:
+        raise RequestEntityTooLarge()
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
+    environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(bytes(data)), str(len(data))
+
+
 def init_app(app: Flask) -> None:
     if not app.config.get("CALENDARS_PATH"):
         os.makedirs(app.instance_path, exist_ok=True)
@@ -239,15 +265,37 @@ def init_app(app: Flask) -> None:
     def gone(error: CalendarGone):
         return problem(410, "gone", error.message)
 
+    @app.errorhandler(Unavailable)
+    def unavailable(error: Unavailable):
+        # A calendar app retries later; nginx serves its last good copy meanwhile.
+        return problem(503, "unavailable", error.message,
+                       headers={"Retry-After": str(error.retry_after)})
+
     @app.errorhandler(LimitReached)
     def limit(error: LimitReached):
         return problem(429, "limit_reached", error.message)
 
+    # Every body is capped before it is parsed or spooled, however it is framed: a
+    # Content-Length over the limit is refused by Werkzeug before reading; a chunked body is
+    # read here up to the limit (Werkzeug alone would cut it there and parse the rest as if
+    # whole) and refused once it passes it.
+    app.config["MAX_CONTENT_LENGTH"] = app.config["CALENDAR_FORM_MAX_BYTES"]
+    app.config["MAX_FORM_MEMORY_SIZE"] = app.config["CALENDAR_FORM_MAX_BYTES"]
+
     @app.before_request
-    def refuse_big_forms():
-        limit_bytes = app.config["CALENDAR_IMPORT_MAX_BYTES" if request.path ==
-                                 "/calendars/import" else "CALENDAR_FORM_MAX_BYTES"]
-        if request.path.startswith("/calendars") and (request.content_length or 0) > limit_bytes:
-            return problem(413, "bad_request", f"the form is {request.content_length} bytes, "
-                                               f"over the limit of {limit_bytes}")
-        return None
+    def cap_body():
+        if request.path == IMPORT_PATH:
+            request.max_content_length = app.config["CALENDAR_IMPORT_MAX_BYTES"]
+        if request.method not in ("GET", "HEAD") and chunked(request.environ):
+            read_whole(request.environ, request.max_content_length)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge):
+        limit = request.max_content_length
+        what = ("the list file is", "export a shorter list (only what you watch or plan to)") \
+            if request.path == IMPORT_PATH else \
+            ("the form is", "choose fewer shows, or make a second calendar")
+        size = f"{request.content_length} bytes" if request.content_length else "larger"
+        # The rest of the body is not read: the connection cannot carry another request.
+        return problem(413, "bad_request", f"{what[0]} {size}, over the limit of {limit} bytes: "
+                                         f"{what[1]}", headers={"Connection": "close"})

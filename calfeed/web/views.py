@@ -157,9 +157,11 @@ def _canonical_show(show_id: str, published, endpoint: str) -> str:
 @takes()
 def healthz(args: Values):
     published = current_app.extensions.get(state.EXTENSION)
+    calendars = current_app.extensions.get("calfeed.calendars")
     database = current_app.extensions.get(DATABASE)
     status, body = health(published, state.load_status(), details=state.may_see_details(),
                           folder=current_app.config["SCHEDULES_DIR"],
+                          calendars=calendars.problem() if calendars else None,
                           database=None if database is None else database.reachable())
     response = Response(json.dumps(body, ensure_ascii=False) + "\n", status=status,
                         content_type="application/json")
