@@ -32,6 +32,23 @@ REVISION_LOCK = 0x63616C67
 CALENDAR_LOCK = 0x63616C68
 
 
+class _ConnectErrors(logging.Filter):
+    """psycopg_pool logs each failed attempt to connect, a line per request in an outage:
+    the latest is kept as the outage's reason instead, which Database logs once."""
+
+    last: str | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith("error connecting"):
+            _ConnectErrors.last = " ".join(message.partition(": ")[2].split())
+            return False
+        return not message.startswith("reconnection attempt")
+
+
+logging.getLogger("psycopg.pool").addFilter(_ConnectErrors())
+
+
 class DatabaseFault(Exception):
     """The database cannot be used now (unreachable, timed out, refused): try again later."""
 
@@ -160,6 +177,9 @@ class Database:
     def reason(self, exc: BaseException) -> str:
         """What went wrong, for a log or /healthz: the server's words, without the password."""
         message = " ".join(str(exc).split()) or type(exc).__name__
+        if type(exc).__name__ == "PoolTimeout" and _ConnectErrors.last:
+            # The pool says only that it waited; why it could not connect is what helps.
+            message = _ConnectErrors.last
         if self._password:
             message = message.replace(self._password, "***")
         return f"the database {self.shown} cannot be used: {message}"

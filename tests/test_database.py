@@ -14,6 +14,7 @@ from calfeed.config import SettingError, load_config
 from calfeed.database import Database, migrate, migrations, shown
 from tests.conftest import BUNDLED_SCHEDULES, app_config
 from tests.postgres import PASSWORD
+from tests.test_my_calendar import token
 
 
 def test_the_migrations_are_numbered_in_order_without_gaps():
@@ -97,16 +98,16 @@ def test_credentials_stay_out_of_logs_healthz_and_error_pages(postgres_cluster, 
     try:
         client = app.test_client()
         health = client.get("/healthz")
-        created = client.post("/calendars", data={"csrf_token": "t", "region": "US",
-                                                  "show": "metallic-rouge"},
-                              headers={"Cookie": "calfeed_csrf=t"})
+        created = client.post("/calendars", data={"csrf_token": token(client), "region": "us",
+                                                  "show": "metallic-rouge"})
         feed = client.get("/feeds/us/metallic-rouge.ics")
     finally:
         app.extensions["calfeed.database"].close()
     assert health.json["database"] == "unreachable" and health.json["status"] == "degraded"
     assert "password authentication failed" in health.json["details"]["state_database"]
     assert feed.status_code == 200
-    assert created.status_code == 503
+    assert created.status_code == 503 and created.headers["Retry-After"] == "5"
+    assert "try again shortly" in created.get_data(as_text=True)
     said = health.get_data(as_text=True) + created.get_data(as_text=True) + caplog.text
     assert "calfeed:***@127.0.0.1" in said
     for secret in (wrong, PASSWORD):

@@ -27,6 +27,8 @@ from .calendar_form import read_form
 from .list_import import match_list
 from .moved import current_show_id
 from .calendar_store import CalendarGone, CalendarStore, LimitReached, Limits
+from .pg_calendar_store import PgCalendarStore
+from ..database import DATABASE
 from .store_faults import Unavailable
 from ..query import values as parse
 from ..query.errors import ParameterError
@@ -255,10 +257,13 @@ def init_app(app: Flask) -> None:
     if not app.config.get("CALENDARS_PATH"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["CALENDARS_PATH"] = os.path.join(app.instance_path, "calendars.sqlite3")
-    app.extensions[EXTENSION] = CalendarStore(app.config["CALENDARS_PATH"], Limits(
-        max_shows=app.config["CALENDAR_MAX_SHOWS"],
-        creations_per_hour=app.config["CALENDAR_CREATIONS_PER_HOUR"],
-        max_total_bytes=app.config["CALENDARS_MAX_BYTES"]))
+    limits = Limits(max_shows=app.config["CALENDAR_MAX_SHOWS"],
+                    creations_per_hour=app.config["CALENDAR_CREATIONS_PER_HOUR"],
+                    max_total_bytes=app.config["CALENDARS_MAX_BYTES"])
+    database = app.extensions.get(DATABASE)
+    # The views never know which: both stores have the same methods and answers.
+    app.extensions[EXTENSION] = CalendarStore(app.config["CALENDARS_PATH"], limits) \
+        if database is None else PgCalendarStore(database, limits)
     app.register_blueprint(calendars)
 
     @app.errorhandler(CalendarGone)
