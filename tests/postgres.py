@@ -40,11 +40,11 @@ class Cluster:
     """One server on 127.0.0.1:port, its data in a temporary folder owned by the user it runs
     as; databases made per test by `new_database`."""
 
-    def __init__(self):
+    def __init__(self, port: int | None = None):
         self.bin = server_bin()
         self.folder = Path(tempfile.mkdtemp(prefix="calfeed-pg-"))
         self.data, self.log = self.folder / "data", self.folder / "server.log"
-        self.port = free_port()
+        self.port = port or free_port()
         self._run_as = None
         if os.geteuid() == 0:
             try:
