@@ -23,6 +23,8 @@ DATABASE = "calfeed.database"
 
 # Seconds /healthz trusts its last look at the database.
 PROBE_SECONDS = 2.0
+# Seconds between tries while the database is unreachable (other uses fail at once).
+RETRY_SECONDS = 1.0
 # Any constant: the advisory lock that lets one instance at a time run the migrations.
 MIGRATION_LOCK = 0x63616C66     # "calf"
 # Taken by a revision load, so that instances loading the same data agree on the numbers.
@@ -129,11 +131,16 @@ class Database:
         self._pool, self._pid, self._migrated = None, None, False
         self._lock = threading.Lock()
         self.fault: str | None = None       # why the last use failed, while it lasts
+        self._failed_at = 0.0
         self._probed = (0.0, True)          # (when, reachable) of /healthz's last look
 
     @contextmanager
     def transaction(self) -> Iterator:
-        """A connection inside one transaction, committed at the end, rolled back on error."""
+        """A connection inside one transaction, committed at the end, rolled back on error.
+        In an outage, one use a second waits for a connection; the others fail at once, so
+        that requests served from memory meanwhile are not held up."""
+        if self.fault is not None and time.monotonic() - self._failed_at < RETRY_SECONDS:
+            raise DatabaseFault(self.fault)
         try:
             with self._pool_here().connection(timeout=self.connect_timeout) as connection:
                 self._migrate(connection)
@@ -150,14 +157,14 @@ class Database:
         if self.fault is not None:
             log.warning("database %s reachable again: calendar writes and revisions resume",
                         self.shown)
-            self.fault = None
+            self.fault = _ConnectErrors.last = None
 
     def _failed(self, reason: str) -> None:
         # Logged when it begins or changes, not once per request of an outage.
-        if reason != self.fault:
+        if self.fault is None:
             log.error("degraded: %s; public feeds, pages and the API serve from memory, "
                       "calendar writes answer 503 until it is back", reason)
-        self.fault = reason
+        self.fault, self._failed_at = reason, time.monotonic()
 
     def reachable(self) -> bool:
         """Whether a query answers (for /healthz): looked at most every PROBE_SECONDS, so
