@@ -96,10 +96,9 @@ def response_cache_seconds(request) -> int:
 @pytest.fixture(scope="session")
 def postgres_cluster():
     """One throwaway PostgreSQL server for the session (tests/postgres.py)."""
-    from tests.postgres import Cluster
-    cluster = Cluster()
-    yield cluster
-    cluster.remove()
+    from tests.postgres import throwaway_cluster
+    with throwaway_cluster() as cluster:
+        yield cluster
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.tools import require
@@ -98,6 +99,16 @@ class Cluster:
     def remove(self) -> None:
         self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextmanager
+def throwaway_cluster(port: int | None = None):
+    """A Cluster, stopped and removed when the block ends."""
+    cluster = Cluster(port)
+    try:
+        yield cluster
+    finally:
+        cluster.remove()
 
 
 def wait_until(condition, timeout: float = 15, step: float = 0.1):

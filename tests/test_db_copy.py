@@ -12,7 +12,7 @@ from calfeed.web import state
 from tests.conftest import fixed_clock
 from tests.postgres import PASSWORD
 from tests.test_my_calendar import made, token
-from tests.test_revisions import T1
+from tests.test_revisions import T1, skip_a_week
 
 LATER = datetime(2024, 3, 1, tzinfo=timezone.utc)
 FEED = "/feeds/us/metallic-rouge.ics"
@@ -21,10 +21,7 @@ FEED = "/feeds/us/metallic-rouge.ics"
 def test_a_copied_installation_serves_the_same_bytes_and_links_from_postgres(
         make_app, schedules, tmp_path, postgres_cluster):
     sqlite_app = make_app(schedules, CALENDARS_PATH=str(tmp_path / "calendars.sqlite3"))
-    path = schedules / "metallic-rouge.yaml"
-    path.write_text(path.read_text().replace("    start: 2024-01-10 24:55\n",
-                                             "    start: 2024-01-10 24:55\n"
-                                             "    skip: [2024-02-14]\n"))
+    skip_a_week(schedules)
     sqlite_app.config["CLOCK"] = fixed_clock(T1)
     with sqlite_app.app_context():
         assert state.reload(sqlite_app)

@@ -16,12 +16,11 @@ from icalendar import Calendar
 
 from bench.loopback import fetch, free_port, wait_for
 from calfeed.config import BUNDLED_SCHEDULES
-from tests.postgres import PASSWORD, Cluster, wait_until
+from tests.postgres import PASSWORD, throwaway_cluster, wait_until
+from tests.test_revisions import skip_a_week
 from tests.test_production_server import serve, stop
 
 PUBLIC = "https://calfeed.example.org"
-SKIP_A_WEEK = ("    start: 2024-01-10 24:55\n", "    start: 2024-01-10 24:55\n"
-               "    skip: [2024-02-14]\n")
 
 
 class Instance:
@@ -67,9 +66,8 @@ class Instance:
 @pytest.fixture(scope="module")
 def cluster():
     """A cluster of the module's own: one test stops and starts it."""
-    running = Cluster()
-    yield running
-    running.remove()
+    with throwaway_cluster() as running:
+        yield running
 
 
 @pytest.fixture
@@ -125,8 +123,7 @@ def test_a_schedule_edit_gets_one_sequence_whichever_instance_saw_it_first(two):
     a, b = two
     before = events(a.get(FEED)[2])
     for instance in (a, b):        # deployed to A first, to B a little later
-        path = instance.schedules / "metallic-rouge.yaml"
-        path.write_text(path.read_text().replace(*SKIP_A_WEEK))
+        skip_a_week(instance.schedules)
         assert wait_until(lambda: events(instance.get(FEED)[2]) != before)
     seen_a, seen_b = a.get(FEED), b.get(FEED)
     assert seen_a[2] == seen_b[2] and seen_a[1]["ETag"] == seen_b[1]["ETag"]
