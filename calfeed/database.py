@@ -226,9 +226,19 @@ class Database:
     def _migrate(self, connection) -> None:
         if self._migrated:
             return
+        import psycopg
+
         with self._lock:
             if not self._migrated:
-                applied = migrate(connection)
+                try:
+                    applied = migrate(connection)
+                except psycopg.Error as exc:
+                    if _is_database_error(exc):
+                        raise
+                    # Say it on /healthz and in the log, and retry, rather than fail to start.
+                    raise DatabaseFault(self.reason(exc) + " (while migrating its schema: the "
+                                        "user of CALFEED_DATABASE_URL must be able to create "
+                                        "tables in this database)") from None
                 if applied:
                     log.info("database %s migrated to version %d", self.shown, applied[-1])
                 self._migrated = True

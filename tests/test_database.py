@@ -112,3 +112,23 @@ def test_credentials_stay_out_of_logs_healthz_and_error_pages(postgres_cluster, 
     assert "calfeed:***@127.0.0.1" in said
     for secret in (wrong, PASSWORD):
         assert secret not in said
+
+
+def test_a_user_that_cannot_create_the_tables_is_said_on_healthz_not_a_crash(postgres_cluster,
+                                                                             tmp_path):
+    url = postgres_cluster.new_database()
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("DROP ROLE IF EXISTS reader")
+        connection.execute("CREATE ROLE reader LOGIN PASSWORD 'reader-pw'")
+    limited = url.replace(f"calfeed:{PASSWORD}@", "reader:reader-pw@")
+    app = create_app(app_config(BUNDLED_SCHEDULES, tmp_path / "state.sqlite3",
+                                DATABASE_URL=limited, DATABASE_CONNECT_TIMEOUT_SECONDS=1))
+    try:
+        client = app.test_client()
+        assert client.get("/feeds/us/metallic-rouge.ics").status_code == 200
+        health = client.get("/healthz").json
+    finally:
+        app.extensions["calfeed.database"].close()
+    assert health["status"] == "degraded" and health["database"] == "unreachable"
+    assert "permission denied" in health["details"]["state_database"]
+    assert "must be able to create tables" in health["details"]["state_database"]

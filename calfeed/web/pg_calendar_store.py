@@ -89,7 +89,10 @@ class PgCalendarStore(CalendarStore):
         return changed
 
     def delete(self, edit_key: str) -> bool:
-        stored = self.by_edit_key(edit_key)
+        try:
+            stored = self.by_edit_key(edit_key)
+        except CalendarGone:
+            stored = None       # deleted already, by another request
         deleted = super().delete(edit_key)
         if stored is not None:
             self._forget(stored.feed_id)
