@@ -83,7 +83,10 @@ class PgCalendarStore(CalendarStore):
 
     def replace(self, edit_key: str, choices: dict) -> bool:
         changed = super().replace(edit_key, choices)
-        stored = self.by_edit_key(edit_key) if changed else None
+        try:
+            stored = self.by_edit_key(edit_key) if changed else None
+        except Unavailable:
+            stored = None       # saved: never answer 503 for a save that was made
         if stored is not None:
             self._remember(stored.feed_id, stored)      # this instance sees its save at once
         return changed
