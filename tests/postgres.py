@@ -15,7 +15,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.tools import require
+from tests.tools import missing, require
 
 INSTALL_HINT = "install Debian's postgresql package"
 # Not 'postgres': a password that must never show up in logs or answers.
@@ -51,8 +51,8 @@ class Cluster:
             try:
                 owner = pwd.getpwnam("postgres")
             except KeyError:
-                raise RuntimeError(f"as root the test server runs as the postgres user: "
-                                   f"{INSTALL_HINT}, which creates it") from None
+                missing(f"as root the test server runs as the postgres user: {INSTALL_HINT}, "
+                        "which creates it")
             self._run_as = "postgres"
             os.chown(self.folder, owner.pw_uid, owner.pw_gid)
         os.chmod(self.folder, 0o755)
