@@ -1,4 +1,4 @@
-"""The `calfeed` command: check schedules, show airings, export the site, synth, sources."""
+"""The `calfeed` command: check, show, export, synth, sources, calendars (backup, reclaim)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
+from .calendars_cli import calendars
 from .publish.catalog import load_catalog
 from .config import BUNDLED_SCHEDULES, SettingError, load_config
 from .errors import CatalogError
@@ -240,6 +241,9 @@ def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, tuple("-" * w for w in widths), *rows]:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+
+
+cli.add_command(calendars)
 
 
 def init_app(app: Flask) -> None:

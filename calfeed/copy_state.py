@@ -24,7 +24,6 @@ STATE_TABLES = {
 CALENDAR_TABLES = {
     "calendar": ("feed_id", "edit_hash", "generation", "choices", "deleted", "edited"),
     "creation": ("address_hash", "at"),
-    "usage": ("id", "bytes"),
 }
 
 
@@ -71,10 +70,6 @@ def copy_to(database: Database, state_path: str, calendars_path: str, *,
                     copied.rows[table] = _copy_table(source, connection, table, columns)
             finally:
                 source.close()
-        if copied.rows.get("usage", 0) == 0:
-            # No usage row to copy (no calendars file, or one from before it was kept).
-            connection.execute("INSERT INTO usage VALUES (1, (SELECT COALESCE(SUM(LENGTH("
-                               "choices)), 0) FROM calendar))")
     return copied
 
 

@@ -29,8 +29,8 @@ RETRY_SECONDS = 1.0
 MIGRATION_LOCK = 0x63616C66     # "calf"
 # Taken by a revision load, so that instances loading the same data agree on the numbers.
 REVISION_LOCK = 0x63616C67
-# Taken by every calendar write, as SQLite's BEGIN IMMEDIATE is: the hourly count, the stored
-# bytes and the row change together whichever instance writes.
+# Taken by every calendar write, as SQLite's BEGIN IMMEDIATE is: the hourly count, the room
+# left and the row change together whichever instance writes.
 CALENDAR_LOCK = 0x63616C68
 
 

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from calfeed.web.calendar_store import LimitReached
+from calfeed.web.calendar_rules import LimitReached
 from calfeed.web.calendars import EXTENSION
 
 pytestmark = pytest.mark.both_backends

@@ -7,13 +7,16 @@ import logging
 import os
 import re
 import sqlite3
+import subprocess
 import threading
+from contextlib import contextmanager
 
 import pytest
 
-from calfeed.web import calendar_store
+from calfeed.web import calendar_sqlite
 from tests.test_my_calendar import TWO_SHOWS, create, made, token  # noqa: F401 (fixture)
 from tests.test_my_calendar import two_shows  # noqa: F401 (fixture)
+from tests.tools import require
 
 PUBLIC = ("/feeds/jp/metallic-rouge.ics", "/api/v1/shows", "/shows/metallic-rouge", "/week")
 
@@ -94,7 +97,7 @@ def test_while_the_note_is_there_no_worker_starts_a_new_file_and_removing_it_res
     # restart, once the workers look again.
     path.write_bytes(backup)
     (tmp_path / "calendars.sqlite3.damaged.txt").unlink()
-    monkeypatch.setattr(calendar_store, "RECHECK_SECONDS", 0)
+    monkeypatch.setattr(calendar_sqlite, "RECHECK_SECONDS", 0)
     for client in (first, second):
         assert client.get(feed_path).status_code == 200
         assert health(client)["status"] == "ok"
@@ -140,3 +143,100 @@ def test_under_granian_a_damaged_file_at_start_leaves_the_service_up(tmp_path):
     log = (tmp_path / "server.log").read_text()
     assert "Traceback" not in log and log.count("was damaged") == 1, log
     assert len(list(tmp_path.glob("calendars.sqlite3.damaged-*"))) == 1
+
+
+# --- faults met while serving: read-only, full, locked -------------------------------------
+
+def errors_logged(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records
+            if r.name == "calfeed.calendars" and r.levelno >= logging.ERROR]
+
+
+@contextmanager
+def read_only(path):
+    """The file made immutable (`chattr +i`, as reproduced: root cannot write it either), or
+    read-only by its mode where the tests do not run as root."""
+    if os.geteuid() != 0:
+        path.chmod(0o444)
+        yield
+        path.chmod(0o644)
+        return
+    chattr = require("chattr", "apt-get install e2fsprogs")
+    subprocess.run([chattr, "+i", str(path)], check=True)
+    try:
+        yield
+    finally:
+        subprocess.run([chattr, "-i", str(path)], check=True)
+
+
+def test_a_read_only_file_is_a_503_logged_once_and_on_healthz_until_it_clears(
+        make, tmp_path, caplog):
+    first = make()
+    edit_path, feed_path = made(first.test_client())
+    first.extensions["calfeed.calendars"].close()
+    with read_only(tmp_path / "calendars.sqlite3"):
+        client = make().test_client()        # a new worker: it opens the file read-only
+        caplog.set_level(logging.WARNING, "calfeed.calendars")
+        for _ in range(5):
+            check_unavailable(create(client, show="metallic-rouge"), 60)
+            check_unavailable(client.post(edit_path, data={
+                "region": "jp", "show": "metallic-rouge", "csrf_token": token(client)}), 60)
+            assert client.get(feed_path).status_code == 200      # reads still work
+        report = health(client)
+        assert report["status"] == "degraded" and "read-only" in report["details"]["calendars"]
+        assert len(errors_logged(caplog)) == 1, errors_logged(caplog)
+    assert create(client, show="metallic-rouge").status_code == 303     # the same worker
+    assert health(client)["status"] == "ok"
+
+
+def test_a_full_disk_is_a_503_not_a_500(make, tmp_path, monkeypatch):
+    """SQLite's own 'database or disk is full' (SQLITE_FULL), reached by capping the pages a
+    connection may use, as a full disk would stop the file growing."""
+    client = make().test_client()
+    made(client)
+    connect = calendar_sqlite.SQLiteFile._connect
+
+    def capped(store):
+        db = connect(store)
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {pages}")
+        return db
+    monkeypatch.setattr(calendar_sqlite.SQLiteFile, "_connect", capped)
+    full = make(CALENDAR_CREATIONS_PER_HOUR=1000).test_client()
+    answers = [create(full, show="metallic-rouge", lang="ja" if n % 2 else "")
+               for n in range(40)]
+    assert {a.status_code for a in answers} <= {303, 503}
+    refused = [a for a in answers if a.status_code == 503]
+    assert refused, "the capped file never filled"
+    check_unavailable(refused[0], 60)
+    assert "disk is full" in refused[0].text
+    assert "disk full" in health(full)["details"]["calendars"]
+
+
+def test_a_save_waiting_on_another_process_s_lock_is_a_503_and_reads_do_not_wait(make,
+                                                                                  tmp_path):
+    import time
+    client = make().test_client()
+    edit_path, feed_path = made(client)
+    release, held = threading.Event(), threading.Event()
+
+    def holder():
+        db = sqlite3.connect(tmp_path / "calendars.sqlite3", isolation_level=None)
+        db.execute("BEGIN EXCLUSIVE")
+        held.set()
+        release.wait(30)
+        db.execute("ROLLBACK")
+        db.close()
+    threading.Thread(target=holder, daemon=True).start()
+    held.wait(5)
+    try:
+        started = time.monotonic()
+        assert client.get(feed_path).status_code == 200
+        assert time.monotonic() - started < 0.5          # a read never waits for the lock
+        answer = create(client, show="metallic-rouge")
+        check_unavailable(answer, 2)
+        assert "busy" in answer.text and "database is locked" not in answer.text
+    finally:
+        release.set()
+    time.sleep(0.2)
+    assert create(client, show="metallic-rouge").status_code == 303

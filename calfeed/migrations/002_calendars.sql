@@ -6,16 +6,13 @@ CREATE TABLE calendar (
     generation INTEGER NOT NULL,
     choices TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
-    edited TEXT
+    edited TEXT                 -- when it was made, last changed or deleted (UTC, ISO 8601)
 );
 CREATE TABLE creation (
     address_hash TEXT NOT NULL,
     at DOUBLE PRECISION NOT NULL
 );
 CREATE INDEX creation_by_address ON creation (address_hash, at);
--- Bytes of choices stored in all, kept by every write (summing them would read the table).
-CREATE TABLE usage (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    bytes BIGINT NOT NULL
-);
-INSERT INTO usage VALUES (1, 0);
+-- Creations over an hour old are dropped by time, and deleted calendars reclaimed by it.
+CREATE INDEX creation_by_time ON creation (at);
+CREATE INDEX deleted_by_time ON calendar (edited) WHERE deleted = 1;

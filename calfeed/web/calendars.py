@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import hmac
 import io
+import multiprocessing.util
 import json
 import os
 import secrets
+import threading
 from typing import Callable
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, \
@@ -26,7 +30,8 @@ from ..schedule.regions import country, countries
 from .calendar_form import read_form
 from .list_import import match_list
 from .moved import current_show_id
-from .calendar_store import CalendarGone, CalendarStore, LimitReached, Limits
+from .calendar_rules import CalendarGone, LimitReached, Limits, Outdated
+from .calendar_store import CalendarStore
 from .pg_calendar_store import PgCalendarStore
 from ..database import DATABASE
 from .store_faults import Unavailable
@@ -42,6 +47,7 @@ from .views import _page_region, _region_choices
 
 calendars = Blueprint("calendars", __name__)
 EXTENSION = "calfeed.calendars"
+SAVING = "calfeed.calendars.saving"
 PERSONAL_FEEDS = "/feeds/my/"
 CSRF_COOKIE = "calfeed_csrf"
 IMPORT_PATH = "/calendars/import"
@@ -49,6 +55,24 @@ IMPORT_PATH = "/calendars/import"
 
 def store() -> CalendarStore:
     return current_app.extensions[EXTENSION]
+
+
+def one_save_at_a_time(view):
+    """At most one form (create, edit, delete, list) worked on at a time in a worker; another
+    is a 503 (Retry-After: 1) at once. Saves take turns on the file's write lock anyway, and the
+    worker's other thread stays free for feeds: a 50-connection create flood took feeds from
+    18,098 to 871 req/s when every thread was parsing a form."""
+    @functools.wraps(view)
+    def gated(*args, **kwargs):
+        gate: threading.Lock = current_app.extensions[SAVING]
+        if not gate.acquire(blocking=False):
+            raise Unavailable("personal calendars are busy with other saves: send the form "
+                              "again in a second", 1)
+        try:
+            return view(*args, **kwargs)
+        finally:
+            gate.release()
+    return gated
 
 
 @calendars.get("/calendars/new")
@@ -68,6 +92,7 @@ def new(args: Values):
 
 
 @calendars.post(IMPORT_PATH)
+@one_save_at_a_time
 def import_list():
     """The new form prefilled from an uploaded list; the file is read for ids, never stored."""
     _check_csrf()
@@ -87,6 +112,7 @@ def import_list():
 
 
 @calendars.post("/calendars")
+@one_save_at_a_time
 def create():
     _check_csrf()
     choices = read_form(request.form.to_dict(flat=False), state.current().catalog)
@@ -99,19 +125,41 @@ def create():
 def edit(edit_key: str, args: Values):
     stored = _by_edit_key(edit_key)
     return _form_page("calendar_edit.html", stored.choices, status=200, stored=stored,
-                      edit_key=edit_key, created=parse.flag(args.get("created"), "created"))
+                      edit_key=edit_key, created=parse.flag(args.get("created"), "created"),
+                      generation=stored.generation)
 
 
 @calendars.post("/calendars/<edit_key>")
+@one_save_at_a_time
 def replace(edit_key: str):
     _check_csrf()
-    _by_edit_key(edit_key)
-    choices = read_form(request.form.to_dict(flat=False), state.current().catalog)
-    store().replace(edit_key, choices)
+    stored = _by_edit_key(edit_key)
+    fields = request.form.to_dict(flat=False)
+    loaded = _loaded_generation(fields.pop("generation", []))
+    choices = read_form(fields, state.current().catalog)
+    try:
+        store().replace(edit_key, choices, loaded)
+    except Outdated as exc:
+        # Saved elsewhere (another tab or device) since this page was loaded: nothing is
+        # overwritten unseen, and nothing chosen here is lost; the form comes back as sent,
+        # and sending it again saves it over the newer edit.
+        return _form_page("calendar_edit.html", choices, status=409, stored=stored,
+                          edit_key=edit_key, generation=exc.generation, outdated=True)
     return redirect(url_for(".edit", edit_key=edit_key), code=303)
 
 
+def _loaded_generation(given: list[str]) -> int | None:
+    """The edit count the page was loaded at (None: a form sent without it, as by a script)."""
+    if not given:
+        return None
+    if len(given) > 1 or not given[0].isdigit() or len(given[0]) > 18:
+        raise ParameterError("generation", "the form's edit count is not a number: reload the "
+                                           "page and send it again")
+    return int(given[0])
+
+
 @calendars.post("/calendars/<edit_key>/delete")
+@one_save_at_a_time
 def delete(edit_key: str):
     _check_csrf()
     _by_edit_key(edit_key)
@@ -257,18 +305,34 @@ def init_app(app: Flask) -> None:
     if not app.config.get("CALENDARS_PATH"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["CALENDARS_PATH"] = os.path.join(app.instance_path, "calendars.sqlite3")
+    app.extensions[SAVING] = threading.Lock()
     limits = Limits(max_shows=app.config["CALENDAR_MAX_SHOWS"],
                     creations_per_hour=app.config["CALENDAR_CREATIONS_PER_HOUR"],
                     max_total_bytes=app.config["CALENDARS_MAX_BYTES"])
     database = app.extensions.get(DATABASE)
     # The views never know which: both stores have the same methods and answers.
-    app.extensions[EXTENSION] = CalendarStore(app.config["CALENDARS_PATH"], limits) \
-        if database is None else PgCalendarStore(database, limits)
+    calendar_store = app.extensions[EXTENSION] = \
+        CalendarStore(app.config["CALENDARS_PATH"], limits) if database is None else \
+        PgCalendarStore(database, limits)
+    # At a clean stop, fold the write-ahead log into the file: calendars were left in
+    # calendars.sqlite3-wal, and a plain copy held none of them. granian's workers are
+    # multiprocessing children, which end with os._exit after multiprocessing's own finalizers
+    # (atexit is not run there); other servers end through atexit. Closing twice is harmless.
+    atexit.register(calendar_store.close)
+    multiprocessing.util.Finalize(None, calendar_store.close, exitpriority=10)
     app.register_blueprint(calendars)
 
     @app.errorhandler(CalendarGone)
     def gone(error: CalendarGone):
-        return problem(410, "gone", error.message)
+        if not request.path.startswith(PERSONAL_FEEDS):
+            return problem(410, "gone", error.message)     # an edit page: never kept
+        # A deletion is for good: shared caches keep the 410 as they keep the feed, so that it
+        # replaces their copy. With no-store nginx kept its stale copy and served it forever
+        # (proxy_cache_use_stale updating); it now answers 410 within the shared max-age.
+        shared = current_app.config["SHARED_MAX_AGE_SECONDS"]
+        return problem(410, "gone", error.message, headers={"Cache-Control": (
+            f"public, max-age={current_app.config['FEED_REFRESH_MINUTES'] * 60}, "
+            f"s-maxage={shared}")})
 
     @app.errorhandler(Unavailable)
     def unavailable(error: Unavailable):
@@ -284,8 +348,9 @@ def init_app(app: Flask) -> None:
     # Content-Length over the limit is refused by Werkzeug before reading; a chunked body is
     # read here up to the limit (Werkzeug alone would cut it there and parse the rest as if
     # whole) and refused once it passes it.
+    # (Flask's MAX_FORM_MEMORY_SIZE, 500 KB, stays: it also bounds the multipart parser's
+    # buffer, which takes 64 KiB reads, so a lower one refused every list file over 64 KB.)
     app.config["MAX_CONTENT_LENGTH"] = app.config["CALENDAR_FORM_MAX_BYTES"]
-    app.config["MAX_FORM_MEMORY_SIZE"] = app.config["CALENDAR_FORM_MAX_BYTES"]
 
     @app.before_request
     def cap_body():

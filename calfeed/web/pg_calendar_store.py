@@ -1,5 +1,5 @@
 """Personal calendars in PostgreSQL: the SQLite store's statements and answers, shared by every
-instance, with the last state each instance read kept to serve feeds while it is away."""
+instance, with the last state each worker read kept to serve feeds while it is away."""
 
 from __future__ import annotations
 
@@ -8,14 +8,16 @@ import threading
 import time
 from collections import OrderedDict
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 
 from ..database import CALENDAR_LOCK, Database, DatabaseFault, Statements
-from .calendar_store import CalendarGone, CalendarStore, Limits, Stored
+from .calendar_rules import CalendarGone, Limits, Stored
+from .calendar_store import RECLAIM_BATCH, CalendarStore
 from .store_faults import Unavailable
 
 # Seconds a generation read from the database is trusted before asking again: a save on
 # another instance reaches this one's feeds within it, and the response cache's answer to a
-# personal feed costs no round trip meanwhile. A save on this instance is seen at once.
+# personal feed costs no round trip meanwhile. A save on this worker is seen at once.
 FRESH_SECONDS = 1.0
 # Bytes of calendars (their choices) each process remembers to serve feeds from while the
 # database is away, the least recently read going first.
@@ -25,23 +27,21 @@ UNREACHABLE = ("personal calendars cannot be saved or opened right now (their da
                "not answer); nothing was changed: try again shortly")
 
 
-class _Writes(Statements):
-    """One write transaction: the SQLite store's ROLLBACK (leave without a change) undoes
-    what the transaction did, which PostgreSQL does with a savepoint taken at its start."""
+class _Connection(Statements):
+    """What the SQLite store's statements are given: `in_transaction` as sqlite3 says it (a
+    reader may start a reclaim; a write may not)."""
 
-    def execute(self, sql: str, parameters=()):
-        if sql == "ROLLBACK":
-            return self.connection.execute("ROLLBACK TO SAVEPOINT calendar_write")
-        return super().execute(sql, parameters)
+    def __init__(self, connection, in_transaction: bool):
+        super().__init__(connection)
+        self.in_transaction = in_transaction
 
 
-class PgCalendarStore(CalendarStore):
-    """CalendarStore kept in a shared PostgreSQL database (migrated by `Database`)."""
+class PgFile:
+    """In place of the SQLite store's file: transactions on the shared database, every
+    calendar write under one advisory lock (as SQLite's BEGIN IMMEDIATE), a fault 503."""
 
-    def __init__(self, database: Database, limits: Limits = Limits()):
-        self.database, self.limits, self.path = database, limits, database.shown
-        self._remembered: OrderedDict[str, tuple[Stored, float, int]] = OrderedDict()
-        self._bytes, self._lock = 0, threading.Lock()
+    def __init__(self, database: Database):
+        self.database = database
         try:
             with database.transaction():
                 pass        # migrated at start; an outage is logged and retried on use
@@ -50,6 +50,40 @@ class PgCalendarStore(CalendarStore):
 
     def problem(self) -> str | None:
         return self.database.fault
+
+    def close(self) -> None:
+        self.database.close()
+
+    @contextmanager
+    def reader(self):
+        with self.guard(writing=False), self.database.transaction() as connection:
+            yield _Connection(connection, in_transaction=False)
+
+    @contextmanager
+    def write(self):
+        with self.guard(writing=True), self.database.transaction() as connection:
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (CALENDAR_LOCK,))
+            yield _Connection(connection, in_transaction=True)
+
+    @contextmanager
+    def guard(self, *, writing: bool):
+        # A write either commits or answers 503: nothing half done is kept, nothing is lost
+        # that the person was told was saved.
+        try:
+            yield
+        except DatabaseFault:
+            raise Unavailable(UNREACHABLE, RETRY_SECONDS) from None
+
+
+class PgCalendarStore(CalendarStore):
+    """CalendarStore kept in a shared PostgreSQL database (migrated by `Database`)."""
+
+    def __init__(self, database: Database, limits: Limits = Limits()):
+        self.path, self.limits = database.shown, limits
+        self.file = PgFile(database)
+        self._tidied = self._reclaimed = float("-inf")
+        self._remembered: OrderedDict[str, tuple[Stored, float, int]] = OrderedDict()
+        self._bytes, self._lock = 0, threading.Lock()
 
     def feed(self, feed_id: str) -> Stored | None:
         """As CalendarStore.feed; while the database is away, the last state read here."""
@@ -81,14 +115,14 @@ class PgCalendarStore(CalendarStore):
             self._forget(feed_id)      # changed elsewhere: read whole by the next feed()
         return generation
 
-    def replace(self, edit_key: str, choices: dict) -> bool:
-        changed = super().replace(edit_key, choices)
+    def replace(self, edit_key: str, choices: dict, generation: int | None = None) -> bool:
+        changed = super().replace(edit_key, choices, generation)
         try:
             stored = self.by_edit_key(edit_key) if changed else None
         except Unavailable:
             stored = None       # saved: never answer 503 for a save that was made
         if stored is not None:
-            self._remember(stored.feed_id, stored)      # this instance sees its save at once
+            self._remember(stored.feed_id, stored)      # this worker sees its save at once
         return changed
 
     def delete(self, edit_key: str) -> bool:
@@ -101,28 +135,32 @@ class PgCalendarStore(CalendarStore):
             self._forget(stored.feed_id)
         return deleted
 
-    @contextmanager
-    def _reader(self):
-        with self._guard(writing=False):
-            with self.database.transaction() as connection:
-                yield Statements(connection)
+    def reclaim(self, now: float | None = None) -> int:
+        """As CalendarStore.reclaim; PostgreSQL's autovacuum gives the space back."""
+        at = datetime.fromtimestamp(now or time.time(), timezone.utc)
+        deleted = (at - timedelta(days=self.limits.keep_deleted_days)).isoformat()
+        empty = (at - timedelta(days=self.limits.keep_empty_days)).isoformat()
+        with self.file.reader() as db:
+            found = [row[0] for row in db.execute(
+                "SELECT feed_id FROM calendar WHERE deleted = 1 AND COALESCE(edited, '') < ? "
+                "UNION ALL SELECT feed_id FROM calendar WHERE deleted = 0 AND "
+                "COALESCE(edited, '') < ? AND choices::jsonb -> 'shows' = '{}'::jsonb",
+                (deleted, empty))]
+        for start in range(0, len(found), RECLAIM_BATCH):
+            with self.file.write() as db:
+                db.execute("DELETE FROM calendar WHERE feed_id = ANY(?)",
+                           (found[start:start + RECLAIM_BATCH],))
+        self._reclaimed = time.monotonic()
+        return len(found)
 
-    @contextmanager
-    def _write(self):
-        with self._guard(writing=True):
-            with self.database.transaction() as connection:
-                connection.execute("SELECT pg_advisory_xact_lock(%s)", (CALENDAR_LOCK,))
-                connection.execute("SAVEPOINT calendar_write")
-                yield _Writes(connection)
+    def backup(self, target: str) -> int:
+        raise Unavailable("personal calendars are kept in PostgreSQL: back them up with "
+                          "pg_dump or the database's own backups (docs/deploy.md)", 0)
 
-    @contextmanager
-    def _guard(self, *, writing: bool):
-        # A write either commits or answers 503: nothing half done is kept, nothing is lost
-        # that the person was told was saved.
-        try:
-            yield
-        except DatabaseFault:
-            raise Unavailable(UNREACHABLE, RETRY_SECONDS) from None
+    def _disk_use(self, db) -> int:
+        # The tables with their indexes and TOAST, as the server keeps them on disk.
+        return db.execute("SELECT pg_total_relation_size('calendar') + "
+                          "pg_total_relation_size('creation')").fetchone()[0]
 
     def _remember(self, feed_id: str, stored: Stored) -> None:
         size = len(json.dumps(stored.choices)) + len(feed_id)
