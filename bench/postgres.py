@@ -21,6 +21,7 @@ import argparse
 import http.client
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -161,21 +162,23 @@ def main() -> None:
         for server in servers:
             server.process.wait(timeout=60)
         cluster.remove()
+        shutil.rmtree(work, ignore_errors=True)
 
     def median(values):
         return statistics.median(values)
     ratio = [p / s for p, s in zip(rates["postgres"], rates["sqlite"])]
     two = [t / p for t, p in zip(rates["2 instances"], rates["postgres"])]
+    def writes_row(label: str, i: int) -> tuple:
+        sqlite, pg = [w[i] for w in writes["sqlite"]], [w[i] for w in writes["postgres"]]
+        ratios = [p / s for p, s in zip(pg, sqlite)]
+        return (label, f"{median(sqlite):.1f} ms", f"{median(pg):.1f} ms",
+                f"{median(ratios):.2f}× (rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
     rows = [
         ("personal feed, 30 shows (wrk, requests/s, median of rounds)",
          f"{median(rates['sqlite']):,.0f}", f"{median(rates['postgres']):,.0f}",
          f"{median(ratio):.2f}× (rounds: {', '.join(f'{r:.2f}' for r in ratio)})"),
-        ("create a 30-show calendar, p99", f"{median([w[0] for w in writes['sqlite']]):.1f} ms",
-         f"{median([w[0] for w in writes['postgres']]):.1f} ms",
-         f"{median([p[0] / s[0] for p, s in zip(writes['postgres'], writes['sqlite'])]):.2f}×"),
-        ("edit it, p99", f"{median([w[1] for w in writes['sqlite']]):.1f} ms",
-         f"{median([w[1] for w in writes['postgres']]):.1f} ms",
-         f"{median([p[1] / s[1] for p, s in zip(writes['postgres'], writes['sqlite'])]):.2f}×"),
+        writes_row("create a 30-show calendar, p99", 0),
+        writes_row("edit it, p99", 1),
         ("personal feed: 2 instances of 1 worker on one database (summed) against 1 instance "
          "of 2", "", f"{median(rates['2 instances']):,.0f}",
          f"{median(two):.2f}× of one instance (rounds: {', '.join(f'{r:.2f}' for r in two)})"),

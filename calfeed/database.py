@@ -25,6 +25,8 @@ DATABASE = "calfeed.database"
 PROBE_SECONDS = 2.0
 # Seconds between tries while the database is unreachable (other uses fail at once).
 RETRY_SECONDS = 1.0
+# Seconds after a use in which a pooled connection is lent again without a check.
+CHECK_SECONDS = 1.0
 # Any constant: the advisory lock that lets one instance at a time run the migrations.
 MIGRATION_LOCK = 0x63616C66     # "calf"
 # Taken by a revision load, so that instances loading the same data agree on the numbers.
@@ -212,8 +214,9 @@ class Database:
             self.url, min_size=1, max_size=self.pool_size, open=False,
             timeout=self.connect_timeout, name="calfeed",
             # A connection broken by a restart of the server is found and replaced before use,
-            # so that service resumes by itself once the database is back.
-            check=ConnectionPool.check_connection,
+            # so that service resumes by itself once the database is back; one used a moment
+            # ago is lent without that round trip (a create makes two transactions).
+            check=_check_unless_just_used, reset=_mark_used,
             # Reconnecting is tried again on demand however long the database was away.
             reconnect_timeout=0,
             kwargs={"autocommit": True,
@@ -260,6 +263,17 @@ def migrate(connection) -> list[int]:
                                    (version, name))
                 applied.append(version)
     return applied
+
+
+def _check_unless_just_used(connection) -> None:
+    from psycopg_pool import ConnectionPool
+
+    if time.monotonic() - getattr(connection, "_calfeed_used", float("-inf")) > CHECK_SECONDS:
+        ConnectionPool.check_connection(connection)
+
+
+def _mark_used(connection) -> None:
+    connection._calfeed_used = time.monotonic()
 
 
 def _is_database_error(exc: BaseException) -> bool:

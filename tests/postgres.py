@@ -65,7 +65,13 @@ class Cluster:
                   "--no-sync", "--no-instructions")
         password_file.unlink()
         self._count = 0
-        self.start()
+        try:
+            self.start()
+        except subprocess.CalledProcessError:
+            said = self.log.read_text() if self.log.exists() else ""
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise RuntimeError(f"the test PostgreSQL server did not start on port "
+                               f"{self.port}:\n{said[-2000:]}") from None
 
     def _run(self, program: str, *arguments: str, check: bool = True):
         command = [str(self.bin / program), *arguments]
