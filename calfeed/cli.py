@@ -88,8 +88,12 @@ def show(show_id: str, region: str | None, zone_name: str | None, lang: str,
     if not releases:
         raise click.ClickException(f"{the_show.name()} has no release in {place.name}; it can "
                                    f"be watched in {len(the_show.regions)} other countries")
-    rows = [(str(a.episode.number), a.episode.title(lang) or "", a.release.name,
-             a.start.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z"))
+    # An episode known by its date has no number; an airing whose day alone is known has no
+    # time, and is not given one.
+    rows = [("-" if a.episode.aired else str(a.episode.number), a.episode.title(lang) or "",
+             a.release.name,
+             a.start.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z") if a.time_known
+             else a.day.strftime("%a %Y-%m-%d, time not announced"))
             for a in catalog.airings[show_id] if a.release.id in releases]
     where = f" in {place.name}" if place else ""
     click.echo(f"{the_show.name(lang)}{where}, times in {zone.key}")
