@@ -48,6 +48,8 @@ def backup(target: Path) -> None:
         raise click.ClickException(f"{store.path}: {store.problem() or exc.message}") from None
     except OSError as exc:
         raise click.ClickException(f"cannot write {target}: {exc.strerror}") from None
+    finally:
+        store.close()       # a database's pool, stopped before the command ends
     click.echo(f"{count} calendar(s) copied to {target} ({target.stat().st_size:,} bytes)")
 
 
@@ -61,5 +63,7 @@ def reclaim() -> None:
         used = store.disk_use()
     except Unavailable as exc:
         raise click.ClickException(f"{store.path}: {store.problem() or exc.message}") from None
+    finally:
+        store.close()
     click.echo(f"{dropped} calendar row(s) reclaimed; {used:,} bytes used of "
                f"CALFEED_CALENDARS_MAX_BYTES={store.limits.max_total_bytes:,}")

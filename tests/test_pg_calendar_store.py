@@ -74,3 +74,18 @@ def test_a_worker_serves_what_it_last_read_while_the_database_is_away(database, 
     with pytest.raises(Unavailable, match="try again shortly"):
         store.create(CHOICES, "192.0.2.3")
     assert database.fault is not None and "refused" not in database.fault
+
+
+def test_the_calendars_commands_use_the_database_when_it_is_set(database, monkeypatch,
+                                                                tmp_path):
+    from click.testing import CliRunner
+
+    from calfeed.cli import cli
+    monkeypatch.setenv("CALFEED_DATABASE_URL", database.url)
+    PgCalendarStore(database).create(CHOICES, "192.0.2.1")
+    reclaimed = CliRunner().invoke(cli, ["calendars", "reclaim"])
+    assert reclaimed.exit_code == 0, reclaimed.output
+    assert "0 calendar row(s) reclaimed" in reclaimed.output
+    backup = CliRunner().invoke(cli, ["calendars", "backup", str(tmp_path / "copy.sqlite3")])
+    assert backup.exit_code == 1 and "pg_dump" in backup.output
+    assert not (tmp_path / "copy.sqlite3").exists()
