@@ -62,13 +62,15 @@ class DatabaseFault(Exception):
 
 
 def shown(url: str) -> str:
-    """The URL as logs and /healthz may name it: the password replaced by ***."""
+    """The URL as logs and /healthz may name it: the password replaced by ***, whether in
+    the address or as ?password=."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+    if parts.password is not None:
+        user, host = parts.username or "", parts.netloc.rpartition("@")[2]
+        parts = parts._replace(netloc=f"{user}:***@{host}")
+    query = "&".join("password=***" if item.split("=")[0].lower() == "password" else item
+                     for item in parts.query.split("&")) if parts.query else ""
+    return urlunsplit(parts._replace(query=query))
 
 
 def check_url(url: str) -> None:
@@ -84,7 +86,7 @@ def check_url(url: str) -> None:
 def migrations() -> list[tuple[int, str, str]]:
     """(version, name, SQL) of every migration shipped, in order: files NNN_name.sql."""
     found = []
-    for entry in resources.files("calfeed.migrations").iterdir():
+    for entry in (resources.files("calfeed") / "migrations").iterdir():
         if entry.name.endswith(".sql"):
             number, _, name = entry.name.removesuffix(".sql").partition("_")
             found.append((int(number), name, entry.read_text()))
@@ -129,7 +131,9 @@ class Database:
         self.pool_size = max(1, int(pool_size))
         self.connect_timeout = connect_timeout
         self.statement_timeout = statement_timeout
-        self._password = unquote(urlsplit(url).password or "")
+        self._passwords = [p for p in (unquote(urlsplit(url).password or ""), *(
+            unquote(item.partition("=")[2]) for item in urlsplit(url).query.split("&")
+            if item.split("=")[0].lower() == "password")) if p]
         self._pool, self._pid, self._migrated = None, None, False
         self._lock = threading.Lock()
         self.fault: str | None = None       # why the last use failed, while it lasts
@@ -189,8 +193,8 @@ class Database:
         if type(exc).__name__ == "PoolTimeout" and _ConnectErrors.last:
             # The pool says only that it waited; why it could not connect is what helps.
             message = _ConnectErrors.last
-        if self._password:
-            message = message.replace(self._password, "***")
+        for password in self._passwords:
+            message = message.replace(password, "***")
         return f"the database {self.shown} cannot be used: {message}"
 
     def close(self) -> None:

@@ -82,6 +82,9 @@ def test_a_url_that_names_no_database_is_refused_at_start_without_its_password(m
 def test_the_password_is_never_shown():
     assert shown("postgresql://calfeed:p%40ss@db:5432/calfeed") == \
         "postgresql://calfeed:***@db:5432/calfeed"
+    assert shown("postgresql://db/calfeed?user=calfeed&password=pw&sslmode=require") == \
+        "postgresql://db/calfeed?user=calfeed&password=***&sslmode=require"
+    assert "pw" not in Database("postgresql://db/c?password=pw").reason(RuntimeError("pw"))
     database = Database("postgresql://calfeed:p@ss@db/calfeed")
     assert "p@ss" not in database.reason(RuntimeError("auth failed with p@ss"))
 
