@@ -115,9 +115,9 @@ def main() -> None:
     parser.add_argument("--markdown", type=Path)
     args = parser.parse_args()
 
+    cluster = Cluster(args.pg_port or None)
     work = Path(tempfile.mkdtemp(prefix="calfeed-pg-bench-"))
     write_synthetic(60, work / "schedules")
-    cluster = Cluster(args.pg_port or None)
     ports = [args.ports + i if args.ports else free_port() for i in range(4)]
     common = {"CALFEED_SCHEDULES_DIR": str(work / "schedules"), "CALFEED_ACCESS_LOG": "0",
               "CALFEED_RELOAD_INTERVAL": "0", "CALFEED_IMPORT": "0",
