@@ -8,11 +8,10 @@ import threading
 import time
 from collections import OrderedDict
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
 
 from ..database import CALENDAR_LOCK, Database, DatabaseFault, Statements
 from .calendar_rules import CalendarGone, Limits, Stored
-from .calendar_store import RECLAIM_BATCH, CalendarStore
+from .calendar_store import CalendarStore
 from .store_faults import Unavailable
 
 # Seconds a generation read from the database is trusted before asking again: a save on
@@ -78,6 +77,8 @@ class PgFile:
 class PgCalendarStore(CalendarStore):
     """CalendarStore kept in a shared PostgreSQL database (migrated by `Database`)."""
 
+    NO_SHOWS = "choices::jsonb -> 'shows' = '{}'::jsonb"
+
     def __init__(self, database: Database, limits: Limits = Limits()):
         self.path, self.limits = database.shown, limits
         self.file = PgFile(database)
@@ -135,23 +136,9 @@ class PgCalendarStore(CalendarStore):
             self._forget(stored.feed_id)
         return deleted
 
-    def reclaim(self, now: float | None = None) -> int:
-        """As CalendarStore.reclaim; PostgreSQL's autovacuum gives the space back."""
-        at = datetime.fromtimestamp(now or time.time(), timezone.utc)
-        deleted = (at - timedelta(days=self.limits.keep_deleted_days)).isoformat()
-        empty = (at - timedelta(days=self.limits.keep_empty_days)).isoformat()
-        with self.file.reader() as db:
-            found = [row[0] for row in db.execute(
-                "SELECT feed_id FROM calendar WHERE deleted = 1 AND COALESCE(edited, '') < ? "
-                "UNION ALL SELECT feed_id FROM calendar WHERE deleted = 0 AND "
-                "COALESCE(edited, '') < ? AND choices::jsonb -> 'shows' = '{}'::jsonb",
-                (deleted, empty))]
-        for start in range(0, len(found), RECLAIM_BATCH):
-            with self.file.write() as db:
-                db.execute("DELETE FROM calendar WHERE feed_id = ANY(?)",
-                           (found[start:start + RECLAIM_BATCH],))
-        self._reclaimed = time.monotonic()
-        return len(found)
+    def _give_back(self) -> None:
+        """Nothing to do here: the server's autovacuum makes the space of deleted rows free
+        for new ones (reclaim's rows are gone once its transactions commit)."""
 
     def backup(self, target: str) -> int:
         raise Unavailable("personal calendars are kept in PostgreSQL: back them up with "
