@@ -21,8 +21,8 @@ log = logging.getLogger("calfeed.database")
 # The app's extension holding its Database (None: SQLite files in instance/).
 DATABASE = "calfeed.database"
 
-# Seconds /healthz trusts its last look at the database.
-PROBE_SECONDS = 2.0
+# Seconds /healthz trusts its last look at the database, and waits for one at most.
+PROBE_SECONDS, PROBE_WAIT = 2.0, 0.5
 # Seconds between tries while the database is unreachable (other uses fail at once).
 RETRY_SECONDS = 1.0
 # Seconds after a use in which a pooled connection is lent again without a check.
@@ -173,16 +173,22 @@ class Database:
         self.fault, self._failed_at = reason, time.monotonic()
 
     def reachable(self) -> bool:
-        """Whether a query answers (for /healthz): looked at most every PROBE_SECONDS, so
-        that a health check during an outage does not wait for a connection each time."""
+        """Whether a query answers (for /healthz): looked at most every PROBE_SECONDS and
+        waiting at most PROBE_WAIT, so that a load balancer's health check never times out
+        on an outage of the database (the machine still serves) nor adds to it."""
         at, answer = self._probed
         if time.monotonic() - at < PROBE_SECONDS:
-            return answer and self.fault is None
+            return answer
         try:
-            with self.transaction() as connection:
+            with self._pool_here().connection(timeout=PROBE_WAIT) as connection:
+                self._migrate(connection)       # answering is not enough without the tables
                 connection.execute("SELECT 1")
             answer = True
         except DatabaseFault:
+            answer = False
+        except Exception as exc:
+            if not _is_database_error(exc):
+                raise
             answer = False
         self._probed = (time.monotonic(), answer)
         return answer
