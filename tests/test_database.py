@@ -13,7 +13,8 @@ from calfeed import create_app
 from calfeed.config import SettingError, load_config
 from calfeed.database import Database, migrate, migrations, shown
 from tests.conftest import BUNDLED_SCHEDULES, app_config
-from tests.postgres import PASSWORD
+from calfeed.web import state
+from tests.postgres import PASSWORD, wait_until
 from tests.test_my_calendar import token
 
 
@@ -135,3 +136,40 @@ def test_a_user_that_cannot_create_the_tables_is_said_on_healthz_not_a_crash(pos
     assert health["status"] == "degraded" and health["database"] == "unreachable"
     assert "permission denied" in health["details"]["state_database"]
     assert "must be able to create tables" in health["details"]["state_database"]
+
+
+def sequences(client) -> dict[str, int]:
+    from icalendar import Calendar
+    body = client.get("/feeds/us/metallic-rouge.ics").data
+    return {str(e["UID"]): int(e["SEQUENCE"]) for e in Calendar.from_ical(body).walk("VEVENT")}
+
+
+def test_a_start_while_the_database_refuses_serves_and_numbers_never_go_lower(
+        postgres_cluster, make_app, schedules):
+    from tests.test_revisions import skip_a_week
+    url = postgres_cluster.new_database()
+    name = url.rpartition("/")[2]
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("DROP ROLE IF EXISTS flaky")
+        admin.execute("CREATE ROLE flaky LOGIN PASSWORD 'flaky-pw'")
+        admin.execute(f'ALTER DATABASE "{name}" OWNER TO flaky')
+        flaky = url.replace(f"calfeed:{PASSWORD}@", "flaky:flaky-pw@")
+        first = make_app(schedules, DATABASE_URL=flaky)
+        skip_a_week(schedules)
+        with first.app_context():
+            assert state.reload(first)
+        served = sequences(first.test_client())
+        assert max(served.values()) == 1
+        first.extensions["calfeed.database"].close()
+        admin.execute("ALTER ROLE flaky NOLOGIN")       # the database refuses this service
+        second = make_app(schedules, DATABASE_URL=flaky, RELOAD_INTERVAL=0.2,
+                          RELOAD_SETTLE_SECONDS=0, DATABASE_CONNECT_TIMEOUT_SECONDS=1)
+        client = second.test_client()
+        during = sequences(client)
+        assert client.get("/healthz").json["database"] == "unreachable"
+        admin.execute("ALTER ROLE flaky LOGIN")
+    assert all(during[uid] >= served[uid] for uid in served)
+    assert wait_until(lambda: client.get("/healthz").json["status"] == "ok", timeout=30)
+    after = sequences(client)
+    assert all(after[uid] >= during[uid] for uid in during)
+    assert after != served          # numbered above what was served from memory meanwhile

@@ -129,9 +129,10 @@ class StateStore:
         numbers must not fall below what was served meanwhile."""
         if above >= self.base and not self.in_memory_only:
             if self.database is not None:
-                _guard(self.path, lambda: _pg_set_base(self.database, above + 1))
-            else:
-                _guard(self.path, lambda: _set_base(self.path, above + 1))
+                # Another instance may have raised it further: number as the database says.
+                self.base = _guard(self.path, lambda: _pg_set_base(self.database, above + 1))
+                return
+            _guard(self.path, lambda: _set_base(self.path, above + 1))
             self.base = above + 1
 
 
@@ -180,9 +181,10 @@ def _pg_base(database: Database, path: str) -> int:
         return base
 
 
-def _pg_set_base(database: Database, base: int) -> None:
+def _pg_set_base(database: Database, base: int) -> int:
     with database.transaction() as connection:
-        connection.execute("UPDATE sequence_base SET base = GREATEST(base, %s)", (base,))
+        return connection.execute("UPDATE sequence_base SET base = GREATEST(base, %s) "
+                                  "RETURNING base", (base,)).fetchone()[0]
 
 
 def _guard(path: str, action):
