@@ -146,9 +146,11 @@ def main() -> None:
                 url = f"http://127.0.0.1:{server.port}{feeds[server.name]}"
                 rates[server.name].append(wrk(url, args.seconds, args.connections, {})["rps"])
             both: list[float] = []
-            runs = [threading.Thread(target=lambda s=s: both.append(wrk(
-                f"http://127.0.0.1:{s.port}{feeds[s.name]}", args.seconds,
-                args.connections // 2, {})["rps"])) for s in servers[2:]]
+
+            def drive(server: Server, into: list[float]) -> None:
+                into.append(wrk(f"http://127.0.0.1:{server.port}{feeds[server.name]}",
+                                args.seconds, args.connections // 2, {})["rps"])
+            runs = [threading.Thread(target=drive, args=(s, both)) for s in servers[2:]]
             for run in runs:
                 run.start()
             for run in runs:
@@ -166,11 +168,12 @@ def main() -> None:
 
     def median(values):
         return statistics.median(values)
-    ratio = [p / s for p, s in zip(rates["postgres"], rates["sqlite"])]
-    two = [t / p for t, p in zip(rates["2 instances"], rates["postgres"])]
+    ratio = [p / s for p, s in zip(rates["postgres"], rates["sqlite"], strict=True)]
+    two = [t / p for t, p in zip(rates["2 instances"], rates["postgres"], strict=True)]
+
     def writes_row(label: str, i: int) -> tuple:
         sqlite, pg = [w[i] for w in writes["sqlite"]], [w[i] for w in writes["postgres"]]
-        ratios = [p / s for p, s in zip(pg, sqlite)]
+        ratios = [p / s for p, s in zip(pg, sqlite, strict=True)]
         return (label, f"{median(sqlite):.1f} ms", f"{median(pg):.1f} ms",
                 f"{median(ratios):.2f}× (rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
     rows = [

@@ -124,7 +124,7 @@ def test_a_schedule_edit_gets_one_sequence_whichever_instance_saw_it_first(two):
     before = events(a.get(FEED)[2])
     for instance in (a, b):        # deployed to A first, to B a little later
         skip_a_week(instance.schedules)
-        assert wait_until(lambda: events(instance.get(FEED)[2]) != before)
+        assert wait_until(lambda seen=instance: events(seen.get(FEED)[2]) != before)
     seen_a, seen_b = a.get(FEED), b.get(FEED)
     assert seen_a[2] == seen_b[2] and seen_a[1]["ETag"] == seen_b[1]["ETag"]
     moved = events(seen_a[2])["bgm425595-6-us@calfeed"]

@@ -4,12 +4,11 @@ instance, with the last state each worker read kept to serve feeds while it is a
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections import OrderedDict
 from contextlib import contextmanager
 
 from ..database import CALENDAR_LOCK, Database, DatabaseFault, Statements
+from ..lru import BoundedLRU
 from .calendar_rules import CalendarGone, Limits, Stored
 from .calendar_store import CalendarStore
 from .store_faults import Unavailable
@@ -83,8 +82,8 @@ class PgCalendarStore(CalendarStore):
         self.path, self.limits = database.shown, limits
         self.file = PgFile(database)
         self._tidied = self._reclaimed = float("-inf")
-        self._remembered: OrderedDict[str, tuple[Stored, float, int]] = OrderedDict()
-        self._bytes, self._lock = 0, threading.Lock()
+        # Feed id -> (the calendar, when it was read), least recently read dropped first.
+        self._remembered: BoundedLRU[tuple[Stored, float]] = BoundedLRU(REMEMBERED_BYTES)
 
     def feed(self, feed_id: str) -> Stored | None:
         """As CalendarStore.feed; while the database is away, the last state read here."""
@@ -94,7 +93,7 @@ class PgCalendarStore(CalendarStore):
             self._forget(feed_id)
             raise
         except Unavailable:
-            kept = self._remembered.get(feed_id)
+            kept = self._remembered.get(feed_id, None)
             if kept is None:
                 raise
             return kept[0]
@@ -103,7 +102,7 @@ class PgCalendarStore(CalendarStore):
         return stored
 
     def generation(self, feed_id: str) -> int | None:
-        kept = self._remembered.get(feed_id)
+        kept = self._remembered.get(feed_id, None)
         if kept is not None and time.monotonic() - kept[1] < FRESH_SECONDS:
             return kept[0].generation
         try:
@@ -150,19 +149,8 @@ class PgCalendarStore(CalendarStore):
                           "pg_total_relation_size('creation')").fetchone()[0]
 
     def _remember(self, feed_id: str, stored: Stored) -> None:
-        size = len(json.dumps(stored.choices)) + len(feed_id)
-        with self._lock:
-            self._forget_locked(feed_id)
-            self._remembered[feed_id] = (stored, time.monotonic(), size)
-            self._bytes += size
-            while self._bytes > REMEMBERED_BYTES and self._remembered:
-                self._forget_locked(next(iter(self._remembered)))
+        self._remembered.put(feed_id, (stored, time.monotonic()),
+                             len(json.dumps(stored.choices)) + len(feed_id), replace=True)
 
     def _forget(self, feed_id: str) -> None:
-        with self._lock:
-            self._forget_locked(feed_id)
-
-    def _forget_locked(self, feed_id: str) -> None:
-        kept = self._remembered.pop(feed_id, None)
-        if kept is not None:
-            self._bytes -= kept[2]
+        self._remembered.discard(feed_id)
