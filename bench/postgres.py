@@ -54,26 +54,28 @@ class Server:
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def form(self) -> tuple[http.client.HTTPConnection, dict, str]:
+        """A connection, the form's fields and the CSRF cookie to send them with."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         connection.request("GET", "/calendars/new?region=jp")
-        page = connection.getresponse().read().decode()
+        answer = connection.getresponse()
+        page = answer.read().decode()
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         shows = re.findall(r'name="show" value="([^"]+)"', page)
         return connection, {"region": "jp", "show": shows[:30], "alarm": "15",
-                            "csrf_token": token}, token
+                            "csrf_token": token}, answer.headers["Set-Cookie"].split(";")[0]
 
-    def post(self, connection, path: str, fields: dict, token: str) -> tuple[int, str]:
+    def post(self, connection, path: str, fields: dict, cookie: str) -> tuple[int, str]:
         connection.request("POST", path, urlencode(fields, doseq=True),
                            {"Content-Type": "application/x-www-form-urlencoded",
-                            "Cookie": f"calfeed_csrf={token}"})
+                            "Cookie": cookie})
         answer = connection.getresponse()
         answer.read()
         return answer.status, answer.headers.get("Location", "")
 
     def calendar(self) -> str:
         """A 30-show calendar made through the form: its feed's path."""
-        connection, fields, token = self.form()
-        status, location = self.post(connection, "/calendars", fields, token)
+        connection, fields, cookie = self.form()
+        status, location = self.post(connection, "/calendars", fields, cookie)
         assert status == 303, status
         connection.request("GET", urlsplit(location).path)
         page = connection.getresponse().read().decode()
@@ -81,11 +83,11 @@ class Server:
 
     def writes(self, count: int) -> tuple[float, float]:
         """p99 milliseconds of `count` creates, then of `count` edits of the last one."""
-        connection, fields, token = self.form()
+        connection, fields, cookie = self.form()
         creates, edits, edit_path = [], [], ""
         for _ in range(count):
             started = time.perf_counter()
-            status, location = self.post(connection, "/calendars", fields, token)
+            status, location = self.post(connection, "/calendars", fields, cookie)
             creates.append(time.perf_counter() - started)
             assert status == 303, status
             edit_path = urlsplit(location).path
@@ -93,7 +95,7 @@ class Server:
         for i in range(count):
             changed = {**fields, "show": shows[i % 15:] + shows[:i % 15]}
             started = time.perf_counter()
-            status, _ = self.post(connection, edit_path, changed, token)
+            status, _ = self.post(connection, edit_path, changed, cookie)
             edits.append(time.perf_counter() - started)
             assert status == 303, status
         connection.close()

@@ -54,9 +54,10 @@ class Instance:
         page = connection.getresponse()
         text = page.read().decode()
         token = re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)
+        cookie = page.headers["Set-Cookie"].split(";")[0]      # its name is the app's to say
         connection.request("POST", path, urlencode({**fields, "csrf_token": token}, doseq=True),
                            {"Content-Type": "application/x-www-form-urlencoded",
-                            "Cookie": f"calfeed_csrf={token}"})
+                            "Cookie": cookie})
         answer = connection.getresponse()
         body = answer.read().decode()
         connection.close()
