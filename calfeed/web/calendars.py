@@ -29,6 +29,8 @@ from .calendar_edge import IMPORT_PATH, PERSONAL_FEEDS, check_csrf, csrf_cookie,
     no_store, one_save_at_a_time
 from .calendar_rules import Limits, Outdated
 from .calendar_store import CalendarStore
+from .pg_calendar_store import PgCalendarStore
+from ..database import DATABASE
 from .store_faults import Unavailable
 from ..query import values as parse
 from ..query.errors import ParameterError
@@ -249,11 +251,14 @@ def init_app(app: Flask) -> None:
     if not app.config.get("CALENDARS_PATH"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["CALENDARS_PATH"] = os.path.join(app.instance_path, "calendars.sqlite3")
-    calendar_store = app.extensions[EXTENSION] = CalendarStore(
-        app.config["CALENDARS_PATH"], Limits(
-            max_shows=app.config["CALENDAR_MAX_SHOWS"],
-            creations_per_hour=app.config["CALENDAR_CREATIONS_PER_HOUR"],
-            max_total_bytes=app.config["CALENDARS_MAX_BYTES"]))
+    limits = Limits(max_shows=app.config["CALENDAR_MAX_SHOWS"],
+                    creations_per_hour=app.config["CALENDAR_CREATIONS_PER_HOUR"],
+                    max_total_bytes=app.config["CALENDARS_MAX_BYTES"])
+    database = app.extensions.get(DATABASE)
+    # The views never know which: both stores have the same methods and answers.
+    calendar_store = app.extensions[EXTENSION] = \
+        CalendarStore(app.config["CALENDARS_PATH"], limits) if database is None else \
+        PgCalendarStore(database, limits)
     # At a clean stop, fold the write-ahead log into the file: calendars were left in
     # calendars.sqlite3-wal, and a plain copy held none of them. granian's workers are
     # multiprocessing children, which end with os._exit after multiprocessing's own finalizers
