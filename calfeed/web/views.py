@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 
@@ -13,7 +14,7 @@ from ..query.errors import ParameterError
 from ..query.feed import FEED, languages, parse_feed_query
 from ..render.attribution import attribution
 from ..render.feed_text import region_feed_header, show_feed_header
-from ..render.health import health
+from ..render.health import DatasetHealth, health
 from ..render.on_air import region_feed_has_events
 from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, show_feed
 from ..i18n import catalogue_languages, translations, words_language
@@ -21,6 +22,7 @@ from ..render.pages import (ALARM_CHOICES, episode_rows, language_choices, platf
                             region_airings, time_sources)
 from ..schedule.regions import Country, countries, country
 from ..schedule.zones import zone_of
+from .dataset_updates import last_check
 from .moved import current_show_id
 from .params import Values, moved_to, takes
 from .page_cache import accepted_language, accepted_region, chosen_region, whole_response
@@ -156,8 +158,10 @@ def _canonical_show(show_id: str, published, endpoint: str) -> str:
 @takes()
 def healthz(args: Values):
     published = current_app.extensions.get(state.EXTENSION)
+    dataset = DatasetHealth(state.now(), float(current_app.config["DATASET_MAX_AGE_DAYS"]),
+                            last_check(Path(current_app.config["DATASET_DIR"])))
     status, body = health(published, state.load_status(), details=state.may_see_details(),
-                          folder=current_app.config["SCHEDULES_DIR"])
+                          folder=current_app.config["SCHEDULES_DIR"], dataset=dataset)
     response = Response(json.dumps(body, ensure_ascii=False) + "\n", status=status,
                         content_type="application/json")
     response.headers["Cache-Control"] = "no-store"
