@@ -16,7 +16,29 @@ from pathlib import Path
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "nginx"
 
 
-def free_port() -> int:
+_handed_out: set[int] = set()
+
+
+def free_port(_again: bool = True) -> int:
+    """A port free on loopback: the system's choice, or with CALFEED_TEST_PORTS=8130-8139 one
+    of that range not handed out yet (machines shared by several runs give each its range)."""
+    wanted = os.environ.get("CALFEED_TEST_PORTS", "")
+    if wanted:
+        first, _, last = wanted.partition("-")
+        for port in range(int(first), int(last or first) + 1):
+            if port in _handed_out:
+                continue
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            _handed_out.add(port)
+            return port
+        if not _again:
+            raise OSError(f"no port free in CALFEED_TEST_PORTS={wanted}")
+        _handed_out.clear()     # all handed out once: the servers before have stopped
+        return free_port(False)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
