@@ -55,7 +55,10 @@ def unpack(data: bytes, into: Path, what: str) -> None:
     into.mkdir(parents=True)
     total = members = 0
     try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+        # Decompressed whole first: the gzip trailer's CRC is checked only at the end of the
+        # stream, and tarfile takes a damaged header after the first member for the end of
+        # the archive, so a damaged file would otherwise unpack in part without a word.
+        with tarfile.open(fileobj=io.BytesIO(_gunzip(data, what)), mode="r:") as archive:
             for member in archive:
                 members += 1
                 if members > MAX_MEMBERS:
@@ -87,6 +90,19 @@ def unpack(data: bytes, into: Path, what: str) -> None:
     if missing:
         raise DatasetRefused(f"{what}: the archive has no {', '.join(missing)}: it is not a "
                              "bangumi-data package")
+
+
+def _gunzip(data: bytes, what: str) -> bytes:
+    """The archive decompressed and its CRC checked, bounded by MAX_TOTAL and tar's headers."""
+    stream = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    # Each member has a 512-byte header and is padded to 512: room for MAX_MEMBERS of them.
+    bound = MAX_TOTAL + 1024 * (MAX_MEMBERS + 2)
+    out = stream.decompress(data, bound)
+    if stream.unconsumed_tail:
+        raise DatasetRefused(f"{what}: the archive unpacks past {bound:,} bytes")
+    if not stream.eof:
+        raise zlib.error("the compressed stream is cut short")
+    return out
 
 
 def _target(member: tarfile.TarInfo, into: Path, what: str) -> Path:
