@@ -47,6 +47,11 @@ class Season:
         return Season(index // 4, index % 4)
 
 
+def season_start(season: Season) -> datetime:
+    """The first instant of a season, in Japan."""
+    return datetime(season.year, season.quarter * 3 + 1, 1, tzinfo=TOKYO)
+
+
 def season_of(moment: datetime) -> Season:
     """The season of an instant, by the date in Japan."""
     local = moment.astimezone(TOKYO)

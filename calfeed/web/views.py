@@ -14,6 +14,7 @@ from ..query.errors import ParameterError
 from ..query.feed import FEED, languages, parse_feed_query
 from ..render.attribution import attribution
 from ..render.feed_text import region_feed_header, show_feed_header
+from ..render.data_end import footer_line
 from ..render.health import DatasetHealth, health
 from ..render.on_air import region_feed_has_events
 from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, show_feed
@@ -215,12 +216,14 @@ def _security_headers(response: Response) -> Response:
 
 @views.app_context_processor
 def _credit() -> dict:
-    """Every page's footer credits imported data when the catalogue serves some (CC BY 4.0)."""
+    """Every page's footer credits imported data when the catalogue serves some (CC BY 4.0),
+    and names its version and date."""
     published = current_app.extensions.get(state.EXTENSION)
     if published is None:
-        return {"credit": None}
+        return {"credit": None, "data_line": None}
     found = published.kept("attribution", lambda: attribution(published.catalog.shows.values()))
-    return {"credit": found.as_json() if found else None}
+    # How current the imported data is, on every page that serves it.
+    return {"credit": found.as_json() if found else None, "data_line": footer_line(published)}
 
 
 def init_app(app: Flask) -> None:
