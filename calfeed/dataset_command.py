@@ -51,6 +51,7 @@ def dataset() -> None:
                                                    dir_okay=False),
               help="A package archive (.tgz) for a machine without registry access.")
 def update(wanted: str | None, archive: Path | None) -> None:
+    from .render.derived import derive
     from .source import registry
     from .source.install import AlreadyServed, Busy, install
     store, pinned = store_and_pinned()
@@ -66,7 +67,7 @@ def update(wanted: str | None, archive: Path | None) -> None:
             found = registry.release(wanted)
             click.echo(f"bangumi-data {found.version} from {found.tarball}")
             data, what = registry.archive(found), found.tarball
-        done = install(store, pinned, data, found, now, shrink, what)
+        done = install(store, pinned, data, found, now, shrink, what, derive)
     except AlreadyServed as exc:
         click.echo(str(exc))
         return

@@ -70,6 +70,10 @@ def parse_season(slug: str) -> tuple[Season, bool]:
     return season, season.slug == slug
 
 
+def _instant(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
 def first_airing(show: Show, region: str = "JP") -> datetime | None:
     """When the first episode is first watchable in a region (Japan by default), else
     anywhere; worked out from each release's own start, skips and moves (and the offset of
@@ -112,8 +116,13 @@ class SeasonIndex:
     by_season: Mapping[Season, tuple[str, ...]]
 
     @classmethod
-    def build(cls, shows: Mapping[str, Show]) -> SeasonIndex:
-        first = {show_id: first_airing(show) for show_id, show in shows.items()}
+    def build(cls, shows: Mapping[str, Show],
+              known: Mapping[str, str | None] | None = None) -> SeasonIndex:
+        """The index of these shows; `known` gives some shows' first airings (ISO 8601, as
+        kept beside a dataset), worked out again for the others."""
+        known = known or {}
+        first = {show_id: (_instant(known[show_id]) if show_id in known
+                           else first_airing(show)) for show_id, show in shows.items()}
         grouped: dict[Season, list[str]] = {}
         for show_id, moment in first.items():
             if moment is not None:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..schedule.model import Show
 from .aliases import renamed_ids
@@ -79,9 +79,11 @@ class Installed:
 
 
 def install(store: DatasetStore, pinned: Dataset, data: bytes, found: Release | None,
-            now: datetime, shrink_limit: float, what: str) -> Installed:
+            now: datetime, shrink_limit: float, what: str,
+            derive: Callable[[dict[str, Show]], dict] | None = None) -> Installed:
     """Install the archive `data` (of `found`, the registry's release; None for an archive
-    given by file, which has no published integrity to check) and make it the one served."""
+    given by file, which has no published integrity to check) and make it the one served.
+    `derive` works out from its shows what workers keep beside it (render/derived.py)."""
     with exclusive(store.directory):
         served = to_serve(store, pinned)
         if found is not None:
@@ -104,7 +106,8 @@ def install(store: DatasetStore, pinned: Dataset, data: bytes, found: Release | 
             recorded.update({o: key for o, (key, _) in moved.items()})
             _write(incoming, MOVED, "".join(f"{o}: {k}\n" for o, k in sorted(recorded.items()))
                    or "{}\n")
-            _write(incoming, DERIVED, json.dumps({"romaji": table}, ensure_ascii=False))
+            kept = {"romaji": table, **(derive(new) if derive else {})}
+            _write(incoming, DERIVED, json.dumps(kept, ensure_ascii=False))
             integrity = found.integrity if found is not None else integrity_of(data)
             _write(incoming, META, json.dumps({
                 "version": version, "integrity": integrity,

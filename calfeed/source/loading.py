@@ -9,8 +9,10 @@ day moves the horizon on (extend_open_ended) rather than read the dataset again.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
+from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timezone
 from pathlib import Path
@@ -38,6 +40,15 @@ class Imported:
     dataset: Dataset | None = None
     # Old id -> stable key, recorded by the updates that led to this version (MOVED).
     moved: Mapping[str, str] = field(default_factory=dict)
+    # What was worked out when the version was installed (render/derived.py), if anything.
+    derived: Mapping = field(default_factory=dict, repr=False)
+
+    def kept(self, part: str) -> Mapping:
+        """A part of `derived` that this code made (fingerprints, first airings); {} when
+        another version of calfeed made it, or nothing was kept."""
+        if self.derived.get("code") != code_key():
+            return {}
+        return self.derived.get(part) or {}
 
     @property
     def dated(self) -> datetime | None:
@@ -74,10 +85,12 @@ def imported_catalogue(now: datetime, root: Path = DATASET,
             found = replace(found, shows=extend_open_ended(found.shows, found.report, start),
                             day=day)
         elif found is None or found.day != day:     # (an earlier day: only tests go back)
-            with remembered(derived(dataset).get("romaji", {})):
+            kept = derived(dataset)
+            with remembered(kept.pop("romaji", {})):
                 shows, report = load_dataset(root, start)
             found = Imported(shows=shows, report=report, version=f"bangumi-data {key[1]}",
-                             day=day, dataset=dataset, moved=moved_ids(dataset))
+                             day=day, dataset=dataset, moved=moved_ids(dataset),
+                             derived=kept)
         _cache.clear()      # one dataset a process: an older version's import is let go
         _cache[key] = found
         return found
@@ -106,3 +119,19 @@ def moved_ids(dataset: Dataset) -> dict[str, str]:
     if dataset.pinned or not path.is_file():
         return {}
     return read_aliases(path)
+
+
+# The code whose results `derived` keeps: the import's mapping and the model, the revision
+# fingerprint and the season rule. A deploy that changes any of them makes those parts stale.
+_DERIVING = ("source/*.py", "source/*.yaml", "schedule/*.py", "publish/revisions.py",
+             "render/season.py")
+
+
+@lru_cache(maxsize=1)
+def code_key() -> str:
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for pattern in _DERIVING:
+        for path in sorted(root.glob(pattern)):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
