@@ -30,7 +30,7 @@ from ..source.loading import Imported, horizon_day, imported_catalogue
 from ..render.health import LoadStatus
 from ..schedule.show_file import read_folder
 from .dataset_updates import DatasetUpdater, environment_of
-from .heap import settle
+from .heap import loading_beside, settle
 from .newest import NewestMarker
 from .reloader import Reloader
 from .state_store import StateStore, StoreFault
@@ -140,7 +140,7 @@ def _load(app: Flask) -> Outcome:
     status: LoadStatus = app.extensions[STATUS]
     hold: Hold = app.extensions[HOLD]
     directory = Path(app.config["SCHEDULES_DIR"])
-    with hold.lock:
+    with hold.lock, loading_beside():
         served: Published | None = app.extensions.get(EXTENSION)
         now = app.config["CLOCK"]()
         try:
