@@ -34,8 +34,10 @@ class DatasetHealth:
 
 
 def health(published: Published | None, status: LoadStatus, *, details: bool = False,
-           folder: str = "", dataset: DatasetHealth | None = None) -> tuple[int, dict]:
+           folder: str = "", calendars: str | None = None,
+           dataset: DatasetHealth | None = None) -> tuple[int, dict]:
     """HTTP status and body: 200 'ok' or 'degraded'; 503 only if nothing good ever loaded.
+    `calendars`: why personal calendars cannot be used now (None: they can).
 
     Public: the status, counts and the dataset's age. With `details` (loopback or a token):
     the problems, paths made relative to `folder`, each capped, at most MAX_DETAILS of them.
@@ -44,19 +46,22 @@ def health(published: Published | None, status: LoadStatus, *, details: bool = F
     about, stale = _dataset(published, dataset)
     body = {
         "status": "unavailable" if published is None else
-                  "degraded" if serving != "folder" or status.store_fault or stale else "ok",
+                  "degraded" if serving != "folder" or status.store_fault or calendars
+                  or stale else "ok",
         "serving": None if published is None else serving,
         "version": published.catalog.version if published else None,
         "shows": len(published.catalog.shows) if published else 0,
         "last_loaded": status.last_success.isoformat() if status.last_success else None,
         "problems": len(status.errors),
         "state_database": "ok" if status.store_fault is None else "fault",
+        "calendars": "ok" if calendars is None else "fault",
     }
     if about is not None:
         body["dataset"] = about
     if details:
         messages = [_shown(str(e), folder) for e in status.errors[:MAX_DETAILS]]
-        body["details"] = {"errors": messages, "state_database": status.store_fault}
+        body["details"] = {"errors": messages, "state_database": status.store_fault,
+                           "calendars": None if calendars is None else _shown(calendars, "")}
         if about is not None and dataset.check is not None:
             body["details"]["dataset_check"] = _shown(str(dataset.check.get("message")), "")
     return (503 if published is None else 200), body

@@ -21,7 +21,7 @@ from icalendar.prop import TypesFactory
 
 from .folding import fold
 from ..i18n import translations
-from .provenance import of_airing, sentence
+from .provenance import broadcast_bound, of_airing, sentence
 from ..schedule.model import Airing, Release
 from ..publish.revisions import Revision
 
@@ -52,9 +52,12 @@ class CalendarHeader:
 
 
 def summary(airing: Airing, lang: str | None) -> str:
-    """'Metallic Rouge #3: Marginal City', in the language asked for, else English."""
+    """'Metallic Rouge #3: Marginal City', in the language asked for, else English; an episode
+    known by its date has no number to show (the event's date says it)."""
     title = airing.episode.title(lang)
-    text = f"{airing.show.name(lang)} #{airing.episode.number}"
+    text = airing.show.name(lang)
+    if airing.episode.aired is None:
+        text = f"{text} #{airing.episode.number}"
     return f"{text}: {title}" if title else text
 
 
@@ -64,10 +67,23 @@ def description(airing: Airing, lang: str | None, others: tuple[Release, ...]) -
     _, pgettext = messages.gettext, messages.pgettext
     release = airing.release
     show, number, title = airing.show.name(lang), airing.episode.number, airing.episode.title(lang)
-    lines = [_("{show}, episode {number}: {title}").format(show=show, number=number, title=title)
-             if title else _("{show}, episode {number}").format(show=show, number=number),
-             _("On {release} ({kind}).").format(release=release.name,
-                                                kind=release_kind(release, messages))]
+    if airing.episode.aired is not None:
+        lines = [_("{show}, the episode of {date} (Japan)").format(
+            show=show, date=airing.episode.aired.isoformat())]
+    else:
+        lines = [_("{show}, episode {number}: {title}").format(show=show, number=number,
+                                                              title=title)
+                 if title else _("{show}, episode {number}").format(show=show, number=number)]
+    lines.append(_("On {release} ({kind}).").format(release=release.name,
+                                                    kind=release_kind(release, messages)))
+    if not airing.time_known:
+        # A day without its time is never given a time: the event is all-day, and the one
+        # bound the data supports is said in words.
+        lines.append(_("The time is not announced: the data gives this day only."))
+        bound = broadcast_bound(airing)
+        if bound is not None:
+            lines.append(_("Not before the Japanese broadcast of this episode, {moment} UTC.")
+                         .format(moment=bound.strftime("%Y-%m-%d %H:%M")))
     if airing.moved:
         lines.append(_("This episode was moved from its regular slot."))
     elif airing.shifted:
@@ -139,6 +155,12 @@ def render_event(airing: Airing, uid: str, revision: Revision, lang: str | None,
         shared_line("URL", url) if url else b"",
         END_EVENT,
     ])
+
+
+def time_lines(airing: Airing) -> bytes:
+    """An airing's DTSTART/DTEND: its instants, or for an airing whose day alone is known, that
+    day as an all-day event (never midnight UTC, which is the day before in the Americas)."""
+    return timed_lines(airing) if airing.time_known else all_day_lines(airing.day)
 
 
 def timed_lines(airing: Airing) -> bytes:
@@ -278,7 +300,7 @@ class EventCache:
 
     def event(self, airing: Airing, uid: str, lang: str | None,
               others: tuple[Release, ...], edit: Edit = UNEDITED) -> bytes:
-        """The timed event; its bytes change only with the data (a new cache) and, in a
+        """The event (timed, or all-day for a dated airing); its bytes change only with the data (a new cache) and, in a
         personal calendar, with its edits (`edit`)."""
         key = (uid, airing.release.id, lang, tuple(r.id for r in others), edit)
         with self._lock:
@@ -289,7 +311,7 @@ class EventCache:
         # Rendered outside the lock: two threads may both render an event, never wait.
         revision = edit.applied(self.revision(airing, uid))
         found = with_times(render_event(airing, uid, revision, lang, others),
-                           timed_lines(airing))
+                           time_lines(airing))
         with self._lock:
             if key not in self._events:
                 self._events[key] = found
@@ -309,6 +331,6 @@ class EventCache:
                       others: tuple[Release, ...], day: date, edit: Edit = UNEDITED) -> bytes:
         """The same event as a whole day in the viewer's zone: only its time lines differ."""
         timed = self.event(airing, uid, lang, others, edit)
-        lines = timed_lines(airing)
+        lines = time_lines(airing)
         assert timed.startswith(BEGIN_EVENT + lines)
         return BEGIN_EVENT + all_day_lines(day) + timed[len(BEGIN_EVENT) + len(lines):]

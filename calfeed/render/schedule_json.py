@@ -57,9 +57,11 @@ def show_entry(show: Show, feed_url: FeedUrl) -> dict:
         "links": dict(show.links),
         "sources": list(show.sources),
         "episodes": {"count": len(show.episodes), "first": show.episodes[0].number,
+                     "by_date": show.episodes[0].aired is not None,
                      "duration_minutes": int(show.duration.total_seconds() // 60)},
         "releases": [{"id": r.id, "name": r.name, "kind": r.kind, "url": r.url,
-                      "regions": sorted(r.regions), "regions_text": r.regions_text}
+                      "regions": sorted(r.regions), "regions_text": r.regions_text,
+                      "precision": r.precision}
                      for r in show.releases],
         "feeds": {code: feed_url(code.lower(), show.id) for code in sorted(show.regions)},
     }
@@ -67,22 +69,28 @@ def show_entry(show: Show, feed_url: FeedUrl) -> dict:
 
 def airing_entry(airing: Airing, zone: ZoneInfo | None, lang: str | None,
                  feed_url: str | None) -> dict:
-    """One airing; times in `zone`, or in the release's own zone when none is asked for."""
+    """One airing; times in `zone`, or in the release's own zone when none is asked for. An
+    airing whose day alone is known has its `date` and no times: null, never midnight UTC."""
     zone = zone or airing.release.timezone
     start, end = airing.start.astimezone(zone), airing.end.astimezone(zone)
+    known = airing.time_known
     return {
         "show_id": airing.show.id,
         "show_title": airing.show.name(lang),
-        "episode": airing.episode.number,
+        # A long runner's episode has no number the data supports: its date in Japan instead.
+        "episode": airing.episode.number if airing.episode.aired is None else None,
+        "episode_date": airing.episode.aired.isoformat() if airing.episode.aired else None,
         "episode_title": airing.episode.title(lang),
         "release_id": airing.release.id,
         "release_name": airing.release.name,
         "release_kind": airing.release.kind,
-        "start": rfc3339(start),
-        "end": rfc3339(end),
-        "start_utc": rfc3339(airing.start_utc),
+        "time_known": known,
+        "date": (start.date() if known else airing.day).isoformat(),
+        "start": rfc3339(start) if known else None,
+        "end": rfc3339(end) if known else None,
+        "start_utc": rfc3339(airing.start_utc) if known else None,
         "zone": zone.key,
-        "zone_abbreviation": start.strftime("%Z"),
+        "zone_abbreviation": start.strftime("%Z") if known else None,
         "moved": airing.moved,
         "delayed": airing.shifted,
         "provenance": as_json(of_airing(airing)),

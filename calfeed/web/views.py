@@ -161,8 +161,11 @@ def healthz(args: Values):
     published = current_app.extensions.get(state.EXTENSION)
     dataset = DatasetHealth(state.now(), float(current_app.config["DATASET_MAX_AGE_DAYS"]),
                             last_check(Path(current_app.config["DATASET_DIR"])))
+    calendars = current_app.extensions.get("calfeed.calendars")
     status, body = health(published, state.load_status(), details=state.may_see_details(),
-                          folder=current_app.config["SCHEDULES_DIR"], dataset=dataset)
+                          folder=current_app.config["SCHEDULES_DIR"],
+                          calendars=calendars.problem() if calendars else None,
+                          dataset=dataset)
     response = Response(json.dumps(body, ensure_ascii=False) + "\n", status=status,
                         content_type="application/json")
     response.headers["Cache-Control"] = "no-store"
