@@ -53,7 +53,7 @@ def dataset() -> None:
 def update(wanted: str | None, archive: Path | None) -> None:
     from .render.derived import derive
     from .source import registry
-    from .source.install import AlreadyServed, Busy, install
+    from .source.install import AlreadyServed, Busy, install, refuse_older
     store, pinned = store_and_pinned()
     shrink = float(load_config()["SHRINK_LIMIT"])
     now = datetime.now(timezone.utc)
@@ -65,6 +65,8 @@ def update(wanted: str | None, archive: Path | None) -> None:
                 found = registry.release(wanted)
         else:
             found = registry.release(wanted)
+            # Before the download: a check finding the served version costs one document.
+            refuse_older(found.version, to_serve(store, pinned))
             click.echo(f"bangumi-data {found.version} from {found.tarball}")
             data, what = registry.archive(found), found.tarball
         done = install(store, pinned, data, found, now, shrink, what, derive)

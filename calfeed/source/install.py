@@ -87,7 +87,7 @@ def install(store: DatasetStore, pinned: Dataset, data: bytes, found: Release | 
     with exclusive(store.directory):
         served = to_serve(store, pinned)
         if found is not None:
-            _refuse_older(found.version, served)
+            refuse_older(found.version, served)
             check_integrity(data, found.integrity, what)
         incoming = store.directory / f".incoming-{os.getpid()}-{time.time_ns()}"
         try:
@@ -95,7 +95,7 @@ def install(store: DatasetStore, pinned: Dataset, data: bytes, found: Release | 
             version = _version(incoming / "package", what)
             if found is not None and version != found.version:
                 raise DatasetRefused(f"{what}: the archive holds {version}, not {found.version}")
-            _refuse_older(version, served)
+            refuse_older(version, served)
             old, _ = load(served, now)
             table: dict[str, str] = {}
             new = _load_new(incoming / "package", now, table, what)
@@ -122,7 +122,8 @@ def install(store: DatasetStore, pinned: Dataset, data: bytes, found: Release | 
         return Installed(version, served.version, refresh_changes(old, new), moved, integrity)
 
 
-def _refuse_older(version: str, served: Dataset) -> None:
+def refuse_older(version: str, served: Dataset) -> None:
+    """Refuse a version older than the one served (or the same: nothing to do)."""
     if version_key(version) < version_key(served.version):
         raise DatasetRefused(
             f"bangumi-data {version} is older than the {served.version} served: an update "
