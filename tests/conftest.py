@@ -73,7 +73,7 @@ def app_config(schedules: Path, state_path: Path, **config) -> dict:
     fixed clock, no polling of the folder; a test's own values last."""
     return {"TESTING": True, "SCHEDULES_DIR": str(schedules), "STATE_PATH": str(state_path),
             "CLOCK": fixed_clock(), "RELOAD_INTERVAL": 0, "IMPORT": 0, "FREEZE_HEAP": 0,
-            "DATASET_DIR": str(state_path.parent / "datasets"), "DATASET_UPDATE_HOURS": 0,
+            "DATASET_DIR": str(Path(state_path).parent / "datasets"), "DATASET_UPDATE_HOURS": 0,
             **config}
 
 
