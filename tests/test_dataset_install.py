@@ -188,3 +188,12 @@ def test_what_is_derived_at_install_is_what_a_worker_would_work_out(store, pinne
     # Made by other code (a deploy since): not used, worked out again instead.
     monkeypatch.setattr(loading, "code_key", lambda: "another")
     assert imported.kept("prints") == {} and imported.kept("first") == {}
+
+
+def test_without_a_pointer_the_newest_complete_version_is_served(store, pinned):
+    put(store, pinned, "1.0.1")
+    put(store, pinned, "1.0.2")
+    (store.directory / "current").unlink()
+    assert to_serve(store, pinned).version == "1.0.2"
+    (store.directory / "1.0.2" / "meta.json").unlink()      # no longer complete
+    assert to_serve(store, pinned).version == "1.0.1"

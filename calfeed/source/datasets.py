@@ -176,11 +176,12 @@ def pinned_published(version: str) -> datetime | None:
 
 def to_serve(store: DatasetStore, pinned: Dataset) -> Dataset:
     """The dataset to serve: the folder's choice if an operator made it, else the newer of the
-    pinned package and the folder's current version. A pointer naming a version that is not
-    installed whole (removed by hand) falls back to the newest installed one."""
+    pinned package and the folder's current version. Without a pointer, or with one naming a
+    version that is not installed whole (removed by hand), the folder's newest complete
+    version stands for it (each was loaded whole before it was put there)."""
     choice = store.choice()
     found = store.read(choice.version) if choice else None
-    if found is None and choice is not None:
+    if found is None:
         found = next(iter(store.installed()), None)
     if found is None:
         return pinned
