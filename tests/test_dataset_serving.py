@@ -135,3 +135,18 @@ def test_a_dataset_held_by_use_is_left_by_the_automatic_check(store, pinned):   
     assert updater.check() is True
     assert "held at bangumi-data 1.0.1" in last_check(store.directory)["message"]
     assert store.choice().version == "1.0.1"
+
+
+def test_a_roll_back_raises_sequence_never_lowers_it(serving, store, pinned):   # noqa: F811
+    from calfeed.source.install import use
+    put(store, pinned, "1.0.1")
+    app = serving()
+    client = app.test_client()
+    first = sequences(client, "/feeds/jp/metallic-rouge.ics")
+    put(store, pinned, "1.0.2", items=MOVED_TIME + EXTRA)
+    assert app.extensions[state.RELOADER].check() is True
+    moved = sequences(client, "/feeds/jp/metallic-rouge.ics")
+    use(store, "1.0.1")     # the ten minutes taken back: the old times, a higher SEQUENCE
+    assert app.extensions[state.RELOADER].check() is True
+    back = sequences(client, "/feeds/jp/metallic-rouge.ics")
+    assert max(first) < min(moved) and max(moved) < min(back)
