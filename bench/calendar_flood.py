@@ -123,7 +123,7 @@ def main() -> None:
             ports = free_port(), free_port()
             servers += [start(code, work, ports[0], 10 ** 9), start(code, work, ports[1], 0)]
             bases = [f"http://127.0.0.1:{port}" for port in ports]
-            for base, server in zip(bases, servers[-2:]):
+            for base, server in zip(bases, servers[-2:], strict=True):
                 wait_for(f"{base}/calendars/new?region=jp", server, seconds=300)
             cookie, token, shows = form_of(bases[0])
             feed = bases[0] + personal_feed(bases[0], cookie, token, shows)

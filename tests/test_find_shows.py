@@ -3,7 +3,6 @@ and the pages /, /seasons and /search over HTTP."""
 
 from __future__ import annotations
 
-import json
 import html
 import re
 from datetime import datetime, timezone

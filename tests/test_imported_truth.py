@@ -3,7 +3,7 @@ pinned dataset (not a sample), and the cases a fan meets, through pages, feeds a
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest

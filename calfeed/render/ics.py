@@ -9,8 +9,6 @@ alarms).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -20,6 +18,7 @@ from icalendar import Calendar, vDate, vDuration, vText
 from icalendar.prop import TypesFactory
 
 from .folding import fold
+from ..lru import BoundedLRU
 from ..i18n import translations
 from .provenance import broadcast_bound, of_airing, sentence
 from ..schedule.model import Airing, Release
@@ -36,9 +35,10 @@ PROPERTY_TYPES = TypesFactory()   # icalendar's map from a property name to its 
 # events); each region, language and personal calendar's edit count makes events of its own.
 EVENT_CACHE_MAX_BYTES = 64_000_000
 # What an entry costs beside its bytes: the key (a tuple, its UID string and the tuple of other
-# releases' ids), the bytes object's header and the ordered dict's slot and link: about 300
+# releases' ids), the bytes object's header, the store's (value, cost) pair and the ordered
+# dict's slot and link: about 500
 # measured with tracemalloc, which tests/test_event_cache.py checks the bound against.
-ENTRY_BYTES = 400
+ENTRY_BYTES = 520
 
 
 @dataclass(frozen=True)
@@ -284,42 +284,28 @@ class EventCache:
         self.revisions = revisions
         self.shared = shared or {}      # imported shows: one revision for all their events
         self.max_bytes = max_bytes
-        self._events: OrderedDict[tuple, bytes] = OrderedDict()
-        self._bytes = 0
-        # Request threads share a data version: an eviction between another thread's lookup
-        # and its move_to_end would raise KeyError.
-        self._lock = threading.Lock()
+        self._events: BoundedLRU[bytes] = BoundedLRU(max_bytes)
 
     @property
     def kept_bytes(self) -> int:
         """What the kept events cost, as counted against max_bytes."""
-        return self._bytes
+        return self._events.cost
 
     def __len__(self) -> int:
         return len(self._events)
 
     def event(self, airing: Airing, uid: str, lang: str | None,
               others: tuple[Release, ...], edit: Edit = UNEDITED) -> bytes:
-        """The event (timed, or all-day for a dated airing); its bytes change only with the data (a new cache) and, in a
-        personal calendar, with its edits (`edit`)."""
+        """The event (timed, or all-day for a dated airing); its bytes change only with the
+        data (a new cache) and, in a personal calendar, with its edits (`edit`). Rendered
+        outside the store's lock: two threads may both render an event, never wait."""
         key = (uid, airing.release.id, lang, tuple(r.id for r in others), edit)
-        with self._lock:
-            found = self._events.get(key)
-            if found is not None:
-                self._events.move_to_end(key)
-                return found
-        # Rendered outside the lock: two threads may both render an event, never wait.
-        revision = edit.applied(self.revision(airing, uid))
-        found = with_times(render_event(airing, uid, revision, lang, others),
-                           time_lines(airing))
-        with self._lock:
-            if key not in self._events:
-                self._events[key] = found
-                self._bytes += len(found) + ENTRY_BYTES
-            while self._bytes > self.max_bytes and self._events:
-                _, dropped = self._events.popitem(last=False)
-                self._bytes -= len(dropped) + ENTRY_BYTES
-        return found
+
+        def make() -> bytes:
+            revision = edit.applied(self.revision(airing, uid))
+            return with_times(render_event(airing, uid, revision, lang, others),
+                              time_lines(airing))
+        return self._events.get_or_make(key, make, lambda found: len(found) + ENTRY_BYTES)
 
     def revision(self, airing: Airing, uid: str) -> Revision:
         """A release's event has its own revision; an episode's events share the episode's;

@@ -119,7 +119,7 @@ def import_items(items: list[dict], site_meta: dict, version: str, now: datetime
             report.skipped[str(exc)] += 1
     ids = show_ids([show for show, _slot in mapped])
     shows = {}
-    for (show, slot), show_id in zip(mapped, ids):
+    for (show, slot), show_id in zip(mapped, ids, strict=True):
         shows[show_id] = _with_id(show, show_id)
         if any(r.provenance == "inferred" for r in show.releases):
             report.inferred_shows.append(show_id)

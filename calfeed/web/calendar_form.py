@@ -59,7 +59,7 @@ def _choose_release(text: str, shows: dict, catalog: Catalog, region) -> None:
     # show's release must be watchable here; a release for all shows, in one of them.
     chosen = tuple(catalog.show(target) for target in targets)
     parse.check_releases(frozenset({release_id}), chosen, region)
-    for target, show in zip(targets, chosen):
+    for target, show in zip(targets, chosen, strict=True):
         if any(r.id == release_id and r.watchable_in(region.code) for r in show.releases):
             shows[target] = (shows[target] or set()) | {release_id}
 
