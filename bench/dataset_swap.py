@@ -107,7 +107,7 @@ def starts(env_of: dict[str, dict[str, str]], rounds: int) -> dict[str, list[flo
     """Seconds to the first answer of each way, alternately, each on its own state database
     made by a first start that is not counted."""
     took: dict[str, list[float]] = {name: [] for name in env_of}
-    for name, env in env_of.items():
+    for env in env_of.values():
         process, port = server(env, 1)
         first_answer(process, port, time.perf_counter())
         stop(process)

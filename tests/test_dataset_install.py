@@ -51,13 +51,13 @@ def release(version: str, data: bytes) -> Release:
                    integrity_of(data), datetime(2024, 1, 1, tzinfo=timezone.utc))
 
 
-@pytest.fixture
-def store(tmp_path):
+@pytest.fixture(name="store")
+def store_fixture(tmp_path):
     return DatasetStore(tmp_path / "datasets")
 
 
-@pytest.fixture
-def pinned(tmp_path):
+@pytest.fixture(name="pinned")
+def pinned_fixture(tmp_path):
     return pinned_dataset(dataset(tmp_path / "pinned", version="1.0.0", items=ITEMS + EXTRA))
 
 

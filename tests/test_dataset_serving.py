@@ -15,7 +15,7 @@ from calfeed.web.dataset_updates import DatasetUpdater, last_check
 from tests.conftest import fixed_clock
 from tests.test_catalogue_serving import ITEMS, item
 from tests.test_dataset_install import EXTRA, NOW, put
-from tests.test_dataset_install import pinned, store  # noqa: F401 (fixtures)
+from tests.test_dataset_install import pinned_fixture, store_fixture  # noqa: F401 (fixtures)
 
 RENAMED = [item("いまのアニメ", "Current Show Again", "2", "2023-12-20T15:00:00.000Z",
                 "2024-03-13T15:00:00.000Z") if i["title"] == "いまのアニメ" else i for i in ITEMS]
@@ -32,7 +32,7 @@ def sequences(client, url) -> set[int]:
 
 
 @pytest.fixture
-def serving(make_app, store, pinned):   # noqa: F811
+def serving(make_app, store, pinned):
     def make(**config):
         return make_app(IMPORT=1, IMPORT_PATH=str(pinned.root), DATASET_DIR=str(store.directory),
                         RELOAD_INTERVAL=3600, RELOAD_SETTLE_SECONDS=0,
@@ -42,7 +42,7 @@ def serving(make_app, store, pinned):   # noqa: F811
 
 
 def test_a_running_app_takes_an_update_ids_redirect_and_only_changed_times_rise(
-        serving, store, pinned):   # noqa: F811
+        serving, store, pinned):
     app = serving()
     other = serving()      # another worker on the same state database and dataset folder
     client, second = app.test_client(), other.test_client()
@@ -73,7 +73,7 @@ def test_a_running_app_takes_an_update_ids_redirect_and_only_changed_times_rise(
     assert "current-show: bgm2" in (store.directory / "1.0.2" / "moved-ids.yaml").read_text()
 
 
-def test_a_restart_keeps_the_installed_dataset(serving, store, pinned):   # noqa: F811
+def test_a_restart_keeps_the_installed_dataset(serving, store, pinned):
     put(store, pinned, "1.0.1", items=RENAMED + EXTRA)
     client = serving().test_client()
     assert client.get("/healthz").json["dataset"]["version"] == "1.0.1"
@@ -81,7 +81,7 @@ def test_a_restart_keeps_the_installed_dataset(serving, store, pinned):   # noqa
 
 
 def test_healthz_says_how_current_the_dataset_is_for_every_client(serving, store,
-                                                                   pinned):   # noqa: F811
+                                                                   pinned):
     put(store, pinned, "1.0.1")     # published 2024-01-01 (test_dataset_install.release)
     fresh = serving(CLOCK=fixed_clock(NOW + timedelta(days=3))).test_client()
     body = fresh.get("/healthz", environ_base={"REMOTE_ADDR": "203.0.113.9"}).json
@@ -95,7 +95,7 @@ def test_healthz_says_how_current_the_dataset_is_for_every_client(serving, store
 
 
 def test_a_failed_automatic_check_is_shown_and_takes_no_data_away(serving, store,
-                                                                  pinned):   # noqa: F811
+                                                                  pinned):
     put(store, pinned, "1.0.1")
     app = serving(CLOCK=fixed_clock(NOW + timedelta(days=1)))
     # The child process asks a registry that does not answer (a closed port on loopback).
@@ -113,7 +113,7 @@ def test_a_failed_automatic_check_is_shown_and_takes_no_data_away(serving, store
     assert updater.check() is None      # not due again for an hour
 
 
-def test_one_worker_checks_at_a_time(store, pinned):   # noqa: F811
+def test_one_worker_checks_at_a_time(store, pinned):
     import fcntl
     clock = fixed_clock(datetime(2026, 12, 1, tzinfo=timezone.utc))
     first = DatasetUpdater(store, 24, {}, clock)
@@ -126,7 +126,7 @@ def test_one_worker_checks_at_a_time(store, pinned):   # noqa: F811
     assert not first.due()      # another worker checked 12 hours ago
 
 
-def test_a_dataset_held_by_use_is_left_by_the_automatic_check(store, pinned):   # noqa: F811
+def test_a_dataset_held_by_use_is_left_by_the_automatic_check(store, pinned):
     from calfeed.source.install import use
     put(store, pinned, "1.0.1")
     put(store, pinned, "1.0.2")
@@ -137,7 +137,7 @@ def test_a_dataset_held_by_use_is_left_by_the_automatic_check(store, pinned):   
     assert store.choice().version == "1.0.1"
 
 
-def test_a_roll_back_raises_sequence_never_lowers_it(serving, store, pinned):   # noqa: F811
+def test_a_roll_back_raises_sequence_never_lowers_it(serving, store, pinned):
     from calfeed.source.install import use
     put(store, pinned, "1.0.1")
     app = serving()
