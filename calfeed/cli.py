@@ -173,8 +173,11 @@ def sources(schedules: Path | None, newer: str | None, against: str | None) -> N
 
     store, pinned = store_and_pinned()
     now = datetime.now(timezone.utc)
-    imported, report = load(resolve(newer, store, pinned) if newer else to_serve(store, pinned),
-                            now)
+    chosen = resolve(newer, store, pinned) if newer else to_serve(store, pinned)
+    if chosen is None:
+        raise click.ClickException("no bangumi-data is installed: run 'npm ci --prefix "
+                                   "data/bangumi' or 'calfeed dataset update'")
+    imported, report = load(chosen, now)
     for line in summary_lines(report):
         click.echo(line)
     try:

@@ -11,15 +11,17 @@ from .config import dataset_dir, load_config
 from .source.datasets import Dataset, DatasetRefused, DatasetStore, pinned_dataset, to_serve
 
 
-def store_and_pinned() -> tuple[DatasetStore, Dataset]:
-    """The dataset folder and the pinned package, as the settings name them."""
+def store_and_pinned() -> tuple[DatasetStore, Dataset | None]:
+    """The dataset folder and the pinned package (None when it is not installed), as the
+    settings name them."""
     from .source.bangumi import DATASET
     config = load_config()
-    return DatasetStore(dataset_dir(config)), pinned_dataset(Path(config["IMPORT_PATH"]
-                                                                  or DATASET))
+    root = Path(config["IMPORT_PATH"] or DATASET)
+    pinned = pinned_dataset(root) if (root / "package.json").is_file() else None
+    return DatasetStore(dataset_dir(config)), pinned
 
 
-def resolve(name: str, store: DatasetStore, pinned: Dataset) -> Dataset:
+def resolve(name: str, store: DatasetStore, pinned: Dataset | None) -> Dataset:
     """A dataset named by a package folder, or by a version in the folder (or pinned)."""
     path = Path(name)
     if (path / "package.json").is_file():
@@ -30,11 +32,12 @@ def resolve(name: str, store: DatasetStore, pinned: Dataset) -> Dataset:
         raise click.BadParameter(f"{exc}, nor a package folder") from None
     if found is not None:
         return found
-    if name == pinned.version:
+    if pinned is not None and name == pinned.version:
         return pinned
     have = ", ".join(d.version for d in store.installed()) or "none"
     raise click.BadParameter(f"'{name}' is neither a bangumi-data package folder nor an "
-                             f"installed version (installed: {have}; pinned: {pinned.version})")
+                             f"installed version (installed: {have}; pinned: "
+                             f"{pinned.version if pinned else 'not installed'})")
 
 
 @click.group(help="The imported catalogue's versions (bangumi-data): update from the npm "
@@ -101,8 +104,8 @@ def list_() -> None:
     store, pinned = store_and_pinned()
     served = to_serve(store, pinned)
     choice = store.choice()
-    for found in [*store.installed(), pinned]:
-        mark = "*" if found.root == served.root else " "
+    for found in [*store.installed(), *([pinned] if pinned else [])]:
+        mark = "*" if served is not None and found.root == served.root else " "
         published = found.published.date().isoformat() if found.published else "unknown date"
         where = "pinned package" if found.pinned else str(found.folder)
         held = " (chosen by 'dataset use')" if mark == "*" and choice and choice.chosen \

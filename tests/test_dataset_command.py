@@ -60,3 +60,13 @@ def test_sources_compares_any_two_datasets_of_the_folder(run, tmp_path):
     unknown = run("sources", "--against", "7.7.7")
     assert unknown.exit_code == 2 and "neither a bangumi-data package folder nor an " \
                                         "installed version" in unknown.output
+
+
+def test_a_first_update_needs_no_pinned_package(tmp_path):
+    env = {"CALFEED_DATASET_DIR": str(tmp_path / "sets"),
+           "CALFEED_IMPORT_PATH": str(tmp_path / "not-installed")}
+    done = CliRunner().invoke(cli, ["dataset", "update", "--from", archive(tmp_path, "1.0.1")],
+                              env=env)
+    assert done.exit_code == 0, done.output
+    assert "bangumi-data nothing -> 1.0.1: 10 show(s) added" in done.output
+    assert CliRunner().invoke(cli, ["dataset", "list"], env=env).output.startswith("* 1.0.1")

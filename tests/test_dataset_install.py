@@ -197,3 +197,11 @@ def test_without_a_pointer_the_newest_complete_version_is_served(store, pinned):
     assert to_serve(store, pinned).version == "1.0.2"
     (store.directory / "1.0.2" / "meta.json").unlink()      # no longer complete
     assert to_serve(store, pinned).version == "1.0.1"
+
+
+def test_an_installed_dataset_is_served_without_the_pinned_package(store, pinned, make_app,
+                                                                   tmp_path):
+    put(store, pinned, "1.0.1")
+    app = make_app(IMPORT=1, IMPORT_PATH=str(tmp_path / "not-installed"),
+                   DATASET_DIR=str(store.directory))
+    assert app.test_client().get("/healthz").json["dataset"]["version"] == "1.0.1"

@@ -174,17 +174,18 @@ def pinned_published(version: str) -> datetime | None:
         return None
 
 
-def to_serve(store: DatasetStore, pinned: Dataset) -> Dataset:
+def to_serve(store: DatasetStore, pinned: Dataset | None) -> Dataset | None:
     """The dataset to serve: the folder's choice if an operator made it, else the newer of the
     pinned package and the folder's current version. Without a pointer, or with one naming a
     version that is not installed whole (removed by hand), the folder's newest complete
-    version stands for it (each was loaded whole before it was put there)."""
+    version stands for it (each was loaded whole before it was put there). None when there
+    is neither (the pinned package not installed: `pinned` None)."""
     choice = store.choice()
     found = store.read(choice.version) if choice else None
     if found is None:
         found = next(iter(store.installed()), None)
-    if found is None:
-        return pinned
+    if found is None or pinned is None:
+        return found or pinned
     if choice is not None and choice.chosen and found.version == choice.version:
         return found
     # Equal versions: the folder's, which has what calfeed derived from it kept beside.

@@ -78,7 +78,7 @@ class Installed:
         return lines
 
 
-def install(store: DatasetStore, pinned: Dataset, data: bytes, found: Release | None,
+def install(store: DatasetStore, pinned: Dataset | None, data: bytes, found: Release | None,
             now: datetime, shrink_limit: float, what: str,
             derive: Callable[[dict[str, Show]], dict] | None = None) -> Installed:
     """Install the archive `data` (of `found`, the registry's release; None for an archive
@@ -96,13 +96,15 @@ def install(store: DatasetStore, pinned: Dataset, data: bytes, found: Release | 
             if found is not None and version != found.version:
                 raise DatasetRefused(f"{what}: the archive holds {version}, not {found.version}")
             refuse_older(version, served)
-            old, _ = load(served, now)
+            # Nothing served yet (no pinned package, an empty folder): nothing to compare.
+            old = load(served, now)[0] if served is not None else {}
             table: dict[str, str] = {}
             new = _load_new(incoming / "package", now, table, what)
-            _refuse_shrink(store.directory, len(old), len(new), served.version, version,
-                           shrink_limit)
+            _refuse_shrink(store.directory, len(old), len(new),
+                           served.version if served else "", version, shrink_limit)
             moved = renamed_ids(old, new)
-            recorded = {o: key for o, key in moved_ids(served).items() if o not in new}
+            recorded = {o: key for o, key in (moved_ids(served) if served else {}).items()
+                        if o not in new}
             recorded.update({o: key for o, (key, _) in moved.items()})
             _write(incoming, MOVED, "".join(f"{o}: {k}\n" for o, k in sorted(recorded.items()))
                    or "{}\n")
@@ -119,11 +121,14 @@ def install(store: DatasetStore, pinned: Dataset, data: bytes, found: Release | 
             shutil.rmtree(incoming, ignore_errors=True)
         store.switch(version)
         store.prune()
-        return Installed(version, served.version, refresh_changes(old, new), moved, integrity)
+        return Installed(version, served.version if served else "nothing",
+                         refresh_changes(old, new), moved, integrity)
 
 
-def refuse_older(version: str, served: Dataset) -> None:
+def refuse_older(version: str, served: Dataset | None) -> None:
     """Refuse a version older than the one served (or the same: nothing to do)."""
+    if served is None:
+        return
     if version_key(version) < version_key(served.version):
         raise DatasetRefused(
             f"bangumi-data {version} is older than the {served.version} served: an update "

@@ -116,15 +116,16 @@ def _import(app: Flask) -> Imported | None:
     if not import_on(app.config["IMPORT"]):
         return None
     root = Path(app.config["IMPORT_PATH"] or DATASET)
-    if not (root / "dist" / "data.json").is_file():
-        raise CatalogError([ScheduleError(str(root / "dist" / "data.json"), 1, 1, (
-            "the imported catalogue (bangumi-data) is not installed: run 'npm ci --prefix "
-            "data/bangumi' (make run does), or set CALFEED_IMPORT=0 to serve the schedules "
-            "folder alone"))])
     hold: Hold = app.extensions[HOLD]
     # The pointer's state before it is read: a switch meanwhile is seen at the next check.
     hold.dataset_seen = hold.datasets.pointer_state()
-    chosen = to_serve(hold.datasets, pinned_dataset(root))
+    installed = (root / "dist" / "data.json").is_file()
+    chosen = to_serve(hold.datasets, pinned_dataset(root) if installed else None)
+    if chosen is None:
+        raise CatalogError([ScheduleError(str(root / "dist" / "data.json"), 1, 1, (
+            "the imported catalogue (bangumi-data) is not installed: run 'npm ci --prefix "
+            "data/bangumi' (make run does) or 'calfeed dataset update', or set "
+            "CALFEED_IMPORT=0 to serve the schedules folder alone"))])
     return imported_catalogue(app.config["CLOCK"](), dataset=chosen)
 
 
