@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import click
@@ -40,8 +41,9 @@ def backup(target: Path) -> None:
         count = store.backup(str(target))
     except Unavailable as exc:
         raise click.ClickException(f"{store.path}: {store.problem() or exc.message}") from None
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {target}: {exc.strerror}") from None
+    except (OSError, sqlite3.Error) as exc:
+        raise click.ClickException(f"cannot write {target}: "
+                                   f"{getattr(exc, 'strerror', None) or exc}") from None
     click.echo(f"{count} calendar(s) copied to {target} ({target.stat().st_size:,} bytes)")
 
 

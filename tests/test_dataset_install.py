@@ -205,3 +205,12 @@ def test_an_installed_dataset_is_served_without_the_pinned_package(store, pinned
     app = make_app(IMPORT=1, IMPORT_PATH=str(tmp_path / "not-installed"),
                    DATASET_DIR=str(store.directory))
     assert app.test_client().get("/healthz").json["dataset"]["version"] == "1.0.1"
+
+
+def test_romaji_kept_by_other_romanising_code_are_not_used(store, pinned, monkeypatch):
+    from calfeed.source import loading
+    put(store, pinned, "1.0.1")
+    kept = loading.derived(store.read("1.0.1"))
+    assert loading.romaji(dict(kept))["ながいアニメ"] == "nagai anime"
+    monkeypatch.setattr(loading, "romaji_key", lambda: "other rules")
+    assert loading.romaji(dict(kept)) == {}

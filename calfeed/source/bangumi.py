@@ -13,6 +13,7 @@ from ..schedule.model import DATED, TIMED, Episode, Move, Release, Show
 from ..schedule.model import LISTED as LISTED_PRECISION
 from ..schedule.wallclock import WallTime
 from .names import show_ids
+from .titles import with_english_titles
 from .sites import Site, site_table
 # Re-exported: tests and the report read them from here.
 from .slots import (HORIZON, LONG_RUNNER_AGE, MAX_EPISODES, ONE_COUR, TOKYO,  # noqa: F401
@@ -126,7 +127,7 @@ def import_items(items: list[dict], site_meta: dict, version: str, now: datetime
         if slot is not None and slot.end is None:
             report.open_ended[show_id] = slot
     report.imported = len(shows)
-    return shows, report
+    return with_english_titles(shows), report
 
 
 def newest_start(items: list[dict]) -> datetime | None:

@@ -24,7 +24,7 @@ from .aliases import renamed_ids
 from .archive import check_integrity, integrity_of, unpack
 from .bangumi import ImportReport, dataset_version, load_dataset
 from .datasets import META, Dataset, DatasetRefused, DatasetStore, to_serve, version_key
-from .loading import DERIVED, MOVED, derived, moved_ids
+from .loading import DERIVED, MOVED, derived, moved_ids, romaji, romaji_key
 from .names import remembered
 from .registry import Release
 from .report import refresh_changes
@@ -108,7 +108,7 @@ def install(store: DatasetStore, pinned: Dataset | None, data: bytes, found: Rel
             recorded.update({o: key for o, (key, _) in moved.items()})
             _write(incoming, MOVED, "".join(f"{o}: {k}\n" for o, k in sorted(recorded.items()))
                    or "{}\n")
-            kept = {"romaji": table, **(derive(new) if derive else {})}
+            kept = {"romaji": table, "romaji_code": romaji_key(), **(derive(new) if derive else {})}
             _write(incoming, DERIVED, json.dumps(kept, ensure_ascii=False))
             integrity = found.integrity if found is not None else integrity_of(data)
             _write(incoming, META, json.dumps({
@@ -155,7 +155,7 @@ def _version(root: Path, what: str) -> str:
 
 def load(dataset: Dataset, now: datetime) -> tuple[dict[str, Show], ImportReport]:
     """A dataset's shows and report, through the romaji kept beside it."""
-    with remembered(derived(dataset).get("romaji", {})):
+    with remembered(romaji(derived(dataset))):
         return load_dataset(dataset.root, now)
 
 

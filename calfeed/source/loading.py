@@ -86,7 +86,7 @@ def imported_catalogue(now: datetime, root: Path = DATASET,
                             day=day)
         elif found is None or found.day != day:     # (an earlier day: only tests go back)
             kept = derived(dataset)
-            with remembered(kept.pop("romaji", {})):
+            with remembered(romaji(kept)):
                 shows, report = load_dataset(root, start)
             found = Imported(shows=shows, report=report, version=f"bangumi-data {key[1]}",
                              day=day, dataset=dataset, moved=moved_ids(dataset),
@@ -113,6 +113,13 @@ def derived(dataset: Dataset) -> dict:
     return found if isinstance(found, dict) else {}
 
 
+def romaji(kept: dict) -> dict[str, str]:
+    """The romaji of titles kept beside a dataset (taken out of `kept`), if the romanising
+    code that made them is this one: {} otherwise, so ids are never made by older rules."""
+    table = kept.pop("romaji", None) or {}
+    return table if kept.pop("romaji_code", None) == romaji_key() else {}
+
+
 def moved_ids(dataset: Dataset) -> dict[str, str]:
     """The ids updates moved, as recorded beside the version (none for the pinned package)."""
     path = dataset.folder / MOVED
@@ -135,3 +142,11 @@ def code_key() -> str:
         for path in sorted(root.glob(pattern)):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def romaji_key() -> str:
+    """The romanising code (names.py) and pykakasi's version: what a title's romaji follow."""
+    from importlib.metadata import version
+    names = Path(__file__).with_name("names.py").read_bytes()
+    return hashlib.sha256(names + version("pykakasi").encode()).hexdigest()[:16]

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from .calendar_rules import GONE, CalendarGone, Limits, Outdated, Stored, creator, encoded, \
     now_text, secret_hash, storage_full, too_many
 from .calendar_sqlite import SQLiteFile
+from .store_faults import Unavailable
 
 # Seconds between drops of creations older than an hour, and between reclaims of old rows.
 TIDY_SECONDS, RECLAIM_SECONDS = 60, 3600
@@ -149,14 +150,17 @@ class CalendarStore:
         partial = f"{target}.partial"
         if os.path.exists(partial):
             os.remove(partial)
-        with self.file.reader() as db:
-            copy = sqlite3.connect(partial)
-            try:
+        # Opened first: a target that cannot be written is the target's fault (sqlite3.Error
+        # or OSError to the caller), not the calendars file's.
+        copy = sqlite3.connect(partial)
+        try:
+            copy.execute("PRAGMA user_version")
+            with self.file.reader() as db:
                 db.backup(copy)
-                copy.execute("PRAGMA journal_mode=DELETE")
-                count = copy.execute("SELECT COUNT(*) FROM calendar").fetchone()[0]
-            finally:
-                copy.close()
+            copy.execute("PRAGMA journal_mode=DELETE")
+            count = copy.execute("SELECT COUNT(*) FROM calendar").fetchone()[0]
+        finally:
+            copy.close()
         os.replace(partial, target)
         return count
 
@@ -189,10 +193,15 @@ class CalendarStore:
         if time.monotonic() - self._tidied < TIDY_SECONDS:
             return
         self._tidied = time.monotonic()
-        with self.file.write() as db:
-            db.execute("DELETE FROM creation WHERE at <= ?", (now - 3600,))
-        if time.monotonic() - self._reclaimed > RECLAIM_SECONDS:
-            self.reclaim(now)
+        # After a save that succeeded: a fault here (reported) must not turn it into a 503,
+        # which the person would answer by saving again.
+        try:
+            with self.file.write() as db:
+                db.execute("DELETE FROM creation WHERE at <= ?", (now - 3600,))
+            if time.monotonic() - self._reclaimed > RECLAIM_SECONDS:
+                self.reclaim(now)
+        except Unavailable:
+            pass
 
     @staticmethod
     def _stored(feed_id: str, row) -> Stored | None:

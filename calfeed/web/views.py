@@ -20,6 +20,7 @@ from ..render.on_air import region_feed_has_events
 from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, show_feed
 from ..i18n import catalogue_languages, translations, words_language
 from ..render.pages import (ALARM_CHOICES, episode_rows, language_choices, platform_choices,
+                            where_to_watch,
                             region_airings, time_sources)
 from ..schedule.regions import Country, countries, country
 from ..schedule.zones import zone_of
@@ -99,6 +100,7 @@ def show_page(show_id: str, args: Values):
         watchable=watchable, panels=panels, offer_region=offer_region, shows_here=len(shows_here),
         rows=episode_rows(published, show, region, lang, now, query.release_ids,
                           query.all_releases) if watchable else [],
+        where=[] if watchable else where_to_watch(show, countries()),
         time_sources=time_sources(airings, translations(names)),
         zone=zone_of(None, region).key))
 
