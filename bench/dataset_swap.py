@@ -21,7 +21,6 @@ It needs the npm registry for the two archives (then kept in --cache).
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import re
@@ -38,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.loopback import free_port  # noqa: E402
+from bench.loopback import free_port, get  # noqa: E402
 from calfeed.source import registry  # noqa: E402
 from calfeed.source.archive import check_integrity, unpack  # noqa: E402
 
@@ -72,16 +71,6 @@ def server(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, int]:
     process = subprocess.Popen([sys.executable, str(ROOT / "deploy" / "serve.py")], env=env,
                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return process, port
-
-
-def get(port: int, path: str, timeout: float = 60) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
 
 
 def first_answer(process: subprocess.Popen, port: int, launched: float) -> float:

@@ -3,6 +3,7 @@ HTTP fetches that do not raise on 304 or 4xx. Shared by the tests and the benchm
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import socket
@@ -87,6 +88,18 @@ def nginx(binary: str, config_name: str, folder: Path, **where):
         yield f"http://127.0.0.1:{where['listen']}"
     finally:
         subprocess.run([binary, "-c", str(config), *log, "-s", "stop"], capture_output=True)
+
+
+def get(port: int, path: str, timeout: float = 600) -> tuple[int, bytes]:
+    """(status, body) of a GET on loopback over a connection of its own, without urllib's
+    handlers (no redirect followed): cheap enough to time requests with."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
 
 
 def fetch(url: str, headers: dict | None = None, method: str = "GET"):
