@@ -56,7 +56,7 @@ def dataset() -> None:
 def update(wanted: str | None, archive: Path | None) -> None:
     from .render.derived import derive
     from .source import registry
-    from .source.install import AlreadyServed, Busy, install, refuse_older
+    from .source.install import AlreadyServed, Busy, install, refresh_derived, refuse_older
     store, pinned = store_and_pinned()
     shrink = float(load_config()["SHRINK_LIMIT"])
     now = datetime.now(timezone.utc)
@@ -75,6 +75,11 @@ def update(wanted: str | None, archive: Path | None) -> None:
         done = install(store, pinned, data, found, now, shrink, what, derive)
     except AlreadyServed as exc:
         click.echo(str(exc))
+        # What is kept beside it was made by another calfeed (a deploy since): made again.
+        served = to_serve(store, pinned)
+        if served is not None and refresh_derived(store, served, now, derive):
+            click.echo(f"what is kept beside bangumi-data {served.version} made again for "
+                       "this version of calfeed")
         return
     except (DatasetRefused, registry.RegistryError, Busy) as exc:
         raise click.ClickException(f"{exc}\nthe data served is unchanged") from None

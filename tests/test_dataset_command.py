@@ -70,3 +70,18 @@ def test_a_first_update_needs_no_pinned_package(tmp_path):
     assert done.exit_code == 0, done.output
     assert "bangumi-data nothing -> 1.0.1: 10 show(s) added" in done.output
     assert CliRunner().invoke(cli, ["dataset", "list"], env=env).output.startswith("* 1.0.1")
+
+
+def test_update_of_the_served_version_makes_stale_derived_parts_again(run, tmp_path):
+    import json
+    run("dataset", "update", "--from", archive(tmp_path, "1.0.1"))
+    kept = tmp_path / "sets" / "1.0.1" / "derived.json"
+    stale = {**json.loads(kept.read_text()), "code": "made by an older calfeed"}
+    kept.write_text(json.dumps(stale))
+    again = run("dataset", "update", "--from", archive(tmp_path, "1.0.1"))
+    assert again.exit_code == 0 and "served already; nothing to do" in again.output
+    assert "made again for this version of calfeed" in again.output
+    from calfeed.source.loading import code_key
+    assert json.loads(kept.read_text())["code"] == code_key()
+    assert "made again" not in run("dataset", "update", "--from",
+                                   archive(tmp_path, "1.0.1")).output

@@ -24,7 +24,7 @@ from .aliases import renamed_ids
 from .archive import check_integrity, integrity_of, unpack
 from .bangumi import ImportReport, dataset_version, load_dataset
 from .datasets import META, Dataset, DatasetRefused, DatasetStore, to_serve, version_key
-from .loading import DERIVED, MOVED, derived, moved_ids, romaji, romaji_key
+from .loading import DERIVED, MOVED, code_key, derived, moved_ids, romaji, romaji_key
 from .names import remembered
 from .registry import Release
 from .report import refresh_changes
@@ -193,6 +193,27 @@ def _put_in_place(incoming: Path, final: Path) -> None:
         os.rename(final, aside)
         shutil.rmtree(aside, ignore_errors=True)
     os.rename(incoming, final)
+
+
+def refresh_derived(store: DatasetStore, dataset: Dataset, now: datetime,
+                    derive: Callable[[dict[str, Show]], dict]) -> bool:
+    """Work out again what is kept beside an installed version when another version of calfeed
+    made it (a deploy since): otherwise every start would work it out until the next version
+    is published. Whether anything was made again."""
+    if dataset.pinned:
+        return False
+    with exclusive(store.directory):
+        kept = derived(dataset)
+        if kept.get("code") == code_key() and kept.get("romaji_code") == romaji_key():
+            return False
+        table = romaji(kept)
+        with remembered(table):
+            shows, _ = load_dataset(dataset.root, now)
+        fresh = {"romaji": table, "romaji_code": romaji_key(), **derive(shows)}
+        temporary = dataset.folder / f".{DERIVED}.{os.getpid()}"
+        temporary.write_text(json.dumps(fresh, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, dataset.folder / DERIVED)
+        return True
 
 
 def use(store: DatasetStore, version: str) -> Dataset:
