@@ -78,7 +78,7 @@ def show_page(show_id: str, args: Values):
     if watchable:
         panels.append((_("This show"), subscribe_links(
             url_for(".show_calendar", region_code=region.code.lower(), show_id=show.id,
-                    _external=True, **feed_options), show_feed_header(show, region, lang)[0])))
+                    _external=True, **feed_options), show_feed_header(show, region, lang)[0], names)))
     # The region's feed takes only languages some show there has titles in, and is offered
     # only when its window holds events now: an empty feed is no use to subscribe to.
     shows_here = published.catalog.shows_in(region.code)
@@ -89,7 +89,7 @@ def show_page(show_id: str, args: Values):
         place = region.name if names == "en" else region.name_in(names)
         panels.append((_("Every show in {region}").format(region=place), subscribe_links(
             url_for(".region_calendar", region_code=region.code.lower(), _external=True,
-                    **region_options), region_feed_header(region, region_options.get("lang"))[0])))
+                    **region_options), region_feed_header(region, region_options.get("lang"))[0], names)))
     # Any reminder the feed takes is kept; one the menu does not offer is shown as it is.
     offered = alarm_choices(names)
     reminders = offered if alarm in dict(offered) else \
