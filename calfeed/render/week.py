@@ -118,7 +118,8 @@ def week(published: Published, region: Country, start: date, now: datetime,
          release: str | None = None, zone: ZoneInfo | None = None, words: str = "en") -> Week:
     """Seven days from `start` (midnight in `zone`, the viewer's when the page's script named
     it, else the region's display zone) of the region's airings: each episode once, at its
-    earliest release there (or on `release` only)."""
+    earliest release there (or on `release` only); the page's words, and the titles where the
+    show has them, in `words`."""
     zone = zone or _zone(region)
     begin = datetime.combine(start, time(0), zone).astimezone(UTC)
     end = datetime.combine(start + WEEK, time(0), zone).astimezone(UTC)
@@ -145,7 +146,7 @@ def week(published: Published, region: Country, start: date, now: datetime,
         show = airings[0].show
         # A show every other week has no break in its weeks off.
         if before and after and _leader(show, before[-1].release)[0].every_days <= 7:
-            breaks.append(_break(show, before[-1].release, begin, end))
+            breaks.append(_break(show, before[-1].release, begin, end, words))
     this_week.sort(key=lambda a: (a.latest_start, a.show.id, a.episode.number, a.release.id))
     by_day: dict[date, list[WeekItem]] = {start + timedelta(days=n): [] for n in range(7)}
     for airing in this_week:
@@ -176,9 +177,9 @@ def _item(airing: Airing, zone: ZoneInfo, now: datetime, words: str) -> WeekItem
     local = airing.start_utc.astimezone(zone)
     if not airing.time_known:
         return WeekItem(
-            show_id=airing.show.id, show_title=airing.show.name("en"),
+            show_id=airing.show.id, show_title=airing.show.name(words),
             episode=airing.episode.number if airing.episode.aired is None else None,
-            episode_title=airing.episode.title("en"),
+            episode_title=airing.episode.title(words),
             release_id=airing.release.id, release_name=airing.release.name,
             start_utc=airing.day.isoformat(), end_utc=airing.day.isoformat(),
             time_text=translations(words).gettext("time not announced"), countdown=None,
@@ -191,9 +192,9 @@ def _item(airing: Airing, zone: ZoneInfo, now: datetime, words: str) -> WeekItem
     else:
         status, counting = ("on now" if now < airing.end_utc else "aired"), None
     return WeekItem(
-        show_id=airing.show.id, show_title=airing.show.name("en"),
+        show_id=airing.show.id, show_title=airing.show.name(words),
         episode=airing.episode.number if airing.episode.aired is None else None,
-        episode_title=airing.episode.title("en"),
+        episode_title=airing.episode.title(words),
         release_id=airing.release.id, release_name=airing.release.name,
         start_utc=_rfc3339(airing.start_utc), end_utc=_rfc3339(airing.end_utc),
         time_text=f"{local:%H:%M} {local:%Z}", status=status, countdown=counting,
@@ -201,7 +202,8 @@ def _item(airing: Airing, zone: ZoneInfo, now: datetime, words: str) -> WeekItem
         provenance=airing.release.provenance)
 
 
-def _break(show: Show, release: Release, begin: datetime, end: datetime) -> WeekBreak:
+def _break(show: Show, release: Release, begin: datetime, end: datetime,
+           words: str = "en") -> WeekBreak:
     """The break, with the broadcast days the schedule skips whose slot falls in this week
     (a following release takes its leader's skips, moved by its offset)."""
     leader, offset = _leader(show, release)
@@ -214,7 +216,7 @@ def _break(show: Show, release: Release, begin: datetime, end: datetime) -> Week
             continue
         if begin <= slot < end:
             skipped.append(day)
-    return WeekBreak(show_id=show.id, show_title=show.name("en"), release_name=release.name,
+    return WeekBreak(show_id=show.id, show_title=show.name(words), release_name=release.name,
                      skipped=tuple(skipped))
 
 
