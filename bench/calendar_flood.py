@@ -1,7 +1,7 @@
 """A flood of calendar creates beside personal-feed reads, on two codes side by side.
 
     .venv/bin/python bench/calendar_flood.py [--before main] [--seconds 10] [--repeat 3]
-                                             [--markdown out.md]
+                                             [--p99-bound 250] [--markdown out.md]
 
 For each code (the `--before` commit, unpacked by bench/before.py, and this tree), two
 production servers (deploy/serve.py: granian, 2 workers each, access log off) share one
@@ -10,7 +10,9 @@ calendars file on 60 synthetic shows, as two instances of a deployment do: A all
 shows from A (16 connections) in three ways: alone; beside a flood of allowed creates on A;
 beside a flood of refused creates on B (50 connections each, POST /calendars with the form's
 CSRF cookie and token, as a browser sends it). Rounds take every code and case in turn; the
-table gives the median round's reads (req/s, p99) and what the flood got, by status.
+table gives the median round's reads (req/s, p99) and what the flood got, by status. With
+--p99-bound MS the run fails (exit 1) if this tree's reads, in the median round of any case,
+have a p99 over MS milliseconds: reads beside writes must stay fast.
 """
 
 from __future__ import annotations
@@ -109,6 +111,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--markdown", type=Path)
+    parser.add_argument("--p99-bound", type=float, help="milliseconds: fail if over")
     arguments = parser.parse_args()
     shutil.which("wrk") or sys.exit("wrk is needed: apt-get install wrk")
     from calfeed.schedule.synthetic import write_synthetic
@@ -164,6 +167,20 @@ def main() -> None:
     print(report)
     if arguments.markdown:
         arguments.markdown.write_text(report)
+    if arguments.p99_bound is not None:
+        medians = {case: sorted((r["now", case] for r in rounds),
+                                key=lambda r: r["rps"])[len(rounds) // 2]["p99"]
+                   for case in CASES}
+        over = [(case, p99) for case, p99 in medians.items()
+                if milliseconds(p99) > arguments.p99_bound]
+        print(f"p99 bound {arguments.p99_bound:g} ms: " + (f"exceeded {over}" if over else "met"))
+        sys.exit(1 if over else 0)
+
+
+def milliseconds(latency: str) -> float:
+    """wrk's latency ('60.95ms', '1.28s', '850.00us') in milliseconds."""
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", latency).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
 if __name__ == "__main__":

@@ -51,8 +51,8 @@ def test_the_backup_command_says_what_is_wrong(tmp_path, monkeypatch):
     assert "CALFEED_CALENDARS_PATH" in result.output
 
 
-def test_reclaim_says_what_it_dropped_and_the_space_used(make_app, two_shows, tmp_path,
-                                                         monkeypatch):  # noqa: F811
+def test_reclaim_says_what_it_dropped_and_the_space_used(make_app, two_shows,  # noqa: F811
+                                                         tmp_path, monkeypatch):
     path = tmp_path / "calendars.sqlite3"
     client = make_app(two_shows, CALENDARS_PATH=str(path)).test_client()
     made(client)
@@ -98,3 +98,13 @@ def test_a_clean_stop_leaves_every_calendar_in_the_file_itself(tmp_path):
     assert calendars_in(copy) == 3
     wal = tmp_path / "calendars.sqlite3-wal"
     assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_a_backup_to_a_folder_that_is_not_there_says_so(make_app, two_shows,  # noqa: F811
+                                                        tmp_path, monkeypatch):
+    path = tmp_path / "calendars.sqlite3"
+    made(make_app(two_shows, CALENDARS_PATH=str(path)).test_client())
+    monkeypatch.setenv("CALFEED_CALENDARS_PATH", str(path))
+    from click.testing import CliRunner
+    result = CliRunner().invoke(cli, ["calendars", "backup", str(tmp_path / "no" / "b.db")])
+    assert result.exit_code == 1 and "cannot write" in result.output, result.output

@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.client
 import io
 import os
-import re
 
 import pytest
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sqlite3
 import subprocess
 import threading
@@ -104,18 +103,25 @@ def test_while_the_note_is_there_no_worker_starts_a_new_file_and_removing_it_res
 
 
 def test_a_file_damaged_while_serving_is_a_503_not_a_500(make, tmp_path):
-    client = make().test_client()
+    """A worker already serving meets the damage on its next new connection (a thread of its
+    own): a 503 saying so and /healthz degraded, never a 500; the file is set aside only at
+    the next start, when no worker holds it open."""
+    app = make()
+    client = app.test_client()
     edit_path, feed_path = made(client)
-    path = tmp_path / "calendars.sqlite3"
-    sqlite3.connect(path).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
-    with open(path, "r+b") as file:
-        file.seek(4096)
-        file.write(os.urandom(8192))
-    fresh = make().test_client()        # set aside at its start
-    check_unavailable(fresh.get(feed_path))
-    answer = client.get(feed_path)       # the running worker meets the damage
-    assert answer.status_code in (200, 503), answer.text
+    app.extensions["calfeed.calendars"].close()
+    (tmp_path / "calendars.sqlite3").write_bytes(os.urandom(64 * 1024))
+    answers = []
+    thread = threading.Thread(target=lambda: answers.append(client.get(feed_path)))
+    thread.start()
+    thread.join(30)
+    check_unavailable(answers[0], 300)
     assert client.get("/feeds/jp/metallic-rouge.ics").status_code == 200
+    report = health(client)
+    assert report["calendars"] == "fault" and "damaged" in report["details"]["calendars"]
+    assert (tmp_path / "calendars.sqlite3").exists()          # not moved under a worker
+    check_unavailable(make().test_client().get(feed_path), 300)    # the next start: set aside
+    assert list(tmp_path.glob("calendars.sqlite3.damaged-*"))
 
 
 def test_under_granian_a_damaged_file_at_start_leaves_the_service_up(tmp_path):
@@ -170,7 +176,8 @@ def read_only(path):
 
 
 def test_a_read_only_file_is_a_503_logged_once_and_on_healthz_until_it_clears(
-        make, tmp_path, caplog):
+        make, tmp_path, caplog, monkeypatch):
+    from calfeed.web import store_faults
     first = make()
     edit_path, feed_path = made(first.test_client())
     first.extensions["calfeed.calendars"].close()
@@ -186,6 +193,9 @@ def test_a_read_only_file_is_a_503_logged_once_and_on_healthz_until_it_clears(
         assert report["status"] == "degraded" and "read-only" in report["details"]["calendars"]
         assert len(errors_logged(caplog)) == 1, errors_logged(caplog)
     assert create(client, show="metallic-rouge").status_code == 303     # the same worker
+    assert health(client)["status"] == "degraded"       # until a quiet spell has passed
+    monkeypatch.setattr(store_faults, "QUIET_SECONDS", 0)
+    assert create(client, show="metallic-rouge").status_code == 303
     assert health(client)["status"] == "ok"
 
 

@@ -118,7 +118,6 @@ def test_deleted_and_long_empty_calendars_are_reclaimed_and_their_pages_given_ba
 
 
 def test_a_full_store_reclaims_old_rows_before_refusing(path, monkeypatch):
-    from calfeed.web import calendar_store
     store = CalendarStore(path, Limits(creations_per_hour=10 ** 6))
     made = [store.create(CHOICES, f"192.0.2.{n % 250}") for n in range(2000)]
     for _, edit_key in made:

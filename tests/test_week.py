@@ -114,6 +114,23 @@ def test_default_week_starts_today_in_the_regions_zone(week_client, now, region,
     assert re.search(r'<section class="day".*?<h2[^>]*>(.*?)</h2>', page.text, re.S)[1] == first
 
 
+def test_a_zone_named_cuts_the_days_at_its_midnights(week_client):
+    """tz= (the page's script adds the browser's): 03:00 UTC on the 18th is still the 17th in
+    Los Angeles, and the US stream at 18:25 UTC is 10:25 there."""
+    page = week_client(datetime(2024, 1, 18, 3, 0, tzinfo=UTC)).get(
+        "/week?region=us&tz=America/Los_Angeles")
+    assert re.search(r'<section class="day".*?<h2[^>]*>(.*?)</h2>', page.text, re.S)[1] == \
+        "Wednesday, January 17"
+    assert 'data-week-zone="America/Los_Angeles"' in page.text
+    assert 'data-week-begin="2024-01-17T08:00:00Z"' in page.text
+    (rouge,) = [i for i in items(week_client().get(
+        "/week?region=us&from=2024-01-15&tz=America/Los_Angeles").text)
+        if i["show"] == "metallic-rouge"]
+    assert (rouge["day"], rouge["at"]) == ("Wednesday, January 17", "10:25 PST")
+    wrong = week_client().get("/week?region=us&tz=America/Los_Angels")
+    assert wrong.status_code == 400 and "America/Los_Angeles" in unescape(wrong.text)
+
+
 def test_previous_and_next_week_links(week_client):
     page = week_client().get("/week?region=jp&from=2024-01-08&release=fod")
     links = {rel: unescape(href)

@@ -47,7 +47,8 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
               {"type": "string", "enum": ["0", "1"]}),
     Parameter("past_days", "Leave out airings that ended more than this many days ago"),
     Parameter("q", "Text to find in a show's titles (any language, kana or romaji as typed), "
-                   "at most 100 characters"),
+                   "at most 100 characters",
+              {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"}),
     Parameter("limit", "Shows on a page, 1 to 200 (default 100)",
               {"type": "integer", "minimum": 1, "maximum": 200}),
     Parameter("after", "Show id the page starts after, any case (shows are in the order of "

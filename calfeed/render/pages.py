@@ -170,9 +170,34 @@ def platform_choices(show: Show, region: Country, query) -> list[PlatformChoice]
     return choices
 
 
+@dataclass(frozen=True)
+class WhereToWatch:
+    release: str
+    regions_text: str               # "JP", "200 countries"
+    regions: tuple[Country, ...]    # a few of them, to open the show's page there
+
+
+# Where a release covers many countries, the page links to a few, these first when covered.
+_WIDELY_USED = ("US", "GB", "CA", "AU", "JP", "DE", "FR", "BR", "IN", "ES")
+MAX_LINKED = 5
+
+
+def where_to_watch(show: Show, countries: dict[str, Country]) -> list[WhereToWatch]:
+    """For a show that cannot be watched in the region asked about: each of its releases, the
+    regions it covers and a few of them to open the show's page in."""
+    found = []
+    for release in show.releases:
+        codes = sorted(code for code in release.regions if code in countries)
+        chosen = [c for c in _WIDELY_USED if c in release.regions] + \
+            [c for c in codes if c not in _WIDELY_USED]
+        found.append(WhereToWatch(release.name, release.regions_text,
+                                  tuple(countries[c] for c in chosen[:MAX_LINKED])))
+    return found
+
+
 def release_label(release: Release) -> str:
     """A platform's name, saying so when the data lists the show there without dates."""
-    return release.name if release.dated else f"{release.name} (dates not announced)"
+    return release.name if release.dated else f"{release.name} (no dates in the data)"
 
 
 def display_title(show: Show) -> str:
@@ -209,7 +234,6 @@ def search_results(hits, region: Country, release: str | None, seasons,
     in the region first (keeping the index's order otherwise); with a platform chosen, only
     the shows it carries in the region. Only the listed hits are worked out in full: a short
     query matches hundreds of shows."""
-    from .season import season_of
     here, elsewhere = [], []
     for hit in hits:
         releases = [r for r in hit.show.releases if r.watchable_in(region.code)]
@@ -218,9 +242,9 @@ def search_results(hits, region: Country, release: str | None, seasons,
         (here if releases else elsewhere).append((hit.show, releases))
     results = []
     for show, releases in (here + elsewhere)[:limit]:
-        first = seasons.first.get(show.id)
+        season = seasons.season.get(show.id)
         results.append(SearchResult(
             show=show, title=display_title(show), title_ja=_second_title(show),
-            season=season_of(first).label if first else None, watchable=bool(releases),
+            season=season.label if season else None, watchable=bool(releases),
             releases_here=tuple(map(release_label, releases))))
     return results, len(here) + len(elsewhere)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from ..schedule.model import Airing, Show
 from ..publish.published import Published
+from ..publish.selection import select_airings
 from ..schedule.regions import Country
 from ..query.schedule import ScheduleQuery
 from ..schedule.wallclock import UTC
@@ -50,12 +51,17 @@ def show_entry(show: Show, feed_url: FeedUrl) -> dict:
     return {
         "id": show.id,
         "title": dict(show.title),
+        # Languages whose title calfeed made (a sequel's English title from its series').
+        "derived_titles": sorted(show.derived_titles),
         # In other catalogues, as strings: bangumi, mal, anilist, anidb, tmdb where known.
         "ids": {key: str(show.ids[key]) for key in sorted(show.ids)},
         "studio": show.studio,
         "links": dict(show.links),
         "sources": list(show.sources),
-        "episodes": {"count": len(show.episodes), "first": show.episodes[0].number,
+        # A long runner known by its dates has no first number: its count is of dates listed.
+        "episodes": {"count": len(show.episodes),
+                     "first": (show.episodes[0].number if show.episodes[0].aired is None
+                               else None),
                      "by_date": show.episodes[0].aired is not None,
                      "duration_minutes": int(show.duration.total_seconds() // 60)},
         "releases": [{"id": r.id, "name": r.name, "kind": r.kind, "url": r.url,
@@ -64,6 +70,15 @@ def show_entry(show: Show, feed_url: FeedUrl) -> dict:
                      for r in show.releases],
         "feeds": {code: feed_url(code.lower(), show.id) for code in sorted(show.regions)},
     }
+
+
+def search_entry(show: Show, season, watchable: bool | None, releases: tuple[str, ...],
+                 url: str) -> dict:
+    """A show as a search finds it: titles, season, and whether it is watchable where asked."""
+    return {"id": show.id, "title": dict(show.title),
+            "derived_titles": sorted(show.derived_titles),
+            "season": season.slug if season else None, "url": url,
+            "watchable": watchable, "releases": list(releases)}
 
 
 def airing_entry(airing: Airing, zone: ZoneInfo | None, lang: str | None,
@@ -96,6 +111,27 @@ def airing_entry(airing: Airing, zone: ZoneInfo | None, lang: str | None,
         "uid": airing.uid,
         "feed_url": feed_url,
     }
+
+
+def feed_urls(airings: list[Airing], region: str | None, feed_url: FeedUrl) -> list[str | None]:
+    """The feed each of a show's airings appears in, in `region` or else in the one region its
+    release is watchable in: the show's feed there when the airing is its episode's earliest
+    there (what that feed holds by default), else the show's feed for its release
+    (`?release=`). None where no one region is named (a stream watchable in 200 countries is
+    in 200 feeds: ask with `region`) or the release cannot be watched in the region."""
+    chosen: dict[str, set[int]] = {}
+    found = []
+    for airing in airings:
+        regions = airing.release.regions
+        code = region or (next(iter(regions)) if len(regions) == 1 else None)
+        if code is None or not airing.release.watchable_in(code):
+            found.append(None)
+            continue
+        if code not in chosen:
+            chosen[code] = set(map(id, select_airings(airings, code)))
+        url = feed_url(code.lower(), airing.show.id)
+        found.append(url if id(airing) in chosen[code] else f"{url}?release={airing.release.id}")
+    return found
 
 
 def schedule(published: Published, query: ScheduleQuery, feed_url: FeedUrl) -> dict:

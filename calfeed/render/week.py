@@ -88,9 +88,9 @@ class Week:
         return sum(len(day.items) for day in self.days)
 
 
-def today_in(region: Country, now: datetime) -> date:
-    """The date it is in the region's display zone: the week page's default first day."""
-    return now.astimezone(_zone(region)).date()
+def today_in(region: Country, now: datetime, zone: ZoneInfo | None = None) -> date:
+    """The date it is in `zone`, else the region's display zone: the week's default first day."""
+    return now.astimezone(zone or _zone(region)).date()
 
 
 def platforms(published: Published, region: Country) -> tuple[tuple[str, str], ...]:
@@ -113,10 +113,11 @@ def platforms(published: Published, region: Country) -> tuple[tuple[str, str], .
 
 
 def week(published: Published, region: Country, start: date, now: datetime,
-         release: str | None = None) -> Week:
-    """Seven days from `start` (midnight in the region's display zone) of the region's airings:
-    each episode once, at its earliest release there (or on `release` only)."""
-    zone = _zone(region)
+         release: str | None = None, zone: ZoneInfo | None = None) -> Week:
+    """Seven days from `start` (midnight in `zone`, the viewer's when the page's script named
+    it, else the region's display zone) of the region's airings: each episode once, at its
+    earliest release there (or on `release` only)."""
+    zone = zone or _zone(region)
     begin = datetime.combine(start, time(0), zone).astimezone(UTC)
     end = datetime.combine(start + WEEK, time(0), zone).astimezone(UTC)
     # The region's airings from a week before to a week after: this week's items, and the
@@ -191,7 +192,9 @@ def _item(airing: Airing, zone: ZoneInfo, now: datetime) -> WeekItem:
             episode_title=airing.episode.title("en"),
             release_id=airing.release.id, release_name=airing.release.name,
             start_utc=airing.day.isoformat(), end_utc=airing.day.isoformat(),
-            time_text="time not announced", status="", countdown=None,
+            time_text="time not announced", countdown=None,
+            # No countdown to a time nobody gave; over once its day is over everywhere.
+            status="aired" if now >= airing.over_by else "today" if now >= airing.start_utc else "",
             listing=None, moved=airing.moved, delayed=airing.shifted,
             provenance=airing.release.provenance, time_known=False)
     if now < airing.start_utc:

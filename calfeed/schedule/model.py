@@ -110,6 +110,9 @@ class Show:
     # When the first episode first aired, where its releases do not begin with it: an
     # imported long runner is listed from its current slot, not from its premiere.
     premiered: datetime | None = None
+    # Languages whose title calfeed made rather than read (a sequel's English title from its
+    # series'): the API says so, since no source stands behind them.
+    derived_titles: frozenset[str] = frozenset()
 
     @property
     def uid_key(self) -> str:

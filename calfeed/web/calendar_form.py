@@ -6,7 +6,7 @@ from ..publish.catalog import Catalog
 from ..query import values as parse
 from ..query.errors import ParameterError
 from ..query.feed import languages as languages_of
-from ..suggest import advise, did_you_mean
+from ..suggest import advise, did_you_mean, quoted
 
 FORM_FIELDS = ("region", "show", "release", "lang", "alarm", "csrf_token")
 EARLIEST = "earliest"
@@ -21,7 +21,7 @@ def read_form(lists: dict[str, list[str]], catalog: Catalog) -> dict:
     """
     for name in lists:
         if name not in FORM_FIELDS:
-            raise ParameterError(name, advise(f"unknown field '{name}'"
+            raise ParameterError(name[:60], advise(f"unknown field {quoted(name)}"
                                               f"{did_you_mean(name, FORM_FIELDS)}",
                                               f"this form takes {', '.join(FORM_FIELDS)}"))
     region_code = _one(lists, "region")

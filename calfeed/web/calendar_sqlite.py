@@ -13,8 +13,9 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
-from .store_faults import Faults, Unavailable, damaged_note, set_aside
+from .store_faults import Faults, Unavailable, damaged_note, log, set_aside
 
 # Seconds a save waits for another's write lock before it is a 503 (Retry-After: 2): a save
 # takes about a millisecond, so a longer wait means a flood, and a waiting thread is one less
@@ -98,8 +99,8 @@ class SQLiteFile:
         # An existing file is opened without the right to create one: if it was just moved
         # aside by another worker, this fails rather than starting an empty file in its place.
         mode = "rw" if os.path.exists(self.path) else "rwc"
-        db = sqlite3.connect(f"file:{self.path}?mode={mode}", uri=True, timeout=LOCK_TIMEOUT,
-                             isolation_level=None)
+        db = sqlite3.connect(f"{Path(self.path).absolute().as_uri()}?mode={mode}", uri=True,
+                             timeout=LOCK_TIMEOUT, isolation_level=None)
         # In WAL mode NORMAL stays consistent on a crash; a power cut may lose the last saves.
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
@@ -137,16 +138,17 @@ class SQLiteFile:
                 db.close()
             except sqlite3.Error:
                 pass
-        if self._ready and self.damaged is None:
+        if not self._ready or self.damaged is not None or not os.path.exists(self.path):
+            return
+        try:
+            db = self._connect()
             try:
-                with self.guard(writing=True):
-                    db = self._connect()
-                    try:
-                        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                    finally:
-                        db.close()
-            except Unavailable:
-                pass        # reported; the WAL stays beside the file and is read back at start
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            log.warning("%s: the write-ahead log could not be folded into the file (%s); it is "
+                        "read back at the next start", self.path, exc)
 
     @contextmanager
     def reader(self):

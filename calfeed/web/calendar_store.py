@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from .calendar_rules import GONE, CalendarGone, Limits, Outdated, Stored, creator, encoded, \
     now_text, secret_hash, storage_full, too_many
 from .calendar_sqlite import SQLiteFile
+from .store_faults import Unavailable
 
 # Seconds between drops of creations older than an hour, and between reclaims of old rows.
 TIDY_SECONDS, RECLAIM_SECONDS = 60, 3600
@@ -27,6 +28,9 @@ RECLAIM_BATCH = 500
 class CalendarStore:
     """Personal calendars in one SQLite file (calendar_sqlite.py), never fatal: a fault is
     `store_faults.Unavailable` for the use that met it."""
+
+    # A calendar left without a show, as this backend's SQL reads the stored JSON.
+    NO_SHOWS = "json_extract(choices, '$.shows') = '{}'"
 
     def __init__(self, path: str, limits: Limits = Limits()):
         self.path = path
@@ -122,21 +126,24 @@ class CalendarStore:
             found = [row[0] for row in db.execute(
                 "SELECT feed_id FROM calendar WHERE deleted = 1 AND COALESCE(edited, '') < ? "
                 "UNION ALL SELECT feed_id FROM calendar WHERE deleted = 0 AND "
-                "COALESCE(edited, '') < ? AND json_extract(choices, '$.shows') = '{}'",
-                (deleted, empty))]
+                "COALESCE(edited, '') < ? AND " + self.NO_SHOWS, (deleted, empty))]
         for start in range(0, len(found), RECLAIM_BATCH):
             batch = found[start:start + RECLAIM_BATCH]
             with self.file.write() as db:
                 db.execute(f"DELETE FROM calendar WHERE feed_id IN "
                            f"({', '.join('?' * len(batch))})", batch)
         if found:
-            with self.file.guard(writing=True):
-                # As a script: through execute(), Python steps it once, freeing one page. The
-                # log holds every page the drop touched: fold it back and cut it.
-                self.file.db().executescript("PRAGMA incremental_vacuum; "
-                                             "PRAGMA wal_checkpoint(TRUNCATE);")
+            self._give_back()
         self._reclaimed = time.monotonic()
         return len(found)
+
+    def _give_back(self) -> None:
+        """The pages of reclaimed rows back to the disk."""
+        with self.file.guard(writing=True):
+            # As a script: through execute(), Python steps it once, freeing one page. The
+            # log holds every page the drop touched: fold it back and cut it.
+            self.file.db().executescript("PRAGMA incremental_vacuum; "
+                                         "PRAGMA wal_checkpoint(TRUNCATE);")
 
     def disk_use(self) -> int:
         """Bytes the calendars take on disk: the file's pages in use and its write-ahead log."""
@@ -149,14 +156,17 @@ class CalendarStore:
         partial = f"{target}.partial"
         if os.path.exists(partial):
             os.remove(partial)
-        with self.file.reader() as db:
-            copy = sqlite3.connect(partial)
-            try:
+        # Opened first: a target that cannot be written is the target's fault (sqlite3.Error
+        # or OSError to the caller), not the calendars file's.
+        copy = sqlite3.connect(partial)
+        try:
+            copy.execute("PRAGMA user_version")
+            with self.file.reader() as db:
                 db.backup(copy)
-                copy.execute("PRAGMA journal_mode=DELETE")
-                count = copy.execute("SELECT COUNT(*) FROM calendar").fetchone()[0]
-            finally:
-                copy.close()
+            copy.execute("PRAGMA journal_mode=DELETE")
+            count = copy.execute("SELECT COUNT(*) FROM calendar").fetchone()[0]
+        finally:
+            copy.close()
         os.replace(partial, target)
         return count
 
@@ -189,10 +199,15 @@ class CalendarStore:
         if time.monotonic() - self._tidied < TIDY_SECONDS:
             return
         self._tidied = time.monotonic()
-        with self.file.write() as db:
-            db.execute("DELETE FROM creation WHERE at <= ?", (now - 3600,))
-        if time.monotonic() - self._reclaimed > RECLAIM_SECONDS:
-            self.reclaim(now)
+        # After a save that succeeded: a fault here (reported) must not turn it into a 503,
+        # which the person would answer by saving again.
+        try:
+            with self.file.write() as db:
+                db.execute("DELETE FROM creation WHERE at <= ?", (now - 3600,))
+            if time.monotonic() - self._reclaimed > RECLAIM_SECONDS:
+                self.reclaim(now)
+        except Unavailable:
+            pass
 
     @staticmethod
     def _stored(feed_id: str, row) -> Stored | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,6 +28,11 @@ class Unavailable(RuntimeError):
         self.retry_after = retry_after
 
 
+# Seconds without a failure before a fault counts as cleared: under a flood, saves that wait
+# too long for the lock and saves that get it alternate, and each would be a log line.
+QUIET_SECONDS = 5.0
+
+
 class Faults:
     """The storage's current fault in this process: logged when it begins, changes and clears,
     not once per request (3,615 tracebacks for one read-only file, before)."""
@@ -34,6 +40,7 @@ class Faults:
     def __init__(self):
         self.reason: str | None = None     # for /healthz's details and the log
         self.on_write = False               # only a write can show a write fault cleared
+        self._failed_at = 0.0
         self._lock = threading.Lock()
 
     def failed(self, reason: str, *, writing: bool) -> None:
@@ -41,9 +48,11 @@ class Faults:
             if reason != self.reason:
                 log.error("personal calendars unavailable: %s", reason)
             self.reason, self.on_write = reason, writing
+            self._failed_at = time.monotonic()
 
     def worked(self, *, writing: bool) -> None:
-        if self.reason is None or (self.on_write and not writing):
+        if self.reason is None or (self.on_write and not writing) or \
+                time.monotonic() - self._failed_at < QUIET_SECONDS:
             return
         with self._lock:
             if self.reason is not None:
