@@ -34,6 +34,8 @@ def pytest_configure(config):
     # Apps and servers the tests start serve the schedules folder alone, as the existing tests
     # assume; tests of the imported catalogue turn it on (make_app(IMPORT=1)).
     os.environ.setdefault("CALFEED_IMPORT", "0")
+    # Nor do they ask the npm registry for a newer dataset unless a test says so.
+    os.environ.setdefault("CALFEED_DATASET_UPDATE_HOURS", "0")
     # Nor do they freeze the test process's heap (web/heap.py), even through create_app()
     # with no test config: their apps are cycles only the collector frees, and what is frozen
     # is never freed (test_heap.py turns it on, and back off).
@@ -77,6 +79,7 @@ def app_config(schedules: Path, state_path: Path, **config) -> dict:
     fixed clock, no polling of the folder; a test's own values last."""
     return {"TESTING": True, "SCHEDULES_DIR": str(schedules), "STATE_PATH": str(state_path),
             "CLOCK": fixed_clock(), "RELOAD_INTERVAL": 0, "IMPORT": 0, "FREEZE_HEAP": 0,
+            "DATASET_DIR": str(Path(state_path).parent / "datasets"), "DATASET_UPDATE_HOURS": 0,
             **config}
 
 
