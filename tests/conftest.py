@@ -25,6 +25,10 @@ def pytest_configure(config):
     os.environ.setdefault("CALFEED_RELOAD_INTERVAL", "0")
     config.addinivalue_line("markers", "both_response_caches: run each test of the module with "
                                        "the whole-response cache on (the default) and off")
+    config.addinivalue_line("markers", "browser: drives Chromium (left out by make test-fast)")
+    config.addinivalue_line("markers", "server: starts real programs (granian, nginx, "
+                                       "PostgreSQL) or reads the package registry (left out "
+                                       "by make test-fast)")
     config.addinivalue_line("markers", "both_backends: run each test of the module with the "
                                        "state in SQLite files and in PostgreSQL")
     # Apps and servers the tests start serve the schedules folder alone, as the existing tests
@@ -124,7 +128,10 @@ def pytest_generate_tests(metafunc):
     # Both backends of the revision state and calendars pass the same tests: neither drifts.
     if (metafunc.definition.get_closest_marker("both_backends")
             and "database_url" in metafunc.fixturenames):
-        metafunc.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
+        # The PostgreSQL half starts a server: left out of `make test-fast`.
+        metafunc.parametrize("database_url",
+                             ["sqlite", pytest.param("postgres", marks=pytest.mark.server)],
+                             indirect=True)
 
 
 @pytest.fixture
@@ -232,3 +239,26 @@ def table_problem(folder: Path, name: str, text: str, reader):
     with pytest.raises(CatalogError) as caught:
         reader(path)
     return caught.value.errors[0]
+
+
+# What a test module drives, read from its source once, so that a new module is marked without
+# anyone remembering to: `make test-fast` leaves out these (pytest -m "not browser and not
+# server"), `make test` and CI run everything.
+BROWSER_SIGNS = ("tests.browser", "chromium", "playwright")
+SERVER_SIGNS = ("granian", "deploy/serve", "serve.py", "tests.nginx", "tests.postgres",
+                "throwaway_cluster", "postgres_cluster", "registry")
+
+
+def pytest_collection_modifyitems(config, items):
+    kinds: dict[Path, tuple[bool, bool]] = {}
+    for item in items:
+        path = Path(item.path)
+        if path not in kinds:
+            text = path.read_text(encoding="utf-8")
+            kinds[path] = ("browser" in path.name or any(sign in text for sign in BROWSER_SIGNS),
+                           any(sign in text for sign in SERVER_SIGNS))
+        browser, server = kinds[path]
+        if browser:
+            item.add_marker(pytest.mark.browser)
+        if server:
+            item.add_marker(pytest.mark.server)

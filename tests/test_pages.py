@@ -104,7 +104,7 @@ def test_titles_are_escaped_on_pages_and_in_json(make_app, tmp_path):
     assert client.get("/api/v1/schedule").content_type == "application/json"
 
 
-# What airs now (issue 13 §1, §4), on a small bangumi-data package beside the bundled
+# What airs now, on a small bangumi-data package beside the bundled
 # schedules (tests/test_catalogue_serving.py), with the app's clock injected.
 
 def _front_cards(page: str, heading_id: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""A show's identity across catalogues and over time: its ids in the API (issue 12 §2)."""
+"""A show's identity across catalogues and over time: its ids in the API."""
 
 from __future__ import annotations
 
