@@ -19,7 +19,7 @@ from ..render.data_end import footer_line
 from ..render.health import DatasetHealth, health
 from ..render.on_air import region_feed_has_events
 from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, show_feed
-from ..i18n import catalogue_languages, translations, words_language
+from ..i18n import catalogue_languages, translations
 from ..render.page_text import alarm_choices
 from ..render.pages import (episode_rows, language_choices, platform_choices, where_to_watch,
                             region_airings, time_sources)
@@ -133,7 +133,7 @@ def _page_region(args: Values) -> Country:
 def _names_language(args: Values) -> str:
     """The language of the names a page writes (the region picker's): ?lang=, one calfeed has
     words for, else the browser's first such (Accept-Language), else English. The show page,
-    whose lang is its titles', passes it through words_language instead."""
+    whose lang is its titles', asks page_words.page_language instead."""
     if "lang" in args:
         return parse.lang(args.get("lang"), catalogue_languages(), "calfeed's pages")
     return accepted_language(request.headers.get("Accept-Language"))
