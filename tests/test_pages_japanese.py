@@ -151,3 +151,23 @@ def test_the_script_is_given_its_words_in_the_page_language(japanese_client):
         words = json.loads(html.unescape(re.search(r'data-words="([^"]*)"', page).group(1)))
         assert words["minutes"] == countdown and set(words) >= {"aired", "on_now", "zone",
                                                                 "from", "until", "none"}
+
+
+@pytest.mark.parametrize("path", ("/?region=jp", "/week?region=jp", "/seasons/2023-winter",
+                                  "/search?q=anime&region=jp"))
+def test_a_japanese_page_of_imported_shows_has_no_english_words_but_names(make_app, tmp_path,
+                                                                           path):
+    """Imported shows bring their own words: the flags and legend of unverified times, the
+    footer's data line and the dataset's credit. (The importer's release names, "Japanese TV
+    broadcast", are names here as in the feeds.)"""
+    from tests.test_catalogue_serving import dataset
+    app = make_app(IMPORT=1, IMPORT_PATH=str(dataset(tmp_path / "bangumi-data")),
+                   CLOCK=fixed_clock(datetime(2024, 1, 2, tzinfo=timezone.utc)))
+    client = app.test_client()
+    page = client.get(path + "&lang=ja" if "?" in path else path + "?lang=ja").text
+    if path.startswith("/?"):     # the parts that only imported data brings are there
+        assert "スケジュールデータ：bangumi-data 9.9.1" in page and "推定" in page
+        assert "bangumi-dataの貢献者" in page
+    names = _shown_names(app) | {"anime"}
+    left = english_left(visible_text(page), names)
+    assert not left, path
