@@ -56,4 +56,13 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
               {"type": "string", "pattern": "^[A-Za-z0-9-]{1,250}$"}),
     Parameter("created", "1 on the edit page just after a calendar is created",
               {"type": "string", "enum": ["0", "1"]}),
+    Parameter("saved", "1 on the edit page just after a change was saved",
+              {"type": "string", "enum": ["0", "1"]}),
+    Parameter("platform", "The calendar form's platform of a ticked show, SHOW:RELEASE (or "
+                          "SHOW:earliest); repeat for several",
+              {"type": "array", "items": {"type": "string"}}, repeatable=True),
+    Parameter("done", "What the my-calendar button just did: added, removed, picked, unpicked",
+              {"type": "string", "enum": ["added", "removed", "picked", "unpicked"]}),
+    Parameter("before", "The platforms a show had in the calendar before the button changed "
+                        "them (comma-separated), for its undo"),
 )}
