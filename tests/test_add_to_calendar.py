@@ -8,7 +8,7 @@ import re
 import pytest
 from icalendar import Calendar
 
-from tests.test_my_calendar import TWO_SHOWS, browser_client, two_shows  # noqa: F401
+from tests.test_my_calendar import browser_client, two_shows  # noqa: F401
 
 ROUGE = "metallic-rouge"
 OTHER = "escapes-and-long-japanese-titles"
