@@ -216,3 +216,32 @@ def test_without_script_the_filter_keeps_what_is_ticked_and_the_button_posts(vis
         page.get_by_role("button", name="Undo").click()
     assert "Removed The Apothecary Diaries from My calendar." in \
         page.locator(".notice").inner_text()
+
+
+@pytest.mark.parametrize(("width", "scheme"), SIZES)
+def test_add_from_the_week_and_from_search_results(visit, width, scheme):
+    session = visit(width, scheme)
+    page = session.open("/calendars/new?region=jp")
+    make_calendar_in_japan(page)
+    feed = page.locator("[data-calendar-feed]").get_attribute("data-calendar-feed")
+
+    page = session.open("/week?region=jp&from=2024-02-26")
+    plus = page.locator(f"li.airing[data-show={ROUGE}] button.add-button").first
+    plus.click()
+    page.locator(".add-status").get_by_text("Added to My calendar").wait_for()
+    # Every airing of the show says so; Frieren's were marked from the start.
+    assert set(page.locator(f"li.airing[data-show={ROUGE}] button.add-button")
+               .all_inner_texts()) == {"\u2713"}
+    assert set(page.locator(f"li.airing[data-show={FRIEREN}] button.add-button")
+               .all_inner_texts()) == {"\u2713"}
+    checked(page, "week-added", width, scheme)
+    assert "UID:bgm425595-" in page.request.get(feed).text()
+
+    page = session.open("/search?region=jp")
+    page.fill("input[name=q]", "apothecary")
+    result = page.locator("ul.results li", has_text="The Apothecary Diaries").first
+    result.locator("button.add-button").click()
+    result.locator(".add-status").get_by_text("Added to My calendar").wait_for()
+    assert result.locator("button.add-button").inner_text() == "In my calendar"
+    checked(page, "search-added", width, scheme)
+    assert "UID:bgm420628-" in page.request.get(feed).text()
