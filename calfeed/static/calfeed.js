@@ -106,9 +106,19 @@ function markMyShows() {
   const calendar = storedCalendar();
   if (!calendar) return;
   const mine = new Set(calendar.shows);
-  // Listed shows and the show page's own mark; not links or buttons that carry a show id.
+  // Listed shows and the show page's own mark; not links or buttons that carry a show id. A
+  // result whose "+ My calendar" button already says so gets no second mark.
   for (const element of document.querySelectorAll("li[data-show], [data-my-calendar-mark]")) {
-    if (!mine.has(element.dataset.show) || element.querySelector(".mine")) continue;
+    const marked = element.querySelector(".mine");
+    if (!mine.has(element.dataset.show)) {
+      // Removed since (the button): the mark and the show page's link go.
+      if (marked) {
+        if (element.hasAttribute("data-my-calendar-mark")) element.hidden = true;
+        element.querySelectorAll(".mine, .mine + a").forEach((made) => made.remove());
+      }
+      continue;
+    }
+    if (marked || element.querySelector("button.add-button:not(.small)")) continue;
     const mark = document.createElement("span");
     mark.className = "mine";
     mark.textContent = "In my calendar";
