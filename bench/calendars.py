@@ -219,8 +219,9 @@ def serving(args) -> None:
             # Whose CPU time counts: nginx's workers and granian's, started by now.
             pids = {"nginx static file": _nginx_pids(work / "nginx"),
                     **{name: _process_tree(server.pid) for name, (_, server) in servers.items()}}
-            rounds = [{name: _with_cpu(lambda: wrk(target + feed_path, args.seconds,
-                                                   args.connections, {}), pids[name])
+            rounds = [{name: _with_cpu(lambda target=target: wrk(target + feed_path, args.seconds,
+                                                                 args.connections, {}),
+                                      pids[name])
                        for name, target in targets.items()}
                       for _ in range(args.repeat)]
     finally:

@@ -28,8 +28,9 @@ def localized(config: str, folder: Path, *, listen: int, root: Path | None = Non
     replacements = [
         (r"pid [^;]+;", f"pid {folder}/nginx.pid;"),
         (r"error_log [^;]+;", f"error_log {folder}/error.log warn;"),
-        (r"access_log [^;]+;", f"access_log {folder}/access.log;" if access_log else
-         "access_log off;"),
+        # The log's path only: a format named after it stays.
+        (r"access_log [^;]+;", "access_log off;") if not access_log else
+        (r"access_log /\S+?(;| )", f"access_log {folder}/access.log\\1"),
         (r"proxy_cache_path \S+", f"proxy_cache_path {folder}/cache"),
         (r"listen \d+;", f"listen 127.0.0.1:{listen};"),
     ]

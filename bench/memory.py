@@ -63,7 +63,7 @@ def variant_paths(count: int) -> list[str]:
                         f"&to={DAY + timedelta(k % 1000 + 1 + k // 1000)}",
     ]
     weights = (40, 20, 1, 18, 20, 1)      # out of 100
-    cycle = [kind for kind, weight in zip(kinds, weights) for _ in range(weight)]
+    cycle = [kind for kind, weight in zip(kinds, weights, strict=True) for _ in range(weight)]
     made: dict = {}
     paths = []
     for n in range(count):

@@ -1,4 +1,4 @@
-"""The `calfeed` command: check schedules, show airings, export the site, synth, sources."""
+"""The `calfeed` command: check, show, export, synth, sources, calendars (backup, reclaim)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
+from .calendars_cli import calendars
 from .publish.catalog import load_catalog
 from .config import SettingError, load_config
 from .errors import CatalogError
@@ -85,8 +86,12 @@ def show(show_id: str, region: str | None, zone_name: str | None, lang: str,
     if not releases:
         raise click.ClickException(f"{the_show.name()} has no release in {place.name}; it can "
                                    f"be watched in {len(the_show.regions)} other countries")
-    rows = [(str(a.episode.number), a.episode.title(lang) or "", a.release.name,
-             a.start.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z"))
+    # An episode known by its date has no number; an airing whose day alone is known has no
+    # time, and is not given one.
+    rows = [("-" if a.episode.aired else str(a.episode.number), a.episode.title(lang) or "",
+             a.release.name,
+             a.start.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z") if a.time_known
+             else a.day.strftime("%a %Y-%m-%d, time not announced"))
             for a in catalog.airings[show_id] if a.release.id in releases]
     where = f" in {place.name}" if place else ""
     click.echo(f"{the_show.name(lang)}{where}, times in {zone.key}")
@@ -190,7 +195,10 @@ def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
             for row in rows]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, tuple("-" * w for w in widths), *rows]:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+cli.add_command(calendars)
 
 
 def init_app(app: Flask) -> None:

@@ -86,8 +86,9 @@ DEFAULTS: dict[str, Any] = {
     "FREEZE_HEAP": 1,
     # Personal calendars (docs/design.md, "My calendar"): their SQLite file
     # (CALFEED_CALENDARS_PATH; empty means instance/calendars.sqlite3), the most shows one holds,
-    # calendars one client address may make an hour, bytes of choices stored in all, and the
-    # largest form accepted.
+    # calendars one client (an IPv4 address, an IPv6 /64) may make an hour, bytes the file may
+    # take on disk (its pages in use and its write-ahead log), and the largest form accepted,
+    # however it is sent (chunked too).
     "CALENDARS_PATH": "",
     "CALENDAR_MAX_SHOWS": 100,
     "CALENDAR_CREATIONS_PER_HOUR": 20,

@@ -33,3 +33,14 @@ def advise(problem: str, advice: str) -> str:
     if problem.endswith("?"):
         return f"{problem} {advice[0].upper()}{advice[1:]}"
     return f"{problem}: {advice}"
+
+
+QUOTED = 60     # characters of a value an error quotes: enough to recognise it
+
+
+def quoted(value: str) -> str:
+    """A value as an error message quotes it: whole if short, else its start and its length
+    (a 60 KB form field made a 61 KB error page)."""
+    if len(value) <= QUOTED:
+        return f"'{value}'"
+    return f"'{value[:QUOTED]}…' ({len(value):,} characters)"

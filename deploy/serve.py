@@ -41,6 +41,8 @@ def granian_arguments(environ: dict[str, str]) -> list[str]:
         # benchmarks turn them off (CALFEED_ACCESS_LOG=0) as they do nginx's.
         "--log-level", "info",
         "--access-log" if environ.get("CALFEED_ACCESS_LOG", "1") != "0" else "--no-access-log",
+        # granian's own logging, with edit keys hidden from the access log (web/log_filters.py).
+        "--log-config", str(ROOT / "deploy" / "granian-logging.json"),
         "--working-dir", str(ROOT),
         "wsgi:app",
     ]

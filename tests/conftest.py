@@ -176,3 +176,33 @@ def site(make_module_app):
     app = make_module_app(CLOCK=fixed_clock(PAGE_NOW), TESTING=False)
     with live_server(app) as base:
         yield base
+
+
+@pytest.fixture(scope="module")
+def catalogue(pytestconfig, tmp_path_factory):
+    """The whole imported bangumi-data catalogue (8,000+ shows), its seasons and its search
+    index; the titles' readings are kept in pytest's cache folder, as the app keeps them beside
+    its state database, so only the first run pays pykakasi's seconds."""
+    from calfeed.render.search import SearchIndex
+    from calfeed.render.season import SeasonIndex
+    from calfeed.render.title_keys import Readings
+    from calfeed.source.bangumi import load_dataset
+    from calfeed.source.synonyms import synonym_table
+    shows, _report = load_dataset(now=datetime(2026, 11, 30, tzinfo=timezone.utc))
+    seasons = SeasonIndex.build(shows)
+    cache = getattr(pytestconfig, "cache", None)     # absent with -p no:cacheprovider
+    folder = cache.mkdir("calfeed-readings") if cache else tmp_path_factory.mktemp("readings")
+    readings = Readings(str(folder / "readings.json"))
+    return shows, seasons, SearchIndex(shows, lambda show: seasons.first[show.id], readings,
+                                       synonym_table())
+
+
+def table_problem(folder: Path, name: str, text: str, reader):
+    """The first problem `reader` finds in a data table of calfeed's own (aliases.yaml,
+    synonyms.yaml) holding `text`: it must refuse the table with a CatalogError."""
+    from calfeed.errors import CatalogError
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogError) as caught:
+        reader(path)
+    return caught.value.errors[0]

@@ -82,7 +82,7 @@ def test_route_table(client, path, status, content_type):
     ("/api/v1/shows?after=metallic-rouge&after=x", 400, "invalid_parameter", "after", None),
     ("/api/v1/regions/xx", 404, "not_found", "region", None),
     ("/api/v1/regions/us?limit=5", 400, "invalid_parameter", "limit", None),
-    ("/api/v1/shows/metallic-rouge?region=us", 400, "invalid_parameter", "region", None),
+    ("/api/v1/shows/metallic-rouge?from=2024-01-01", 400, "invalid_parameter", "from", None),
     ("/api/v1/shows/metalic-rouge", 404, "not_found", None,
      "unknown show 'metalic-rouge': shows are metallic-rouge"),
     ("/api/v1/nothing-here", 404, "not_found", None, "nothing at /api/v1/nothing-here"),

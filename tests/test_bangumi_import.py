@@ -151,24 +151,46 @@ def test_site_start_copied_from_the_broadcast_is_inferred_and_counted():
     assert report.copied_starts["danime"] == 1
 
 
-def test_a_series_a_site_added_long_after_it_began_is_a_link_not_a_release():
-    """A weekly long runner since 1999 that a site added in 2023 (Netflix and ONE PIECE): the
-    site does not stream it from episode 1 weekly, so no release (it ran to 2049), a link."""
+def listed_only(show, release_id):
+    """The release is there (the show is watchable on the site) and places no airing."""
+    release = show.release(release_id)
+    return release.precision == "listed" and not any(
+        a.release.id == release_id for a in expand_show(show))
+
+
+def test_a_series_a_site_added_long_after_it_began_is_listed_without_dates():
+    """A weekly series since 1999 that a site added in 2023 (Netflix and ONE PIECE): the site
+    does not stream it from episode 1 weekly (it ran to 2049), but it has the show: listed,
+    watchable there, with no dated airing."""
     report = ImportReport("0.3.208")
-    show = show_of(item(begin="1999-10-20T10:30:00.000Z", end="",
+    show = show_of(item(begin="1999-10-20T10:30:00.000Z", end="2025-12-28T10:30:00.000Z",
                         broadcast="R/1999-10-20T10:30:00.000Z/P7D",
                         sites=[{"site": "crunchyroll", "id": "GR", "begin": "2023-04-13T16:00:00.000Z"}]),
                    report)
-    assert [r.id for r in show.releases] == ["jp-broadcast"] and "crunchyroll" in show.links
+    assert listed_only(show, "crunchyroll") and "crunchyroll" in show.links
+    assert "US" in show.regions
     assert report.catalogue_additions == {"crunchyroll": 1}
 
 
-def test_a_site_that_starts_a_series_after_it_ended_is_a_link_not_a_release():
+def test_a_site_that_starts_a_series_after_it_ended_is_listed_without_dates():
     report = ImportReport("0.3.208")
     show = show_of(item(sites=[{"site": "danime", "id": "9", "begin": "2024-06-29T00:00:00.000Z"}]),
                    report)
-    assert [r.id for r in show.releases] == ["jp-broadcast"] and "danime" in show.links
+    assert listed_only(show, "danime") and "danime" in show.links
     assert report.catalogue_additions == {"danime": 1}
+
+
+def test_a_site_start_from_an_earlier_season_makes_no_dated_airing():
+    """A sequel carrying its first season's site page and start (My Hero Academia Season 7 on
+    Crunchyroll from 2017): the site's page of the series, listed without dates."""
+    report = ImportReport("0.3.208")
+    show = show_of(item(begin="2024-05-04T08:30:00.000Z", end="2024-10-12T08:30:00.000Z",
+                        broadcast="R/2024-05-04T08:30:00.000Z/P7D",
+                        sites=[{"site": "crunchyroll", "id": "G6", "begin": "2017-03-24T15:00:00.000Z",
+                                "broadcast": "R/2017-03-24T15:00:00.000Z/P7D"}]), report)
+    assert listed_only(show, "crunchyroll")
+    assert min(a.start_utc for a in expand_show(show)).year == 2024
+    assert report.earlier_season_starts == {"crunchyroll": 1}
 
 
 @pytest.mark.parametrize("weeks_late, released", [(0, True), (8, True), (12, True), (13, False)])
@@ -180,7 +202,7 @@ def test_a_site_weeks_behind_the_broadcast_still_streams_from_episode_one(weeks_
     start = (begin + timedelta(weeks=weeks_late, hours=2)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     show = show_of(item(end="2024-09-25T16:25:00.000Z",
                         sites=[{"site": "bilibili", "id": "5", "begin": start}]))
-    assert ("bilibili" in [r.id for r in show.releases]) is released
+    assert show.release("bilibili").dated is released
     if released:
         assert utc_starts(show, "bilibili")[0] == start[:16].replace("T", " ")
 
@@ -205,7 +227,9 @@ def test_crunchyroll_regions_come_from_calfeeds_site_table():
                                 "broadcast": "R/2024-01-10T18:25:00.000Z/P7D"}]))
     crunchyroll = show.release("crunchyroll")
     assert "US" in crunchyroll.regions and not {"JP", "CN"} & crunchyroll.regions
-    assert crunchyroll.provenance == "inferred"   # its dataset starts are not trusted
+    # Its start differs from the broadcast's: the dataset's time, said as such, with no note
+    # that it is "often the broadcast's" (untrue of this one).
+    assert crunchyroll.provenance == "dataset" and crunchyroll.provenance_notes == ("bangumi-data 0.3.208",)
     assert show.links["crunchyroll"] == "https://www.crunchyroll.com/series/G1/"
     # The release links to the site's page of the show: an event's URL, the API's release url.
     assert crunchyroll.url == "https://www.crunchyroll.com/series/G1/"
@@ -218,9 +242,15 @@ def test_an_items_own_site_regions_override_the_sites():
     assert show.release("bilibili").regions == {"CN", "HK"}
 
 
-def test_site_without_a_start_is_no_release_but_still_a_link():
-    show = show_of(item(sites=[{"site": "danime", "id": "9", "begin": "", "broadcast": ""}]))
-    assert [r.id for r in show.releases] == ["jp-broadcast"] and "danime" in show.links
+def test_a_site_listing_the_show_without_a_start_makes_it_watchable_there_without_dates():
+    """Crunchyroll carries the show, the dataset gives no date: the show can be watched in the
+    US (its feed answers, with no invented event), and the link stays."""
+    report = ImportReport("0.3.208")
+    show = show_of(item(sites=[{"site": "crunchyroll", "id": "G9", "begin": "", "broadcast": ""}]),
+                   report)
+    assert listed_only(show, "crunchyroll") and "crunchyroll" in show.links
+    assert "US" in show.regions
+    assert report.listed_without_dates == {"crunchyroll": 1}
 
 
 def test_titles_and_ids():

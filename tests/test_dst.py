@@ -8,7 +8,7 @@ zoneinfo, never from this table."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -117,7 +117,7 @@ def test_a_tokyo_stream_moves_on_the_local_clock_at_the_change(change, which):
     first, _ = (naive(t) for t in getattr(change, which))
     airings = weekly("Asia/Tokyo", _around(first))
     instants = [a.start_utc for a in airings]
-    assert all(b - a == WEEK for a, b in zip(instants, instants[1:]))   # Tokyo has no DST
+    assert all(b - a == WEEK for a, b in zip(instants, instants[1:], strict=False))   # Tokyo has no DST
     local = [a.start_utc.astimezone(change.key) for a in airings]
     clock = [timedelta(hours=t.hour, minutes=t.minute) for t in local]
     assert clock[0] == clock[1] == clock[2] and clock[3] == clock[4]
@@ -132,7 +132,7 @@ def test_a_locally_anchored_release_keeps_its_wall_time(change, which):
     airings = weekly(change.zone, _around(first))
     assert {f"{a.start:%H:%M}" for a in airings} == {"21:00"}
     assert {a.start.tzinfo for a in airings} == {change.key}
-    spacing = [b.start_utc - a.start_utc for a, b in zip(airings, airings[1:])]
+    spacing = [b.start_utc - a.start_utc for a, b in zip(airings, airings[1:], strict=False)]
     across = WEEK - change.shift if which == "gap" else WEEK + change.shift
     assert spacing == [WEEK, WEEK, across, WEEK]
 

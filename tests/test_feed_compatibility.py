@@ -40,29 +40,46 @@ FIXTURE_FEEDS = [
 ]
 
 
+# The imported catalogue on 6 April 2026: days without their time (all-day events, no alarm
+# even when asked), a long runner known by its dates, a show listed without dates (no event).
+IMPORTED_FEEDS = [
+    "/feeds/us/daemons-of-the-shadow-realm.ics",
+    "/feeds/us/daemons-of-the-shadow-realm.ics?alarm=15&lang=ja",
+    "/feeds/us/daemons-of-the-shadow-realm.ics?all_day=1&tz=America/Los_Angeles",
+    "/feeds/jp/case-closed.ics",
+    "/feeds/us/i-want-to-end-this-love-game.ics",
+    "/feeds/us.ics",
+]
+
+
 @pytest.fixture(scope="module")
 def feeds(make_module_app):
-    """Every feed above, fetched once from apps on the bundled and the fixture schedules."""
-    from tests.conftest import BUNDLED_SCHEDULES
+    """Every feed above, fetched once from apps on the bundled and the fixture schedules, and
+    on the bundled ones with the imported catalogue."""
+    from datetime import datetime, timezone
+
+    from tests.conftest import BUNDLED_SCHEDULES, fixed_clock
     found = {}
-    for schedules, paths in ((BUNDLED_SCHEDULES, METALLIC_ROUGE_FEEDS + PARAMETER_FEEDS),
-                             (FEED_FIXTURES, FIXTURE_FEEDS)):
-        app = make_module_app(schedules)
-        client = app.test_client()
+    april = fixed_clock(datetime(2026, 4, 6, tzinfo=timezone.utc))
+    for where, schedules, paths, config in (
+            ("bundled", BUNDLED_SCHEDULES, METALLIC_ROUGE_FEEDS + PARAMETER_FEEDS, {}),
+            ("fixtures", FEED_FIXTURES, FIXTURE_FEEDS, {}),
+            ("imported", BUNDLED_SCHEDULES, IMPORTED_FEEDS, {"IMPORT": 1, "CLOCK": april})):
+        client = make_module_app(schedules, **config).test_client()
         for path in paths:
             response = client.get(path)
             assert response.status_code == 200, (path, response.text)
-            found[(str(schedules), path)] = response.data
+            found[(where, path)] = response.data
     return found
 
 
 ALL_FEEDS = ([("bundled", p) for p in METALLIC_ROUGE_FEEDS + PARAMETER_FEEDS]
-             + [("fixtures", p) for p in FIXTURE_FEEDS])
+             + [("fixtures", p) for p in FIXTURE_FEEDS]
+             + [("imported", p) for p in IMPORTED_FEEDS])
 
 
 def body_of(feeds, where, path):
-    return next(body for (folder, p), body in feeds.items()
-                if p == path and (where == "fixtures") == folder.endswith("feeds"))
+    return feeds[(where, path)]
 
 
 @pytest.mark.parametrize(("where", "path"), ALL_FEEDS)

@@ -12,7 +12,7 @@ import calfeed
 
 DOMAIN = ("schedule", "publish", "render", "source", "query")
 # Modules beside the packages that the domain uses.
-SHARED = ("calfeed.errors", "calfeed.i18n", "calfeed.suggest")
+SHARED = ("calfeed.errors", "calfeed.i18n", "calfeed.lru", "calfeed.suggest")
 
 # Imports each module named on the command line in turn and prints the first that loaded
 # Flask (or werkzeug, which only Flask brings), else nothing.

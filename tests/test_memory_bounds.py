@@ -31,8 +31,8 @@ def test_distinct_api_windows_keep_the_memo_within_its_setting(make_app):
         assert response.status_code == 200
     data = served(app)
     assert data.memo_max_bytes == 60_000
-    assert 0 < data._memo_bytes[0] <= 60_000
-    assert data._memo_bytes[0] == sum(cost for _, cost in data._memo.values())
+    assert 0 < data._memo.cost <= 60_000
+    assert data._memo.cost == sum(data._memo.costs())
 
 
 def test_distinct_accept_languages_make_one_page_entry_per_region_chosen(make_app):
@@ -58,7 +58,7 @@ def test_made_up_hosts_keep_the_response_cache_within_its_bytes(make_app):
         assert client.get(FEED, base_url=f"http://{host}").status_code == 200
     cache = app.extensions[RESPONSE_CACHE]
     assert 0 < cache.kept_bytes <= 400_000
-    assert cache.kept_bytes == sum(entry.cost for entry in cache._entries.values())
+    assert cache.kept_bytes == sum(cache._entries.costs())
 
 
 def test_feed_heads_of_made_up_variants_are_not_kept_without_end(make_app):

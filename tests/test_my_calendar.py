@@ -32,6 +32,14 @@ def two_shows(tmp_path):
 SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin"}
 
 
+def token(client) -> str:
+    """For tests written when forms carried a CSRF token: the client now sends as a page of
+    this origin does (forms are judged by their origin), and the field it gives is the one
+    such pages carried, which forms still accept and ignore."""
+    client.environ_base.update(SAME_ORIGIN)
+    return ""
+
+
 def browser_client(app):
     client = app.test_client()
     client.environ_base.update(SAME_ORIGIN)
@@ -44,6 +52,8 @@ def client(make_app, two_shows, tmp_path):
 
 
 def create(client, **fields):
+    """The form sent as a browser sends it from calfeed's own page."""
+    client.environ_base.update(SAME_ORIGIN)
     data = {"region": "jp", "show": list(TWO_SHOWS), **fields}
     return client.post("/calendars", data=data)
 
@@ -258,10 +268,16 @@ def test_limits_each_say_what_to_do(make_app, two_shows, tmp_path):
     assert answer.status_code == 413
 
 
-def test_total_stored_size_is_limited(make_app, two_shows, tmp_path):
-    client = browser_client(make_app(two_shows, CALENDARS_PATH=str(tmp_path / "c.sqlite3"),
-                                     CALENDARS_MAX_BYTES=150))
-    assert create(client, show="metallic-rouge").status_code == 303
+def test_total_stored_size_is_limited_on_disk(make_app, two_shows, tmp_path):
+    """The limit is the file's bytes on disk (pages in use and the write-ahead log), not the
+    choices' length (9.1 MB counted were 48 MB on disk)."""
+    path = tmp_path / "c.sqlite3"
+    first = make_app(two_shows, CALENDARS_PATH=str(path))
+    assert create(browser_client(first), show="metallic-rouge").status_code == 303
+    used = first.extensions["calfeed.calendars"].disk_use()
+    assert used >= path.stat().st_size - 4096 * 4      # the file, less its free pages
+    client = browser_client(make_app(two_shows, CALENDARS_PATH=str(path),
+                                     CALENDARS_MAX_BYTES=used + 50))
     answer = create(client)
     assert answer.status_code == 429 and "storage" in answer.text
 
@@ -394,3 +410,27 @@ def test_the_form_lists_the_calendar_then_what_airs_and_finds_the_rest(make_app,
     assert re.findall(r'<input type="checkbox" id="show-([^"]+)"[^>]*?( checked)?>', filtered) \
         == [("nagai-anime", " checked"), ("metallic-rouge", "")]
     assert "Matching “metallic”" in filtered
+
+
+def test_a_save_from_an_outdated_edit_page_is_refused_and_keeps_what_was_chosen(client):
+    """Two tabs open on one calendar: the second save silently replaced the first."""
+    edit_path, feed_path = made(client)
+    page = client.get(edit_path).text
+    loaded = re.search(r'name="generation" value="(\d+)"', page).group(1)
+    first = {"region": "jp", "show": "metallic-rouge", "generation": loaded}
+    assert client.post(edit_path, data=first).status_code == 303
+    second = {"region": "jp", "show": "escapes-and-long-japanese-titles", "alarm": "30",
+              "platform": "escapes-and-long-japanese-titles:earliest", "generation": loaded}
+    answer = client.post(edit_path, data=second)
+    assert answer.status_code == 409
+    assert "changed elsewhere" in answer.text and "reload the page" in answer.text
+    # What this tab chose is in the form as sent, not saved.
+    assert re.search(r'value="escapes-and-long-japanese-titles" checked', answer.text)
+    assert not re.search(r'value="metallic-rouge" checked', answer.text)
+    assert re.search(r'<option value="30" selected', answer.text), "the reminder is kept"
+    assert {uid.split("-")[0] for uid in events(client, feed_path)} == {"bgm425595"}
+    # Sent again from that page, knowingly: it is saved over the other edit.
+    again = re.search(r'name="generation" value="(\d+)"', answer.text).group(1)
+    assert int(again) == int(loaded) + 1
+    assert client.post(edit_path, data={**second, "generation": again}).status_code == 303
+    assert all(uid.startswith("escapes") for uid in events(client, feed_path))

@@ -210,7 +210,8 @@ PAGES = [("index", "/?region=us"), ("show", "/shows/metallic-rouge?region=us"),
          ("week", "/week?region=us&from=2024-02-26"), ("week-jp", "/week?region=jp"),
          ("new-calendar", "/calendars/new?region=us"),
          ("search", "/search?q=metal&region=us"), ("season", "/seasons/2024-winter?region=jp"),
-         ("seasons", "/seasons?region=us"), ("show-platform", "/shows/metallic-rouge?region=jp&releases=all")]
+         ("seasons", "/seasons?region=us"), ("show-platform", "/shows/metallic-rouge?region=jp&releases=all"),
+         ("show-elsewhere", "/shows/metallic-rouge?region=kr")]
 
 
 def axe_findings(page) -> list[str]:

@@ -235,7 +235,7 @@ def test_airings_increase_unless_moved(document):
         placed = sorted((a for a in expand_show(show) if a.release.id == release.id
                          and not a.moved), key=lambda a: a.episode.number)
         instants = [a.start.astimezone(UTC) for a in placed]
-        assert all(earlier < later for earlier, later in zip(instants, instants[1:]))
+        assert all(earlier < later for earlier, later in zip(instants, instants[1:], strict=False))
 
 
 @SETTINGS

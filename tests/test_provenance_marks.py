@@ -50,7 +50,9 @@ def test_a_week_of_curated_times_alone_has_no_flags_or_legend(make_app):
 @pytest.mark.parametrize("url, expected", [
     ("/?region=jp", {"metallic-rouge": set(), "current-show": {"not verified"},
                      "nagai-anime": {"tentative"}}),
-    ("/seasons/2023-fall?region=jp", {"current-show": {"not verified"}}),
+    # First aired on 21 December 2023, with its episodes to come: a Winter 2024 show.
+    ("/seasons/2024-winter?region=jp", {"metallic-rouge": set(),
+                                         "current-show": {"not verified"}}),
 ])
 def test_show_cards_flag_the_time_they_show(client, url, expected):
     html = client.get(url).get_data(as_text=True)

@@ -48,7 +48,7 @@ def test_memo_stays_within_its_byte_bound_under_many_threads():
     for thread in threads:
         thread.join()
     assert errors == []
-    assert data._memo_bytes[0] == sum(cost for _, cost in data._memo.values()) <= 20_000
+    assert data._memo.cost == sum(data._memo.costs()) <= 20_000
     assert 0 < len(data._memo) < 150
 
 
@@ -57,20 +57,20 @@ def test_memo_counts_the_keys_requests_make_and_the_airings_a_value_holds():
     # A key as long as a query string may be: counted by its length, not as a fixed overhead.
     for n in range(100):
         data.memo(("json", f"/api/v1/schedule?{n}" + "x" * 4_000), lambda: b"{}")
-    assert data._memo_bytes[0] <= 100_000 and len(data._memo) < 25
+    assert data._memo.cost <= 100_000 and len(data._memo) < 25
     # Airings made for a window belong to the value that holds them: a list of them costs
     # each airing, not a pointer.
     airings = list(data.catalog.airings["metallic-rouge"])
     kept = data.memo(("week-block", 1), lambda: airings)
     assert kept is airings
-    cost = data._memo[("week-block", 1)][1]
+    cost = data._memo.cost_of(("week-block", 1))
     assert cost >= len(airings) * published_module.AIRING_BYTES
 
 
 def test_a_value_larger_than_the_whole_bound_is_made_but_not_kept():
     data = publish(BUNDLED_SCHEDULES, RevisionStore(":memory:"), NOW, memo_max_bytes=1_000)
     assert data.memo(("big",), lambda: b"x" * 5_000) == b"x" * 5_000
-    assert len(data._memo) == 0 and data._memo_bytes[0] == 0
+    assert len(data._memo) == 0 and data._memo.cost == 0
 
 
 def test_kept_makes_one_object_per_data_version():

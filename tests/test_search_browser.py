@@ -80,6 +80,22 @@ def test_subscribing_is_one_tap_from_the_top_on_a_phone(open_page):
     assert page.url.endswith("#subscribe-heading")
 
 
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_platform_label_sits_with_its_list(open_page, width):
+    """At 390 px the "Platform" label wrapped beside the search box, away from its list: on a
+    phone the box has a line of its own and the label begins the next, beside the list."""
+    page = open_page("/search?q=metal&region=us", width=width)
+    box = page.locator("form.search input[type=search]").bounding_box()
+    label = page.locator("form.search label[for=release]").bounding_box()
+    select = page.locator("form.search select#release").bounding_box()
+    # The label on the list's line, just before it.
+    assert abs((label["y"] + label["height"] / 2) - (select["y"] + select["height"] / 2)) < 4
+    assert 0 <= select["x"] - (label["x"] + label["width"]) < 16
+    if width == 390:
+        assert label["y"] >= box["y"] + box["height"] and label["x"] <= box["x"] + 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
 def test_dark_mode_follows_the_system(open_page):
     light = open_page("/?region=us")
     dark = open_page("/?region=us", scheme="dark")

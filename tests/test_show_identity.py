@@ -27,9 +27,9 @@ def test_ids_are_described_in_openapi(client):
 
 import pytest
 
-from calfeed.errors import CatalogError
 from calfeed.source import aliases as alias_module
 from calfeed.source.aliases import ALIASES_FILE, read_aliases, renamed_ids, show_index
+from tests.conftest import table_problem
 
 
 @pytest.mark.parametrize("asked, moved_to", [
@@ -84,11 +84,7 @@ def test_the_committed_alias_table_loads():
     ("- a\n", 1, "expected a mapping"),
 ])
 def test_a_bad_alias_table_names_the_line_and_the_fix(tmp_path, text, line, message):
-    path = tmp_path / "aliases.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(CatalogError) as caught:
-        read_aliases(path)
-    (error,) = caught.value.errors
+    error = table_problem(tmp_path, "aliases.yaml", text, read_aliases)
     assert (error.line, message in error.message) == (line, True), error.message
 
 

@@ -30,8 +30,15 @@ def old_dataset(tmp_path: Path) -> Path:
 def test_sources_reports_counts_and_metallic_rouge_disagreements():
     result = CliRunner().invoke(cli, ["sources", "--schedules", str(BUNDLED)])
     assert result.exit_code == 0, result.output
-    assert "bangumi-data 0.3.208: 8481 items imported, 2 skipped" in result.output
+    # Sazae-san (weekly since 1969) is listed by date from its recent decades, no longer
+    # skipped for its count; one item's monthly cadence still is.
+    assert "bangumi-data 0.3.208: 8482 items imported, 1 skipped" in result.output
     assert "skipped, cadence P1M is not a whole number of days: 1" in result.output
+    rules = result.output.split("mapping rules (entries touched):\n")[1]
+    for rule in ("site start a day without its time: served as a date: 158",
+                 "site start an earlier season's: listed without dates: 229",
+                 "long runner: episodes by date, not number: 19"):
+        assert f"  {rule}\n" in rules
     assert ("metallic-rouge fuji-tv-ultra: curated 2024-01-10 15:55 UTC, "
             "bangumi-data 2024-01-10 16:25 UTC (jp-broadcast)") in result.output
     assert ("metallic-rouge crunchyroll: curated 2024-01-10 18:25 UTC, "

@@ -352,7 +352,7 @@ def test_healthz_details_go_to_loopback_or_a_token_only(make, schedules, tmp_pat
     assert public.get_json() == {
         "status": "degraded", "serving": "last_good", "version": public.get_json()["version"],
         "shows": 1, "last_loaded": "2024-01-01T00:00:00+00:00", "problems": 3,
-        "state_database": "ok"}
+        "state_database": "ok", "calendars": "ok"}
     assert b"db_password" not in public.data and str(tmp_path).encode() not in public.data
     wrong = app.test_client().get("/healthz", environ_base={"REMOTE_ADDR": "203.0.113.9"},
                                   headers={"Authorization": "Bearer nope"})

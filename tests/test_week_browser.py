@@ -167,14 +167,27 @@ def test_no_horizontal_scroll_on_a_phone(visit):
     assert re.fullmatch(r"\d\d:\d\d \S+", page.locator("li.airing time").first.inner_text())
 
 
-def test_days_partly_in_the_week_say_from_or_until_when(visit):
-    # The US week is New York's: midnight there is 21:00 the evening before in Los Angeles.
+def test_the_week_is_cut_at_the_viewers_midnights(visit):
+    """The US week is New York's: midnight there is 21:00 the evening before in Los Angeles,
+    which cut the week into "Sunday, January 14 (from 21:00)" ... "(until 21:00)". The script
+    asks for the week in the browser's zone (tz=), so whole days from Los Angeles' midnight."""
     page = visit(zone="America/Los_Angeles", locale="en-US").open(US_WEEK)
+    assert "tz=America%2FLos_Angeles" in page.url or "tz=America/Los_Angeles" in page.url
+    headings = page.locator("[data-week] h2").all_inner_texts()
+    assert headings == [f"{day}, January {n}" for day, n in (
+        ("Monday", 15), ("Tuesday", 16), ("Wednesday", 17), ("Thursday", 18), ("Friday", 19),
+        ("Saturday", 20), ("Sunday", 21))]
+    # Other weeks keep the zone.
+    assert "tz=America" in page.locator(".week-nav a[rel=next]").get_attribute("href")
+
+
+def test_a_link_naming_another_zone_is_regrouped_by_the_browsers_days(visit):
+    # A shared link in New York's zone, opened in Los Angeles: the days partly in the week
+    # say from or until when.
+    page = visit(zone="America/Los_Angeles", locale="en-US").open(
+        US_WEEK + "&tz=America/New_York")
     headings = page.locator("[data-week] h2").all_inner_texts()
     assert headings[0] == "Sunday, January 14 (from 21:00)"
-    assert headings[1:-1] == [f"{day}, January {n}" for day, n in (
-        ("Monday", 15), ("Tuesday", 16), ("Wednesday", 17), ("Thursday", 18), ("Friday", 19),
-        ("Saturday", 20))]
     assert headings[-1] == "Sunday, January 21 (until 21:00)"
 
 

@@ -90,7 +90,7 @@ def test_no_airing_starts_outside_the_span(name):
 def test_each_release_keeps_within_its_own_bounds(name):
     show = SHOWS[name]
     airings = expand_show(show)
-    for release, (first, last) in zip(show.releases, release_bounds(show)):
+    for release, (first, last) in zip(show.releases, release_bounds(show), strict=True):
         own = [a.start_utc for a in airings if a.release.id == release.id]
         assert first <= own[0] and own[-1] <= last, release.id
         assert own[0] - first <= timedelta(days=1, hours=14)

@@ -8,12 +8,11 @@ dropped again (least recently used) once more than `max_airings` are kept. A win
 
 from __future__ import annotations
 
-import threading
 from bisect import bisect_left
-from collections import OrderedDict
 from datetime import datetime
 from typing import Iterator, Mapping
 
+from ..lru import BoundedLRU
 from ..schedule.expand import expand_show
 from ..schedule.model import Airing, Release, Show
 from ..schedule.window import (expand_between, plain, release_bounds, releases_before,
@@ -31,9 +30,8 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
                  max_airings: int = MAX_AIRINGS):
         self._shows = shows
         self._fixed = dict(expanded)            # curated: made (and validated) at load
-        self._kept: OrderedDict[str, tuple[Airing, ...]] = OrderedDict()
-        self._kept_count = 0
-        self._max = max_airings
+        # Imported shows' whole expansions, costed by their count of airings.
+        self._kept: BoundedLRU[tuple[Airing, ...]] = BoundedLRU(max_airings)
         # Each release's bounds, worked out once: a region feed or a week asks them of
         # thousands of shows. Per release, not per show: an imported show's streams often
         # begin decades after its broadcast ended, and a show-wide span would let it through
@@ -51,28 +49,13 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
             self._flat[2].extend([show_id] * (len(bounds) // 2))
         # Curated shows' airings by episode, made on first use (releases_before).
         self._episodes: dict[str, dict[int, list[Airing]]] = {}
-        # Request threads share a data version; values are made outside the lock.
-        self._lock = threading.Lock()
 
     def __getitem__(self, show_id: str) -> tuple[Airing, ...]:
         found = self._fixed.get(show_id)
         if found is not None:
             return found
         show = self._shows[show_id]             # KeyError for an unknown show, as a dict
-        with self._lock:
-            found = self._kept.get(show_id)
-            if found is not None:
-                self._kept.move_to_end(show_id)
-                return found
-        made = expand_show(show)
-        with self._lock:
-            if show_id not in self._kept:
-                self._kept[show_id] = made
-                self._kept_count += len(made)
-            while self._kept_count > self._max and len(self._kept) > 1:
-                _, dropped = self._kept.popitem(last=False)
-                self._kept_count -= len(dropped)
-        return made
+        return self._kept.get_or_make(show_id, lambda: expand_show(show), len)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._shows)
@@ -86,7 +69,7 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
     @property
     def kept(self) -> int:
         """How many imported airings are kept now (bounded by max_airings)."""
-        return self._kept_count
+        return self._kept.cost
 
     def between(self, show_id: str, start: datetime, end: datetime,
                 region: str | None = None) -> tuple[Airing, ...]:
@@ -152,10 +135,7 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
     def _whole(self, show_id: str) -> tuple[Airing, ...] | None:
         """The show's whole expansion if it is at hand (curated, or kept), else None."""
         whole = self._fixed.get(show_id)
-        if whole is None:
-            with self._lock:
-                whole = self._kept.get(show_id)
-        return whole
+        return whole if whole is not None else self._kept.get(show_id, None)
 
 
 def _start(airing: Airing) -> datetime:

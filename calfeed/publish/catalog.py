@@ -12,6 +12,7 @@ from ..schedule.model import Airing, Show
 from ..schedule.show_file import load_shows, read_folder
 from ..source.loading import Imported
 from ..source.merge import with_imported
+from ..suggest import quoted
 from .airings import ShowAirings
 
 
@@ -52,7 +53,7 @@ LISTED_SHOWS = 20           # a catalogue up to this size is named whole in the 
 
 def unknown_show(show_id: str, shows: Mapping[str, Show]) -> str:
     if len(shows) <= LISTED_SHOWS:
-        return f"unknown show '{show_id}': shows are {', '.join(shows) or 'none yet'}"
+        return f"unknown show {quoted(show_id)}: shows are {', '.join(shows) or 'none yet'}"
     # A catalogue of thousands is not listed in one error line: ids that contain what was
     # asked (people type part of a title: 'frieren'), one substring test per id, no fuzzy
     # matching over thousands of ids for each 404; then where to search by any title.
@@ -60,7 +61,7 @@ def unknown_show(show_id: str, shows: Mapping[str, Show]) -> str:
     near = [other for other in shows if asked and asked in other][:5]
     hint = (f", did you mean {' or '.join(repr(other) for other in near)}?" if near
             else f": no show of the catalogue's {len(shows):,} has that id.")
-    return (f"unknown show '{show_id}'{hint} Search the catalogue by any title "
+    return (f"unknown show {quoted(show_id)}{hint} Search the catalogue by any title "
             "(English, Japanese, Chinese, romaji) at /search.")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Callable, Mapping
 
 from .catalog import Catalog, load_catalog
 from ..schedule.expand import airing_order
+from ..lru import BoundedLRU
 from ..schedule.model import Airing
 from ..source.loading import Imported
 from .revisions import Revision, RevisionStore, shared_print
@@ -75,32 +75,17 @@ class Published:
     changed_at: datetime              # the later of the first load and any event's change
     # Bytes the memo may hold (memo_cost), the least recently used going first.
     memo_max_bytes: int = field(default=MEMO_BYTES, compare=False)
-    _memo: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
-    _memo_bytes: list = field(default_factory=lambda: [0], repr=False, compare=False)
+    _memo: BoundedLRU = field(default=None, repr=False, compare=False)
     _kept: dict = field(default_factory=dict, repr=False, compare=False)
-    # Request threads share a data version: without the lock, two threads evicting at once make
-    # a check-then-move_to_end raise KeyError.
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_memo", BoundedLRU(self.memo_max_bytes))
 
     def memo(self, key: tuple, make: Callable):
         """A value worked out once per data version; the least recently used go past a bound
         in bytes, because keys come from requests and must not grow without end."""
-        with self._lock:
-            found = self._memo.get(key)
-            if found is not None:
-                self._memo.move_to_end(key)
-                return found[0]
-        # Made outside the lock: two threads may both make a value, never block each other.
-        value = make()
-        cost = memo_cost(key, value)
-        with self._lock:
-            if key not in self._memo and cost <= self.memo_max_bytes:
-                self._memo[key] = (value, cost)
-                self._memo_bytes[0] += cost
-            while self._memo_bytes[0] > self.memo_max_bytes:
-                _, (_, dropped) = self._memo.popitem(last=False)
-                self._memo_bytes[0] -= dropped
-        return value
+        return self._memo.get_or_make(key, make, lambda value: memo_cost(key, value))
 
     def kept(self, name: str, make: Callable):
         """One object per data version that other layers keep beside it (the rendered events):

@@ -85,8 +85,9 @@ def fingerprint(airing: Airing, show_part: str | None = None) -> str:
              str(airing.shifted)]
     if airing.release.provenance != "curated":
         # Inferred times are STATUS:TENTATIVE: a time that becomes the dataset's own (or the
-        # reverse) is a change clients must take. Curated prints stay as they were.
-        parts.append(airing.release.provenance)
+        # reverse) is a change clients must take, and so is a day that gains its time (an
+        # all-day event becomes a timed one). Curated prints stay as they were.
+        parts += [airing.release.provenance, airing.release.precision]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
 
 
@@ -116,7 +117,7 @@ def shared_print(show: Show) -> str:
     for r in show.releases:
         parts.append(repr((r.id, r.name, r.kind, sorted(r.regions), r.timezone.key,
                            str(r.start), r.every_days, r.url, r.skip, r.moves, r.follows,
-                           r.offset, r.provenance, r.provenance_notes)))
+                           r.offset, r.provenance, r.provenance_notes, r.precision)))
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
 
 

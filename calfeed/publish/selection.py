@@ -13,7 +13,8 @@ def select_airings(airings: Iterable[Airing], region: str, *,
     """The airings watchable in a region, in the input's order.
 
     By default one per show and episode: the earliest of the releases watchable there (in
-    Japan the broadcast, in the US the stream); `release_ids` narrows the candidates first,
+    Japan the broadcast, in the US the stream; a dated airing counts at its day's end, so a
+    timed one the same day is preferred); `release_ids` narrows the candidates first,
     and `all_releases` keeps every candidate instead of the earliest.
     """
     candidates = [a for a in airings if a.release.watchable_in(region)
@@ -24,7 +25,7 @@ def select_airings(airings: Iterable[Airing], region: str, *,
     for airing in candidates:
         key = (airing.show.id, airing.episode.number)
         best = earliest.get(key)
-        if best is None or airing.start_utc < best.start_utc:
+        if best is None or airing.latest_start < best.latest_start:
             earliest[key] = airing
     chosen = set(map(id, earliest.values()))
     return [a for a in candidates if id(a) in chosen]

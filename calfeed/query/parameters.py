@@ -47,7 +47,8 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
               {"type": "string", "enum": ["0", "1"]}),
     Parameter("past_days", "Leave out airings that ended more than this many days ago"),
     Parameter("q", "Text to find in a show's titles (any language, kana or romaji as typed), "
-                   "at most 100 characters"),
+                   "at most 100 characters",
+              {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"}),
     Parameter("limit", "Shows on a page, 1 to 200 (default 100)",
               {"type": "integer", "minimum": 1, "maximum": 200}),
     Parameter("after", "Show id the page starts after, any case (shows are in the order of "
@@ -61,6 +62,9 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
     Parameter("platform", "The calendar form's platform of a ticked show, SHOW:RELEASE (or "
                           "SHOW:earliest); repeat for several",
               {"type": "array", "items": {"type": "string"}}, repeatable=True),
+    Parameter("generation", "The edit count the edit page was loaded at; its filter sends it "
+                            "along, and only the page's save reads it",
+              {"type": "string", "pattern": "^[0-9]{1,18}$"}),
     Parameter("done", "What the my-calendar button just did: added, removed, picked, unpicked",
               {"type": "string", "enum": ["added", "removed", "picked", "unpicked"]}),
     Parameter("before", "The platforms a show had in the calendar before the button changed "

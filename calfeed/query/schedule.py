@@ -15,7 +15,8 @@ from .errors import ParameterError
 from .window import window
 
 SCHEDULE = Declaration(("region", "tz", "from", "to", "show", "release", "releases", "lang"))
-SHOW = Declaration(("tz", "lang"))
+SHOW = Declaration(("region", "tz", "lang"))
+SEARCH = Declaration(("q", "region", "release", "limit"))
 
 
 @dataclass(frozen=True)

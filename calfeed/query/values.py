@@ -10,7 +10,7 @@ from ..publish.catalog import unknown_show
 from ..schedule.model import Show
 from ..schedule.regions import Country, UnknownRegion, country
 from ..schedule.zones import UnknownZone, zone_of
-from ..suggest import advise
+from ..suggest import advise, quoted
 from .errors import ParameterError
 
 MAX_ALARM_MINUTES = 10080   # one week
@@ -55,7 +55,7 @@ def lang(given: str, languages: Iterable[str], titles: str) -> str:
     offered = offered_languages(languages)
     by_folded = {code.lower(): code for code in offered}
     if given.lower() not in by_folded:
-        raise ParameterError("lang", f"lang '{given}' is not a language of {titles}: use one of "
+        raise ParameterError("lang", f"lang {quoted(given)} is not a language of {titles}: use one of "
                                      f"{', '.join(offered)}")
     return by_folded[given.lower()]
 
@@ -82,7 +82,7 @@ def flag(text: str | None, name: str) -> bool:
     if text is None:
         return False
     if text not in ("0", "1"):
-        raise ParameterError(name, f"{name} '{text}' is not valid: use 1 or 0")
+        raise ParameterError(name, f"{name} {quoted(text)} is not valid: use 1 or 0")
     return text == "1"
 
 
@@ -92,7 +92,7 @@ def past_days(text: str) -> int:
 
 def whole_number(text: str, parameter: str, low: int, high: int) -> int:
     if not _DIGITS.fullmatch(text) or not low <= int(text) <= high:
-        raise ParameterError(parameter, f"{parameter} '{text[:40]}' is not valid: use a whole "
+        raise ParameterError(parameter, f"{parameter} {quoted(text)} is not valid: use a whole "
                                         f"number from {low} to {high}")
     return int(text)
 
@@ -100,7 +100,7 @@ def whole_number(text: str, parameter: str, low: int, high: int) -> int:
 def releases(text: str) -> bool:
     """`releases=all`: one event per release, not one per episode."""
     if text != "all":
-        raise ParameterError("releases", f"releases '{text}' is not valid: the only value is "
+        raise ParameterError("releases", f"releases {quoted(text)} is not valid: the only value is "
                                          "'all' (one event per release)")
     return True
 
@@ -128,7 +128,7 @@ def check_releases(release_ids: frozenset[str], shows: tuple[Show, ...],
                        else "is not a release of " + (shows[0].name() if len(shows) == 1
                                                       else "these shows"))
             listed = "releases here are" if place is not None else "releases are"
-            raise ParameterError("release", f"release '{release_id}' {problem}: {listed} "
+            raise ParameterError("release", f"release {quoted(release_id)} {problem}: {listed} "
                                             f"{', '.join(sorted(here)) or 'none'}")
 
 

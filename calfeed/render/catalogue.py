@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Callable, Generic, TypeVar
 
 from ..publish.published import Published
+from ..source.synonyms import synonym_table
 from .search import SearchIndex
 from .season import SeasonIndex
 from .title_keys import Readings
@@ -16,10 +17,9 @@ T = TypeVar("T")
 
 
 class Lazy(Generic[T]):
-    """A value built on first use by whichever thread gets there (others wait), or ahead of
-    need by `warm` in a thread of its own. The search index reads every Japanese title with
-    pykakasi: seconds for the imported catalogue, so the first page a worker serves starts it
-    and the first search usually finds it built."""
+    """A value built on first use by whichever thread gets there (others wait). The app builds
+    the indexes before a data version is served (web/state.py PREPARE); first use here is the
+    fallback when that failed, and what code without an app (the CLI, tests) relies on."""
 
     def __init__(self, build: Callable[[], T]):
         self._build = build
@@ -33,10 +33,6 @@ class Lazy(Generic[T]):
                     self._value = self._build()
         return self._value
 
-    def warm(self) -> None:
-        if self._value is None and not self._lock.locked():
-            threading.Thread(target=self.get, name="calfeed-index", daemon=True).start()
-
 
 @dataclass(frozen=True)
 class CatalogueIndexes:
@@ -49,7 +45,8 @@ def indexes(published: Published, readings: Readings) -> CatalogueIndexes:
     def make() -> CatalogueIndexes:
         shows = published.catalog.shows
         seasons = Lazy(lambda: SeasonIndex.build(shows))
-        search = Lazy(lambda: SearchIndex(shows, lambda s: seasons.get().first[s.id], readings))
+        search = Lazy(lambda: SearchIndex(shows, lambda s: seasons.get().first[s.id], readings,
+                                          synonym_table()))
         return CatalogueIndexes(seasons, search)
     return published.kept("catalogue-indexes", make)
 

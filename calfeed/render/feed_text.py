@@ -9,11 +9,18 @@ from ..schedule.regions import Country
 
 def show_feed_header(show: Show, region: Country, lang: str | None) -> tuple[str, str]:
     """'メタリックルージュ（日本）' and what the feed holds; the title follows `lang` always."""
-    _ = translations(lang).gettext
+    messages = translations(lang)
+    _ = messages.gettext
     place, title = region.name_in(words_language(lang)), show.name(lang)
-    return (_("{show} ({region})").format(show=title, region=place),
-            _("Every episode of {show} watchable in {region}, at the moment it can be watched "
-              "there.").format(show=title, region=place))
+    about = _("Every episode of {show} watchable in {region}, at the moment it can be watched "
+              "there.").format(show=title, region=place)
+    here = [r for r in show.releases if r.watchable_in(region.code)]
+    if here and not any(r.dated for r in here):
+        # Listed on a platform with no dates: the feed is right to be empty, and says why.
+        names = messages.pgettext("list separator", ", ").join(r.name for r in here)
+        about += " " + _("{platforms} lists it without dates: no episode can be placed in "
+                         "this calendar until the data gives them.").format(platforms=names)
+    return _("{show} ({region})").format(show=title, region=place), about
 
 
 def region_feed_header(region: Country, lang: str | None) -> tuple[str, str]:

@@ -156,11 +156,13 @@ def _event_bytes(events: ics.EventCache, airing: Airing, region: Country,
                  query: FeedQuery, edit: ics.Edit = ics.UNEDITED) -> bytes:
     others = other_releases(airing.show, airing.release, region.code)
     uid = event_uid(airing, region, query)
-    if query.all_day_zone is not None:
+    if query.all_day_zone is not None and airing.time_known:
         day = airing.start.astimezone(query.all_day_zone).date()
         event = events.all_day_event(airing, uid, query.lang, others, day, edit)
     else:
         event = events.event(airing, uid, query.lang, others, edit)
+    if not airing.time_known:
+        return event    # "starts in 15 minutes" would name a time nobody announced
     return ics.with_alarms(event, b"".join(ics.alarm_block(m, query.lang) for m in query.alarms))
 
 

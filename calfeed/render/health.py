@@ -25,8 +25,9 @@ class LoadStatus:
 
 
 def health(published: Published | None, status: LoadStatus, *, details: bool = False,
-           folder: str = "") -> tuple[int, dict]:
+           folder: str = "", calendars: str | None = None) -> tuple[int, dict]:
     """HTTP status and body: 200 'ok' or 'degraded'; 503 only if nothing good ever loaded.
+    `calendars`: why personal calendars cannot be used now (None: they can).
 
     Public: the status and counts. With `details` (loopback or a token): the problems, paths
     made relative to `folder`, each capped, at most MAX_DETAILS of them.
@@ -34,17 +35,20 @@ def health(published: Published | None, status: LoadStatus, *, details: bool = F
     serving = "last_good" if status.errors else status.serving
     body = {
         "status": "unavailable" if published is None else
-                  "degraded" if serving != "folder" or status.store_fault else "ok",
+                  "degraded" if serving != "folder" or status.store_fault or calendars else
+                  "ok",
         "serving": None if published is None else serving,
         "version": published.catalog.version if published else None,
         "shows": len(published.catalog.shows) if published else 0,
         "last_loaded": status.last_success.isoformat() if status.last_success else None,
         "problems": len(status.errors),
         "state_database": "ok" if status.store_fault is None else "fault",
+        "calendars": "ok" if calendars is None else "fault",
     }
     if details:
         messages = [_shown(str(e), folder) for e in status.errors[:MAX_DETAILS]]
-        body["details"] = {"errors": messages, "state_database": status.store_fault}
+        body["details"] = {"errors": messages, "state_database": status.store_fault,
+                           "calendars": None if calendars is None else _shown(calendars, "")}
     return (503 if published is None else 200), body
 
 

@@ -9,8 +9,6 @@ alarms).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -20,8 +18,9 @@ from icalendar import Calendar, vDate, vDuration, vText
 from icalendar.prop import TypesFactory
 
 from .folding import fold
+from ..lru import BoundedLRU
 from ..i18n import translations
-from .provenance import of_airing, sentence
+from .provenance import broadcast_bound, of_airing, sentence
 from ..schedule.model import Airing, Release
 from ..publish.revisions import Revision
 
@@ -36,9 +35,10 @@ PROPERTY_TYPES = TypesFactory()   # icalendar's map from a property name to its 
 # events); each region, language and personal calendar's edit count makes events of its own.
 EVENT_CACHE_MAX_BYTES = 64_000_000
 # What an entry costs beside its bytes: the key (a tuple, its UID string and the tuple of other
-# releases' ids), the bytes object's header and the ordered dict's slot and link: about 300
+# releases' ids), the bytes object's header, the store's (value, cost) pair and the ordered
+# dict's slot and link: about 500
 # measured with tracemalloc, which tests/test_event_cache.py checks the bound against.
-ENTRY_BYTES = 400
+ENTRY_BYTES = 520
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,12 @@ class CalendarHeader:
 
 
 def summary(airing: Airing, lang: str | None) -> str:
-    """'Metallic Rouge #3: Marginal City', in the language asked for, else English."""
+    """'Metallic Rouge #3: Marginal City', in the language asked for, else English; an episode
+    known by its date has no number to show (the event's date says it)."""
     title = airing.episode.title(lang)
-    text = f"{airing.show.name(lang)} #{airing.episode.number}"
+    text = airing.show.name(lang)
+    if airing.episode.aired is None:
+        text = f"{text} #{airing.episode.number}"
     return f"{text}: {title}" if title else text
 
 
@@ -64,10 +67,23 @@ def description(airing: Airing, lang: str | None, others: tuple[Release, ...]) -
     _, pgettext = messages.gettext, messages.pgettext
     release = airing.release
     show, number, title = airing.show.name(lang), airing.episode.number, airing.episode.title(lang)
-    lines = [_("{show}, episode {number}: {title}").format(show=show, number=number, title=title)
-             if title else _("{show}, episode {number}").format(show=show, number=number),
-             _("On {release} ({kind}).").format(release=release.name,
-                                                kind=release_kind(release, messages))]
+    if airing.episode.aired is not None:
+        lines = [_("{show}, the episode of {date} (Japan)").format(
+            show=show, date=airing.episode.aired.isoformat())]
+    else:
+        lines = [_("{show}, episode {number}: {title}").format(show=show, number=number,
+                                                              title=title)
+                 if title else _("{show}, episode {number}").format(show=show, number=number)]
+    lines.append(_("On {release} ({kind}).").format(release=release.name,
+                                                    kind=release_kind(release, messages)))
+    if not airing.time_known:
+        # A day without its time is never given a time: the event is all-day, and the one
+        # bound the data supports is said in words.
+        lines.append(_("The time is not announced: the data gives this day only."))
+        bound = broadcast_bound(airing)
+        if bound is not None:
+            lines.append(_("Not before the Japanese broadcast of this episode, {moment} UTC.")
+                         .format(moment=bound.strftime("%Y-%m-%d %H:%M")))
     if airing.moved:
         lines.append(_("This episode was moved from its regular slot."))
     elif airing.shifted:
@@ -139,6 +155,12 @@ def render_event(airing: Airing, uid: str, revision: Revision, lang: str | None,
         shared_line("URL", url) if url else b"",
         END_EVENT,
     ])
+
+
+def time_lines(airing: Airing) -> bytes:
+    """An airing's DTSTART/DTEND: its instants, or for an airing whose day alone is known, that
+    day as an all-day event (never midnight UTC, which is the day before in the Americas)."""
+    return timed_lines(airing) if airing.time_known else all_day_lines(airing.day)
 
 
 def timed_lines(airing: Airing) -> bytes:
@@ -263,42 +285,28 @@ class EventCache:
         self.revisions = revisions
         self.shared = shared or {}      # imported shows: one revision for all their events
         self.max_bytes = max_bytes
-        self._events: OrderedDict[tuple, bytes] = OrderedDict()
-        self._bytes = 0
-        # Request threads share a data version: an eviction between another thread's lookup
-        # and its move_to_end would raise KeyError.
-        self._lock = threading.Lock()
+        self._events: BoundedLRU[bytes] = BoundedLRU(max_bytes)
 
     @property
     def kept_bytes(self) -> int:
         """What the kept events cost, as counted against max_bytes."""
-        return self._bytes
+        return self._events.cost
 
     def __len__(self) -> int:
         return len(self._events)
 
     def event(self, airing: Airing, uid: str, lang: str | None,
               others: tuple[Release, ...], edit: Edit = UNEDITED) -> bytes:
-        """The timed event; its bytes change only with the data (a new cache) and, in a
-        personal calendar, with its edits (`edit`)."""
+        """The event (timed, or all-day for a dated airing); its bytes change only with the
+        data (a new cache) and, in a personal calendar, with its edits (`edit`). Rendered
+        outside the store's lock: two threads may both render an event, never wait."""
         key = (uid, airing.release.id, lang, tuple(r.id for r in others), edit)
-        with self._lock:
-            found = self._events.get(key)
-            if found is not None:
-                self._events.move_to_end(key)
-                return found
-        # Rendered outside the lock: two threads may both render an event, never wait.
-        revision = edit.applied(self.revision(airing, uid))
-        found = with_times(render_event(airing, uid, revision, lang, others),
-                           timed_lines(airing))
-        with self._lock:
-            if key not in self._events:
-                self._events[key] = found
-                self._bytes += len(found) + ENTRY_BYTES
-            while self._bytes > self.max_bytes and self._events:
-                _, dropped = self._events.popitem(last=False)
-                self._bytes -= len(dropped) + ENTRY_BYTES
-        return found
+
+        def make() -> bytes:
+            revision = edit.applied(self.revision(airing, uid))
+            return with_times(render_event(airing, uid, revision, lang, others),
+                              time_lines(airing))
+        return self._events.get_or_make(key, make, lambda found: len(found) + ENTRY_BYTES)
 
     def revision(self, airing: Airing, uid: str) -> Revision:
         """A release's event has its own revision; an episode's events share the episode's;
@@ -310,6 +318,6 @@ class EventCache:
                       others: tuple[Release, ...], day: date, edit: Edit = UNEDITED) -> bytes:
         """The same event as a whole day in the viewer's zone: only its time lines differ."""
         timed = self.event(airing, uid, lang, others, edit)
-        lines = timed_lines(airing)
+        lines = time_lines(airing)
         assert timed.startswith(BEGIN_EVENT + lines)
         return BEGIN_EVENT + all_day_lines(day) + timed[len(BEGIN_EVENT) + len(lines):]

@@ -35,7 +35,7 @@ def on_air(published: Published, region: Country, now: datetime,
     # shared by every request of the day (an episode on the air now started inside it too).
     window = region_window(now)
     return [show for show in shows
-            if any(a.end_utc > now for a in window_airings(published, region, show, window))]
+            if any(a.over_by > now for a in window_airings(published, region, show, window))]
 
 
 def region_feed_has_events(published: Published, region: Country, now: datetime) -> bool:

@@ -8,7 +8,7 @@ from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from ..schedule.expand import releases_in
-from ..schedule.model import Airing, Show
+from ..schedule.model import Airing, Release, Show
 from ..publish.published import Published, Window
 from ..schedule.regions import Country
 from ..publish.selection import where_watchable
@@ -40,9 +40,14 @@ def local_text(moment: datetime, zone: ZoneInfo) -> str:
     return f"{local:%A}, {local:%B} {local.day}, {local.year}, {local:%H:%M} {local:%Z}"
 
 
+def day_text(day) -> str:
+    """'Saturday, April 4, 2026 · time not announced': a dated airing, never given a time."""
+    return f"{day:%A}, {day:%B} {day.day}, {day.year} · time not announced"
+
+
 @dataclass(frozen=True)
 class EpisodeRow:
-    number: int
+    number: int | None      # None for an episode known by its date (an imported long runner)
     title: str | None
     release: str
     start_utc: str          # RFC 3339, for <time datetime> and the browser's own zone
@@ -51,6 +56,7 @@ class EpisodeRow:
     moved: bool
     delayed: bool
     provenance: str = CURATED   # the kind: curated, dataset or inferred (provenance.py)
+    time_known: bool = True     # False: start_utc is the date alone, start_text says so
 
 
 @dataclass(frozen=True)
@@ -75,12 +81,16 @@ class ShowCard:
 
 
 def episode_row(airing: Airing, lang: str | None, zone: ZoneInfo, now: datetime) -> EpisodeRow:
-    return EpisodeRow(number=airing.episode.number, title=airing.episode.title(lang),
+    known = airing.time_known
+    return EpisodeRow(number=airing.episode.number if airing.episode.aired is None else None,
+                      title=airing.episode.title(lang),
                       release=airing.release.name,
-                      start_utc=airing.start_utc.isoformat().replace("+00:00", "Z"),
-                      start_text=local_text(airing.start, zone), aired=airing.end <= now,
+                      start_utc=(airing.start_utc.isoformat().replace("+00:00", "Z") if known
+                                 else airing.day.isoformat()),
+                      start_text=local_text(airing.start, zone) if known else day_text(airing.day),
+                      aired=airing.over_by <= now,
                       moved=airing.moved, delayed=airing.shifted,
-                      provenance=airing.release.provenance)
+                      provenance=airing.release.provenance, time_known=known)
 
 
 def region_airings(published: Published, show: Show, region: Country,
@@ -105,7 +115,7 @@ def show_cards(published: Published, region: Country, now: datetime,
         aired = [r for r in rows if r.aired]
         cards.append(ShowCard(
             show=show, title_en=display_title(show), title_ja=_second_title(show),
-            releases_here=tuple(r.name for r in releases_in(show, region.code)),
+            releases_here=tuple(map(release_label, releases_in(show, region.code))),
             where_else=where_watchable(show),
             next_airing=upcoming[0] if upcoming else None,
             last_airing=aired[-1] if aired else None))
@@ -151,12 +161,43 @@ def platform_choices(show: Show, region: Country, query) -> list[PlatformChoice]
     chosen_ids = query.release_ids
     choices = [PlatformChoice(f"Earliest in {region.name}", "", "",
                               chosen_ids is None and not query.all_releases)]
-    choices += [PlatformChoice(r.name, r.id, "", chosen_ids == {r.id} and not query.all_releases)
+    choices += [PlatformChoice(release_label(r), r.id, "",
+                               chosen_ids == {r.id} and not query.all_releases)
                 for r in here]
     if len(here) > 1:
         choices.append(PlatformChoice("Every platform", "", "all",
                                       chosen_ids is None and query.all_releases))
     return choices
+
+
+@dataclass(frozen=True)
+class WhereToWatch:
+    release: str
+    regions_text: str               # "JP", "200 countries"
+    regions: tuple[Country, ...]    # a few of them, to open the show's page there
+
+
+# Where a release covers many countries, the page links to a few, these first when covered.
+_WIDELY_USED = ("US", "GB", "CA", "AU", "JP", "DE", "FR", "BR", "IN", "ES")
+MAX_LINKED = 5
+
+
+def where_to_watch(show: Show, countries: dict[str, Country]) -> list[WhereToWatch]:
+    """For a show that cannot be watched in the region asked about: each of its releases, the
+    regions it covers and a few of them to open the show's page in."""
+    found = []
+    for release in show.releases:
+        codes = sorted(code for code in release.regions if code in countries)
+        chosen = [c for c in _WIDELY_USED if c in release.regions] + \
+            [c for c in codes if c not in _WIDELY_USED]
+        found.append(WhereToWatch(release.name, release.regions_text,
+                                  tuple(countries[c] for c in chosen[:MAX_LINKED])))
+    return found
+
+
+def release_label(release: Release) -> str:
+    """A platform's name, saying so when the data lists the show there without dates."""
+    return release.name if release.dated else f"{release.name} (dates not announced)"
 
 
 def display_title(show: Show) -> str:
@@ -193,7 +234,6 @@ def search_results(hits, region: Country, release: str | None, seasons,
     in the region first (keeping the index's order otherwise); with a platform chosen, only
     the shows it carries in the region. Only the listed hits are worked out in full: a short
     query matches hundreds of shows."""
-    from .season import season_of
     here, elsewhere = [], []
     for hit in hits:
         releases = [r for r in hit.show.releases if r.watchable_in(region.code)]
@@ -202,9 +242,9 @@ def search_results(hits, region: Country, release: str | None, seasons,
         (here if releases else elsewhere).append((hit.show, releases))
     results = []
     for show, releases in (here + elsewhere)[:limit]:
-        first = seasons.first.get(show.id)
+        season = seasons.season.get(show.id)
         results.append(SearchResult(
             show=show, title=display_title(show), title_ja=_second_title(show),
-            season=season_of(first).label if first else None, watchable=bool(releases),
-            releases_here=tuple(r.name for r in releases)))
+            season=season.label if season else None, watchable=bool(releases),
+            releases_here=tuple(map(release_label, releases))))
     return results, len(here) + len(elsewhere)

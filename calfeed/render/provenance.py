@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gettext
-import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from ..schedule.model import Airing, Release, Show
+from datetime import datetime
+
+from ..schedule.model import TIMED, Airing, Release, Show
+from ..schedule.window import airing_of
 
 CURATED, DATASET, INFERRED = "curated", "dataset", "inferred"
 ENGLISH = gettext.NullTranslations()   # the messages as written
@@ -27,6 +29,11 @@ class Provenance:
     source: str
     sources: tuple[str, ...]
     notes: tuple[str, ...]
+    precision: str = TIMED    # the release's: a DATED one gives days, not times
+
+    @property
+    def time_known(self) -> bool:
+        return self.precision == TIMED
 
     @property
     def tentative(self) -> bool:
@@ -47,7 +54,7 @@ def provenance(show: Show, release: Release) -> Provenance:
     # the show's path; it is the source, not a reason.
     source = show.path or (release.provenance_notes[:1] or ("an imported catalogue",))[0]
     notes = tuple(n for n in release.provenance_notes if n != source)
-    return Provenance(release.provenance, source, tuple(show.sources), notes)
+    return Provenance(release.provenance, source, tuple(show.sources), notes, release.precision)
 
 
 def of_airing(airing: Airing) -> Provenance:
@@ -68,14 +75,14 @@ def sentence(found: Provenance, messages: gettext.NullTranslations | None = None
     if found.kind == INFERRED and found.notes:
         separator = (messages or ENGLISH).pgettext("note separator", "; ")
         why = separator.join(note_text(note, messages or ENGLISH) for note in found.notes)
+        if not found.time_known:
+            return _("Day inferred from {source} ({why}), time not announced, not verified.") \
+                .format(source=found.source, why=why)
         return _("Time inferred from {source} ({why}), not verified.").format(
             source=found.source, why=why)
     if found.kind == INFERRED:
         return _("Time inferred from {source}, not verified.").format(source=found.source)
     return _("Time from {source}, not verified.").format(source=found.source)
-
-
-_SITE_NOTE = re.compile(r"(?P<site>.+)'s starts in the dataset are often the broadcast's")
 
 
 def note_text(note: str, messages: gettext.NullTranslations) -> str:
@@ -92,18 +99,40 @@ def note_text(note: str, messages: gettext.NullTranslations) -> str:
               "newest start, a show under a year old stops at episode 13"),
         "episode numbers counted at the cadence: the dataset cannot know break weeks":
             _("episode numbers counted at the cadence: the dataset cannot know break weeks"),
-        "the dataset gives this site's day, not its time (00:00 UTC)":
-            _("the dataset gives this site's day, not its time (00:00 UTC)"),
+        "listed by date from the slot the dataset gives: a weekly count across years of "
+        "breaks would not be the episode's number":
+            _("listed by date from the slot the dataset gives: a weekly count across years "
+              "of breaks would not be the episode's number"),
+        "the dataset gives this site's day, not its time":
+            _("the dataset gives this site's day, not its time"),
+        "the dataset lists the show on this site without dates":
+            _("the dataset lists the show on this site without dates"),
+        "the dataset's start for this site is an earlier season's: its page of the series, "
+        "no dates for this one":
+            _("the dataset's start for this site is an earlier season's: its page of the "
+              "series, no dates for this one"),
+        "the site added the series long after it began: its dates are not this show's "
+        "weekly episodes":
+            _("the site added the series long after it began: its dates are not this show's "
+              "weekly episodes"),
+        "the dataset's dates for this site cannot be placed on a long runner's weeks":
+            _("the dataset's dates for this site cannot be placed on a long runner's weeks"),
     }
-    if note in known:
-        return known[note]
-    site = _SITE_NOTE.fullmatch(note)
-    if site:
-        return _("{site}'s starts in the dataset are often the broadcast's").format(
-            site=site.group("site"))
-    return note
+    return known.get(note, note)
+
+
+def broadcast_bound(airing: Airing) -> datetime | None:
+    """For an airing whose day alone is known: the instant (UTC) of the same episode's Japanese
+    broadcast, which a stream does not precede; None where the show has no timed one."""
+    for release in airing.show.releases:
+        if release.kind in ("broadcast", "release") and release.precision == TIMED \
+                and "JP" in release.regions:
+            found = airing_of(airing.show, release, airing.episode.number)
+            return found.start_utc if found is not None else None
+    return None
 
 
 def as_json(found: Provenance) -> dict:
     return {"kind": found.kind, "source": found.source, "sources": list(found.sources),
-            "notes": list(found.notes), "text": sentence(found)}
+            "notes": list(found.notes), "time_known": found.time_known,
+            "text": sentence(found)}

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from ..schedule.model import Airing, Show
 from ..publish.published import Published
+from ..publish.selection import select_airings
 from ..schedule.regions import Country
 from ..query.schedule import ScheduleQuery
 from ..schedule.wallclock import UTC
@@ -50,44 +51,84 @@ def show_entry(show: Show, feed_url: FeedUrl) -> dict:
     return {
         "id": show.id,
         "title": dict(show.title),
+        # Languages whose title calfeed made (a sequel's English title from its series').
+        "derived_titles": sorted(show.derived_titles),
         # In other catalogues, as strings: bangumi, mal, anilist, anidb, tmdb where known.
         "ids": {key: str(show.ids[key]) for key in sorted(show.ids)},
         "studio": show.studio,
         "links": dict(show.links),
         "sources": list(show.sources),
         "episodes": {"count": len(show.episodes), "first": show.episodes[0].number,
+                     "by_date": show.episodes[0].aired is not None,
                      "duration_minutes": int(show.duration.total_seconds() // 60)},
         "releases": [{"id": r.id, "name": r.name, "kind": r.kind, "url": r.url,
-                      "regions": sorted(r.regions), "regions_text": r.regions_text}
+                      "regions": sorted(r.regions), "regions_text": r.regions_text,
+                      "precision": r.precision}
                      for r in show.releases],
         "feeds": {code: feed_url(code.lower(), show.id) for code in sorted(show.regions)},
     }
 
 
+def search_entry(show: Show, season, watchable: bool | None, releases: tuple[str, ...],
+                 url: str) -> dict:
+    """A show as a search finds it: titles, season, and whether it is watchable where asked."""
+    return {"id": show.id, "title": dict(show.title),
+            "derived_titles": sorted(show.derived_titles),
+            "season": season.slug if season else None, "url": url,
+            "watchable": watchable, "releases": list(releases)}
+
+
 def airing_entry(airing: Airing, zone: ZoneInfo | None, lang: str | None,
                  feed_url: str | None) -> dict:
-    """One airing; times in `zone`, or in the release's own zone when none is asked for."""
+    """One airing; times in `zone`, or in the release's own zone when none is asked for. An
+    airing whose day alone is known has its `date` and no times: null, never midnight UTC."""
     zone = zone or airing.release.timezone
     start, end = airing.start.astimezone(zone), airing.end.astimezone(zone)
+    known = airing.time_known
     return {
         "show_id": airing.show.id,
         "show_title": airing.show.name(lang),
-        "episode": airing.episode.number,
+        # A long runner's episode has no number the data supports: its date in Japan instead.
+        "episode": airing.episode.number if airing.episode.aired is None else None,
+        "episode_date": airing.episode.aired.isoformat() if airing.episode.aired else None,
         "episode_title": airing.episode.title(lang),
         "release_id": airing.release.id,
         "release_name": airing.release.name,
         "release_kind": airing.release.kind,
-        "start": rfc3339(start),
-        "end": rfc3339(end),
-        "start_utc": rfc3339(airing.start_utc),
+        "time_known": known,
+        "date": (start.date() if known else airing.day).isoformat(),
+        "start": rfc3339(start) if known else None,
+        "end": rfc3339(end) if known else None,
+        "start_utc": rfc3339(airing.start_utc) if known else None,
         "zone": zone.key,
-        "zone_abbreviation": start.strftime("%Z"),
+        "zone_abbreviation": start.strftime("%Z") if known else None,
         "moved": airing.moved,
         "delayed": airing.shifted,
         "provenance": as_json(of_airing(airing)),
         "uid": airing.uid,
         "feed_url": feed_url,
     }
+
+
+def feed_urls(airings: list[Airing], region: str | None, feed_url: FeedUrl) -> list[str | None]:
+    """The feed each of a show's airings appears in, in `region` or else in the one region its
+    release is watchable in: the show's feed there when the airing is its episode's earliest
+    there (what that feed holds by default), else the show's feed for its release
+    (`?release=`). None where no one region is named (a stream watchable in 200 countries is
+    in 200 feeds: ask with `region`) or the release cannot be watched in the region."""
+    chosen: dict[str, set[int]] = {}
+    found = []
+    for airing in airings:
+        regions = airing.release.regions
+        code = region or (next(iter(regions)) if len(regions) == 1 else None)
+        if code is None or not airing.release.watchable_in(code):
+            found.append(None)
+            continue
+        if code not in chosen:
+            chosen[code] = set(map(id, select_airings(airings, code)))
+        url = feed_url(code.lower(), airing.show.id)
+        found.append(url if id(airing) in chosen[code] else f"{url}?release={airing.release.id}")
+    return found
 
 
 def schedule(published: Published, query: ScheduleQuery, feed_url: FeedUrl) -> dict:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Callable, Mapping
 
 from ..schedule.model import Show
+from ..source.titles import season_number, series_of, split_season
 from .title_keys import Readings, has_japanese, kana_key, reading, romaji_key
 
 MAX_QUERY = 100         # characters of a query that are read; titles are shorter
@@ -17,21 +18,34 @@ _SEPARATOR = "\n"       # never in a key: keys hold letters and digits only
 @dataclass(frozen=True)
 class Hit:
     show: Show
-    rank: tuple          # lower is better: how the query met the title, then newer first
+    rank: tuple          # lower is better: the season asked for, how the query met the title,
+                         # series before films, then newer first
+
+
+# A series before its films and extras among equal matches ("one piece": the TV series first).
+_KIND_ORDER = {"tv": 0, "web": 0, "ova": 1, "movie": 2}
 
 
 class SearchIndex:
     """Every title of every show as search keys, joined in two long texts (kana and romaji
-    keys) so that one `str.find` pass per query scans the whole catalogue."""
+    keys) so that one `str.find` pass per query scans the whole catalogue. Besides its titles,
+    a show is found by the short names fans type (`synonyms`, by stable key) and, a step below,
+    by its series' titles and names and by titles calfeed made for it (derived)."""
 
     def __init__(self, shows: Mapping[str, Show], first_airing: Callable[[Show], datetime | None],
-                 readings: Readings):
+                 readings: Readings, synonyms: Mapping[str, tuple[str, ...]] | None = None):
         self.shows = list(shows.values())
+        synonyms = synonyms or {}
+        # Japanese titles only: Chinese ones hold kanji too, but pykakasi's Japanese readings
+        # of them found nothing anyone types, and tripled the first start's reading time.
         readings = readings.of_all(t for show in self.shows for lang, t in show.title.items()
-                                   if lang == "ja" or has_japanese(t))
-        kana, romaji = [], []
+                                   if lang == "ja")
+        kana, romaji, family = [], [], []
         for number, show in enumerate(self.shows):
             for lang, title in show.title.items():
+                if lang in show.derived_titles:
+                    family.append((romaji_key(title), number))
+                    continue
                 kana.append((kana_key(title), number))
                 if title in readings and lang == "ja":
                     hira, hepburn = readings[title]
@@ -39,58 +53,70 @@ class SearchIndex:
                     romaji.append((romaji_key(hepburn), number))
                 elif not has_japanese(title):
                     romaji.append((romaji_key(title), number))
+            for name in synonyms.get(show.uid_key, ()):
+                kana.append((kana_key(name), number))
+                if not has_japanese(name):
+                    romaji.append((romaji_key(name), number))
             romaji.append((romaji_key(show.id), number))
+        for number, titles in family_titles(self.shows, synonyms).items():
+            family.extend((romaji_key(title), number) for title in titles)
+            family.extend((kana_key(title), number) for title in titles if has_japanese(title))
         self._kana = _Keys(kana)
         self._romaji = _Keys(romaji)
-        self._family = _Keys([(romaji_key(title), number)
-                              for number, titles in family_titles(self.shows).items()
-                              for title in titles])
+        self._family = _Keys(family)
+        self._seasons = [_season_of(show) for show in self.shows]
+        self._kinds = [_KIND_ORDER.get(show.kind, 1) for show in self.shows]
         # Newer shows first among equal matches: the ones people look for.
         self._recency = [-first.timestamp() if (first := first_airing(show)) else 0.0
                          for show in self.shows]
 
     def search(self, query: str) -> list[Hit]:
         """Every show one of whose titles holds the query, best first: a whole title, then
-        the start of one, then inside one; newer shows first among equals."""
-        text = query[:MAX_QUERY]
+        the start of one, then inside one; a season asked for ("frieren season 2") first."""
+        text, season = split_season(query[:MAX_QUERY])
         kana = kana_key(text)
         if not kana:
             return []
         latin = romaji_key(reading(text)[1] if has_japanese(text) else text)
         best: dict[int, int] = {}
         for keys, wanted, worse in ((self._kana, kana, 0), (self._romaji, latin, 0),
-                                    (self._family, latin, 1)):
+                                    (self._family, latin, 1), (self._family, kana, 1)):
             # One character is in thousands of titles: it finds only titles that start with it.
-            for number, how in keys.find(wanted, starts_only=len(kana) < 2):
+            # Counted in the key searched: 'aa' and 'oooo' fold to the romaji key 'a' and 'o'
+            # (long vowels written or not), which found 7,742 of 8,481 shows anywhere inside.
+            for number, how in keys.find(wanted, starts_only=len(wanted) < 2):
                 if how + worse < best.get(number, 9):
                     best[number] = how + worse
-        hits = [Hit(self.shows[n], (how, self._recency[n], self.shows[n].id))
+        hits = [Hit(self.shows[n], (0 if season in (None, self._seasons[n]) else 1, how,
+                                    self._kinds[n], self._recency[n], self.shows[n].id))
                 for n, how in best.items()]
         hits.sort(key=lambda hit: hit.rank)
         return hits
 
 
-# Where a Japanese title goes on past the title of an earlier part of its series:
-# 葬送のフリーレン(第2期), 機甲界ガリアン OVA.
-_SERIES_BREAK = frozenset(" \u3000(（第:：~～〜-・")
+def _season_of(show: Show) -> int:
+    """The season a show's titles name; a show that names none is its series' first."""
+    for title in show.title.values():
+        if (number := season_number(title)) is not None:
+            return number
+    return 1
 
 
-def family_titles(shows: list[Show]) -> dict[int, list[str]]:
-    """For each show with no title in Latin letters, those of the show whose Japanese title
-    its own begins with (the longest, at a break): the dataset often gives a sequel no
-    English title, and people search for it by the series' ("frieren" for
+def family_titles(shows: list[Show], synonyms: Mapping[str, tuple[str, ...]] | None = None
+                  ) -> dict[int, list[str]]:
+    """For each later part of a series (a show whose Japanese title begins with another's, at
+    a break), the series' titles in Latin letters and its short names: the dataset often gives
+    a sequel no English title, and people search for it by the series' ("frieren" for
     葬送のフリーレン(第2期)). They rank below the show's own titles."""
-    latin = {show.title["ja"]: titles for show in shows if "ja" in show.title
-             if (titles := [t for t in show.title.values() if not has_japanese(t)])}
+    synonyms = synonyms or {}
     found = {}
-    for number, show in enumerate(shows):
-        title = show.title.get("ja", "")
-        if not title or any(not has_japanese(t) for t in show.title.values()):
-            continue
-        for end in range(len(title) - 1, 1, -1):
-            if title[end] in _SERIES_BREAK and (series := latin.get(title[:end].rstrip())):
-                found[number] = series
-                break
+    for number, series in series_of(shows).items():
+        show = shows[series]
+        titles = [t for lang, t in show.title.items()
+                  if not has_japanese(t) and lang not in show.derived_titles]
+        titles.extend(synonyms.get(show.uid_key, ()))
+        if titles:
+            found[number] = titles
     return found
 
 

@@ -1,15 +1,17 @@
-"""Anime seasons (2024-winter): a show's is that of its first airing in Japan, by Tokyo's calendar."""
+"""Anime seasons (2024-winter): a show's is that of its first airing in Japan, by Tokyo's calendar,
+or the next one when it began in the last two weeks of a season with episodes still to come."""
 
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from ..errors import ExpansionError
-from ..schedule.model import Release, Show
+from ..schedule.model import TIMED, Release, Show
 from ..schedule.wallclock import UTC, WallTimeGap, in_zone
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -18,6 +20,9 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 NAMES = ("winter", "spring", "summer", "fall")
 ALIASES = {"autumn": "fall"}
 _SLUG = re.compile(r"([0-9]{4})-([a-z]+)")
+# A series first aired this close to a season's end airs mostly in the next one, where
+# MyAnimeList and AniList file it (Frieren, first aired 29 September 2023: Fall 2023).
+LAST_DAYS = 14
 
 
 class NotASeason(ValueError):
@@ -53,6 +58,19 @@ def season_of(moment: datetime) -> Season:
     return Season(local.year, (local.month - 1) // 3)
 
 
+def season_of_start(first: datetime, episodes: int) -> Season:
+    """The season a show belongs to, from its first airing and its number of episodes: that
+    airing's, unless it falls in the last LAST_DAYS days of a season's last month (in Japan)
+    and more episodes follow, which then air mostly in the next season. A film or a one-off
+    special stays in the season of its day."""
+    season = season_of(first)
+    local = first.astimezone(TOKYO)
+    days = monthrange(local.year, local.month)[1]
+    if episodes > 1 and local.month % 3 == 0 and local.day > days - LAST_DAYS:
+        return season.plus(1)
+    return season
+
+
 def parse_season(slug: str) -> tuple[Season, bool]:
     """A season from '2024-winter' (any case; 'autumn' for fall), and whether the slug was
     already the canonical spelling."""
@@ -71,8 +89,16 @@ def first_airing(show: Show, region: str = "JP") -> datetime | None:
     releases that follow another) without expanding the whole show."""
     if not show.episodes:
         return None
-    here = [r for r in show.releases if r.watchable_in(region)] or list(show.releases)
-    starts = [start for r in here if (start := _first_start(show, r)) is not None]
+    if show.premiered is not None:
+        return show.premiered    # a long runner listed from its current slot
+    # The broadcast (or a film's release) where there is one: a stray streaming start (a
+    # sequel's site page from its first season) does not make the show a season's.
+    timed = [r for r in show.releases if r.precision == TIMED]
+    here = [r for r in timed if r.watchable_in(region)] or timed
+    firsts = [r for r in here if r.kind != "streaming"] or here
+    starts = [start for r in firsts if (start := _first_start(show, r)) is not None]
+    if not starts:   # dated releases alone: their days, read in UTC
+        starts = [start for r in show.releases if (start := _first_start(show, r)) is not None]
     return min(starts) if starts else None
 
 
@@ -104,16 +130,18 @@ class SeasonIndex:
     """Every show's season and first airing, and each season's shows in airing order."""
 
     first: Mapping[str, datetime | None]
+    season: Mapping[str, Season]        # shows with a first airing only
     by_season: Mapping[Season, tuple[str, ...]]
 
     @classmethod
     def build(cls, shows: Mapping[str, Show]) -> SeasonIndex:
         first = {show_id: first_airing(show) for show_id, show in shows.items()}
+        season = {show_id: season_of_start(moment, len(shows[show_id].episodes))
+                  for show_id, moment in first.items() if moment is not None}
         grouped: dict[Season, list[str]] = {}
-        for show_id, moment in first.items():
-            if moment is not None:
-                grouped.setdefault(season_of(moment), []).append(show_id)
-        return cls(first=first, by_season={
+        for show_id, belongs in season.items():
+            grouped.setdefault(belongs, []).append(show_id)
+        return cls(first=first, season=season, by_season={
             season: tuple(sorted(ids, key=lambda s: (first[s], s)))
             for season, ids in sorted(grouped.items())})
 

@@ -10,13 +10,14 @@ import unicodedata
 from functools import lru_cache
 from typing import Iterable
 
+from ..source.titles import has_japanese  # noqa: F401 (search's, beside the other keys)
+
 # Katakana (ァ..ヶ, ヽヾ) to hiragana: the same sounds, so either finds the other.
 _KATAKANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)} | {0x30FD: 0x309D,
                                                                     0x30FE: 0x309E}
 # What a person leaves out or types another way: the long vowel mark (ー, ｰ after NFKC),
 # middle dots, wave dashes and every space and punctuation mark.
 _LONG_MARKS = "ー〜～・"
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 # Romaji spelt several ways for the same kana (Hepburn, Kunrei, what IMEs take: shi/si,
 # tsu/tu, chi/ti, fu/hu, ji/zi, っち as tchi/cchi/tti) and long vowels written or not
 # (ou, oo, uu, ū): each folded to one spelling, applied in this order to text and query alike.
@@ -46,10 +47,6 @@ def romaji_key(latin: str) -> str:
     for spelt, canonical in _ROMAJI_FOLDS:
         letters = letters.replace(spelt, canonical)
     return _REPEATED_VOWEL.sub(r"\1", letters)
-
-
-def has_japanese(text: str) -> bool:
-    return _JAPANESE.search(text) is not None
 
 
 def reading(text: str) -> tuple[str, str]:

@@ -30,7 +30,7 @@ class WeekItem:
 
     show_id: str
     show_title: str
-    episode: int
+    episode: int | None      # None for an episode known by its date (a long runner)
     episode_title: str | None
     release_id: str
     release_name: str
@@ -43,6 +43,7 @@ class WeekItem:
     moved: bool
     delayed: bool
     provenance: str          # where the time comes from: curated, dataset or inferred
+    time_known: bool = True  # False: start_utc is the date the data gives, and no time
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,9 @@ class Week:
         return sum(len(day.items) for day in self.days)
 
 
-def today_in(region: Country, now: datetime) -> date:
-    """The date it is in the region's display zone: the week page's default first day."""
-    return now.astimezone(_zone(region)).date()
+def today_in(region: Country, now: datetime, zone: ZoneInfo | None = None) -> date:
+    """The date it is in `zone`, else the region's display zone: the week's default first day."""
+    return now.astimezone(zone or _zone(region)).date()
 
 
 def platforms(published: Published, region: Country) -> tuple[tuple[str, str], ...]:
@@ -112,10 +113,11 @@ def platforms(published: Published, region: Country) -> tuple[tuple[str, str], .
 
 
 def week(published: Published, region: Country, start: date, now: datetime,
-         release: str | None = None) -> Week:
-    """Seven days from `start` (midnight in the region's display zone) of the region's airings:
-    each episode once, at its earliest release there (or on `release` only)."""
-    zone = _zone(region)
+         release: str | None = None, zone: ZoneInfo | None = None) -> Week:
+    """Seven days from `start` (midnight in `zone`, the viewer's when the page's script named
+    it, else the region's display zone) of the region's airings: each episode once, at its
+    earliest release there (or on `release` only)."""
+    zone = zone or _zone(region)
     begin = datetime.combine(start, time(0), zone).astimezone(UTC)
     end = datetime.combine(start + WEEK, time(0), zone).astimezone(UTC)
     # The region's airings from a week before to a week after: this week's items, and the
@@ -126,7 +128,9 @@ def week(published: Published, region: Country, start: date, now: datetime,
               if a.release.watchable_in(code)
               and (a.release.id == release if release is not None
                    else not any(r.watchable_in(code) for r in earlier))]
-    this_week = [a for a in chosen if begin <= a.start_utc < end]
+    # A dated airing (its day alone known) is in the week its day is, in any zone.
+    this_week = [a for a in chosen if (begin <= a.start_utc < end if a.time_known
+                                       else start <= a.day < start + WEEK)]
     listed = {a.show.id for a in this_week}
     around: dict[str, list[Airing]] = {}
     for airing in chosen:
@@ -140,12 +144,14 @@ def week(published: Published, region: Country, start: date, now: datetime,
         # A show every other week has no break in its weeks off.
         if before and after and _leader(show, before[-1].release)[0].every_days <= 7:
             breaks.append(_break(show, before[-1].release, begin, end))
-    this_week.sort(key=lambda a: (a.start_utc, a.show.id, a.episode.number, a.release.id))
+    this_week.sort(key=lambda a: (a.latest_start, a.show.id, a.episode.number, a.release.id))
     by_day: dict[date, list[WeekItem]] = {start + timedelta(days=n): [] for n in range(7)}
     for airing in this_week:
-        local = airing.start_utc.astimezone(zone)
-        by_day[local.date()].append(_item(airing, zone, now))
-    days = tuple(WeekDay(day, f"{day:%A}, {day:%B} {day.day}", tuple(items))
+        day = airing.start_utc.astimezone(zone).date() if airing.time_known else airing.day
+        by_day[day].append(_item(airing, zone, now))
+    # A day's dated airings (no time known) head it, as calendars list all-day events.
+    days = tuple(WeekDay(day, f"{day:%A}, {day:%B} {day.day}",
+                         tuple(sorted(items, key=lambda item: item.time_known)))
                  for day, items in by_day.items())
     return Week(region=region, zone=zone.key, start=start, begin_utc=_rfc3339(begin),
                 end_utc=_rfc3339(end), days=days,
@@ -179,13 +185,24 @@ def listing_notation(airing: Airing) -> str | None:
 
 def _item(airing: Airing, zone: ZoneInfo, now: datetime) -> WeekItem:
     local = airing.start_utc.astimezone(zone)
+    if not airing.time_known:
+        return WeekItem(
+            show_id=airing.show.id, show_title=airing.show.name("en"),
+            episode=airing.episode.number if airing.episode.aired is None else None,
+            episode_title=airing.episode.title("en"),
+            release_id=airing.release.id, release_name=airing.release.name,
+            start_utc=airing.day.isoformat(), end_utc=airing.day.isoformat(),
+            time_text="time not announced", status="", countdown=None,
+            listing=None, moved=airing.moved, delayed=airing.shifted,
+            provenance=airing.release.provenance, time_known=False)
     if now < airing.start_utc:
         status, counting = "upcoming", countdown(airing.start_utc, now)
     else:
         status, counting = ("on now" if now < airing.end_utc else "aired"), None
     return WeekItem(
         show_id=airing.show.id, show_title=airing.show.name("en"),
-        episode=airing.episode.number, episode_title=airing.episode.title("en"),
+        episode=airing.episode.number if airing.episode.aired is None else None,
+        episode_title=airing.episode.title("en"),
         release_id=airing.release.id, release_name=airing.release.name,
         start_utc=_rfc3339(airing.start_utc), end_utc=_rfc3339(airing.end_utc),
         time_text=f"{local:%H:%M} {local:%Z}", status=status, countdown=counting,

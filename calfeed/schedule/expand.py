@@ -37,6 +37,8 @@ def releases_in(show: Show, region: str) -> tuple[Release, ...]:
 
 
 def _own_schedule(show: Show, release: Release) -> list[Airing]:
+    if not release.dated:
+        return []      # a platform that lists the show with no dates: nothing to place
     skipped = set(release.skip)
     moves = {m.episode: m.to for m in release.moves}
     airings = []

@@ -10,6 +10,9 @@ from zoneinfo import ZoneInfo
 
 from .wallclock import WallTime
 
+TIMED, DATED, LISTED = "timed", "dated", "listed"
+
+
 def pick_title(titles: Mapping[str, str], lang: str | None) -> str | None:
     """The title in a language, falling back to its primary subtag, then English."""
     for candidate in (lang, (lang or "").split("-")[0], "en"):
@@ -20,13 +23,25 @@ def pick_title(titles: Mapping[str, str], lang: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class Episode:
-    """One numbered episode of a show season, with titles by BCP 47 language tag."""
+    """One numbered episode of a show season, with titles by BCP 47 language tag.
+
+    An imported long runner's episodes are known by their date in Japan (`aired`), not by a
+    number: a weekly count across years of breaks is not the episode's number, so `number` is
+    then only its place in the list, and never shown or put in a UID.
+    """
 
     number: int
     titles: Mapping[str, str] = field(default_factory=dict)
+    aired: date | None = None
 
     def title(self, lang: str | None = None) -> str | None:
         return pick_title(self.titles, lang)
+
+    @property
+    def key(self) -> str:
+        """What the episode's UIDs and revisions are built on: its number, or for an episode
+        known by its date, that date (20261212), stable whatever the count before it."""
+        return self.aired.strftime("%Y%m%d") if self.aired else str(self.number)
 
 
 @dataclass(frozen=True)
@@ -63,6 +78,15 @@ class Release:
     # had to guess: a start copied from the broadcast, an open end); notes say which, for people.
     provenance: str = "curated"
     provenance_notes: tuple[str, ...] = ()
+    # How much of each airing's moment the data gives: TIMED (the instant), DATED (its day
+    # only: shown as a date, never as a time) or LISTED (no dates at all: the show is on this
+    # platform, and it has no airings).
+    precision: str = "timed"
+
+    @property
+    def dated(self) -> bool:
+        """Whether the release has airings at all (a LISTED release has none)."""
+        return self.precision != LISTED
 
     def watchable_in(self, region: str) -> bool:
         return region.upper() in self.regions
@@ -83,6 +107,12 @@ class Show:
     path: str = ""
     ids: Mapping[str, str] = field(default_factory=dict)   # in other catalogues: {"bangumi": "…"}
     kind: str = "tv"   # tv, web, movie or ova: movies and OVAs are one dated event each
+    # When the first episode first aired, where its releases do not begin with it: an
+    # imported long runner is listed from its current slot, not from its premiere.
+    premiered: datetime | None = None
+    # Languages whose title calfeed made rather than read (a sequel's English title from its
+    # series'): the API says so, since no source stands behind them.
+    derived_titles: frozenset[str] = frozenset()
 
     @property
     def uid_key(self) -> str:
@@ -138,21 +168,42 @@ class Airing:
             object.__setattr__(self, "end_utc", self.end.astimezone(timezone.utc))
 
     @property
+    def time_known(self) -> bool:
+        """False for an airing whose day alone is known: it is a date, never an instant."""
+        return self.release.precision == TIMED
+
+    @property
+    def latest_start(self) -> datetime:
+        """The latest instant the airing can start: a dated airing's whole day is open, so a
+        timed release of the same episode that day comes first (publish/selection.py)."""
+        return self.start_utc if self.time_known else self.start_utc + timedelta(days=1)
+
+    @property
+    def over_by(self) -> datetime:
+        """When the airing is surely over: its end, or a dated airing's day's end."""
+        return self.end_utc if self.time_known else self.start_utc + timedelta(days=1)
+
+    @property
+    def day(self) -> date:
+        """The airing's date: for a dated airing the day the data gives, whatever the zone."""
+        return self.start.date()
+
+    @property
     def uid(self) -> str:
         """The identity of this release's event (feeds with every release): stable per show,
         episode and release, whatever else changes."""
-        return f"{self.show.uid_key}-{self.episode.number}-{self.release.id}@calfeed"
+        return f"{self.show.uid_key}-{self.episode.key}-{self.release.id}@calfeed"
 
     @property
     def episode_key(self) -> str:
         """What every region's event of this episode takes its revision from."""
-        return f"{self.show.uid_key}-{self.episode.number}"
+        return f"{self.show.uid_key}-{self.episode.key}"
 
     def episode_uid(self, region: str) -> str:
         """The identity of the one event for this episode in a region (feeds with one event an
         episode): the same whichever release is earliest or chosen."""
-        return episode_uid(self.show, self.episode.number, region)
+        return episode_uid(self.show, self.episode.key, region)
 
 
-def episode_uid(show: Show, episode: int, region: str) -> str:
-    return f"{show.uid_key}-{episode}-{region.lower()}@calfeed"
+def episode_uid(show: Show, episode_key: str, region: str) -> str:
+    return f"{show.uid_key}-{episode_key}-{region.lower()}@calfeed"

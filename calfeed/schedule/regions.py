@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ..suggest import did_you_mean
+from ..suggest import did_you_mean, quoted
 
 GROUPS = ("world", "africa", "americas", "asia", "europe", "oceania")
 
@@ -112,7 +112,7 @@ def country(code: str) -> Country:
     """The country for a code in any case; raises UnknownRegion."""
     found = countries().get(code.upper()) if len(code) == 2 and code.isascii() else None
     if found is None:
-        raise UnknownRegion(f"unknown region '{code}'{_suggestion(code)}")
+        raise UnknownRegion(f"unknown region {quoted(code)}{_suggestion(code)}")
     return found
 
 
@@ -137,6 +137,8 @@ def region_from_languages(tags: list[str]) -> str | None:
 
 def _suggestion(name: str) -> str:
     upper = name.upper()
+    if name.lower() in GROUPS:      # a schedule's word for many countries, not one region
+        return f" ({name.lower()} is a group of countries; a region is one country)"
     if upper in _FAMILIAR_CODES:
         return f", did you mean '{_FAMILIAR_CODES[upper]}'?"
     return did_you_mean(name.lower(), _names_to_codes(), cutoff=0.8)

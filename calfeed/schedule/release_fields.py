@@ -268,7 +268,7 @@ def _check_skips(draft: Draft, problems: Problems, count: int) -> None:
         slots_used += release.start.plus_days(slot * every).day not in skipped
         slot += 1
     last = release.start.plus_days((slot - 1) * every).day
-    for day, node in zip(release.skip, skip_nodes):
+    for day, node in zip(release.skip, skip_nodes, strict=False):
         offset = (day - release.start.day).days
         if offset < 0 or offset % every:
             example = release.start.plus_days(max(0, offset // every) * every).day

@@ -248,7 +248,7 @@ def _read_episodes(node: yaml.Node, problems: Problems):
 def _read_episode_titles(node: yaml.Node, problems: Problems, numbers: range) -> dict:
     entries = fields.mapping(node, "'titles'", problems, None) or {}
     titles = {}
-    for key, entry in entries.items():
+    for entry in entries.values():
         number = fields.integer(entry.key_node, "titles", problems, 0, 100_000)
         if number is None:
             continue

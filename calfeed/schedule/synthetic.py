@@ -80,7 +80,7 @@ def synthetic_show(index: int, rng: random.Random, long_runner: bool = False) ->
         "studio": rng.choice(STUDIOS),
         "sources": ["synthetic: made up by calfeed synth for scale tests"],
         "episodes": {"count": count, "first": first, "duration": rng.choice(("30m", "24m")),
-                     "titles": {n: dict(zip(("en", "ja"), _title(rng, rng.randint(2, 4))))
+                     "titles": {n: dict(zip(("en", "ja"), _title(rng, rng.randint(2, 4)), strict=False))
                                 for n in numbers[:LONG_RUNNER_TITLES if long_runner else None]}},
         "releases": releases,
     }

@@ -16,6 +16,9 @@ from .expand import airing_order, expand_show, _airing, _instant
 from .model import Airing, Release, Show
 from .wallclock import UTC
 
+# The bounds of a release with no airings (listed without dates): met by no window.
+NEVER = (datetime.max.replace(tzinfo=UTC), datetime.min.replace(tzinfo=UTC))
+
 # How far a wall time's instant can stray from plain arithmetic on the first one: offsets
 # change (DST, a zone's new standard time) by a few hours at most; a day is generous.
 SLACK = timedelta(days=1)
@@ -52,6 +55,8 @@ def releases_before(show: Show, number: int, moment: datetime) -> tuple[Release,
     index = number - show.episodes[0].number
     found = []
     for release in show.releases:
+        if not release.dated:
+            continue
         near = (release.start.naive() + timedelta(days=index * release.every_days)
                 ).replace(tzinfo=UTC)
         if near + SLACK <= moment:
@@ -61,6 +66,22 @@ def releases_before(show: Show, number: int, moment: datetime) -> tuple[Release,
             if _instant(release, wall, None) < moment:
                 found.append(release)
     return tuple(found)
+
+
+def airing_of(show: Show, release: Release, number: int) -> Airing | None:
+    """The release's airing of an episode: by arithmetic on a plain release, else from the
+    show's whole expansion; None where the release places none."""
+    if not release.dated:
+        return None
+    if not all(plain(r) for r in show.releases):
+        return next((a for a in expand_show(show)
+                     if a.release.id == release.id and a.episode.number == number), None)
+    index = number - show.episodes[0].number
+    if not 0 <= index < len(show.episodes):
+        return None
+    wall = release.start.plus_days(index * release.every_days)
+    return _airing(show, show.episodes[index], release, _instant(release, wall, None),
+                   moved=False, shifted=False)
 
 
 def release_bounds(show: Show) -> tuple[tuple[datetime, datetime], ...]:
@@ -73,7 +94,7 @@ def release_bounds(show: Show) -> tuple[tuple[datetime, datetime], ...]:
     last = timedelta(days=len(show.episodes) - 1)
     return tuple((r.start.naive().replace(tzinfo=UTC) - SLACK,
                   (r.start.naive() + last * r.every_days).replace(tzinfo=UTC) + SLACK)
-                 for r in show.releases)
+                 if r.dated else NEVER for r in show.releases)
 
 
 def whole_bounds(show: Show, airings: tuple[Airing, ...]) -> tuple[tuple[datetime, datetime], ...]:
@@ -82,11 +103,13 @@ def whole_bounds(show: Show, airings: tuple[Airing, ...]) -> tuple[tuple[datetim
     for airing in airings:   # in start order: the first seen is the first, the last the last
         first = found.get(airing.release.id, (airing.start_utc,))[0]
         found[airing.release.id] = (first, airing.start_utc)
-    return tuple(found[r.id] for r in show.releases)
+    return tuple(found.get(r.id, NEVER) for r in show.releases)
 
 
 def _plain_between(show: Show, release: Release, start: datetime,
                    end: datetime) -> list[Airing]:
+    if not release.dated:
+        return []
     # The first wall time read as UTC: each instant is its wall time less the zone's offset
     # then, which is under a day (SLACK) either way, so no zoneinfo is needed to find the range.
     first = release.start.naive().replace(tzinfo=UTC)

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..schedule.model import Episode, Release, Show
+from ..schedule.model import DATED, TIMED, Episode, Move, Release, Show
+from ..schedule.model import LISTED as LISTED_PRECISION
 from ..schedule.wallclock import WallTime
 from .names import show_ids
+from .titles import with_english_titles
 from .sites import Site, site_table
+# Re-exported: tests and the report read them from here.
+from .slots import (HORIZON, LONG_RUNNER_AGE, MAX_EPISODES, ONE_COUR, TOKYO,  # noqa: F401
+                    Skipped, Slot, episodes, parse_instant, period_days, placed, slot_of)
 
 DATASET = Path(__file__).resolve().parents[2] / "data/bangumi/node_modules/bangumi-data"
-TOKYO = ZoneInfo("Asia/Tokyo")
-HORIZON = timedelta(days=28)       # open-ended shows: airings up to four weeks past now
-MAX_EPISODES = 2000                # as schedule files (show_file.MAX_EPISODES)
 DURATIONS = {"tv": 30, "web": 30, "ova": 30, "movie": 120}   # minutes; the dataset has none
 ID_SITES = {"bangumi": "bangumi", "mal": "mal", "aniList": "anilist", "anidb": "anidb",
             "tmdb": "tmdb"}
+# The notes below are what pages and feeds say of an airing (provenance.note_text translates
+# them): each is attached only where it is true of that release.
 NO_BREAKS = "episode numbers counted at the cadence: the dataset cannot know break weeks"
 OPEN_ENDED = "no end date: airings up to four weeks ahead, then more as time passes"
 # A show without an end date that had aired under a year by the dataset's newest start is
@@ -29,17 +32,23 @@ OPEN_ENDED = "no end date: airings up to four weeks ahead, then more as time pas
 # spring shows at episode 36 in November, every airing a guess.
 NEW_OPEN_ENDED = ("no end date: airings up to four weeks ahead; four weeks past the dataset's "
                   "newest start, a show under a year old stops at episode 13")
-LONG_RUNNER_AGE = timedelta(days=365)
-ONE_COUR = 13
-DAY_ONLY = "the dataset gives this site's day, not its time (00:00 UTC)"
+BY_DATE = ("listed by date from the slot the dataset gives: a weekly count across years of "
+           "breaks would not be the episode's number")
+DAY_ONLY = "the dataset gives this site's day, not its time"
+LISTED = "the dataset lists the show on this site without dates"
+SERIES_PAGE = ("the dataset's start for this site is an earlier season's: its page of the "
+               "series, no dates for this one")
+CATALOGUE_ADDITION = ("the site added the series long after it began: its dates are not "
+                      "this show's weekly episodes")
+LONG_RUNNER_SITE = ("the dataset's dates for this site cannot be placed on a long runner's "
+                    "weeks")
 # A site that starts a series after more than a cour of it aired (or all of it) added it to
 # its catalogue: it does not stream it weekly from episode 1 (Netflix: ONE PIECE in 2023).
 CATALOGUE_ADDITION_AFTER = ONE_COUR     # broadcast episodes aired before the site's start
-_PERIOD = re.compile(r"P(\d+)D")
-
-
-class Skipped(ValueError):
-    """An item the import leaves out, with the reason counted in `calfeed sources`."""
+# A site whose start is this long before the item's own is the site's page of the series,
+# carried over from an earlier season (My Hero Academia Season 7 on Crunchyroll: 2017).
+EARLIER_SEASON = timedelta(days=120)
+UTC_ZONE = ZoneInfo("UTC")     # a dated release's day is the one the dataset wrote, in UTC
 
 
 @dataclass
@@ -53,13 +62,38 @@ class ImportReport:
     skipped: Counter = field(default_factory=Counter)
     inferred_shows: list[str] = field(default_factory=list)
     copied_starts: Counter = field(default_factory=Counter)   # site -> items whose start is the broadcast's
-    # site -> series it added to its catalogue long after they began (kept as links only)
+    # site -> series it added to its catalogue long after they began (listed without dates)
     catalogue_additions: Counter = field(default_factory=Counter)
     day_only_starts: Counter = field(default_factory=Counter)  # site -> starts at 00:00 UTC
+    # site -> items whose start for it is an earlier season's (listed without dates)
+    earlier_season_starts: Counter = field(default_factory=Counter)
+    listed_without_dates: Counter = field(default_factory=Counter)   # site -> empty begin
+    long_runner_sites: Counter = field(default_factory=Counter)      # site -> long runners
+    moved_slots: list[str] = field(default_factory=list)    # titles: recurrence after begin
+    by_date: list[str] = field(default_factory=list)         # titles: episodes by their date
     ends_off_cadence: list[str] = field(default_factory=list)
-    # show id -> (first broadcast, cadence in days) of each show without an end date, whose
-    # episodes run to a horizon past the day of the import (extend_open_ended moves it on).
-    open_ended: dict[str, tuple[datetime, int]] = field(default_factory=dict)
+    # show id -> its slot, for each show without an end date, whose episodes run to a horizon
+    # past the day of the import (extend_open_ended moves it on).
+    open_ended: dict[str, Slot] = field(default_factory=dict)
+
+    def rules(self) -> list[tuple[str, int]]:
+        """Each mapping rule that changed what the dataset says, and how many entries it
+        touched (docs/catalogue.md), so a dataset update shows how its quality moves."""
+        return [
+            ("site start copied from the broadcast: inferred", sum(self.copied_starts.values())),
+            ("site start a day without its time: served as a date",
+             sum(self.day_only_starts.values())),
+            ("site start an earlier season's: listed without dates",
+             sum(self.earlier_season_starts.values())),
+            ("site added the series long after it began: listed without dates",
+             sum(self.catalogue_additions.values())),
+            ("site listed with no start: listed without dates",
+             sum(self.listed_without_dates.values())),
+            ("long runner's site: listed without dates", sum(self.long_runner_sites.values())),
+            ("broadcast slot later than the first airing: the slot's", len(self.moved_slots)),
+            ("long runner: episodes by date, not number", len(self.by_date)),
+            ("end not on the cadence", len(self.ends_off_cadence)),
+        ]
 
 
 def dataset_version(root: Path = DATASET) -> str:
@@ -81,20 +115,19 @@ def import_items(items: list[dict], site_meta: dict, version: str, now: datetime
     mapped = []
     for item in items:
         try:
-            mapped.append((item, item_to_show(item, site_meta, version, now, sites, report)))
+            mapped.append(mapped_item(item, site_meta, version, now, sites, report))
         except Skipped as exc:
             report.skipped[str(exc)] += 1
-    ids = show_ids([show for _item, show in mapped])
+    ids = show_ids([show for show, _slot in mapped])
     shows = {}
-    for (item, show), show_id in zip(mapped, ids):
+    for (show, slot), show_id in zip(mapped, ids, strict=True):
         shows[show_id] = _with_id(show, show_id)
         if any(r.provenance == "inferred" for r in show.releases):
             report.inferred_shows.append(show_id)
-        if {OPEN_ENDED, NEW_OPEN_ENDED} & set(show.releases[0].provenance_notes):
-            report.open_ended[show_id] = (parse_instant(item["begin"]),
-                                          period_days(item.get("broadcast")))
+        if slot is not None and slot.end is None:
+            report.open_ended[show_id] = slot
     report.imported = len(shows)
-    return shows, report
+    return with_english_titles(shows), report
 
 
 def newest_start(items: list[dict]) -> datetime | None:
@@ -115,81 +148,126 @@ def _with_id(show: Show, show_id: str) -> Show:
     return replace(show, id=show_id)
 
 
-def parse_instant(text: str | None) -> datetime | None:
-    """An ISO 8601 instant of the dataset ('2024-01-10T16:25:00.000Z'), or None when empty."""
-    if not text:
-        return None
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
-
-
-def period_days(broadcast: str | None) -> int | None:
-    """The cadence of an 'R/start/P7D' in days; None for one airing (P0D, or no broadcast)."""
-    if not broadcast:
-        return None
-    period = broadcast.rsplit("/", 1)[-1]
-    match = _PERIOD.fullmatch(period)
-    if not match:
-        raise Skipped(f"cadence {period} is not a whole number of days")
-    return int(match.group(1)) or None
-
-
 def item_to_show(item: dict, site_meta: dict, version: str, now: datetime,
                  sites: dict[str, Site], report: ImportReport) -> Show:
     """One item as a show whose id is still to be chosen (show_ids picks them all together)."""
+    return mapped_item(item, site_meta, version, now, sites, report)[0]
+
+
+def mapped_item(item: dict, site_meta: dict, version: str, now: datetime,
+                sites: dict[str, Site], report: ImportReport) -> tuple[Show, Slot | None]:
+    """item_to_show, with the slot of the show's broadcast (None for one airing)."""
     begin = parse_instant(item.get("begin"))
     if begin is None:
         raise Skipped("no begin date")
     kind = item.get("type", "tv")
     every = None if kind in ("movie", "ova") else period_days(item.get("broadcast"))
-    count, notes = _episode_count(item, begin, every, now, report)
+    slot = slot_of(item, begin, every, report.as_of) if every is not None else None
+    if slot is not None and slot.end is not None and (slot.end - slot.first) % timedelta(days=every):
+        report.ends_off_cadence.append(item["title"])
+    if slot is not None and slot.first != slot.begin:
+        report.moved_slots.append(item["title"])
+    if slot is not None and slot.by_date:
+        report.by_date.append(item["title"])
     dataset = f"bangumi-data {version}"
-    releases = [_release("jp-broadcast", "Japanese TV broadcast" if kind == "tv" else "Japanese release",
-                         "broadcast" if kind == "tv" else "release", frozenset({"JP"}), TOKYO,
-                         begin, every, "inferred" if notes else "dataset", (dataset, *notes))]
+    broadcast, episode_list = _broadcast(kind, begin, slot, now, report.as_of, dataset)
     links = {"official": item["officialSite"]} if item.get("officialSite") else {}
     ids = {}
+    releases = [broadcast]
     for entry in item.get("sites", []):
         key, meta = entry.get("site"), site_meta.get(entry.get("site"), {})
         if meta.get("urlTemplate") and entry.get("id"):
             links[key.lower()] = meta["urlTemplate"].replace("{{id}}", str(entry["id"]))
         if key in ID_SITES and entry.get("id"):
             ids[ID_SITES[key]] = str(entry["id"])
-        start = parse_instant(entry.get("begin"))
-        if meta.get("type") != "onair" or start is None or key not in sites:
-            continue
-        if every is not None and _catalogue_addition(begin, every, count, start):
-            report.catalogue_additions[key] += 1    # its link above stays
-            continue
-        site = sites[key]
-        regions = frozenset(r.upper() for r in entry["regions"]) if entry.get("regions") else site.regions
-        site_notes = list(notes)
-        if start == begin and kind == "tv":
-            report.copied_starts[key] += 1
-            site_notes.append("start copied from the broadcast")
-        elif (start.hour, start.minute, start.second) == (0, 0, 0) and \
-                (begin.hour, begin.minute, begin.second) != (0, 0, 0):
-            # Midnight UTC where the broadcast is not: a day written without its time.
-            report.day_only_starts[key] += 1
-            site_notes.append(DAY_ONLY)
-        elif not site.starts_trusted:
-            site_notes.append(f"{site.name}'s starts in the dataset are often the broadcast's")
-        site_every = every if entry.get("broadcast") is None else (
-            None if kind in ("movie", "ova") else _site_period(entry, every))
-        # The site's page of the show (its urlTemplate): where a subscriber goes to watch.
-        releases.append(_release(key.replace("_", "-"), site.name, "streaming", regions,
-                                 site.timezone, start, site_every,
-                                 "inferred" if site_notes else "dataset", (dataset, *site_notes),
-                                 links.get(key.lower())))
+        if meta.get("type") == "onair" and key in sites:
+            site = _site_release(entry, sites[key], kind, begin, slot, len(episode_list),
+                                 broadcast, dataset, report)
+            if site is not None:
+                releases.append(replace(site, url=links.get(key.lower())))
     titles = _titles(item)
-    return Show(id="", title=titles, episodes=_episodes(count),
+    return Show(id="", title=titles, episodes=episode_list,
                 releases=tuple(releases), duration=timedelta(minutes=DURATIONS.get(kind, 30)),
                 links=links, sources=(f"bangumi-data {version} (CC BY 4.0)",),
-                ids=ids, kind=kind, path=f"bangumi-data {version}")
+                ids=ids, kind=kind, path=f"bangumi-data {version}",
+                premiered=begin if slot is not None and slot.by_date else None), slot
 
 
-def _catalogue_addition(begin: datetime, every: int, count: int, start: datetime) -> bool:
+def _broadcast(kind: str, begin: datetime, slot: Slot | None, now: datetime,
+               as_of: datetime | None, dataset: str) -> tuple[Release, tuple[Episode, ...]]:
+    """The Japanese broadcast (or a film's release) and the episodes it places."""
+    name = "Japanese TV broadcast" if kind == "tv" else "Japanese release"
+    release_kind = "broadcast" if kind == "tv" else "release"
+    if slot is None:
+        return _release("jp-broadcast", name, release_kind, frozenset({"JP"}), TOKYO, begin,
+                        None, "dataset", (dataset,)), episodes(1)
+    first, count = placed(slot, now, as_of)
+    notes = ()
+    if slot.end is None:
+        notes = (NEW_OPEN_ENDED if slot.new else OPEN_ENDED,
+                 BY_DATE if slot.by_date else NO_BREAKS)
+    elif slot.by_date:
+        notes = (BY_DATE,)
+    moves = ()
+    if slot.premiere:
+        # Episode 1 at its premiere, the rest on the slot: the release's slot 0 is a period
+        # before the slot's first airing, and episode 1 is moved from it to `begin`.
+        first = first - timedelta(days=slot.every)
+        moves = (Move(1, _wall(begin, TOKYO)),)
+    release = _release("jp-broadcast", name, release_kind, frozenset({"JP"}), TOKYO, first,
+                       slot.every, "inferred" if notes and slot.end is None else "dataset",
+                       (dataset, *notes))
+    return replace(release, moves=moves), episodes(count, first, slot.every, slot.by_date)
+
+
+def _site_release(entry: dict, site: Site, kind: str, begin: datetime, slot: Slot | None,
+                  count: int, broadcast: Release, dataset: str,
+                  report: ImportReport) -> Release | None:
+    """One on-air site's release: timed, a date, or listed without dates (the show is on the
+    site all the same: a fan there can watch it)."""
+    key = site.key
+    regions = (frozenset(r.upper() for r in entry["regions"]) if entry.get("regions")
+               else site.regions)
+
+    def listed(note: str, counter: Counter) -> Release:
+        counter[key] += 1
+        return _release(key.replace("_", "-"), site.name, "streaming", regions, site.timezone,
+                        None, None, "dataset", (dataset, note), precision=LISTED_PRECISION)
+
+    try:
+        start = parse_instant(entry.get("begin"))
+    except ValueError:
+        start = None
+    if start is None:
+        return listed(LISTED, report.listed_without_dates)
+    if slot is not None and slot.by_date:
+        return listed(LONG_RUNNER_SITE, report.long_runner_sites)
+    if start < begin - EARLIER_SEASON:
+        return listed(SERIES_PAGE, report.earlier_season_starts)
+    if slot is not None and _catalogue_addition(slot, count, start):
+        return listed(CATALOGUE_ADDITION, report.catalogue_additions)
+    notes = list(broadcast.provenance_notes[1:])
+    zone, precision = site.timezone, TIMED
+    if start == begin and kind == "tv":
+        report.copied_starts[key] += 1
+        notes.append("start copied from the broadcast")
+    elif (start.hour, start.minute, start.second) == (0, 0, 0) and \
+            (begin.hour, begin.minute, begin.second) != (0, 0, 0):
+        # Midnight UTC where the broadcast is not: a day written without its time. Served as
+        # that day (all-day events), never as an instant.
+        report.day_only_starts[key] += 1
+        notes.append(DAY_ONLY)
+        zone, precision = UTC_ZONE, DATED
+    every = None
+    if slot is not None:
+        every = slot.every if entry.get("broadcast") is None else _site_period(entry, slot.every)
+    return _release(key.replace("_", "-"), site.name, "streaming", regions, zone, start, every,
+                    "inferred" if notes else "dataset", (dataset, *notes), precision=precision)
+
+
+def _catalogue_addition(slot: Slot, count: int, start: datetime) -> bool:
     """Whether a site starting a series at `start` came to it after most or all of it aired."""
-    aired = -((begin - start) // timedelta(days=every)) if start > begin else 0
+    aired = -((slot.begin - start) // timedelta(days=slot.every)) if start > slot.begin else 0
     return aired >= count or aired > CATALOGUE_ADDITION_AFTER
 
 
@@ -200,40 +278,6 @@ def _site_period(entry: dict, item_every: int | None) -> int | None:
         return item_every
 
 
-def _episode_count(item, begin, every, now, report) -> tuple[int, tuple[str, ...]]:
-    """Episodes from begin to end at the cadence; open-ended ones up to the horizon."""
-    if every is None:
-        return 1, ()
-    end = parse_instant(item.get("end"))
-    step = timedelta(days=every)
-    if end is None:
-        count = open_ended_count(begin, every, now, report.as_of)
-        new = report.as_of is not None and begin > report.as_of - LONG_RUNNER_AGE
-        notes = (NEW_OPEN_ENDED if new else OPEN_ENDED, NO_BREAKS)
-    else:
-        if end < begin:
-            raise Skipped("end before begin")
-        count = (end - begin) // step + 1
-        if (end - begin) % step:
-            report.ends_off_cadence.append(item["title"])
-        notes = ()
-    if count > MAX_EPISODES:
-        raise Skipped(f"more than {MAX_EPISODES} episodes at its cadence")
-    return count, notes
-
-
-def open_ended_count(begin: datetime, every: int, now: datetime,
-                     as_of: datetime | None = None) -> int:
-    """How many episodes a show without an end has from `begin` to HORIZON past `now`; for a
-    show under a year old at `as_of` (the dataset's newest start), no more than ONE_COUR once
-    HORIZON past `as_of` is behind (NEW_OPEN_ENDED)."""
-    def by(moment: datetime) -> int:
-        return (max(moment + HORIZON, begin) - begin) // timedelta(days=every) + 1
-    if as_of is not None and begin > as_of - LONG_RUNNER_AGE:
-        return min(by(now), max(ONE_COUR, by(as_of)))
-    return by(now)
-
-
 def extend_open_ended(shows: dict[str, Show], report: ImportReport,
                       now: datetime) -> dict[str, Show]:
     """The shows as an import on `now` would make them: each open-ended show's episodes run to
@@ -241,24 +285,31 @@ def extend_open_ended(shows: dict[str, Show], report: ImportReport,
     what a worker started that day serves (a show past MAX_EPISODES stays at it, where a new
     import would skip it: decades away for a weekly show)."""
     moved = dict(shows)
-    for show_id, (begin, every) in report.open_ended.items():
-        count = min(open_ended_count(begin, every, now, report.as_of), MAX_EPISODES)
-        if count != len(shows[show_id].episodes):
-            moved[show_id] = replace(shows[show_id], episodes=_episodes(count))
+    for show_id, slot in report.open_ended.items():
+        show = shows[show_id]
+        try:
+            first, count = placed(slot, now, report.as_of)
+        except Skipped:
+            continue
+        if count != len(show.episodes):
+            # The slot's first airing is fixed per dataset (slots.placed): only the count moves.
+            moved[show_id] = replace(show, episodes=episodes(count, first, slot.every,
+                                                             slot.by_date))
     return moved
 
 
-def _episodes(count: int) -> tuple[Episode, ...]:
-    return tuple(Episode(n) for n in range(1, count + 1))
+def _wall(moment: datetime, zone) -> WallTime:
+    local = moment.astimezone(zone)
+    return WallTime(local.date(), local.hour, local.minute)
 
 
 def _release(release_id, name, kind, regions, zone, start, every, provenance, notes,
-             url=None) -> Release:
-    local = start.astimezone(zone)
+             url=None, precision=TIMED) -> Release:
     return Release(id=release_id, name=name, kind=kind, regions=regions, timezone=zone,
                    regions_text=", ".join(sorted(regions)) if len(regions) < 8 else f"{len(regions)} countries",
-                   start=WallTime(local.date(), local.hour, local.minute),
-                   every_days=every or 7, provenance=provenance, provenance_notes=notes, url=url)
+                   start=_wall(start, zone) if start is not None else None,
+                   every_days=every or 7, provenance=provenance, provenance_notes=notes, url=url,
+                   precision=precision)
 
 
 def _titles(item: dict) -> dict[str, str]:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Mapping
 
 from ..schedule.model import Show
+from .synonyms import synonym_table
+from .titles import SERIES_BREAK, has_japanese
 
 MAX_SLUG = 60
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -27,23 +30,49 @@ def slugify(text: str) -> str:
 
 
 def romanise(text: str) -> str:
-    """Japanese in Hepburn romaji, word by word (pykakasi: kanji, kana, and their readings)."""
-    return " ".join(part["hepburn"] for part in _kakasi().convert(text))
+    """Japanese in Hepburn romaji, word by word (pykakasi: kanji, kana, and their readings);
+    words in Latin letters kept as they are, full-width ones too (ＳＦ is SF, not 'S F')."""
+    # Roman numerals (Ⅲ) stay a word of their own: NFKC would join them to the word before.
+    spaced = _ROMAN_NUMERALS.sub(lambda found: f" {found.group()} ", text)
+    parts = _LATIN_WORDS.split(unicodedata.normalize("NFKC", spaced))
+    # split() with a group alternates: Japanese (or anything else) at even places, Latin at odd.
+    return " ".join(part if place % 2 else " ".join(p["hepburn"] for p in _kakasi().convert(part))
+                    for place, part in enumerate(parts) if part.strip())
 
 
-def base_id(show: Show) -> str:
+_ROMAN_NUMERALS = re.compile("[\u2160-\u217f]+")
+_LATIN_WORDS = re.compile(r"([A-Za-z0-9][A-Za-z0-9.'&!?:/\- ]*)")
+
+
+def latin_names(shows: list[Show], synonyms: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """A kana name of a show titled in Latin letters -> that title ('ワンピース' -> 'ONE PIECE'),
+    from the reviewed synonyms: the series' own spelling in the ids of its specials."""
+    return {name: show.title["ja"] for show in shows
+            if "ja" in show.title and not has_japanese(show.title["ja"])
+            for name in synonyms.get(show.uid_key, ()) if has_japanese(name)}
+
+
+def base_id(show: Show, latin: Mapping[str, str] | None = None) -> str:
     english = show.title.get("en")
     slug = slugify(english) if english else ""
     if not slug:
         original = next(iter(show.title.values()), "")
+        for name, title in (latin or {}).items():
+            rest = original[len(name):]
+            if original.startswith(name) and (not rest or rest[0] in SERIES_BREAK):
+                original = title + " " + original[len(name):]
+                break
         slug = slugify(romanise(original))
     return slug or f"bgm{show.ids.get('bangumi', 'x')}"
+
+
 
 
 def show_ids(shows: list[Show]) -> list[str]:
     """One distinct id per show, the same for the same dataset: shows whose
     titles slug alike are told apart by their first year, then by their bangumi.tv subject."""
-    bases = [base_id(show) for show in shows]
+    latin = latin_names(shows, synonym_table())
+    bases = [base_id(show, latin) for show in shows]
     taken: dict[str, list[int]] = {}
     for index, base in enumerate(bases):
         taken.setdefault(base, []).append(index)

@@ -14,14 +14,22 @@ def summary_lines(report: ImportReport) -> list[str]:
              f"{sum(report.skipped.values())} skipped"]
     lines += [f"  skipped, {reason}: {count}" for reason, count in sorted(report.skipped.items())]
     lines.append(f"shows with inferred times: {len(report.inferred_shows)}")
-    lines.append("sites whose start equals the broadcast (items): " + ", ".join(
-        f"{site} {count}" for site, count in report.copied_starts.most_common()))
-    lines.append("sites whose start is a day without its time, 00:00 UTC (items): " + ", ".join(
-        f"{site} {count}" for site, count in report.day_only_starts.most_common()))
-    lines.append("series a site added after more than a cour aired, kept as links only (items): "
-                 + ", ".join(f"{site} {count}"
-                             for site, count in report.catalogue_additions.most_common()))
-    lines.append(f"ends not on the cadence: {len(report.ends_off_cadence)}")
+    # Each mapping rule (docs/catalogue.md) and the entries it touched: a dataset update shows
+    # how the data's quality moves.
+    lines.append("mapping rules (entries touched):")
+    lines += [f"  {rule}: {count}" for rule, count in report.rules()]
+    for label, counter in (
+            ("sites whose start equals the broadcast (items)", report.copied_starts),
+            ("sites whose start is a day without its time, 00:00 UTC (items)",
+             report.day_only_starts),
+            ("sites whose start is an earlier season's, listed without dates (items)",
+             report.earlier_season_starts),
+            ("series a site added after more than a cour aired, listed without dates (items)",
+             report.catalogue_additions),
+            ("sites listing a show with no start, listed without dates (items)",
+             report.listed_without_dates)):
+        lines.append(f"{label}: " + ", ".join(f"{site} {count}"
+                                               for site, count in counter.most_common()))
     return lines
 
 

@@ -157,12 +157,21 @@ function updateCountdowns() {
   }
 }
 
-// The server groups the week by day in the region's zone; here it is regrouped by day in the
-// browser's zone, each time written in it, so a late-night airing lands on the right day.
+// The server groups the week by day in the zone the address names (tz=, which this script
+// adds), else the region's; here it is regrouped by day in the browser's zone, each time
+// written in it, so a late-night airing lands on the right day even on a shared link.
 function regroupWeek() {
   const week = document.querySelector("[data-week]");
   if (!week) return;
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  // The week is cut at the region's midnights; ask for it cut at this browser's (tz=), unless
+  // the address names a zone already (a shared link, or this very answer).
+  const url = new URL(window.location.href);
+  if (zone && zone !== week.dataset.weekZone && !url.searchParams.has("tz")) {
+    url.searchParams.set("tz", zone);
+    window.location.replace(url);
+    return;
+  }
   const dayKey = new Intl.DateTimeFormat("en-CA", {
     timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
   });
@@ -193,6 +202,11 @@ function regroupWeek() {
     byDay.get(dayKey.format(end - 1)).part = ` (until ${hourMinute.format(end)})`;
   }
   for (const item of items) {
+    // An airing whose day alone is known stays on that day, in every zone, with no time.
+    if (item.dataset.date) {
+      (byDay.get(item.dataset.date) || byDay.values().next().value).items.push(item);
+      continue;
+    }
     const start = Date.parse(item.dataset.start);
     const key = dayKey.format(start);
     byDay.get(key).items.push(item);

@@ -10,14 +10,21 @@ from flask import Blueprint, Flask, Response, current_app, request, url_for
 from . import state
 from .openapi import openapi_document
 from ..query import values as parse
-from ..query.shows_page import SHOWS, page_of, parse_shows_page
-from ..query.schedule import SCHEDULE, SHOW, catalog_lang, parse_schedule_query, show_zone
+from ..query.errors import ParameterError
+from ..query.shows_page import (DEFAULT_LIMIT, MAX_LIMIT, SHOWS, page_of,
+                                parse_shows_page)
+from ..query.values import check_releases
+from ..render.pages import search_results
+from ..render.search import MAX_QUERY
+from ..query.schedule import (SCHEDULE, SEARCH, SHOW, catalog_lang, parse_schedule_query,
+                              show_zone)
 from ..schedule.regions import countries
+from .catalogue_views import catalogue_indexes
 from .moved import current_show_id
 from .params import Values, moved_to, moved_values, takes
 from .responses import cacheable
-from ..render.schedule_json import (airing_entry, region_entry, schedule, show_entry,
-                                    with_attribution)
+from ..render.schedule_json import (airing_entry, feed_urls, region_entry, schedule,
+                                    search_entry, show_entry, with_attribution)
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -78,13 +85,16 @@ def show(show_id: str, args: Values):
     if canonical is not None and canonical != show_id:
         moved_to(url_for(".show", show_id=canonical))
     found = published.catalog.show(show_id)
+    region = parse.region(args.get("region")).code if "region" in args else None
     zone = show_zone(args)
     lang = catalog_lang(args.get("lang"), published.catalog.shows)
 
     def make():
+        airings = published.catalog.airings[show_id]
+        feeds = feed_urls(airings, region, _feed_url)
         return with_attribution({"show": show_entry(found, _feed_url),
-                                 "airings": [airing_entry(a, zone, lang, None)
-                                             for a in published.catalog.airings[show_id]]},
+                                 "airings": [airing_entry(a, zone, lang, feed)
+                                             for a, feed in zip(airings, feeds, strict=True)]},
                                 (found,))
     return _json(make)
 
@@ -102,6 +112,49 @@ def schedule_window(args: Values):
         moved_values(url_for(".schedule_window"), "show", today)
     query = parse_schedule_query(args, published.catalog.shows, state.now())
     return _json(lambda: schedule(published, query, _feed_url), window=(query.start, query.end))
+
+
+@api.get("/search")
+@takes(declaration=SEARCH)
+def search(args: Values):
+    """The shows matching a query, best first: the same index and order as /search."""
+    published = state.current()
+    text = args.get("q")
+    if text is None:
+        raise ParameterError("q", "give q, the text to find in a show's titles "
+                                  "(/api/v1/search?q=frieren)")
+    if len(text) > MAX_QUERY:
+        raise ParameterError("q", f"q is {len(text)} characters long: give at most "
+                                  f"{MAX_QUERY}, a part of a title is enough")
+    region = parse.region(args.get("region")) if "region" in args else None
+    release = args.get("release")
+    if release is not None:
+        if region is None:
+            raise ParameterError("release", "release needs a region: the platforms differ "
+                                            "by region (add region=us, for one)")
+        check_releases(frozenset({release}), tuple(published.catalog.shows_in(region.code)),
+                       region)
+    limit = (parse.whole_number(args.get("limit"), "limit", 1, MAX_LIMIT)
+             if "limit" in args else DEFAULT_LIMIT)
+
+    def make():
+        found = catalogue_indexes(published)
+        hits = found.search.get().search(text)
+        seasons = found.seasons.get()
+        if region is None:
+            listed = [(hit.show, None, ()) for hit in hits[:limit]]
+            total = len(hits)
+        else:
+            results, total = search_results(hits, region, release, seasons, limit)
+            listed = [(r.show, r.watchable, r.releases_here) for r in results]
+        shows = [show for show, _watchable, _releases in listed]
+        return with_attribution({
+            "query": text, "region": region.code if region else None, "release": release,
+            "total": total,
+            "shows": [search_entry(show, seasons.season.get(show.id), watchable, releases,
+                                   url_for(".show", show_id=show.id, _external=True))
+                      for show, watchable, releases in listed]}, shows)
+    return _json(make)
 
 
 @api.get("/openapi.json")

@@ -6,12 +6,13 @@ from ..publish.catalog import Catalog
 from ..query import values as parse
 from ..query.errors import ParameterError
 from ..query.feed import languages as languages_of
-from ..suggest import advise, did_you_mean
+from ..suggest import advise, did_you_mean, quoted
 
 # q is the form's filter box: sent along with the rest, read only by the page that lists shows.
 # platform is the form's menu of each show (SHOW:RELEASE); release the same, or a bare release
-# id for every show that has it, for clients that post the form themselves.
-FORM_FIELDS = ("region", "show", "platform", "release", "lang", "alarm", "q")
+# id for every show that has it, for clients that post the form themselves. csrf_token is
+# ignored: form pages served before forms were judged by their origin carried one.
+FORM_FIELDS = ("region", "show", "platform", "release", "lang", "alarm", "q", "csrf_token")
 EARLIEST = "earliest"
 # Fields a form may send for each show a calendar holds (its tick, its platform, a spare), and
 # beside them: counted before any value is read, so a form of thousands of fields costs nothing.
@@ -51,9 +52,9 @@ def check_size(lists: dict[str, list[str]], max_shows: int) -> None:
     needs are refused before any value is read."""
     for name in lists:
         if name not in FORM_FIELDS:
-            raise ParameterError(name, advise(f"unknown field '{_quoted(name)}'"
-                                              f"{did_you_mean(name[:50], FORM_FIELDS)}",
-                                              f"this form takes {', '.join(FORM_FIELDS)}"))
+            raise ParameterError(name[:60], advise(f"unknown field {quoted(name)}"
+                                                   f"{did_you_mean(name[:60], FORM_FIELDS)}",
+                                                   f"this form takes {', '.join(FORM_FIELDS)}"))
     shows = len(lists.get("show", []))
     if shows > max_shows:
         raise ParameterError("show", f"a calendar holds at most {max_shows} shows, and this "
@@ -111,8 +112,3 @@ def _one(lists: dict[str, list[str]], name: str) -> str:
     if len(given) > 1:
         raise ParameterError(name, f"field '{name}' is given {len(given)} times: give it once")
     return given[0] if given else ""
-
-
-def _quoted(text: str, most: int = 60) -> str:
-    """A bounded prefix of what was sent: an error never echoes a whole 60 KB value."""
-    return text if len(text) <= most else text[:most] + "…"

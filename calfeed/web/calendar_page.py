@@ -17,11 +17,13 @@ from ..render.subscribe import subscribe_links
 from ..schedule.regions import country, countries
 from .calendar_form import check_size, choose_releases
 from .catalogue_views import READINGS
+from .moved import current_show_id
 from .page_cache import accepted_language
 from .params import Values
 from .views import _region_choices
 
 # What the form's pages take: the form's own fields (a filter without script sends them all).
+# The edit page's form also sends the generation it was loaded at (read only by its POST).
 FORM_ARGS = ("region", "show", "platform", "lang", "alarm", "q")
 
 
@@ -32,7 +34,9 @@ def asked_choices(args: Values, region) -> dict:
     catalog = state.current().catalog
     lists = {"show": list(args.all("show")), "platform": list(args.all("platform"))}
     check_size(lists, current_app.config["CALENDAR_MAX_SHOWS"])
-    shows = {catalog.show(parse.show_id(given, catalog.shows)).id: None
+    published = state.current()
+    # As every route takes a show: any case, an old id or its stable key (moved.py).
+    shows = {(current_show_id(published, given) or parse.show_id(given, catalog.shows)): None
              for given in lists["show"]}
     choose_releases(lists["platform"], shows, catalog, region)
     lang = parse.lang(args.get("lang"), catalogue_languages(), "the form's titles") \

@@ -1,124 +1,68 @@
-"""Personal calendars kept in SQLite: read by an unguessable feed id, changed by a secret edit key."""
+"""Personal calendars kept in SQLite: read by an unguessable feed id, changed by a secret edit key.
+
+Every SQL statement of the calendars is in this module and calendar_sqlite.py (the file: its
+tables, connections and faults), behind `CalendarStore`'s methods, which are all the web layer
+calls (another backend implements the same methods; what they share is in calendar_rules.py). Reads never wait for a save: WAL, a connection per thread, and saves
+that are short transactions; a refusal (429) is found by reads alone and writes nothing.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
 import sqlite3
-import threading
 import time
-from contextlib import closing, contextmanager, nullcontext
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-# Waiting a little for another worker's write beats failing a person's click.
-LOCK_TIMEOUT = 5.0
+from .calendar_rules import GONE, CalendarGone, Limits, Outdated, Stored, creator, encoded, \
+    now_text, secret_hash, storage_full, too_many
+from .calendar_sqlite import SQLiteFile
+from .store_faults import Unavailable
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS calendar (
-    feed_id TEXT PRIMARY KEY,
-    edit_hash TEXT NOT NULL UNIQUE,
-    generation INTEGER NOT NULL,
-    choices TEXT,
-    deleted INTEGER NOT NULL DEFAULT 0,
-    edited TEXT                 -- when it was made or last changed (UTC, ISO 8601)
-);
-CREATE TABLE IF NOT EXISTS creation (address_hash TEXT NOT NULL, at REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS creation_by_address ON creation (address_hash, at);
--- Bytes of choices stored in all, kept up to date by every write: summing them on each write
--- would read the whole table (100 MB at 100,000 calendars).
-CREATE TABLE IF NOT EXISTS usage (id INTEGER PRIMARY KEY CHECK (id = 1), bytes INTEGER);
-INSERT OR IGNORE INTO usage VALUES (1, (SELECT COALESCE(SUM(LENGTH(choices)), 0) FROM calendar));
-"""
-
-
-class CalendarGone(LookupError):
-    """A calendar its owner deleted: feeds answer 410 so that clients stop asking."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class LimitReached(ValueError):
-    """A limit of the deployment (shows, creations an hour, stored size), with what to do."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_shows: int = 100
-    creations_per_hour: int = 20
-    max_total_bytes: int = 200_000_000
-
-
-@dataclass(frozen=True)
-class Stored:
-    feed_id: str
-    generation: int
-    choices: dict
-    edited: datetime | None = None      # None: kept before the store recorded it
-
-
-def _now() -> str:
-    # Whole seconds: LAST-MODIFIED and HTTP dates have no finer unit.
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-
-
-def _hash(secret: str) -> str:
-    # The edit key has 256 random bits: a plain SHA-256 is enough, no slow hash needed.
-    return hashlib.sha256(secret.encode()).hexdigest()
+# Seconds between drops of creations older than an hour, and between reclaims of old rows.
+TIDY_SECONDS, RECLAIM_SECONDS = 60, 3600
+RECLAIM_BATCH = 500
 
 
 class CalendarStore:
-    """One SQLite file, shared by workers and threads: each thread keeps its own connection."""
+    """Personal calendars in one SQLite file (calendar_sqlite.py), never fatal: a fault is
+    `store_faults.Unavailable` for the use that met it."""
 
     def __init__(self, path: str, limits: Limits = Limits()):
         self.path = path
         self.limits = limits
-        self._local = threading.local()
-        with closing(self._connect()) as db:
-            # WAL is kept in the file: readers of feeds never wait for a save.
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
-            columns = {row[1] for row in db.execute("PRAGMA table_info(calendar)")}
-            if "edited" not in columns:     # a database made before calendars kept it
-                db.execute("ALTER TABLE calendar ADD COLUMN edited TEXT")
+        self.file = SQLiteFile(path)
+        self._tidied = self._reclaimed = float("-inf")
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT, isolation_level=None)
-        # In WAL mode NORMAL stays consistent on a crash; a power cut may lose the last saves.
-        db.execute("PRAGMA synchronous=NORMAL")
-        return db
+    def problem(self) -> str | None:
+        """Why personal calendars cannot be used now, for /healthz (None: they can)."""
+        return self.file.problem()
+
+    def close(self) -> None:
+        """At a clean stop: every calendar folded into the file itself (calendar_sqlite.py)."""
+        self.file.close()
 
     def create(self, choices: dict, address: str) -> tuple[str, str]:
         """A new calendar: (feed id, edit key). Only a hash of the edit key is kept."""
-        data = self._checked(choices)
+        data = encoded(choices, self.limits)
+        # The creator is only counted for the hourly limit, and kept hashed, never in clear.
+        who, now = creator(address), time.time()
+        with self.file.reader() as db:      # a refusal costs no write
+            self._refuse(db, who, now, len(data))
         feed_id, edit_key = secrets.token_urlsafe(16), secrets.token_urlsafe(32)
-        # The address is only counted for the hourly limit, and kept hashed, never in clear.
-        address_hash, now = _hash(address), time.time()
-        with self._write() as db:
-            made = db.execute("SELECT COUNT(*) FROM creation WHERE address_hash = ? AND at > ?",
-                              (address_hash, now - 3600)).fetchone()[0]
-            if made >= self.limits.creations_per_hour:
-                raise LimitReached(f"{made} calendars were made from your address in the last "
-                                   "hour, the most allowed: edit one you made through its edit "
-                                   "link, or try again in an hour")
-            self._check_room(db, len(data))
-            db.execute("DELETE FROM creation WHERE at <= ?", (now - 3600,))
-            db.execute("INSERT INTO creation VALUES (?, ?)", (address_hash, now))
+        with self.file.write() as db:
+            self._refuse(db, who, now, len(data))    # again: another save may have come first
+            db.execute("INSERT INTO creation VALUES (?, ?)", (who, now))
             db.execute("INSERT INTO calendar (feed_id, edit_hash, generation, choices, edited) "
-                       "VALUES (?, ?, 1, ?, ?)", (feed_id, _hash(edit_key), data, _now()))
+                       "VALUES (?, ?, 1, ?, ?)", (feed_id, secret_hash(edit_key), data,
+                                                  now_text()))
+        self._tidy(now)
         return feed_id, edit_key
 
     def feed(self, feed_id: str) -> Stored | None:
         """The calendar a feed URL names; None if unknown; CalendarGone if deleted."""
-        with self._reader() as db:
+        with self.file.reader() as db:
             row = db.execute("SELECT generation, choices, deleted, edited FROM calendar "
                              "WHERE feed_id = ?", (feed_id,)).fetchone()
         return self._stored(feed_id, row)
@@ -126,57 +70,138 @@ class CalendarStore:
     def generation(self, feed_id: str) -> int | None:
         """The edit generation of a live calendar (None: unknown or deleted): what the response
         cache keys a personal feed on, asked on every request."""
-        row = self._db().execute("SELECT generation FROM calendar WHERE feed_id = ? AND deleted = 0",
-                         (feed_id,)).fetchone()
+        with self.file.reader() as db:
+            row = db.execute("SELECT generation FROM calendar WHERE feed_id = ? AND deleted = 0",
+                             (feed_id,)).fetchone()
         return row[0] if row else None
 
     def by_edit_key(self, edit_key: str) -> Stored | None:
-        with self._reader() as db:
+        with self.file.reader() as db:
             row = db.execute("SELECT feed_id, generation, choices, deleted, edited "
-                             "FROM calendar WHERE edit_hash = ?", (_hash(edit_key),)).fetchone()
+                             "FROM calendar WHERE edit_hash = ?",
+                             (secret_hash(edit_key),)).fetchone()
         return None if row is None else self._stored(row[0], row[1:])
 
-    def replace(self, edit_key: str, choices: dict) -> bool:
-        """New choices for the calendar of this edit key; its generation rises by one.
+    def replace(self, edit_key: str, choices: dict, generation: int | None = None) -> bool:
+        """New choices for the calendar of this edit key; its generation rises by one. With
+        `generation` (the one its edit page showed), Outdated if another save came since.
         False for an unknown key; CalendarGone for a deleted calendar."""
-        data = self._checked(choices)
-        with self._write() as db:
-            row = db.execute("SELECT feed_id, deleted, LENGTH(choices) FROM calendar "
-                             "WHERE edit_hash = ?", (_hash(edit_key),)).fetchone()
-            if row is None or row[1]:
-                db.execute("ROLLBACK")
-                return row is not None and self._stored(row[0], (0, None, 1, None)) is not None
-            self._check_room(db, len(data) - (row[2] or 0))
+        data = encoded(choices, self.limits)
+        with self.file.write() as db:
+            row = db.execute("SELECT feed_id, deleted, LENGTH(choices), generation "
+                             "FROM calendar WHERE edit_hash = ?",
+                             (secret_hash(edit_key),)).fetchone()
+            if row is None:
+                return False
+            if row[1]:
+                raise CalendarGone(GONE)
+            if generation is not None and generation != row[3]:
+                raise Outdated(row[3])
+            if len(data) > (row[2] or 0) and self._full(db, len(data) - (row[2] or 0)):
+                raise storage_full(self.limits)
             db.execute("UPDATE calendar SET choices = ?, generation = generation + 1, "
-                       "edited = ? WHERE edit_hash = ?", (data, _now(), _hash(edit_key)))
+                       "edited = ? WHERE edit_hash = ?", (data, now_text(), secret_hash(edit_key)))
         return True
 
     def delete(self, edit_key: str) -> bool:
-        """Forget the choices; the row stays (without them) so its feed answers 410, not 404."""
-        with self._write() as db:
-            row = db.execute("SELECT LENGTH(choices) FROM calendar WHERE edit_hash = ? AND "
-                             "deleted = 0", (_hash(edit_key),)).fetchone()
-            if row is not None:
-                db.execute("UPDATE calendar SET deleted = 1, choices = NULL WHERE edit_hash = ?",
-                           (_hash(edit_key),))
-                db.execute("UPDATE usage SET bytes = bytes - ?", (row[0] or 0,))
-        return row is not None
+        """Forget the choices; the row stays (without them) so its feed answers 410, not 404,
+        until it is reclaimed `keep_deleted_days` later."""
+        with self.file.write() as db:
+            changed = db.execute("UPDATE calendar SET deleted = 1, choices = NULL, edited = ? "
+                                 "WHERE edit_hash = ? AND deleted = 0",
+                                 (now_text(), secret_hash(edit_key))).rowcount
+        return changed > 0
 
-    def _checked(self, choices: dict) -> str:
-        if len(choices.get("shows", {})) > self.limits.max_shows:
-            raise LimitReached(f"a calendar holds at most {self.limits.max_shows} shows, and "
-                               f"this one has {len(choices['shows'])}: remove some, or make a "
-                               "second calendar")
-        return json.dumps(choices, sort_keys=True, separators=(",", ":"))
+    def reclaim(self, now: float | None = None) -> int:
+        """Drop deleted calendars' rows after `keep_deleted_days` and calendars left without a
+        show after `keep_empty_days` unchanged; give their pages back to the disk. Found by a
+        read, dropped in short writes, so feeds and saves go on meanwhile. Returns how many."""
+        at = datetime.fromtimestamp(now or time.time(), timezone.utc)
+        deleted = (at - timedelta(days=self.limits.keep_deleted_days)).isoformat()
+        empty = (at - timedelta(days=self.limits.keep_empty_days)).isoformat()
+        with self.file.reader() as db:
+            found = [row[0] for row in db.execute(
+                "SELECT feed_id FROM calendar WHERE deleted = 1 AND COALESCE(edited, '') < ? "
+                "UNION ALL SELECT feed_id FROM calendar WHERE deleted = 0 AND "
+                "COALESCE(edited, '') < ? AND json_extract(choices, '$.shows') = '{}'",
+                (deleted, empty))]
+        for start in range(0, len(found), RECLAIM_BATCH):
+            batch = found[start:start + RECLAIM_BATCH]
+            with self.file.write() as db:
+                db.execute(f"DELETE FROM calendar WHERE feed_id IN "
+                           f"({', '.join('?' * len(batch))})", batch)
+        if found:
+            with self.file.guard(writing=True):
+                # As a script: through execute(), Python steps it once, freeing one page. The
+                # log holds every page the drop touched: fold it back and cut it.
+                self.file.db().executescript("PRAGMA incremental_vacuum; "
+                                             "PRAGMA wal_checkpoint(TRUNCATE);")
+        self._reclaimed = time.monotonic()
+        return len(found)
 
-    def _check_room(self, db: sqlite3.Connection, more: int) -> None:
-        """Refuse `more` bytes past the limit, else count them (inside the caller's write)."""
-        used = db.execute("SELECT bytes FROM usage").fetchone()[0]
-        if more > 0 and used + more > self.limits.max_total_bytes:
-            raise LimitReached("this calfeed keeps no more personal calendars: its storage "
-                               f"({self.limits.max_total_bytes} bytes) is full; subscribe to "
-                               "the show feeds instead, or try again later")
-        db.execute("UPDATE usage SET bytes = bytes + ?", (more,))
+    def disk_use(self) -> int:
+        """Bytes the calendars take on disk: the file's pages in use and its write-ahead log."""
+        with self.file.reader() as db:
+            return self._disk_use(db)
+
+    def backup(self, target: str) -> int:
+        """A consistent copy of every calendar in `target`, made with SQLite's online backup
+        while the service runs (written beside it, then renamed). Returns how many it holds."""
+        partial = f"{target}.partial"
+        if os.path.exists(partial):
+            os.remove(partial)
+        # Opened first: a target that cannot be written is the target's fault (sqlite3.Error
+        # or OSError to the caller), not the calendars file's.
+        copy = sqlite3.connect(partial)
+        try:
+            copy.execute("PRAGMA user_version")
+            with self.file.reader() as db:
+                db.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")
+            count = copy.execute("SELECT COUNT(*) FROM calendar").fetchone()[0]
+        finally:
+            copy.close()
+        os.replace(partial, target)
+        return count
+
+    def _refuse(self, db: sqlite3.Connection, who: str, now: float, size: int) -> None:
+        made = db.execute("SELECT COUNT(*) FROM creation WHERE address_hash = ? AND at > ?",
+                          (who, now - 3600)).fetchone()[0]
+        if made >= self.limits.creations_per_hour:
+            raise too_many(made)
+        if self._full(db, size):
+            if not db.in_transaction and time.monotonic() - self._reclaimed > RECLAIM_SECONDS \
+                    and self.reclaim(now) and not self._full(db, size):
+                return      # old rows made room
+            raise storage_full(self.limits)
+
+    def _full(self, db: sqlite3.Connection, more: int) -> bool:
+        return self._disk_use(db) + more > self.limits.max_total_bytes
+
+    def _disk_use(self, db: sqlite3.Connection) -> int:
+        # Free pages are used again before the file grows: they are room, not use.
+        pages = db.execute("PRAGMA page_count").fetchone()[0] - \
+            db.execute("PRAGMA freelist_count").fetchone()[0]
+        try:
+            wal = os.path.getsize(f"{self.path}-wal")
+        except OSError:
+            wal = 0
+        return pages * db.execute("PRAGMA page_size").fetchone()[0] + wal
+
+    def _tidy(self, now: float) -> None:
+        """Drop creations over an hour old (by the index on time), at most once a minute."""
+        if time.monotonic() - self._tidied < TIDY_SECONDS:
+            return
+        self._tidied = time.monotonic()
+        # After a save that succeeded: a fault here (reported) must not turn it into a 503,
+        # which the person would answer by saving again.
+        try:
+            with self.file.write() as db:
+                db.execute("DELETE FROM creation WHERE at <= ?", (now - 3600,))
+            if time.monotonic() - self._reclaimed > RECLAIM_SECONDS:
+                self.reclaim(now)
+        except Unavailable:
+            pass
 
     @staticmethod
     def _stored(feed_id: str, row) -> Stored | None:
@@ -184,35 +209,7 @@ class CalendarStore:
             return None
         generation, choices, deleted, edited = row
         if deleted:
-            raise CalendarGone("this calendar was deleted by its owner: remove the "
-                               "subscription from your calendar app")
+            raise CalendarGone(GONE)
         return Stored(feed_id, generation, json.loads(choices),
                       datetime.fromisoformat(edited) if edited else None)
 
-    def _db(self) -> sqlite3.Connection:
-        """This thread's connection, kept open. Closing the last connection to a WAL database
-        checkpoints it with an fsync: opening one per call made every save wait for the disk
-        (a create's p99 was 250 ms on a busy machine) and every read pay for a connection."""
-        db, pid = getattr(self._local, "db", None), os.getpid()
-        if db is None or self._local.pid != pid:     # a forked worker makes its own
-            db = self._local.db = self._connect()
-            self._local.pid = pid
-        return db
-
-    def _reader(self):
-        return nullcontext(self._db())
-
-    @contextmanager
-    def _write(self):
-        """One write transaction on this thread's connection, rolled back on any error (a
-        kept connection must never be left inside a transaction)."""
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
-        if db.in_transaction:
-            db.execute("COMMIT")

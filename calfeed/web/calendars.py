@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import multiprocessing.util
 import os
 from datetime import datetime, timezone
 from typing import Callable
@@ -20,22 +22,25 @@ from ..render.feed_text import my_feed_header
 from ..render.feeds import chosen_feed
 from ..schedule.regions import country
 from ..i18n import words_language
-from .calendar_cookie import check_origin, forgotten, no_store as _no_store, opened
+from .calendar_cookie import forgotten, opened
+from .calendar_edge import IMPORT_PATH, PERSONAL_FEEDS, check_csrf, init_edge, no_store, \
+    one_save_at_a_time
 from .calendar_form import read_form
 from .calendar_page import FORM_ARGS, asked_choices as _asked_choices, form_html as _form_html, \
     listed as _form_list
-from .calendar_store import CalendarGone, CalendarStore, LimitReached, Limits, Stored
+from .calendar_rules import Limits, Outdated, Stored
+from .calendar_store import CalendarStore
 from .list_import import match_list
 from .moved import current_show_id
 from .page_cache import chosen_region, whole_response
 from .params import Values, takes
 from .response_cache import SKIP
-from .responses import cacheable, problem
+from .responses import cacheable
+from .store_faults import Unavailable
 from .views import _page, _page_region
 
 calendars = Blueprint("calendars", __name__)
 EXTENSION = "calfeed.calendars"
-PERSONAL_FEEDS = "/feeds/my/"
 
 
 def store() -> CalendarStore:
@@ -48,7 +53,7 @@ def store() -> CalendarStore:
 def new(args: Values):
     """The empty form; `?show=`, `?release=`, `?region=` and `?lang=` prefill it (the pages'
     links), `?q=` filters it (the filter box without script). The same for every visitor, so
-    it is cached: no cookie, no token (forms are checked by their origin, `check_origin`).
+    it is cached: no cookie, no token (forms are checked by their origin, `check_csrf`).
     Without a region, the browser's languages choose one, as on every page."""
     region = _page_region(args)
     choices = _asked_choices(args, region)
@@ -71,39 +76,43 @@ def shows_json(args: Values):
                      max_age=current_app.config["PAGE_MAX_AGE_SECONDS"], last_modified=None)
 
 
-@calendars.post("/calendars/import")
+@calendars.post(IMPORT_PATH)
+@one_save_at_a_time
 def import_list():
     """The new form prefilled from an uploaded list; the file is read for ids, never stored."""
-    check_origin()
+    check_csrf()
     upload = request.files.get("list")
     if upload is None or not upload.filename:
         raise ParameterError("list", "choose a MyAnimeList export (.xml) or AniList list (.json)")
-    region = request.form.get("region", "").strip().upper() or \
-        current_app.config["DEFAULT_REGION"]
+    # The one region parser, as every route: an unknown region is a 400, never the default.
+    region = parse.region(request.form.get("region", "").strip() or
+                          current_app.config["DEFAULT_REGION"]).code
     catalog = state.current().catalog
     matched = match_list(upload.read(), catalog, region)
     here = [s for s in matched.show_ids if region in catalog.show(s).regions]
     elsewhere = [catalog.show(s).name() + " (not watchable in this region)"
                  for s in matched.show_ids if s not in here]
     choices = {"region": region, "shows": {s: None for s in here}, "lang": None, "alarms": []}
-    return _no_store(Response(
+    return no_store(Response(
         _form_html("calendar_new.html", choices, "", unmatched=[*matched.unmatched, *elsewhere],
-                   imported=len(here)), content_type="text/html; charset=utf-8"))
+                   imported=len(here)), content_type="text/html; charset=utf-8"),
+        referrer="strict-origin")
 
 
 @calendars.post("/calendars")
+@one_save_at_a_time
 def create():
-    check_origin()
+    check_csrf()
     choices = read_form(request.form.to_dict(flat=False), state.current().catalog,
                         store().limits.max_shows)
     choices[EDITS] = next_edits(None, 0, None, choices, _now(), _airings_in(choices))
     feed_id, edit_key = store().create(choices, request.remote_addr or "")
-    return opened(_no_store(redirect(url_for(".edit", edit_key=edit_key, created=1), code=303)),
+    return opened(no_store(redirect(url_for(".edit", edit_key=edit_key, created=1), code=303)),
                   edit_key, made=True)
 
 
 @calendars.get("/calendars/<edit_key>")
-@takes("created", "saved", *FORM_ARGS, page=True)
+@takes("created", "saved", "generation", *FORM_ARGS, page=True)
 def edit(edit_key: str, args: Values):
     """The edit page; with `?q=` (its filter box without script) it lists the choices sent
     along, which are not saved yet."""
@@ -113,19 +122,42 @@ def edit(edit_key: str, args: Values):
         choices = _asked_choices(args, _page_region(args))
     html = _form_html("calendar_edit.html", choices, args.get("q", ""), stored=stored,
                       edit_key=edit_key, created=parse.flag(args.get("created"), "created"),
-                      saved=parse.flag(args.get("saved"), "saved"))
-    # This browser has opened the calendar: its "+ My calendar" buttons add to it now.
-    return opened(_no_store(Response(html, content_type="text/html; charset=utf-8")), edit_key)
+                      saved=parse.flag(args.get("saved"), "saved"), generation=stored.generation)
+    # This browser has opened the calendar: its "+ My calendar" buttons add to it now. The
+    # page holds forms: strict-origin lets browsers name this origin when they send them.
+    return opened(no_store(Response(html, content_type="text/html; charset=utf-8"),
+                           referrer="strict-origin"), edit_key)
 
 
 @calendars.post("/calendars/<edit_key>")
+@one_save_at_a_time
 def replace(edit_key: str):
-    check_origin()
+    check_csrf()
     stored = _by_edit_key(edit_key)
-    choices = read_form(request.form.to_dict(flat=False), state.current().catalog,
-                        store().limits.max_shows)
-    save(edit_key, stored, choices)
-    return _no_store(redirect(url_for(".edit", edit_key=edit_key, saved=1), code=303))
+    fields = request.form.to_dict(flat=False)
+    loaded = _loaded_generation(fields.pop("generation", []))
+    choices = read_form(fields, state.current().catalog, store().limits.max_shows)
+    try:
+        save(edit_key, stored, choices, loaded)
+    except Outdated as exc:
+        # Saved elsewhere (another tab or device) since this page was loaded: nothing is
+        # overwritten unseen, and nothing chosen here is lost; the form comes back as sent,
+        # and sending it again saves it over the newer edit.
+        html = _form_html("calendar_edit.html", choices, "", stored=stored, edit_key=edit_key,
+                          generation=exc.generation, outdated=True)
+        return no_store(Response(html, status=409, content_type="text/html; charset=utf-8"),
+                        referrer="strict-origin")
+    return no_store(redirect(url_for(".edit", edit_key=edit_key, saved=1), code=303))
+
+
+def _loaded_generation(given: list[str]) -> int | None:
+    """The edit count the page was loaded at (None: a form sent without it, as by a script)."""
+    if not given:
+        return None
+    if len(given) > 1 or not given[0].isdigit() or len(given[0]) > 18:
+        raise ParameterError("generation", "the form's edit count is not a number: reload the "
+                                           "page and send it again")
+    return int(given[0])
 
 
 @calendars.get("/calendars/<edit_key>/delete")
@@ -133,17 +165,19 @@ def replace(edit_key: str):
 def confirm_delete(edit_key: str, args: Values):
     """Asked before a delete: the feed stops for every app subscribed to it."""
     stored = _by_edit_key(edit_key)
-    return _no_store(Response(render_template(
+    return no_store(Response(render_template(
         "calendar_delete.html", region=country(stored.choices["region"]), edit_key=edit_key,
-        shows=len(stored.choices["shows"])), content_type="text/html; charset=utf-8"))
+        shows=len(stored.choices["shows"])), content_type="text/html; charset=utf-8"),
+        referrer="strict-origin")
 
 
 @calendars.post("/calendars/<edit_key>/delete")
+@one_save_at_a_time
 def delete(edit_key: str):
-    check_origin()
+    check_csrf()
     _by_edit_key(edit_key)
     store().delete(edit_key)
-    return forgotten(_no_store(Response(render_template("calendar_deleted.html", region=None),
+    return forgotten(no_store(Response(render_template("calendar_deleted.html", region=None),
                                         content_type="text/html; charset=utf-8")))
 
 
@@ -153,7 +187,7 @@ def shows_of(edit_key: str, args: Values):
     """The show ids of a calendar, for the pages' script to mark what is in it."""
     stored = _by_edit_key(edit_key)
     body = json.dumps({"feed": _feed_url(stored.feed_id), "shows": sorted(stored.choices["shows"])})
-    return _no_store(Response(body + "\n", content_type="application/json"))
+    return no_store(Response(body + "\n", content_type="application/json"))
 
 
 @calendars.get("/feeds/my/<feed_id>.ics")
@@ -175,8 +209,9 @@ def feed(feed_id: str, args: Values):
         edits=current_edits(show_edits(choices, stored.generation, stored.edited), ids)))
 
 
-def save(edit_key: str, stored: Stored, choices: dict) -> None:
-    """Replace a calendar's choices; the shows whose events this changes count an edit."""
+def save(edit_key: str, stored: Stored, choices: dict, loaded: int | None = None) -> None:
+    """Replace a calendar's choices; the shows whose events this changes count an edit.
+    `loaded`: the generation the edit page was loaded at (Outdated if saved since)."""
     published = state.current()
     old = dict(stored.choices)
     region = country(old["region"])
@@ -188,7 +223,7 @@ def save(edit_key: str, stored: Stored, choices: dict) -> None:
         old[EDITS] = {**record, "shows": {ids.get(s, s): v for s, v in record["shows"].items()}}
     choices[EDITS] = next_edits(old, stored.generation, stored.edited, choices, _now(),
                                 _airings_in(choices))
-    store().replace(edit_key, choices)
+    store().replace(edit_key, choices, loaded)
 
 
 def _airings_in(choices: dict):
@@ -245,7 +280,10 @@ def personal_feeds(calendars: CalendarStore, otherwise: Callable[[dict], object]
         if not path.startswith(PERSONAL_FEEDS):
             return otherwise(environ)
         feed_id = path[len(PERSONAL_FEEDS):].removesuffix(".ics")
-        generation = calendars.generation(feed_id) if path.endswith(".ics") else None
+        try:
+            generation = calendars.generation(feed_id) if path.endswith(".ics") else None
+        except Unavailable:
+            generation = None       # Flask answers the 503
         return SKIP if generation is None else ("calendar generation", generation)
     return variant
 
@@ -265,27 +303,18 @@ def init_app(app: Flask) -> None:
     if not app.config.get("CALENDARS_PATH"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["CALENDARS_PATH"] = os.path.join(app.instance_path, "calendars.sqlite3")
-    app.extensions[EXTENSION] = CalendarStore(app.config["CALENDARS_PATH"], Limits(
-        max_shows=app.config["CALENDAR_MAX_SHOWS"],
-        creations_per_hour=app.config["CALENDAR_CREATIONS_PER_HOUR"],
-        max_total_bytes=app.config["CALENDARS_MAX_BYTES"]))
+    calendar_store = app.extensions[EXTENSION] = CalendarStore(
+        app.config["CALENDARS_PATH"], Limits(
+            max_shows=app.config["CALENDAR_MAX_SHOWS"],
+            creations_per_hour=app.config["CALENDAR_CREATIONS_PER_HOUR"],
+            max_total_bytes=app.config["CALENDARS_MAX_BYTES"]))
+    # At a clean stop, fold the write-ahead log into the file: calendars were left in
+    # calendars.sqlite3-wal, and a plain copy held none of them. granian's workers are
+    # multiprocessing children, which end with os._exit after multiprocessing's own finalizers
+    # (atexit is not run there); other servers end through atexit. Closing twice is harmless.
+    atexit.register(calendar_store.close)
+    multiprocessing.util.Finalize(None, calendar_store.close, exitpriority=10)
     app.register_blueprint(calendars)
     from .my_calendar import my_calendar
     app.register_blueprint(my_calendar)
-
-    @app.errorhandler(CalendarGone)
-    def gone(error: CalendarGone):
-        return problem(410, "gone", error.message)
-
-    @app.errorhandler(LimitReached)
-    def limit(error: LimitReached):
-        return problem(429, "limit_reached", error.message)
-
-    @app.before_request
-    def refuse_big_forms():
-        limit_bytes = app.config["CALENDAR_IMPORT_MAX_BYTES" if request.path ==
-                                 "/calendars/import" else "CALENDAR_FORM_MAX_BYTES"]
-        if request.path.startswith("/calendars") and (request.content_length or 0) > limit_bytes:
-            return problem(413, "bad_request", f"the form is {request.content_length} bytes, "
-                                               f"over the limit of {limit_bytes}")
-        return None
+    init_edge(app)

@@ -35,9 +35,7 @@ def front_page(args: Values) -> Response:
     other seasons (views.py routes / here)."""
     region = _page_region(args)
     published, now = state.current(), state.now()
-    found = _indexes(published)
-    found.search.warm()     # the search box is on this page: have its index ready
-    seasons = found.seasons.get()
+    seasons = catalogue_indexes(published).seasons.get()
     current = season_of(now)
     this = upcoming_first(show_cards(published, region, now,
                                      _watchable(published, seasons, current, region)))
@@ -55,8 +53,8 @@ def _still_on_air(published, seasons, current, region, now) -> list:
     """Cards of the shows watchable in the region that began before `current` and have an
     episode to come in the region feed's window: cheap bounds first, then that window alone."""
     airing = on_air(published, region, now, published.catalog.shows_in(region.code))
-    earlier = [show for show in airing if (first := seasons.first.get(show.id)) is not None
-               and season_of(first) < current]
+    earlier = [show for show in airing if (season := seasons.season.get(show.id)) is not None
+               and season < current]
     return [card for card in show_cards(published, region, now, earlier, region_window(now))
             if card.next_airing]
 
@@ -67,11 +65,13 @@ def _still_on_air(published, seasons, current, region, now) -> list:
 def all_seasons(args: Values):
     region = _page_region(args)
     published = state.current()
-    seasons = _indexes(published).seasons.get()
+    seasons = catalogue_indexes(published).seasons.get()
     counts = _counts(published, seasons, region)
     years: dict[int, list] = {}
+    # Only seasons with a show watchable in the region: a link to an empty list helps no one.
     for season in reversed(seasons.seasons()):
-        years.setdefault(season.year, []).append((season, counts.get(season, 0)))
+        if counts.get(season, 0):
+            years.setdefault(season.year, []).append((season, counts[season]))
     return _page(render_template("seasons.html", region=region, **_picker(args),
                                  years=years, current=season_of(state.now())))
 
@@ -89,7 +89,7 @@ def season_page(slug: str, args: Values):
         moved_to(url_for(".season_page", slug=season.slug))
     region = _page_region(args)
     published, now = state.current(), state.now()
-    seasons = _indexes(published).seasons.get()
+    seasons = catalogue_indexes(published).seasons.get()
     ids = seasons.by_season.get(season, ())
     shows = published.catalog.shows
     here = [shows[i] for i in ids if region.code in shows[i].regions]
@@ -146,14 +146,15 @@ def _search(args: Values):
                                                                            region.code)}:
         # The same refusal, worded the same, as feeds and the API give (one parser).
         check_releases(frozenset({release}), tuple(published.catalog.shows.values()), region)
-    found = _indexes(published)
+    found = catalogue_indexes(published)
     hits = found.search.get().search(query) if query else []
     results, total = search_results(hits, region, release, found.seasons.get(), SEARCH_LIMIT)
     return region, query, release, results, total
 
 
-def _indexes(published):
-    return indexes(published, current_app.extensions[READINGS])
+def catalogue_indexes(published, app: Flask | None = None):
+    """The data version's season and search indexes (the API's search uses the same)."""
+    return indexes(published, (app or current_app).extensions[READINGS])
 
 
 def _watchable(published, seasons, season, region):
@@ -172,10 +173,12 @@ def _counts(published, seasons, region) -> dict:
 
 
 def _nearby_seasons(published, seasons, current, region) -> list:
-    """The next season and the ones before the current, with their counts in the region."""
+    """The next season and the ones before the current, with their counts in the region:
+    those with a show there, and the current season whatever its count."""
     counts = _counts(published, seasons, region)
     return [(season, counts.get(season, 0))
-            for season in (current.plus(1 - k) for k in range(RECENT_SEASONS + 1))]
+            for season in (current.plus(1 - k) for k in range(RECENT_SEASONS + 1))
+            if counts.get(season) or season == current]
 
 
 def init_app(app: Flask) -> None:
@@ -185,3 +188,16 @@ def init_app(app: Flask) -> None:
                         "title-readings.json")
     app.extensions[READINGS] = Readings(path)
     app.register_blueprint(catalogue)
+
+    # Built before a version is served, at start and at each reload (beside serving, in the
+    # reloader's thread): the first search, week page or calendar form after a start found
+    # them unbuilt and waited 4 s or more (docs/benchmarks.md).
+    def build(published) -> None:
+        found = catalogue_indexes(published, app)
+        found.seasons.get()
+        found.search.get()
+    state.prepare_with(app, build)
+    # The pages' templates compiled now too (some 50 ms each at first use), not by the first
+    # request for each page.
+    for name in app.jinja_env.list_templates(extensions=("html",)):
+        app.jinja_env.get_template(name)

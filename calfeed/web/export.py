@@ -33,6 +33,7 @@ NOT_EXPORTED = {
     "my_calendar.mine": "says what this browser's calendar holds, from its cookie",
     "catalogue.search_page": "answers what a person types: a static copy has no answer",
     "catalogue.search_json": "answers what a person types: a static copy has no answer",
+    "api.search": "answers what a client asks for (q): a static copy has no answer",
 }
 # Routes the server answers a page at a time, by the list each page holds. A static host
 # answers no query string (`?after=`), so the export writes every page's items as one file,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import dataclass
 
 from defusedxml import ElementTree
@@ -13,6 +14,9 @@ from ..query.errors import ParameterError
 from ..schedule.model import Show
 
 MAX_ENTRIES = 5_000
+GZIP_MAGIC = b"\x1f\x8b"
+# Bytes a compressed list may unpack to: MAX_ENTRIES entries of an export take about 3 MB.
+MAX_UNPACKED = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ def match_list(data: bytes, catalog: Catalog, region: str | None = None) -> Matc
 
 
 def _read(data: bytes) -> tuple[str, list[str]]:
+    if data[:2] == GZIP_MAGIC:      # MyAnimeList gives its export as animelist_….xml.gz
+        data = _unpacked(data)
     text = data.lstrip()
     if text.startswith(b"<"):
         return "mal", _mal_ids(data)
@@ -62,6 +68,11 @@ def _mal_ids(data: bytes) -> list[str]:
     except (ElementTree.ParseError, DefusedXmlException) as exc:
         raise ParameterError("list", f"the MyAnimeList file cannot be read as XML ({exc}): "
                                      "export your list again") from None
+    except (LookupError, ValueError) as exc:
+        # <?xml encoding="UTF-7"?> or a made-up name: expat reads neither (it was a 500).
+        raise ParameterError("list", f"the MyAnimeList file declares an encoding calfeed cannot "
+                                     f"read ({str(exc)[:80]}): export your list again "
+                                     "(MyAnimeList writes UTF-8)") from None
     if root.tag != "myanimelist":
         raise ParameterError("list", "the XML file is not a MyAnimeList export: its root is "
                                      f"<{root.tag[:40]}>, not <myanimelist>")
@@ -92,6 +103,22 @@ def _anilist_ids(data: bytes) -> list[str]:
             if isinstance(value, int) and not isinstance(value, bool):
                 ids.append(str(value))
     return _checked(ids)
+
+
+def _unpacked(data: bytes) -> bytes:
+    """A gzip file's contents, up to MAX_UNPACKED bytes (a small file can unpack to gigabytes)."""
+    unpacker = zlib.decompressobj(wbits=31)
+    try:
+        unpacked = unpacker.decompress(data, MAX_UNPACKED + 1)
+    except zlib.error:
+        unpacked = None
+    if unpacked is not None and len(unpacked) > MAX_UNPACKED:
+        raise ParameterError("list", f"unpacked, the file is over {MAX_UNPACKED:,} bytes: export "
+                                     "a shorter list (only watching or planned)")
+    if unpacked is None or not unpacker.eof:       # damaged, or cut short
+        raise ParameterError("list", "the file is compressed (.gz) but cannot be unpacked: unpack "
+                                     "it first and choose the .xml inside")
+    return unpacked
 
 
 def _checked(ids: list[str]) -> list[str]:

@@ -18,9 +18,9 @@ from . import state
 from ..query import values as parse
 from ..query.errors import ParameterError
 from ..schedule.regions import country
-from .calendar_cookie import CALENDAR_COOKIE, COOKIE_PATH, KEPT_SECONDS, PICKS_COOKIE, \
-    check_origin, forgotten, no_store
-from .calendar_store import CalendarGone
+from .calendar_cookie import COOKIE_PATH, KEPT_SECONDS, PICKS_COOKIE, forgotten, kept_edit_key
+from .calendar_edge import check_csrf, no_store, one_save_at_a_time
+from .calendar_rules import CalendarGone
 from ..render.calendar_edits import KEY as EDITS
 from .params import Values, takes
 
@@ -29,10 +29,11 @@ MOST_PICKS = 100        # a calendar holds as many (CALENDAR_MAX_SHOWS by defaul
 
 
 @my_calendar.post("/calendars/mine/shows")
+@one_save_at_a_time
 def add():
     """Add the show (on the platforms given, else its earliest) to this browser's calendar, or
     pick it for the calendar to come."""
-    check_origin()
+    check_csrf()
     show, region, releases = _asked()
     found = _calendar()
     if found is None:
@@ -56,9 +57,10 @@ def add():
 
 
 @my_calendar.post("/calendars/mine/shows/remove")
+@one_save_at_a_time
 def remove():
     """Take the show out of this browser's calendar, or out of its picks."""
-    check_origin()
+    check_csrf()
     show, region, _ = _asked()
     found = _calendar()
     if found is None:
@@ -90,7 +92,9 @@ def mine(args: Values):
         edit_url=url_for("calendars.edit", edit_key=found[0]) if found else None,
         picks=[catalog.shows[s] for s in picks if s in catalog.shows],
         new_url=_new_url(picks, region) if picks else None)
-    return no_store(Response(html, content_type="text/html; charset=utf-8"))
+    # Its undo is a form: strict-origin lets browsers name this origin when they send it.
+    return no_store(Response(html, content_type="text/html; charset=utf-8"),
+                    referrer="strict-origin")
 
 
 def _asked():
@@ -109,7 +113,7 @@ def _asked():
 def _calendar():
     """(edit key, stored calendar) this browser holds, or None (none, or deleted since)."""
     from .calendars import store
-    edit_key = request.cookies.get(CALENDAR_COOKIE)
+    edit_key = kept_edit_key()
     if not edit_key:
         return None
     try:
@@ -165,6 +169,6 @@ def _answer(done: str, show, region, *, shows=None, picks=None, undo=None) -> Re
         response.set_cookie(PICKS_COOKIE, quote(text, safe=":,"), max_age=KEPT_SECONDS,
                             path=COOKIE_PATH, httponly=True, samesite="Lax",
                             secure=request.is_secure)
-        if CALENDAR_COOKIE in request.cookies:      # its calendar was deleted since
+        if kept_edit_key():      # its calendar was deleted since
             forgotten(response)
     return no_store(response)

@@ -36,16 +36,29 @@ SCHEMAS = {
                               "url": {"type": "string",
                                       "description": "this region's document"}}},
     "Release": {"type": "object", "required": ["id", "name", "kind", "url", "regions",
-                                               "regions_text"],
+                                               "regions_text", "precision"],
                 "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                               "precision": {"enum": ["timed", "dated", "listed"],
+                                             "description": "timed: each airing's instant "
+                                             "is known; dated: its day only; listed: the "
+                                             "show is on this platform, no dates are known "
+                                             "(it has no airings)"},
                                "kind": {"enum": ["broadcast", "streaming", "release"]},
                                "url": NULLABLE_TEXT, "regions_text": {"type": "string"},
                                "regions": {"type": "array", "items": {"type": "string"}}}},
     "Show": {"type": "object",
-             "required": ["id", "title", "ids", "studio", "links", "sources", "episodes",
+             "required": ["id", "title", "derived_titles", "ids", "studio", "links", "sources", "episodes",
                           "releases", "feeds"],
              "properties": {
                  "id": {"type": "string"}, "title": TEXT_BY_LANGUAGE,
+                 "derived_titles": {
+                     "type": "array", "items": {"type": "string"},
+                     "description": "languages of `title` that calfeed made rather than read "
+                                    "from a source: an English title for a sequel the dataset "
+                                    "names only in Japanese, from its series' title and the "
+                                    "season its Japanese title names ('Frieren: Beyond "
+                                    "Journey's End Season 2'), or a season or year added to "
+                                    "tell apart shows that share an English title"},
                  "ids": {"type": "object", "additionalProperties": {"type": "string"},
                          "properties": {key: {"type": "string"} for key in
                                         ("bangumi", "mal", "anilist", "anidb", "tmdb")},
@@ -55,16 +68,19 @@ SCHEMAS = {
                  "studio": NULLABLE_TEXT,
                  "links": TEXT_BY_LANGUAGE,
                  "sources": {"type": "array", "items": {"type": "string"}},
-                 "episodes": {"type": "object", "required": ["count", "first",
+                 "episodes": {"type": "object", "required": ["count", "first", "by_date",
                                                              "duration_minutes"],
                               "properties": {"count": {"type": "integer"},
                                              "first": {"type": "integer"},
+                                             "by_date": {"type": "boolean", "description":
+                                                 "the episodes are known by their date, not "
+                                                 "a number (an imported long runner)"},
                                              "duration_minutes": {"type": "integer"}}},
                  "releases": {"type": "array", "items": {"$ref": "#/components/schemas/Release"}},
                  "feeds": {"type": "object", "additionalProperties": {"type": "string"},
                            "description": "feed URL for each region code it can be watched in"}}},
     "Provenance": {
-        "type": "object", "required": ["kind", "source", "sources", "notes", "text"],
+        "type": "object", "required": ["kind", "source", "sources", "notes", "time_known", "text"],
         "description": "Where the airing's time comes from",
         "properties": {
             "kind": {"enum": ["curated", "dataset", "inferred"],
@@ -79,21 +95,35 @@ SCHEMAS = {
                         "description": "the show's sources"},
             "notes": {"type": "array", "items": {"type": "string"},
                       "description": "why an inferred time is a guess"},
+            "time_known": {"type": "boolean", "description": "false: the release gives "
+                                                             "days, not times"},
             "text": {"type": "string", "description": "the same in plain English"}}},
     "Airing": {"type": "object",
-               "required": ["show_id", "show_title", "episode", "episode_title", "release_id",
-                            "release_name", "release_kind", "start", "end", "start_utc", "zone",
+               "required": ["show_id", "show_title", "episode", "episode_date",
+                            "episode_title", "release_id", "release_name", "release_kind",
+                            "time_known", "date", "start", "end", "start_utc", "zone",
                             "zone_abbreviation", "moved", "delayed", "provenance", "uid",
                             "feed_url"],
                "properties": {
                    "show_id": {"type": "string"}, "show_title": {"type": "string"},
-                   "episode": {"type": "integer"}, "episode_title": NULLABLE_TEXT,
+                   "episode": {"type": ["integer", "null"], "description":
+                               "null for an episode known by its date (episode_date): an "
+                               "imported long runner, whose weekly count across years of "
+                               "breaks is no episode number"},
+                   "episode_date": {"type": ["string", "null"], "format": "date"},
+                   "episode_title": NULLABLE_TEXT,
                    "release_id": {"type": "string"}, "release_name": {"type": "string"},
                    "release_kind": {"enum": ["broadcast", "streaming", "release"]},
-                   "start": {"type": "string", "format": "date-time"},
-                   "end": {"type": "string", "format": "date-time"},
-                   "start_utc": {"type": "string", "format": "date-time"},
-                   "zone": {"type": "string"}, "zone_abbreviation": {"type": "string"},
+                   "time_known": {"type": "boolean", "description":
+                                  "false: the data gives the day only; start, end and "
+                                  "start_utc are then null, never a made-up time"},
+                   "date": {"type": "string", "format": "date", "description":
+                            "the day of the start in `zone`, or the day the data gives"},
+                   "start": {"type": ["string", "null"], "format": "date-time"},
+                   "end": {"type": ["string", "null"], "format": "date-time"},
+                   "start_utc": {"type": ["string", "null"], "format": "date-time"},
+                   "zone": {"type": "string"},
+                   "zone_abbreviation": {"type": ["string", "null"]},
                    "moved": {"type": "boolean"}, "delayed": {"type": "boolean"},
                    "provenance": {"$ref": "#/components/schemas/Provenance"},
                    "uid": {"type": "string", "description":
@@ -101,7 +131,16 @@ SCHEMAS = {
                            "event in feeds with releases=all; other feeds give one event per "
                            "episode and region, whose UID names the region "
                            "(docs/design.md, \"Event identity\")"},
-                   "feed_url": NULLABLE_TEXT}},
+                   "feed_url": {**NULLABLE_TEXT, "description":
+                                "the feed this airing appears in. /api/v1/schedule with a "
+                                "region: the show's feed there. /api/v1/shows/{show}: the "
+                                "show's feed in `region` (or, without it, in the one region "
+                                "the airing's release is watchable in) when the airing is its "
+                                "episode's earliest there, which that feed holds by default; "
+                                "else that feed with ?release= its release. null where no one "
+                                "region is named (a stream watchable in many countries is in "
+                                "a feed of each: ask with region) or the release cannot be "
+                                "watched in the region asked for"}}},
 }
 
 
@@ -146,6 +185,28 @@ SCHEMAS.update({
                                             "items": {"$ref": "#/components/schemas/Airing"}},
                                 "attribution": ATTRIBUTION}},
     "OpenAPI": {"type": "object", "required": ["openapi", "paths"]},
+    "SearchResults": {
+        "type": "object", "required": ["query", "region", "release", "total", "shows"],
+        "properties": {
+            "query": {"type": "string"}, "region": NULLABLE_TEXT, "release": NULLABLE_TEXT,
+            "total": {"type": "integer", "minimum": 0,
+                      "description": "shows found, of which the first `limit` are listed"},
+            "shows": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}},
+            "attribution": ATTRIBUTION}},
+    "SearchHit": {
+        "type": "object", "required": ["id", "title", "derived_titles", "season", "url",
+                                       "watchable", "releases"],
+        "properties": {
+            "id": {"type": "string"}, "title": TEXT_BY_LANGUAGE,
+            "derived_titles": {"type": "array", "items": {"type": "string"}},
+            "season": {**NULLABLE_TEXT, "description": "the show's season, as /seasons/{slug} "
+                                                       "names it (2023-fall)"},
+            "url": {"type": "string", "description": "the show's document in this API"},
+            "watchable": {"type": ["boolean", "null"],
+                          "description": "whether it can be watched in the region asked "
+                                         "for; null without region"},
+            "releases": {"type": "array", "items": {"type": "string"},
+                         "description": "the platforms showing it in that region"}}},
 })
 
 # Each API route: (summary, response schema, path parameters); its query parameters are those
@@ -162,8 +223,26 @@ OPERATIONS = {
     "/shows/{show}": ("One show with every airing of every release", "ShowDetail",
                       ("show",)),
     "/schedule": ("Airings in a window, ordered by start, then show, then episode", "Schedule", ()),
+    "/search": ("Shows whose titles (any language, kana or romaji as typed), short names or "
+                "series' titles hold q, best first, as the /search page finds them: a season "
+                "named in q first ('frieren season 2'), then a whole title, a title's start, "
+                "inside one; series before films; newer first. With region, the shows "
+                "watchable there first, and release keeps only those a platform shows there",
+                "SearchResults", ()),
     "/openapi.json": ("This description", "OpenAPI", ()),
 }
+
+# Query parameters a route cannot do without (the others all have defaults).
+REQUIRED = {"/search": ("q",)}
+
+# Show ids as a pattern with a few examples: listing the catalogue's 8,500 ids (twice) made
+# the description 565 KB, slow for client generators and validators. Another case, a stable
+# key (bgm425595) or an old id redirects (301); an unknown id is a 404.
+SHOW_ID = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9-]{0,249}$"}
+
+
+def _show_id(catalog: Catalog) -> dict:
+    return {**SHOW_ID, "examples": sorted(catalog.shows)[:3]}
 
 
 def api_paths(app: Flask) -> list[str]:
@@ -197,8 +276,7 @@ def parameter_schemas(catalog: Catalog) -> dict[str, dict]:
     exact = {
         "region": {"type": "string", "enum": codes + [c.lower() for c in codes]},
         "tz": {"type": "string", "enum": list(zone_names())},
-        "show": {"type": "array", "items": {"type": "string", "enum": list(catalog.shows)},
-                 "uniqueItems": True},
+        "show": {"type": "array", "items": _show_id(catalog), "uniqueItems": True},
         "release": ({"type": "string", "pattern": f"^{one_release}(,{one_release})*$"}
                     if release_ids else {"type": "string", "not": {}}),
         "lang": {"type": "string", "enum": catalog_languages(dict(catalog.shows))},
@@ -214,12 +292,12 @@ def openapi_document(app: Flask, catalog: Catalog) -> dict:
     for path, query in sorted(api_routes(app).items()):
         summary, schema, in_path = OPERATIONS[path]   # KeyError: undocumented route
         # Path values as their canonical URLs write them (another case redirects).
-        values = {"show": list(catalog.shows), "region": [c.lower() for c in sorted(countries())]}
-        parameters = [{"name": name, "in": "path", "required": True,
-                       "schema": {"type": "string", "enum": values[name]}}
+        values = {"show": _show_id(catalog),
+                  "region": {"type": "string", "enum": [c.lower() for c in sorted(countries())]}}
+        parameters = [{"name": name, "in": "path", "required": True, "schema": values[name]}
                       for name in in_path]
-        parameters += [{"name": name, "in": "query", "required": False, **parameter[name]}
-                       for name in query]
+        parameters += [{"name": name, "in": "query", "required": name in REQUIRED.get(path, ()),
+                        **parameter[name]} for name in query]
         paths[PREFIX + path] = {"get": {
             "summary": summary,
             "parameters": parameters,

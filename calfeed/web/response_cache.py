@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Callable
+
+from ..lru import BoundedLRU
 
 CACHED_PREFIXES = ("/feeds/", "/api/")
 # A personal feed changes when its owner edits or deletes it, which no data version shows.
@@ -78,15 +79,16 @@ class ResponseCache:
         self.max_entries = max_entries
         self.by_host = by_host
         self.variant = variant
-        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
-        self._bytes = 0
+        # An answer over an eighth of the bound is sent, not kept.
+        self._entries: BoundedLRU[Entry] = BoundedLRU(max_bytes, max_entries,
+                                                      largest=max_bytes // LARGEST_SHARE)
         self._version: object = None        # the data version the kept answers are of
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()       # guards the version change alone
 
     @property
     def kept_bytes(self) -> int:
         """Bytes of answers kept now, as counted against `max_bytes`."""
-        return self._bytes
+        return self._entries.cost
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -107,10 +109,8 @@ class ResponseCache:
                 # holds that whole version in memory (its airings, rendered events, memo)
                 # until it is pushed out. A reload a day (the import's horizon) made two.
                 self._entries.clear()
-                self._bytes, self._version = 0, version
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
+                self._version = version
+        entry = self._entries.get(key, None)
         if entry is None or entry.version is not version or entry.expires <= now:
             entry, keep = self._fill(environ, version, now)
             if not keep:
@@ -124,19 +124,11 @@ class ResponseCache:
 
     def _keep(self, key: tuple, entry: Entry) -> None:
         entry.cost += sum(len(part) for part in key if isinstance(part, str))
-        with self._lock:
-            if entry.version is not self._version:
-                return      # made from a version replaced meanwhile
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= old.cost
-            if entry.cost * LARGEST_SHARE > self.max_bytes:
-                return
-            self._entries[key] = entry
-            self._bytes += entry.cost
-            while self._bytes > self.max_bytes or len(self._entries) > self.max_entries:
-                _, dropped = self._entries.popitem(last=False)
-                self._bytes -= dropped.cost
+        if entry.version is not self._version:
+            return      # made from a version replaced meanwhile
+        # An expired answer is replaced by its new one, or dropped if that is too large.
+        if not self._entries.put(key, entry, entry.cost, replace=True):
+            self._entries.discard(key)
 
     def _fill(self, environ, version, now: float) -> tuple[Entry, bool]:
         """Flask's answer to the request as a plain GET, and whether it may be kept."""

@@ -23,6 +23,7 @@ from ..schedule.regions import UnknownRegion
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
+MAX_MESSAGE = 2000      # characters of an error message
 FEEDS_PREFIX = "/feeds/"
 
 
@@ -50,6 +51,9 @@ def problem(status: int, code: str, message: str, parameter: str | None = None,
             headers: dict | None = None) -> Response:
     """An error response: JSON `{"error": {...}}` under /api/, one line of text for feeds
     (read by calendar apps and curl), an HTML page for people elsewhere."""
+    if len(message) > MAX_MESSAGE:
+        # Messages quote inputs by a bounded prefix (suggest.quoted); this is the backstop.
+        message = message[:MAX_MESSAGE] + "…"
     if request.path.startswith(API_PREFIX):
         error = {"status": status, "code": code}
         if parameter is not None:
@@ -102,6 +106,19 @@ def _refuse_oversized_requests():
     return None
 
 
+def _options_for_the_api_only():
+    """OPTIONS is a CORS preflight, and only the API is read from other sites: elsewhere it is
+    a 405 naming the route's own methods (Flask answered 200 everywhere, and /calendars/new
+    claimed POST, the edit route's method)."""
+    if request.method != "OPTIONS" or request.path.startswith(API_PREFIX) or \
+            request.url_rule is None:
+        return None
+    allowed = ", ".join(sorted((request.url_rule.methods or set()) - {"OPTIONS"}))
+    return problem(405, "method_not_allowed", f"OPTIONS is not answered here (it is for the "
+                                              f"API's cross-origin requests): use {allowed}",
+                   headers={"Allow": allowed})
+
+
 def _cross_origin(response: Response) -> Response:
     """The API is public: any site's script may read it, its validators and conditionals."""
     if request.path.startswith(API_PREFIX):
@@ -140,9 +157,8 @@ def refuse_bodies_on_reads(wsgi_app):
 
 
 def init_app(app: Flask) -> None:
-    # Nothing calfeed serves takes a request body.
-    app.config.setdefault("MAX_CONTENT_LENGTH", 0)
     app.before_request(_refuse_oversized_requests)
+    app.before_request(_options_for_the_api_only)
     app.after_request(_cross_origin)
 
     @app.errorhandler(ParameterError)

@@ -37,6 +37,9 @@ STATUS = "calfeed.load-status"
 RELOADER = "calfeed.reloader"
 HOLD = "calfeed.hold"
 IMPORTED = "calfeed.imported"
+# What other parts of the app make of a data version before it is served (catalogue_views:
+# the season and search indexes), so that no request after a start or reload waits for it.
+PREPARE = "calfeed.prepare"
 # A file the operator creates in the schedules folder to let a load publish a catalogue that
 # shrank past SHRINK_LIMIT (removing most shows on purpose); removed by the operator after.
 SHRINK_MARKER = ".calfeed-allow-shrink"
@@ -156,8 +159,7 @@ def _load(app: Flask) -> Outcome:
         if not store.in_memory_only:    # numbers from memory are this worker's alone
             hold.marker.announce(published.catalog.version, str(directory))
         # One assignment: requests see the old data or the new, never a mixture.
-        app.extensions[EXTENSION] = published
-        settle(app)
+        _serve(app, published)
         status.errors, status.last_success, status.serving = (), now, "folder"
         status.store_fault = store.fault
         if store.in_memory_only:
@@ -262,14 +264,35 @@ def _start_from_last_good(app: Flask) -> None:
             from None
     if snapshot is None:
         raise CatalogError(list(status.errors))
-    app.extensions[EXTENSION], store = _publish(
+    published, store = _publish(
         app, Path(app.config["SCHEDULES_DIR"]), snapshot.files, app.config["CLOCK"](), store,
         nothing_served=True)
-    settle(app)
+    _serve(app, published)
     status.last_success, status.serving = snapshot.loaded_at, "last_good"
     status.store_fault = store.fault
     log.warning("serving the last good schedules (data version %s, loaded %s) until the "
                 "folder validates", snapshot.version, snapshot.loaded_at.isoformat())
+
+
+def _serve(app: Flask, published: Published) -> None:
+    """Make what requests need of this version (PREPARE), then serve it. A step that fails is
+    logged and left to the first request that needs it: it never stops data being served."""
+    for prepare in app.extensions.get(PREPARE, ()):
+        try:
+            prepare(published)
+        except Exception:
+            log.exception("could not prepare data version %s ahead of requests",
+                          published.catalog.version)
+    app.extensions[EXTENSION] = published
+    settle(app)
+
+
+def prepare_with(app: Flask, step) -> None:
+    """Run `step(published)` on each data version before it is served, and on the one served
+    now (at start, before any request)."""
+    app.extensions.setdefault(PREPARE, []).append(step)
+    if EXTENSION in app.extensions:
+        step(app.extensions[EXTENSION])
 
 
 def served(app: Flask) -> Published:
@@ -323,8 +346,7 @@ def _adopt_newest(app: Flask, marker: NewestMarker) -> None:
             log.exception("could not catch up with data version %s", newest)
             marker.seen = seen
             return
-        app.extensions[EXTENSION] = published
-        settle(app)
+        _serve(app, published)
         marker.seen = seen
         status.errors, status.last_success, status.serving = (), now, "folder"
         status.store_fault = None

@@ -18,6 +18,7 @@ from ..render.on_air import region_feed_has_events
 from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, show_feed
 from ..i18n import catalogue_languages, translations, words_language
 from ..render.pages import (ALARM_CHOICES, episode_rows, language_choices, platform_choices,
+                            where_to_watch,
                             region_airings, time_sources)
 from ..schedule.regions import Country, countries, country
 from ..schedule.zones import zone_of
@@ -96,6 +97,7 @@ def show_page(show_id: str, args: Values):
         watchable=watchable, panels=panels, offer_region=offer_region, shows_here=len(shows_here),
         rows=episode_rows(published, show, region, lang, now, query.release_ids,
                           query.all_releases) if watchable else [],
+        where=[] if watchable else where_to_watch(show, countries()),
         time_sources=time_sources(airings, translations(names)),
         zone=zone_of(None, region).key))
 
@@ -156,8 +158,10 @@ def _canonical_show(show_id: str, published, endpoint: str) -> str:
 @takes()
 def healthz(args: Values):
     published = current_app.extensions.get(state.EXTENSION)
+    calendars = current_app.extensions.get("calfeed.calendars")
     status, body = health(published, state.load_status(), details=state.may_see_details(),
-                          folder=current_app.config["SCHEDULES_DIR"])
+                          folder=current_app.config["SCHEDULES_DIR"],
+                          calendars=calendars.problem() if calendars else None)
     response = Response(json.dumps(body, ensure_ascii=False) + "\n", status=status,
                         content_type="application/json")
     response.headers["Cache-Control"] = "no-store"

@@ -25,22 +25,27 @@ week_views = Blueprint("week", __name__)
 # what the edit page left in localStorage, so no feed id ever reaches a URL, a log or a Referer.
 @week_views.get("/week")
 @whole_response(chosen_region)
-@takes("region", "from", "release", "lang", page=True)
+@takes("region", "from", "release", "tz", "lang", page=True)
 def week_page(args: Values):
     region = _page_region(args)
     published = state.current()
     now = state.now()
-    start = _first_day(args.get("from"), region) if "from" in args else today_in(region, now)
+    # The viewer's zone, which the page's script adds once it knows it: the days are then cut
+    # at the viewer's midnights. Without it (no script), the region's zone.
+    zone = parse.zone(args.get("tz"), region) if "tz" in args else None
+    start = (_first_day(args.get("from"), region, zone) if "from" in args
+             else today_in(region, now, zone))
     release = _platform(args.get("release"), published, region) if "release" in args else None
-    shown = week(published, region, start, now, release)
-    return _page(render_template("week.html", week=shown, region=region,
-                                 **_picker(args), today=today_in(region, now)))
+    shown = week(published, region, start, now, release, zone)
+    return _page(render_template("week.html", week=shown, region=region, **_picker(args),
+                                 today=today_in(region, now, zone),
+                                 tz=zone.key if zone else None))
 
 
-def _first_day(text: str, region: Country) -> date:
-    """`from`, read by its one parser (a date, or a date-time whose date in the region's zone
+def _first_day(text: str, region: Country, zone=None) -> date:
+    """`from`, read by its one parser (a date, or a date-time whose date in the week's zone
     is taken), within the years calfeed lists."""
-    zone = zone_of(None, region)
+    zone = zone or zone_of(None, region)
     day = moment(text, "from", zone, end_of_day=False).astimezone(zone).date()
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise ParameterError("from", f"from '{text}' is out of range: calfeed lists years "

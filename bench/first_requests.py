@@ -1,0 +1,121 @@
+"""The first search, week page and calendar form after a start, before and now side by side.
+
+    .venv/bin/python bench/first_requests.py --before REF [--ports 8150,8151] [--rounds 1]
+
+For the code of REF (a `git archive` of it) and for the working tree, alternately: the
+production server (deploy/serve.py, granian, one worker, access log off) with the pinned
+imported catalogue on a fresh state database. Each start's first request is one of the three
+pages (a search for "frieren", /week and /calendars/new, in the US), then the other two:
+
+- start 1: a fresh state database (no title readings kept yet: the first start of a machine);
+- starts 2 to 4: the same database again (a restart, a deploy), each opening on another page.
+
+Measured: seconds from launch to the first answer of /healthz (polled every 50 ms) and each
+page's time, as its start's first request or after another. Printed as a Markdown table, with
+now/before ratios: the machine is shared and noisy, so only ratios in one run compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.before import checkout  # noqa: E402
+
+PAGES = {"search": "/search?q=frieren&region=us", "week": "/week?region=us",
+         "form": "/calendars/new?region=us"}
+ORDERS = (("search", "week", "form"), ("week", "form", "search"), ("form", "search", "week"),
+          ("search", "week", "form"))
+
+
+def one_start(code: Path, state: Path, port: int, order: tuple[str, ...]) -> dict[str, float]:
+    env = {**os.environ, "PYTHONPATH": str(code), "CALFEED_STATE_PATH": str(state),
+           "CALFEED_CALENDARS_PATH": str(state.with_suffix(".calendars")),
+           "CALFEED_WORKERS": "1", "CALFEED_ACCESS_LOG": "0", "CALFEED_IMPORT": "1",
+           # The same pinned dataset for both (an archive of the code holds no node_modules).
+           "CALFEED_IMPORT_PATH": str(ROOT / "data/bangumi/node_modules/bangumi-data"),
+           "CALFEED_BIND": f"127.0.0.1:{port}"}
+    launched = time.perf_counter()
+    process = subprocess.Popen([sys.executable, str(code / "deploy" / "serve.py")], env=env,
+                               cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    try:
+        result = {"ready": _ready(process, port, launched)}
+        for name in order:
+            started = time.perf_counter()
+            status, _body = _get(port, PAGES[name])
+            if status != 200:
+                raise RuntimeError(f"{PAGES[name]} answered {status}")
+            result[name if name == order[0] else f"{name} after"] = \
+                time.perf_counter() - started
+        return result
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, 15)
+            process.wait(timeout=60)
+
+
+def _ready(process, port: int, launched: float) -> float:
+    while time.perf_counter() < launched + 600:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read().decode()}")
+        try:
+            if _get(port, "/healthz")[0] == 200:
+                return time.perf_counter() - launched
+        except (OSError, http.client.HTTPException):
+            pass
+        time.sleep(0.05)
+    raise RuntimeError("no answer in 600 s")
+
+
+def _get(port: int, path: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", required=True, help="the commit to compare with")
+    parser.add_argument("--ports", default="8150,8151")
+    arguments = parser.parse_args()
+    ports = [int(p) for p in arguments.ports.split(",")]
+    with tempfile.TemporaryDirectory(prefix="calfeed-first-") as temporary:
+        folder = Path(temporary)
+        codes = {"before": checkout(arguments.before, folder), "now": ROOT}
+        rows = []
+        for number, order in enumerate(ORDERS, start=1):
+            measured = {}
+            for (label, code), port in zip(codes.items(), ports[:len(codes)], strict=True):
+                state = folder / f"{label}-state" / "state.sqlite3"
+                state.parent.mkdir(exist_ok=True)
+                measured[label] = one_start(code, state, port, order)
+            rows.append((number, order, measured))
+            print(number, order, measured, file=sys.stderr)
+        print("| start | page | before (s) | now (s) | now/before |")
+        print("| --- | --- | --- | --- | --- |")
+        for number, order, measured in rows:
+            kind = "first, fresh state" if number == 1 else "restart"
+            for name in ("ready", order[0], *(f"{n} after" for n in order[1:])):
+                before, now = measured["before"][name], measured["now"][name]
+                print(f"| {number} ({kind}) | {name} | {before:.2f} | {now:.2f} | "
+                      f"{now / before:.2f} |")
+        shutil.rmtree(folder / "before", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""`calfeed calendars`: back up the personal calendars while the service runs, reclaim old rows."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import click
+
+from .config import load_config
+
+# Where the app keeps them without CALFEED_CALENDARS_PATH: its instance folder, as Flask names
+# it for the calfeed package.
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "instance" / "calendars.sqlite3"
+
+
+def _store():
+    from .web.calendar_rules import Limits
+    from .web.calendar_store import CalendarStore
+    config = load_config()
+    path = config["CALENDARS_PATH"] or str(DEFAULT_PATH)
+    if not os.path.exists(path):
+        raise click.ClickException(f"no calendars file at {path}: set CALFEED_CALENDARS_PATH "
+                                   "to the file the service uses")
+    return CalendarStore(path, Limits(max_total_bytes=config["CALENDARS_MAX_BYTES"]))
+
+
+@click.group(help="The personal calendars' file (CALFEED_CALENDARS_PATH).")
+def calendars() -> None:
+    pass
+
+
+@calendars.command(help="Copy every calendar into FILE with SQLite's online backup, while the "
+                        "service runs: FILE is a whole database, ready to put in place.")
+@click.argument("target", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+def backup(target: Path) -> None:
+    from .web.store_faults import Unavailable
+    store = _store()
+    try:
+        count = store.backup(str(target))
+    except Unavailable as exc:
+        raise click.ClickException(f"{store.path}: {store.problem() or exc.message}") from None
+    except (OSError, sqlite3.Error) as exc:
+        raise click.ClickException(f"cannot write {target}: "
+                                   f"{getattr(exc, 'strerror', None) or exc}") from None
+    click.echo(f"{count} calendar(s) copied to {target} ({target.stat().st_size:,} bytes)")
+
+
+@calendars.command(help="Drop deleted calendars' rows past their 410 period and calendars left "
+                        "without a show, and give their space back; print the space used.")
+def reclaim() -> None:
+    from .web.store_faults import Unavailable
+    store = _store()
+    try:
+        dropped = store.reclaim()
+        used = store.disk_use()
+    except Unavailable as exc:
+        raise click.ClickException(f"{store.path}: {store.problem() or exc.message}") from None
+    click.echo(f"{dropped} calendar row(s) reclaimed; {used:,} bytes used of "
+               f"CALFEED_CALENDARS_MAX_BYTES={store.limits.max_total_bytes:,}")
