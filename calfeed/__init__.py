@@ -15,10 +15,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from flask import Flask
 
     from . import cli, config
+    from .database import DATABASE, open_database
     from .web import api, calendars, catalogue_views, responses, state, views, week_views
 
     app = Flask(__name__)
     app.config.from_mapping(config.load_config(test_config))
+    # Shared by the revision state and the calendars; None keeps both in SQLite files.
+    app.extensions[DATABASE] = open_database(app.config)
     state.init_app(app)
     responses.init_app(app)
     views.init_app(app)

@@ -16,9 +16,14 @@ DEFAULT_PATH = Path(__file__).resolve().parent.parent / "instance" / "calendars.
 
 
 def _store():
+    from .database import open_database
     from .web.calendar_rules import Limits
     from .web.calendar_store import CalendarStore
+    from .web.pg_calendar_store import PgCalendarStore
     config = load_config()
+    database = open_database(config)
+    if database is not None:        # the service's calendars are there, not in a file
+        return PgCalendarStore(database, Limits(max_total_bytes=config["CALENDARS_MAX_BYTES"]))
     path = config["CALENDARS_PATH"] or str(DEFAULT_PATH)
     if not os.path.exists(path):
         raise click.ClickException(f"no calendars file at {path}: set CALFEED_CALENDARS_PATH "
@@ -26,7 +31,8 @@ def _store():
     return CalendarStore(path, Limits(max_total_bytes=config["CALENDARS_MAX_BYTES"]))
 
 
-@click.group(help="The personal calendars' file (CALFEED_CALENDARS_PATH).")
+@click.group(help="The personal calendars' file (CALFEED_CALENDARS_PATH), or their database "
+                  "(CALFEED_DATABASE_URL).")
 def calendars() -> None:
     pass
 
@@ -44,6 +50,8 @@ def backup(target: Path) -> None:
     except (OSError, sqlite3.Error) as exc:
         raise click.ClickException(f"cannot write {target}: "
                                    f"{getattr(exc, 'strerror', None) or exc}") from None
+    finally:
+        store.close()       # a database's pool, stopped before the command ends
     click.echo(f"{count} calendar(s) copied to {target} ({target.stat().st_size:,} bytes)")
 
 
@@ -57,5 +65,7 @@ def reclaim() -> None:
         used = store.disk_use()
     except Unavailable as exc:
         raise click.ClickException(f"{store.path}: {store.problem() or exc.message}") from None
+    finally:
+        store.close()
     click.echo(f"{dropped} calendar row(s) reclaimed; {used:,} bytes used of "
                f"CALFEED_CALENDARS_MAX_BYTES={store.limits.max_total_bytes:,}")

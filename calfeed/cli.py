@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from flask import Flask
 
 from .calendars_cli import calendars
 from .publish.catalog import load_catalog
-from .config import SettingError, load_config
+from .config import BUNDLED_SCHEDULES, SettingError, load_config
 from .errors import CatalogError
 from .schedule.expand import releases_in
 from .schedule.show_file import read_one_file
@@ -19,6 +20,7 @@ from .query import values as parse
 from .query.errors import ParameterError
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+COPY_SECONDS = 600
 
 
 def _default_schedules() -> Path:
@@ -187,6 +189,53 @@ def sources(schedules: Path | None, against: Path | None) -> None:
             click.echo(f"  {old_id}: {key}   # now {new_id}")
         if not renamed:
             click.echo("  none")
+
+
+@cli.group(help="The PostgreSQL database several instances share (CALFEED_DATABASE_URL).")
+def db() -> None:
+    pass
+
+
+@db.command("copy", help="Copy this installation's SQLite state (revisions and personal "
+                         "calendars) into the PostgreSQL database at URL, so that it can be "
+                         "served from there: every feed keeps its bytes, every calendar's "
+                         "secret links keep working. A database that holds calendars or "
+                         "revisions already is refused unless --force.")
+@click.option("--to", "url", required=True, metavar="URL",
+              help="postgresql://user:password@host:port/database")
+@click.option("--state", type=click.Path(path_type=Path),
+              help="The revisions file (default: CALFEED_STATE_PATH or instance/state.sqlite3).")
+@click.option("--calendars", type=click.Path(path_type=Path),
+              help="The calendars file (default: CALFEED_CALENDARS_PATH or "
+                   "instance/calendars.sqlite3).")
+@click.option("--force", is_flag=True, help="Replace what the database holds.")
+def copy(url: str, state: Path | None, calendars: Path | None, force: bool) -> None:
+    from .copy_state import CopyRefused, copy_to
+    from .database import Database, DatabaseFault
+
+    config = load_config()
+    instance = BUNDLED_SCHEDULES.parent / "instance"
+    state = state or Path(config["STATE_PATH"] or instance / "state.sqlite3")
+    calendars = calendars or Path(config["CALENDARS_PATH"] or instance / "calendars.sqlite3")
+    try:
+        # A copy of many calendars takes longer than a request's statement may.
+        database = Database(url, connect_timeout=config["DATABASE_CONNECT_TIMEOUT_SECONDS"],
+                            statement_timeout=COPY_SECONDS)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc).replace("CALFEED_DATABASE_URL", "--to")) from None
+    try:
+        copied = copy_to(database, str(state), str(calendars), force=force)
+    except (CopyRefused, DatabaseFault) as exc:
+        raise click.ClickException(str(exc)) from None
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"could not read {state} or {calendars}: {exc}") from None
+    finally:
+        database.close()
+    for path in copied.missing:
+        click.echo(f"{path}: not found, nothing copied from it", err=True)
+    counts = ", ".join(f"{rows} {table}" for table, rows in copied.rows.items())
+    click.echo(f"copied into {database.shown}: {counts}")
+    click.echo("set CALFEED_DATABASE_URL to it on every instance, then restart them")
 
 
 def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:

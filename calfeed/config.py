@@ -9,6 +9,8 @@ from typing import Any, Mapping
 
 from flask import Config
 
+from .database import check_url
+
 # The schedules that ship with the repository; a deployment points CALFEED_SCHEDULES_DIR
 # at its own folder.
 BUNDLED_SCHEDULES = Path(__file__).resolve().parent.parent / "schedules"
@@ -96,6 +98,17 @@ DEFAULTS: dict[str, Any] = {
     "CALENDAR_FORM_MAX_BYTES": 64_000,
     # The largest list file read to prefill a calendar (a MyAnimeList export of a long list).
     "CALENDAR_IMPORT_MAX_BYTES": 5_000_000,
+    # PostgreSQL for several instances serving one service (docs/deploy.md, "Several
+    # machines"): postgresql://user:password@host:port/database. Set, personal calendars and
+    # the revision state are kept there instead of SQLite files in instance/. Each worker
+    # process keeps a pool of at most DATABASE_POOL_SIZE connections; a connection not made
+    # within DATABASE_CONNECT_TIMEOUT_SECONDS, or a statement running past
+    # DATABASE_STATEMENT_TIMEOUT_SECONDS, counts as the database being unreachable (calendar
+    # writes answer 503, everything else serves from memory).
+    "DATABASE_URL": "",
+    "DATABASE_POOL_SIZE": 4,
+    "DATABASE_CONNECT_TIMEOUT_SECONDS": 3,
+    "DATABASE_STATEMENT_TIMEOUT_SECONDS": 5,
 }
 
 
@@ -118,6 +131,11 @@ def load_config(test_config: Mapping[str, Any] | None = None) -> Config:
         if isinstance(default, (int, float)) and not _is_count(value):
             raise SettingError(f"CALFEED_{name}={value!r} is not valid: give a number, 0 or "
                                f"more (the default is {default})")
+    if config["DATABASE_URL"]:
+        try:
+            check_url(str(config["DATABASE_URL"]))
+        except ValueError as exc:
+            raise SettingError(str(exc)) from None
     return config
 
 

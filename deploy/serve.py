@@ -64,6 +64,7 @@ def worker_environment(environ: dict[str, str]) -> dict[str, str]:
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     from calfeed.config import SettingError, load_config
+    from calfeed.database import open_database
     from calfeed.web.public_url import PublicURLError, parse_public_url
     from calfeed.web.startup import check_before_serving
 
@@ -81,7 +82,10 @@ def main() -> None:
     state_path = config["STATE_PATH"] or str(ROOT / "instance" / "state.sqlite3")
     # Invalid schedules with a last good copy kept: workers serve that copy and /healthz says
     # degraded (as nginx keeps its old configuration on a bad reload). With no copy: refuse.
-    refusal = check_before_serving(config["SCHEDULES_DIR"], state_path)
+    database = open_database(config)
+    refusal = check_before_serving(config["SCHEDULES_DIR"], state_path, database)
+    if database is not None:
+        database.close()
     if refusal:
         print(refusal, file=sys.stderr)
         raise SystemExit(1)

@@ -25,6 +25,8 @@ def pytest_configure(config):
     os.environ.setdefault("CALFEED_RELOAD_INTERVAL", "0")
     config.addinivalue_line("markers", "both_response_caches: run each test of the module with "
                                        "the whole-response cache on (the default) and off")
+    config.addinivalue_line("markers", "both_backends: run each test of the module with the "
+                                       "state in SQLite files and in PostgreSQL")
     # Apps and servers the tests start serve the schedules folder alone, as the existing tests
     # assume; tests of the imported catalogue turn it on (make_app(IMPORT=1)).
     os.environ.setdefault("CALFEED_IMPORT", "0")
@@ -79,10 +81,13 @@ def app_config(schedules: Path, state_path: Path, **config) -> dict:
 
 
 def _stop_reloaders(apps) -> None:
+    from calfeed.database import DATABASE
     from calfeed.web import state
     for app in apps:
         if state.RELOADER in app.extensions:
             app.extensions[state.RELOADER].stop()
+        if app.extensions.get(DATABASE) is not None:
+            app.extensions[DATABASE].close()
 
 
 @pytest.fixture
@@ -90,6 +95,23 @@ def response_cache_seconds(request) -> int:
     """RESPONSE_CACHE_SECONDS of the test's apps: the default, or each of on and off in modules
     marked both_response_caches."""
     return getattr(request, "param", DEFAULTS["RESPONSE_CACHE_SECONDS"])
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """One throwaway PostgreSQL server for the session (tests/postgres.py)."""
+    from tests.postgres import throwaway_cluster
+    with throwaway_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def database_url(request) -> str:
+    """CALFEED_DATABASE_URL of the test's apps: empty (SQLite files in the test's folder), or
+    a fresh PostgreSQL database in modules marked both_backends."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        return ""
+    return request.getfixturevalue("postgres_cluster").new_database()
 
 
 def pytest_generate_tests(metafunc):
@@ -100,16 +122,21 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("response_cache_seconds",
                              [DEFAULTS["RESPONSE_CACHE_SECONDS"], 0],
                              ids=["cache-on", "cache-off"], indirect=True)
+    # Both backends of the revision state and calendars pass the same tests: neither drifts.
+    if (metafunc.definition.get_closest_marker("both_backends")
+            and "database_url" in metafunc.fixturenames):
+        metafunc.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 
 
 @pytest.fixture
-def make_app(tmp_path, response_cache_seconds):
+def make_app(tmp_path, response_cache_seconds, database_url):
     """Apps on a folder of schedules (the bundled ones unless named) sharing this test's state
     database, as a deployment's workers do; their reloaders are stopped at the end."""
     apps = []
 
     def make(schedules=BUNDLED_SCHEDULES, **config):
-        config = {"RESPONSE_CACHE_SECONDS": response_cache_seconds, **config}
+        config = {"RESPONSE_CACHE_SECONDS": response_cache_seconds,
+                  "DATABASE_URL": database_url, **config}
         app = create_app(app_config(schedules, tmp_path / "state.sqlite3", **config))
         apps.append(app)
         return app

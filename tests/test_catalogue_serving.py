@@ -148,6 +148,7 @@ def sequences(client, url):
     return {str(e["UID"]): int(e["SEQUENCE"]) for e in events(client.get(url))}
 
 
+@pytest.mark.both_backends  # revisions of imported shows, in either store
 def test_an_imported_shows_events_share_one_revision_that_rises_with_the_dataset(
         make_app, tmp_path):
     first = dataset(tmp_path / "v1", "9.9.1")
@@ -165,6 +166,7 @@ def test_an_imported_shows_events_share_one_revision_that_rises_with_the_dataset
     assert set(after) == set(before) and set(after.values()) == {1}
 
 
+@pytest.mark.both_backends  # revisions of imported shows, in either store
 def test_sequence_never_falls_when_a_show_moves_between_import_and_curated_file(
         make_app, tmp_path, schedules):
     source = dataset(tmp_path / "v1", "9.9.1")

@@ -122,6 +122,36 @@ def test_listed_releases_place_no_airing_and_dated_ones_only_days(mapped):
                 assert not airing.time_known and airing.start_utc.time() == datetime.min.time()
 
 
+def test_a_dated_airings_bound_never_contradicts_its_day(mapped):
+    """'Not before the Japanese broadcast' is said only where the broadcast's day is not after
+    the airing's: a site dated before the broadcast streams first (Rooster Fighter on
+    Crunchyroll three weeks before Japan), and gets no bound."""
+    from calfeed.render.provenance import broadcast_bound
+    pairs, _meta, _report = mapped
+    bounded = unbounded = 0
+    for _item, show in pairs:
+        for airing in expand_show(show):
+            if airing.time_known:
+                continue
+            bound = broadcast_bound(airing)
+            if bound is None:
+                unbounded += 1
+            else:
+                assert bound.date() <= airing.day, (show.id, airing.episode.number)
+                bounded += 1
+    assert bounded > 800 and unbounded > 100      # 921 and 171 in 0.3.208
+
+
+def test_a_last_airing_off_the_slot_makes_the_broadcast_tentative_and_says_why(mapped):
+    """ONE PIECE's slot began in 2005 (Sunday 19:00 JST); its last airing is Sunday 23:15: it
+    moved at a time the dataset does not give, so the times are inferred, and say so."""
+    pairs, _meta, report = mapped
+    one_piece = next(show for item, show in pairs if item["title"] == "ONE PIECE")
+    broadcast = one_piece.release("jp-broadcast")
+    assert broadcast.provenance == "inferred" and bangumi.SLOT_CHANGED in broadcast.provenance_notes
+    assert "ONE PIECE" in report.ends_off_slot and len(report.ends_off_slot) > 150
+
+
 # The cases a fan meets, served by the app over the whole pinned dataset.
 
 @pytest.fixture(scope="module")
@@ -201,11 +231,12 @@ def test_detective_conan_airs_saturdays_at_six_in_tokyo_without_an_invented_numb
 def test_a_show_listed_on_crunchyroll_without_dates_is_watchable_in_the_us(december):
     feed = december.get("/feeds/us/i-want-to-end-this-love-game.ics")
     assert feed.status_code == 200 and "BEGIN:VEVENT" not in feed.text
-    assert "Crunchyroll lists it without dates" in feed.text.replace("\r\n ", "")
+    assert "Listed without dates on Crunchyroll" in feed.text.replace("\r\n ", "")
+    assert "CC BY 4.0" in feed.text.replace("\r\n ", "")     # the dataset is credited
     page = december.get("/shows/i-want-to-end-this-love-game?region=us").text
-    assert "Crunchyroll: on the platform, dates not announced." in page
+    assert "Crunchyroll: on the platform, no dates in the data." in page
     found = december.get("/search?q=I+Want+to+End+this+Love+Game&region=us").text
-    assert "Crunchyroll (dates not announced)" in found
+    assert "Crunchyroll (no dates in the data)" in found
     for show in ("one-piece", "i-want-to-end-this-love-game"):
         assert december.get(f"/feeds/us/{show}.ics").status_code == 200, show
 

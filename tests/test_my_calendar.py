@@ -16,6 +16,8 @@ from calfeed.config import BUNDLED_SCHEDULES
 from calfeed.web import state
 from tests.conftest import SCHEDULE_FIXTURES
 
+pytestmark = pytest.mark.both_backends
+
 TWO_SHOWS = ("metallic-rouge", "escapes-and-long-japanese-titles")
 
 
@@ -30,6 +32,21 @@ def two_shows(tmp_path):
 
 # What a browser says of a form sent from calfeed's own page (calendar_cookie.check_origin).
 SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin"}
+
+
+@pytest.fixture
+def stored_rows(database_url, tmp_path):
+    """One statement (`?` placeholders) on the test's calendars, in whichever backend they
+    are: its rows, committed."""
+    def run(sql: str, parameters=()):
+        if database_url:
+            import psycopg
+            with psycopg.connect(database_url, autocommit=True) as connection:
+                cursor = connection.execute(sql.replace("?", "%s"), parameters)
+                return cursor.fetchall() if cursor.description else []
+        with sqlite3.connect(tmp_path / "calendars.sqlite3") as connection:
+            return connection.execute(sql, parameters).fetchall()
+    return run
 
 
 def token(client) -> str:
@@ -201,12 +218,11 @@ def test_unknown_feed_and_edit_ids_are_404(client):
     assert client.get("/calendars/nosuchkey").status_code == 404
 
 
-def test_only_a_hash_of_the_edit_key_is_stored(client, tmp_path):
+def test_only_a_hash_of_the_edit_key_is_stored(client, stored_rows):
     edit_path, _ = made(client)
     key = edit_path.split("/")[-1]
-    stored = sqlite3.connect(tmp_path / "calendars.sqlite3").execute(
-        "SELECT * FROM calendar").fetchall()
-    assert key not in repr(stored)
+    stored = stored_rows("SELECT * FROM calendar")
+    assert len(stored) == 1 and key not in repr(stored)
 
 
 @pytest.mark.parametrize("headers", [
@@ -268,14 +284,19 @@ def test_limits_each_say_what_to_do(make_app, two_shows, tmp_path):
     assert answer.status_code == 413
 
 
-def test_total_stored_size_is_limited_on_disk(make_app, two_shows, tmp_path):
+def test_total_stored_size_is_limited_on_disk(make_app, two_shows, tmp_path, database_url,
+                                              stored_rows):
     """The limit is the file's bytes on disk (pages in use and the write-ahead log), not the
-    choices' length (9.1 MB counted were 48 MB on disk)."""
+    choices' length (9.1 MB counted were 48 MB on disk); in PostgreSQL, the tables' size."""
     path = tmp_path / "c.sqlite3"
     first = make_app(two_shows, CALENDARS_PATH=str(path))
     assert create(browser_client(first), show="metallic-rouge").status_code == 303
     used = first.extensions["calfeed.calendars"].disk_use()
-    assert used >= path.stat().st_size - 4096 * 4      # the file, less its free pages
+    if database_url:
+        assert used == stored_rows("SELECT pg_total_relation_size('calendar') + "
+                                   "pg_total_relation_size('creation')")[0][0] > 0
+    else:
+        assert used >= path.stat().st_size - 4096 * 4      # the file, less its free pages
     client = browser_client(make_app(two_shows, CALENDARS_PATH=str(path),
                                      CALENDARS_MAX_BYTES=used + 50))
     answer = create(client)
@@ -356,16 +377,14 @@ def test_a_japanese_calendar_names_itself_in_japanese(client):
         "The 1 show chosen for this calendar, at the moment each episode can be watched in Japan.")
 
 
-def test_a_stored_calendar_survives_renamed_shows_and_vanished_platforms(client, tmp_path):
+def test_a_stored_calendar_survives_renamed_shows_and_vanished_platforms(client, stored_rows):
     """A subscription never fails for what the data did after it was saved: a stored id that is
     now an old id (here the stable key) is followed, a platform the show no longer has falls
     back to the earliest release, a show gone from the data leaves."""
     edit_path, feed_path = made(client, release="metallic-rouge:fod")
-    database = sqlite3.connect(tmp_path / "calendars.sqlite3")
-    stored = json.loads(database.execute("SELECT choices FROM calendar").fetchone()[0])
+    stored = json.loads(stored_rows("SELECT choices FROM calendar")[0][0])
     stored["shows"] = {"bgm425595": ["no-longer-here"], "long-gone-show": None}
-    database.execute("UPDATE calendar SET choices = ?", (json.dumps(stored),))
-    database.commit()
+    stored_rows("UPDATE calendar SET choices = ?", (json.dumps(stored),))
     served = events(client, feed_path)
     assert set(served) == {f"bgm425595-{n}-jp@calfeed" for n in range(1, 14)}
     assert {str(e["LOCATION"]) for e in served.values()} == {"Fuji TV +Ultra"}

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from icalendar import Calendar
 
 from calfeed.web import state
 from tests.conftest import fixed_clock
+
+pytestmark = pytest.mark.both_backends
 
 UTC = timezone.utc
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -22,15 +25,20 @@ def event_table(app, path="/feeds/us/metallic-rouge.ics"):
             for e in Calendar.from_ical(body).walk("VEVENT")}
 
 
+def skip_a_week(schedules) -> None:
+    """Metallic Rouge skips 2024-02-14: episode 6 on, a week later."""
+    path = schedules / "metallic-rouge.yaml"
+    path.write_text(path.read_text().replace("    start: 2024-01-10 24:55\n",
+                                             "    start: 2024-01-10 24:55\n"
+                                             "    skip: [2024-02-14]\n"))
+
+
 def test_a_skipped_week_raises_sequence_and_survives_restart(make_on_copy, schedules):
     app = make_on_copy(CLOCK=fixed_clock(T0))
     before = event_table(app)
     assert {seq for _, seq, _, _ in before.values()} == {0}
 
-    path = schedules / "metallic-rouge.yaml"
-    path.write_text(path.read_text().replace("    start: 2024-01-10 24:55\n",
-                                             "    start: 2024-01-10 24:55\n"
-                                             "    skip: [2024-02-14]\n"))
+    skip_a_week(schedules)
     app.config["CLOCK"] = fixed_clock(T1)
     with app.app_context():
         state.reload(app)
@@ -103,10 +111,7 @@ def test_a_new_earliest_release_keeps_the_episode_uids_and_raises_their_sequence
     uids = {f"bgm425595-{n}-jp@calfeed" for n in range(1, 14)}
     assert set(before) == uids
 
-    path = schedules / "metallic-rouge.yaml"
-    path.write_text(path.read_text().replace("    start: 2024-01-10 24:55\n",
-                                             "    start: 2024-01-10 24:55\n"
-                                             "    skip: [2024-02-14]\n"))
+    skip_a_week(schedules)
     app.config["CLOCK"] = fixed_clock(T1)
     with app.app_context():
         state.reload(app)

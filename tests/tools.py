@@ -12,7 +12,11 @@ def require(program: str, install_hint: str) -> str:
     path = shutil.which(program)
     if path:
         return path
-    message = f"{program} is needed for this test: {install_hint} (bash .ci/run installs it)"
+    missing(f"{program} is needed for this test: {install_hint} (bash .ci/run installs it)")
+
+
+def missing(message: str):
+    """Something the test needs is not on this machine: with CI set a failure, else a skip."""
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
@@ -22,7 +26,4 @@ def require_file(path, install_hint: str):
     """A file a tool installs (an npm package): with CI set, missing fails the test."""
     if path.exists():
         return path
-    message = f"{path} is needed for this test: {install_hint}"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    missing(f"{path} is needed for this test: {install_hint}")

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -136,7 +137,8 @@ class Snapshot:
 
 class RevisionStore:
     """The SQLite file that remembers every event's revision and the last good schedules;
-    opened per load, never shared between threads or processes."""
+    opened per load, never shared between threads or processes. The statements are those
+    PostgreSQL takes too (pg_revisions.py runs them there, `?` written `%s`)."""
 
     def __init__(self, path: str | Path, timeout: float = 30):
         self.path = str(path)
@@ -149,31 +151,37 @@ class RevisionStore:
         connection.executescript(_SCHEMA)
         return connection
 
-    def save_snapshot(self, version: str, files: dict[str, bytes], loaded_at: datetime) -> None:
-        """Keep these files as the last good schedules, unless this version is kept already."""
+    @contextmanager
+    def _transaction(self, write: bool = True):
+        """One transaction, taking the write lock at once (BEGIN IMMEDIATE) when it writes."""
         connection = self._connect()
         try:
-            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            yield connection
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+
+    def save_snapshot(self, version: str, files: dict[str, bytes], loaded_at: datetime) -> None:
+        """Keep these files as the last good schedules, unless this version is kept already."""
+        with self._transaction() as connection:
             kept = connection.execute("SELECT version FROM last_good").fetchone()
             if kept is None or kept[0] != version:
                 connection.execute("DELETE FROM last_good_file")
                 connection.executemany("INSERT INTO last_good_file VALUES (?, ?)",
                                        sorted(files.items()))
-                connection.execute("INSERT OR REPLACE INTO last_good VALUES (1, ?, ?)",
+                connection.execute("INSERT INTO last_good VALUES (1, ?, ?) ON CONFLICT(id) DO "
+                                   "UPDATE SET version=excluded.version, "
+                                   "loaded_at=excluded.loaded_at",
                                    (version, loaded_at.astimezone(UTC).isoformat()))
-            connection.execute("COMMIT")
-        finally:
-            connection.close()
 
     def load_snapshot(self) -> Snapshot | None:
-        connection = self._connect()
-        try:
+        with self._transaction(write=False) as connection:
             kept = connection.execute("SELECT version, loaded_at FROM last_good").fetchone()
             if kept is None:
                 return None
-            files = dict(connection.execute("SELECT name, content FROM last_good_file"))
-        finally:
-            connection.close()
+            files = {name: bytes(content) for name, content in
+                     connection.execute("SELECT name, content FROM last_good_file")}
         return Snapshot(kept[0], datetime.fromisoformat(kept[1]), files)
 
     def record(self, airings: Iterable[Airing], version: str,
@@ -188,9 +196,7 @@ class RevisionStore:
         show_of = {}
         for airing in airings:
             show_of[airing.uid] = show_of[airing.episode_key] = airing.show.uid_key
-        connection = self._connect()
-        try:
-            connection.execute("BEGIN IMMEDIATE")
+        with self._transaction() as connection:
             known = {uid: (fp, seq, modified) for uid, fp, seq, modified in connection.execute(
                 "SELECT uid, fingerprint, sequence, modified FROM event_revision")}
             shows = _show_rows(connection, set(show_of.values()))
@@ -216,14 +222,11 @@ class RevisionStore:
                 "VALUES (?, ?, ?, ?) ON CONFLICT(uid) DO UPDATE SET fingerprint=excluded."
                 "fingerprint, sequence=excluded.sequence, modified=excluded.modified", changes)
             _keep_highest(connection, shows, revisions, show_of, stamp)
-            connection.execute("INSERT OR IGNORE INTO data_version VALUES (?, ?)",
+            connection.execute("INSERT INTO data_version VALUES (?, ?) ON CONFLICT DO NOTHING",
                                (version, stamp.isoformat()))
             first_loaded = datetime.fromisoformat(connection.execute(
                 "SELECT first_loaded FROM data_version WHERE version = ?", (version,)
             ).fetchone()[0])
-            connection.execute("COMMIT")
-        finally:
-            connection.close()
         return revisions, first_loaded
 
     def record_shared(self, prints: Iterable[tuple[str, str]],
@@ -233,9 +236,7 @@ class RevisionStore:
         their own revisions (a curated file, before) continues above the highest of them."""
         prints = dict(prints)
         stamp = now.astimezone(UTC).replace(microsecond=0)
-        connection = self._connect()
-        try:
-            connection.execute("BEGIN IMMEDIATE")
+        with self._transaction() as connection:
             rows = _show_rows(connection, set(prints))
             revisions, changes = {}, []
             for key, print_now in prints.items():
@@ -247,9 +248,6 @@ class RevisionStore:
                 revisions[key] = Revision(sequence, stamp)
                 changes.append((key, 1, print_now, sequence, stamp.isoformat()))
             connection.executemany(_UPSERT_SHOW, changes)
-            connection.execute("COMMIT")
-        finally:
-            connection.close()
         return revisions
 
 
@@ -259,7 +257,7 @@ _UPSERT_SHOW = ("INSERT INTO show_revision (show_key, shared, fingerprint, seque
                 "sequence=excluded.sequence, modified=excluded.modified")
 
 
-def _show_rows(connection: sqlite3.Connection, keys: set[str]) -> dict[str, tuple]:
+def _show_rows(connection, keys: set[str]) -> dict[str, tuple]:
     """(shared, fingerprint, sequence, modified) of these shows' rows, by show key."""
     rows = {}
     for key, shared, print_, sequence, modified in connection.execute(

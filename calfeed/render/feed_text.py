@@ -18,7 +18,7 @@ def show_feed_header(show: Show, region: Country, lang: str | None) -> tuple[str
     if here and not any(r.dated for r in here):
         # Listed on a platform with no dates: the feed is right to be empty, and says why.
         names = messages.pgettext("list separator", ", ").join(r.name for r in here)
-        about += " " + _("{platforms} lists it without dates: no episode can be placed in "
+        about += " " + _("Listed without dates on {platforms}: no episode can be placed in "
                          "this calendar until the data gives them.").format(platforms=names)
     return _("{show} ({region})").format(show=title, region=place), about
 

@@ -58,6 +58,10 @@ def show_feed(published: Published, region: Country, show_id: str, query: FeedQu
     show = published.catalog.show(show_id)
     require_watchable(show, region)
     name, about = show_feed_header(show, region, query.lang)
+    if not any(r.dated for r in show.releases if r.watchable_in(region.code)):
+        # No event will carry the credit, yet the title and platforms are the dataset's.
+        credit = attribution((show,))
+        about += " " + credit.text(translations(query.lang)) if credit else ""
     return _feed(published, region, (show,), query, now=now, url=url, settings=settings,
                  name=name, about=about, filename=f"{show.id}-{region.code.lower()}.ics")
 

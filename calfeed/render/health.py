@@ -25,9 +25,11 @@ class LoadStatus:
 
 
 def health(published: Published | None, status: LoadStatus, *, details: bool = False,
-           folder: str = "", calendars: str | None = None) -> tuple[int, dict]:
+           folder: str = "", calendars: str | None = None,
+           database: bool | None = None) -> tuple[int, dict]:
     """HTTP status and body: 200 'ok' or 'degraded'; 503 only if nothing good ever loaded.
-    `calendars`: why personal calendars cannot be used now (None: they can).
+    `calendars`: why personal calendars cannot be used now (None: they can); `database`:
+    whether the shared PostgreSQL database answers (None: there is none).
 
     Public: the status and counts. With `details` (loopback or a token): the problems, paths
     made relative to `folder`, each capped, at most MAX_DETAILS of them.
@@ -35,8 +37,8 @@ def health(published: Published | None, status: LoadStatus, *, details: bool = F
     serving = "last_good" if status.errors else status.serving
     body = {
         "status": "unavailable" if published is None else
-                  "degraded" if serving != "folder" or status.store_fault or calendars else
-                  "ok",
+                  "degraded" if serving != "folder" or status.store_fault or calendars
+                  or database is False else "ok",
         "serving": None if published is None else serving,
         "version": published.catalog.version if published else None,
         "shows": len(published.catalog.shows) if published else 0,
@@ -45,6 +47,8 @@ def health(published: Published | None, status: LoadStatus, *, details: bool = F
         "state_database": "ok" if status.store_fault is None else "fault",
         "calendars": "ok" if calendars is None else "fault",
     }
+    if database is not None:
+        body["database"] = "ok" if database else "unreachable"
     if details:
         messages = [_shown(str(e), folder) for e in status.errors[:MAX_DETAILS]]
         body["details"] = {"errors": messages, "state_database": status.store_fault,

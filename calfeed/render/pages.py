@@ -197,7 +197,7 @@ def where_to_watch(show: Show, countries: dict[str, Country]) -> list[WhereToWat
 
 def release_label(release: Release) -> str:
     """A platform's name, saying so when the data lists the show there without dates."""
-    return release.name if release.dated else f"{release.name} (dates not announced)"
+    return release.name if release.dated else f"{release.name} (no dates in the data)"
 
 
 def display_title(show: Show) -> str:

@@ -117,6 +117,10 @@ def note_text(note: str, messages: gettext.NullTranslations) -> str:
               "weekly episodes"),
         "the dataset's dates for this site cannot be placed on a long runner's weeks":
             _("the dataset's dates for this site cannot be placed on a long runner's weeks"),
+        "the dataset's last airing is not on this slot: the show moved at a time the dataset "
+        "does not give, and times after that are wrong":
+            _("the dataset's last airing is not on this slot: the show moved at a time the "
+              "dataset does not give, and times after that are wrong"),
     }
     return known.get(note, note)
 
@@ -128,7 +132,11 @@ def broadcast_bound(airing: Airing) -> datetime | None:
         if release.kind in ("broadcast", "release") and release.precision == TIMED \
                 and "JP" in release.regions:
             found = airing_of(airing.show, release, airing.episode.number)
-            return found.start_utc if found is not None else None
+            # A site whose day comes before the broadcast's streams first: the bound would
+            # contradict the event's own date, so none is given.
+            if found is None or found.start_utc.date() > airing.day:
+                return None
+            return found.start_utc
     return None
 
 

@@ -58,7 +58,10 @@ def show_entry(show: Show, feed_url: FeedUrl) -> dict:
         "studio": show.studio,
         "links": dict(show.links),
         "sources": list(show.sources),
-        "episodes": {"count": len(show.episodes), "first": show.episodes[0].number,
+        # A long runner known by its dates has no first number: its count is of dates listed.
+        "episodes": {"count": len(show.episodes),
+                     "first": (show.episodes[0].number if show.episodes[0].aired is None
+                               else None),
                      "by_date": show.episodes[0].aired is not None,
                      "duration_minutes": int(show.duration.total_seconds() // 60)},
         "releases": [{"id": r.id, "name": r.name, "kind": r.kind, "url": r.url,

@@ -192,7 +192,9 @@ def _item(airing: Airing, zone: ZoneInfo, now: datetime) -> WeekItem:
             episode_title=airing.episode.title("en"),
             release_id=airing.release.id, release_name=airing.release.name,
             start_utc=airing.day.isoformat(), end_utc=airing.day.isoformat(),
-            time_text="time not announced", status="", countdown=None,
+            time_text="time not announced", countdown=None,
+            # No countdown to a time nobody gave; over once its day is over everywhere.
+            status="aired" if now >= airing.over_by else "today" if now >= airing.start_utc else "",
             listing=None, moved=airing.moved, delayed=airing.shifted,
             provenance=airing.release.provenance, time_known=False)
     if now < airing.start_utc:

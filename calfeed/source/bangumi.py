@@ -42,6 +42,8 @@ CATALOGUE_ADDITION = ("the site added the series long after it began: its dates 
                       "this show's weekly episodes")
 LONG_RUNNER_SITE = ("the dataset's dates for this site cannot be placed on a long runner's "
                     "weeks")
+SLOT_CHANGED = ("the dataset's last airing is not on this slot: the show moved at a time the "
+                "dataset does not give, and times after that are wrong")
 # A site that starts a series after more than a cour of it aired (or all of it) added it to
 # its catalogue: it does not stream it weekly from episode 1 (Netflix: ONE PIECE in 2023).
 CATALOGUE_ADDITION_AFTER = ONE_COUR     # broadcast episodes aired before the site's start
@@ -71,6 +73,7 @@ class ImportReport:
     long_runner_sites: Counter = field(default_factory=Counter)      # site -> long runners
     moved_slots: list[str] = field(default_factory=list)    # titles: recurrence after begin
     by_date: list[str] = field(default_factory=list)         # titles: episodes by their date
+    ends_off_slot: list[str] = field(default_factory=list)   # titles: last airing off the slot
     ends_off_cadence: list[str] = field(default_factory=list)
     # show id -> its slot, for each show without an end date, whose episodes run to a horizon
     # past the day of the import (extend_open_ended moves it on).
@@ -92,6 +95,7 @@ class ImportReport:
             ("long runner's site: listed without dates", sum(self.long_runner_sites.values())),
             ("broadcast slot later than the first airing: the slot's", len(self.moved_slots)),
             ("long runner: episodes by date, not number", len(self.by_date)),
+            ("last airing off the slot: inferred, said so", len(self.ends_off_slot)),
             ("end not on the cadence", len(self.ends_off_cadence)),
         ]
 
@@ -169,6 +173,8 @@ def mapped_item(item: dict, site_meta: dict, version: str, now: datetime,
         report.moved_slots.append(item["title"])
     if slot is not None and slot.by_date:
         report.by_date.append(item["title"])
+    if slot is not None and slot.end_off_slot:
+        report.ends_off_slot.append(item["title"])
     dataset = f"bangumi-data {version}"
     broadcast, episode_list = _broadcast(kind, begin, slot, now, report.as_of, dataset)
     links = {"official": item["officialSite"]} if item.get("officialSite") else {}
@@ -208,6 +214,8 @@ def _broadcast(kind: str, begin: datetime, slot: Slot | None, now: datetime,
                  BY_DATE if slot.by_date else NO_BREAKS)
     elif slot.by_date:
         notes = (BY_DATE,)
+    if slot.end_off_slot:
+        notes += (SLOT_CHANGED,)
     moves = ()
     if slot.premiere:
         # Episode 1 at its premiere, the rest on the slot: the release's slot 0 is a period
@@ -215,7 +223,8 @@ def _broadcast(kind: str, begin: datetime, slot: Slot | None, now: datetime,
         first = first - timedelta(days=slot.every)
         moves = (Move(1, _wall(begin, TOKYO)),)
     release = _release("jp-broadcast", name, release_kind, frozenset({"JP"}), TOKYO, first,
-                       slot.every, "inferred" if notes and slot.end is None else "dataset",
+                       slot.every, "inferred" if notes and (slot.end is None or slot.end_off_slot)
+                       else "dataset",
                        (dataset, *notes))
     return replace(release, moves=moves), episodes(count, first, slot.every, slot.by_date)
 
@@ -246,7 +255,8 @@ def _site_release(entry: dict, site: Site, kind: str, begin: datetime, slot: Slo
         return listed(SERIES_PAGE, report.earlier_season_starts)
     if slot is not None and _catalogue_addition(slot, count, start):
         return listed(CATALOGUE_ADDITION, report.catalogue_additions)
-    notes = list(broadcast.provenance_notes[1:])
+    # The broadcast's count notes hold for the site's episodes too; its slot's do not.
+    notes = [note for note in broadcast.provenance_notes[1:] if note != SLOT_CHANGED]
     zone, precision = site.timezone, TIMED
     if start == begin and kind == "tv":
         report.copied_starts[key] += 1

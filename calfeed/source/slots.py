@@ -36,6 +36,7 @@ class Slot:
     once the dataset is old). end: the last airing the dataset gives, None when open-ended.
     """
 
+
     begin: datetime
     first: datetime
     every: int
@@ -43,6 +44,10 @@ class Slot:
     by_date: bool
     new: bool
     end: datetime | None
+    # The dataset's last airing is off the slot (another weekday or hour): the show moved
+    # after the slot began, at a time the dataset does not say (ONE PIECE: Sunday 19:00, then
+    # 23:15 for its last two years).
+    end_off_slot: bool = False
 
 
 def parse_instant(text: str | None) -> datetime | None:
@@ -90,7 +95,11 @@ def slot_of(item: dict, begin: datetime, every: int, as_of: datetime | None) -> 
     by_date = long_runner or (premiere and first - begin > ONE_COUR * period)
     if by_date:
         premiere = False      # listed from the slot on; `begin` stays the show's premiere
-    return Slot(begin, first, every, premiere, by_date, new, end)
+    # An end up to an hour past a slot is the last episode's end time, which the dataset
+    # often gives instead of its start.
+    off = (end - first) % period if end is not None else timedelta(0)
+    end_off_slot = timedelta(hours=1) < off < period - timedelta(hours=1)
+    return Slot(begin, first, every, premiere, by_date, new, end, end_off_slot)
 
 
 def episode_count(slot: Slot, now: datetime, as_of: datetime | None) -> int:

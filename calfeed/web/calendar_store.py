@@ -29,6 +29,9 @@ class CalendarStore:
     """Personal calendars in one SQLite file (calendar_sqlite.py), never fatal: a fault is
     `store_faults.Unavailable` for the use that met it."""
 
+    # A calendar left without a show, as this backend's SQL reads the stored JSON.
+    NO_SHOWS = "json_extract(choices, '$.shows') = '{}'"
+
     def __init__(self, path: str, limits: Limits = Limits()):
         self.path = path
         self.limits = limits
@@ -123,21 +126,24 @@ class CalendarStore:
             found = [row[0] for row in db.execute(
                 "SELECT feed_id FROM calendar WHERE deleted = 1 AND COALESCE(edited, '') < ? "
                 "UNION ALL SELECT feed_id FROM calendar WHERE deleted = 0 AND "
-                "COALESCE(edited, '') < ? AND json_extract(choices, '$.shows') = '{}'",
-                (deleted, empty))]
+                "COALESCE(edited, '') < ? AND " + self.NO_SHOWS, (deleted, empty))]
         for start in range(0, len(found), RECLAIM_BATCH):
             batch = found[start:start + RECLAIM_BATCH]
             with self.file.write() as db:
                 db.execute(f"DELETE FROM calendar WHERE feed_id IN "
                            f"({', '.join('?' * len(batch))})", batch)
         if found:
-            with self.file.guard(writing=True):
-                # As a script: through execute(), Python steps it once, freeing one page. The
-                # log holds every page the drop touched: fold it back and cut it.
-                self.file.db().executescript("PRAGMA incremental_vacuum; "
-                                             "PRAGMA wal_checkpoint(TRUNCATE);")
+            self._give_back()
         self._reclaimed = time.monotonic()
         return len(found)
+
+    def _give_back(self) -> None:
+        """The pages of reclaimed rows back to the disk."""
+        with self.file.guard(writing=True):
+            # As a script: through execute(), Python steps it once, freeing one page. The
+            # log holds every page the drop touched: fold it back and cut it.
+            self.file.db().executescript("PRAGMA incremental_vacuum; "
+                                         "PRAGMA wal_checkpoint(TRUNCATE);")
 
     def disk_use(self) -> int:
         """Bytes the calendars take on disk: the file's pages in use and its write-ahead log."""

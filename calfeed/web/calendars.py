@@ -30,6 +30,8 @@ from .calendar_page import FORM_ARGS, asked_choices as _asked_choices, form_html
     listed as _form_list
 from .calendar_rules import Limits, Outdated, Stored
 from .calendar_store import CalendarStore
+from .pg_calendar_store import PgCalendarStore
+from ..database import DATABASE
 from .list_import import match_list
 from .moved import current_show_id
 from .page_cache import chosen_region, whole_response
@@ -303,11 +305,14 @@ def init_app(app: Flask) -> None:
     if not app.config.get("CALENDARS_PATH"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["CALENDARS_PATH"] = os.path.join(app.instance_path, "calendars.sqlite3")
-    calendar_store = app.extensions[EXTENSION] = CalendarStore(
-        app.config["CALENDARS_PATH"], Limits(
-            max_shows=app.config["CALENDAR_MAX_SHOWS"],
-            creations_per_hour=app.config["CALENDAR_CREATIONS_PER_HOUR"],
-            max_total_bytes=app.config["CALENDARS_MAX_BYTES"]))
+    limits = Limits(max_shows=app.config["CALENDAR_MAX_SHOWS"],
+                    creations_per_hour=app.config["CALENDAR_CREATIONS_PER_HOUR"],
+                    max_total_bytes=app.config["CALENDARS_MAX_BYTES"])
+    database = app.extensions.get(DATABASE)
+    # The views never know which: both stores have the same methods and answers.
+    calendar_store = app.extensions[EXTENSION] = \
+        CalendarStore(app.config["CALENDARS_PATH"], limits) if database is None else \
+        PgCalendarStore(database, limits)
     # At a clean stop, fold the write-ahead log into the file: calendars were left in
     # calendars.sqlite3-wal, and a plain copy held none of them. granian's workers are
     # multiprocessing children, which end with os._exit after multiprocessing's own finalizers

@@ -71,7 +71,9 @@ SCHEMAS = {
                  "episodes": {"type": "object", "required": ["count", "first", "by_date",
                                                              "duration_minutes"],
                               "properties": {"count": {"type": "integer"},
-                                             "first": {"type": "integer"},
+                                             "first": {"type": ["integer", "null"],
+                                                       "description": "null for episodes "
+                                                       "known by their date"},
                                              "by_date": {"type": "boolean", "description":
                                                  "the episodes are known by their date, not "
                                                  "a number (an imported long runner)"},

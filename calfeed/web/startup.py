@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..database import Database
 from ..errors import CatalogError
 from ..publish.catalog import load_catalog
 from .state_store import StateStore, StoreFault
 
 
-def check_before_serving(schedules_dir: str, state_path: str) -> str | None:
+def check_before_serving(schedules_dir: str, state_path: str,
+                         database: Database | None = None) -> str | None:
     """What `deploy/serve.py` asks before starting workers: None when there is good data to
     serve (the folder, or else the last good copy in the state database, which is then served
     while /healthz says degraded, as nginx keeps its old configuration on a bad reload); the
@@ -19,7 +21,7 @@ def check_before_serving(schedules_dir: str, state_path: str) -> str | None:
         return None
     except CatalogError as exc:
         try:
-            snapshot = StateStore.open(state_path).load_snapshot()
+            snapshot = StateStore.open(state_path, database).load_snapshot()
         except StoreFault:
             snapshot = None
         return cannot_start(exc) if snapshot is None else None

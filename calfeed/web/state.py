@@ -20,6 +20,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request
 
+from ..database import DATABASE
 from ..errors import CatalogError, ScheduleError
 from ..publish.catalog import data_version
 from ..publish.published import Published, publish
@@ -186,7 +187,7 @@ def _open_store(app: Flask, nothing_served: bool) -> StateStore:
     path = app.config["STATE_PATH"]
     hold: Hold = app.extensions[HOLD]
     try:
-        store = StateStore.open(path)
+        store = StateStore.open(path, app.extensions.get(DATABASE))
         if store.notice:
             log.error("%s; a new state database was started", store.notice)
         if hold.memory_high is not None:
@@ -256,7 +257,7 @@ def _refuse_a_sudden_shrink(directory: Path, files: dict, served: Published | No
 def _start_from_last_good(app: Flask) -> None:
     status: LoadStatus = app.extensions[STATUS]
     try:
-        store = StateStore.open(app.config["STATE_PATH"])
+        store = StateStore.open(app.config["STATE_PATH"], app.extensions.get(DATABASE))
         snapshot = store.load_snapshot()
     except StoreFault as exc:
         raise CatalogError([*status.errors, ScheduleError(

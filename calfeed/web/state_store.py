@@ -4,7 +4,9 @@ Every use of the `RevisionStore` (open, record, snapshot) goes through `StateSto
 turns a database fault into a `StoreFault` naming it, moves a corrupt file aside (kept for
 inspection, never deleted) and keeps SEQUENCE numbers from going backwards across a lost
 database: a small high-water file beside it remembers the highest SEQUENCE ever published, and
-a database started afresh numbers from above it (its `sequence_base`).
+a database started afresh numbers from above it (its `sequence_base`). With a PostgreSQL
+`Database` (CALFEED_DATABASE_URL) the revisions are kept there, shared by every instance; the
+high-water file stays in the instance folder, for numbering from memory while it is away.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from ..database import REVISION_LOCK, Database, DatabaseFault
+from ..publish.pg_revisions import PgRevisionStore
 from ..publish.revisions import Revision, RevisionStore, Snapshot
 
 log = logging.getLogger("calfeed.state")
@@ -44,6 +48,7 @@ class StateStore:
 
     path: str
     fallback_base: int | None = None   # numbering from memory: the database is unusable
+    database: Database | None = None   # PostgreSQL instead of the SQLite file at `path`
 
     def __post_init__(self):
         self.base = 0
@@ -52,9 +57,14 @@ class StateStore:
         self._store: RevisionStore | None = None
 
     @classmethod
-    def open(cls, path: str) -> StateStore:
+    def open(cls, path: str, database: Database | None = None) -> StateStore:
         """The database, made ready (its folder created, a corrupt file moved aside and a new
         one started); raises StoreFault when it cannot be used now."""
+        if database is not None:
+            store = cls(path, database=database)
+            store._store = PgRevisionStore(database)
+            store.base = _guard(path, lambda: _pg_base(database, path))
+            return store
         try:
             return cls._open(path)
         except CorruptStore as exc:
@@ -118,6 +128,10 @@ class StateStore:
         """Number from above `above` from now on: after serving from memory, the database's
         numbers must not fall below what was served meanwhile."""
         if above >= self.base and not self.in_memory_only:
+            if self.database is not None:
+                # Another instance may have raised it further: number as the database says.
+                self.base = _guard(self.path, lambda: _pg_set_base(self.database, above + 1))
+                return
             _guard(self.path, lambda: _set_base(self.path, above + 1))
             self.base = above + 1
 
@@ -154,12 +168,33 @@ def _set_base(path: str, base: int) -> None:
         connection.close()
 
 
+def _pg_base(database: Database, path: str) -> int:
+    """_base in PostgreSQL: set once, by the first instance, under the revisions' lock."""
+    with database.transaction() as connection:
+        connection.execute("SELECT pg_advisory_xact_lock(%s)", (REVISION_LOCK,))
+        row = connection.execute("SELECT base FROM sequence_base").fetchone()
+        if row is not None:
+            return row[0]
+        fresh = connection.execute("SELECT 1 FROM event_revision LIMIT 1").fetchone() is None
+        base = high_water(path) + 1 if fresh else 0
+        connection.execute("INSERT INTO sequence_base VALUES (1, %s)", (base,))
+        return base
+
+
+def _pg_set_base(database: Database, base: int) -> int:
+    with database.transaction() as connection:
+        return connection.execute("UPDATE sequence_base SET base = GREATEST(base, %s) "
+                                  "RETURNING base", (base,)).fetchone()[0]
+
+
 def _guard(path: str, action):
     """Run one use of the database; a fault becomes StoreFault, a corrupt file is moved aside."""
     try:
         return action()
     except StoreFault:
         raise
+    except DatabaseFault as exc:
+        raise StoreFault(exc.reason) from None
     except sqlite3.DatabaseError as exc:
         message = str(exc)
         if isinstance(exc, sqlite3.OperationalError) or "readonly" in message:

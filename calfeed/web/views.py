@@ -13,6 +13,7 @@ from ..query.errors import ParameterError
 from ..query.feed import FEED, languages, parse_feed_query
 from ..render.attribution import attribution
 from ..render.feed_text import region_feed_header, show_feed_header
+from ..database import DATABASE
 from ..render.health import health
 from ..render.on_air import region_feed_has_events
 from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, show_feed
@@ -159,9 +160,11 @@ def _canonical_show(show_id: str, published, endpoint: str) -> str:
 def healthz(args: Values):
     published = current_app.extensions.get(state.EXTENSION)
     calendars = current_app.extensions.get("calfeed.calendars")
+    database = current_app.extensions.get(DATABASE)
     status, body = health(published, state.load_status(), details=state.may_see_details(),
                           folder=current_app.config["SCHEDULES_DIR"],
-                          calendars=calendars.problem() if calendars else None)
+                          calendars=calendars.problem() if calendars else None,
+                          database=None if database is None else database.reachable())
     response = Response(json.dumps(body, ensure_ascii=False) + "\n", status=status,
                         content_type="application/json")
     response.headers["Cache-Control"] = "no-store"
