@@ -77,7 +77,7 @@ def test_once_a_calendar_is_opened_the_button_adds_to_it_in_one_step(client):
         {uid: e["SEQUENCE"] for uid, e in before.items()}
     page = client.get(answer.headers["Location"]).text
     assert "Added Metallic Rouge to My calendar." in page
-    assert f'action="/calendars/mine/shows/remove"' in page        # the undo
+    assert 'action="/calendars/mine/shows/remove"' in page        # the undo
     edit_key = edit_path.rsplit("/", 1)[1]
     assert edit_key not in answer.headers["Location"] and edit_key not in page.replace(
         f'href="{edit_path}"', "")

@@ -71,7 +71,7 @@ def make_calendar_in_japan(page):
     row = page.locator("li.choice", has=page.locator(f"#show-{FRIEREN}"))
     row.wait_for()
     page.check(f"#show-{FRIEREN}")
-    page.select_option(f"select[aria-label^='Where to watch Frieren']", f"{FRIEREN}:netflix")
+    page.select_option("select[aria-label^='Where to watch Frieren']", f"{FRIEREN}:netflix")
     with page.expect_request(lambda r: r.method == "POST") as posted:
         with page.expect_navigation():
             page.get_by_role("button", name="Make my calendar").click()
@@ -201,7 +201,7 @@ def test_without_script_the_filter_keeps_what_is_ticked_and_the_button_posts(vis
     with page.expect_navigation():
         page.get_by_role("button", name="Filter").click()
     # Ticked, it now has its platform menu.
-    page.select_option(f"select[aria-label^='Where to watch Frieren']", f"{FRIEREN}:netflix")
+    page.select_option("select[aria-label^='Where to watch Frieren']", f"{FRIEREN}:netflix")
     checked(page, "filter-noscript", width, scheme, script=False)
     with page.expect_navigation():
         page.get_by_role("button", name="Make my calendar").click()

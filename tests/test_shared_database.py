@@ -49,11 +49,11 @@ class Instance:
 
     def post_form(self, path: str, fields: dict) -> tuple[int, str, str]:
         """(status, Location, body) of a form sent as a browser sends it from calfeed's own
-        page (its Origin), not redirected."""
+        page (its Origin: the public address both machines answer as), not redirected."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         connection.request("POST", path, urlencode(fields, doseq=True),
                            {"Content-Type": "application/x-www-form-urlencoded",
-                            "Origin": f"http://127.0.0.1:{self.port}"})
+                            "Origin": PUBLIC.rstrip("/")})
         answer = connection.getresponse()
         body = answer.read().decode()
         connection.close()

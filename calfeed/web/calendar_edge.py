@@ -50,7 +50,7 @@ def check_csrf() -> None:
     origin, fetched = request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site")
     # The body is parsed, within its cap, before anything is done, even by a route that reads
     # none of it (a delete): a body past the limit is a 413, never a deletion.
-    request.form
+    request.get_data(cache=True, parse_form_data=True)
     if fetched == "same-origin" or (fetched is None and origin is not None and
                                     origin.lower() == request.host_url.rstrip("/").lower()):
         return
