@@ -18,6 +18,7 @@ from ..schedule.model import Release, Show
 from ..schedule.regions import Country
 from .feeds import region_window
 from .on_air import on_air
+from .pages import display_title, second_title
 from .search import Hit
 
 FILTER_LIMIT = 50       # matches a filter lists; the count says how many more there are
@@ -44,9 +45,7 @@ class FormList:
 
 
 def row(show: Show, region: Country) -> Row:
-    title = show.title.get("en") or show.name()
-    title_ja = show.title.get("ja")
-    return Row(show, title, title_ja if title_ja != title else None,
+    return Row(show, display_title(show), second_title(show),
                tuple(r for r in show.releases if r.watchable_in(region.code)))
 
 
