@@ -120,3 +120,16 @@ def test_after_a_delete_the_button_picks_again(client):
     client.post(edit_path + "/delete")
     answer = add(client, ROUGE)
     assert "done=picked" in answer.headers["Location"]
+
+
+@pytest.mark.parametrize(("path", "logged"), [
+    ("/calendars/mine", "/calendars/mine"),
+    ("/calendars/mine/shows", "/calendars/mine/shows"),
+    ("/calendars/shows.json?region=jp", "/calendars/shows.json?region=jp"),
+    ("/calendars/new?region=jp", "/calendars/new?region=jp"),
+    ("/calendars/" + "k" * 43 + "/delete", "/calendars/EDIT-KEY/delete"),
+    ("/calendars/" + "k" * 43, "/calendars/EDIT-KEY"),
+])
+def test_the_buttons_addresses_are_logged_as_they_are_and_edit_keys_are_not(path, logged):
+    from calfeed.web.log_filters import hide_edit_key
+    assert hide_edit_key(path) == logged

@@ -126,7 +126,8 @@ def test_edit_keys_stay_out_of_nginx_access_log(behind_nginx):
     app, base, folder = behind_nginx
     edit_path, _ = made(app.test_client())
     key = edit_path.rsplit("/", 1)[1]
-    for path in (edit_path, edit_path + "/shows.json", "/calendars/new?region=jp"):
+    for path in (edit_path, edit_path + "/shows.json", "/calendars/mine",
+                 "/calendars/shows.json?region=jp&q=metal", "/calendars/new?region=jp"):
         fetch(base + path)
     deadline = time.monotonic() + 5
     while "/calendars/new" not in (folder / "access.log").read_text() and \
@@ -137,6 +138,9 @@ def test_edit_keys_stay_out_of_nginx_access_log(behind_nginx):
     assert '"GET /calendars/EDIT-KEY HTTP/1.1" 200' in log
     assert '"GET /calendars/EDIT-KEY/shows.json HTTP/1.1" 200' in log
     assert '"GET /calendars/new?region=jp HTTP/1.1" 200' in log
+    # The forms' own addresses, holding no key, are logged as they are.
+    assert '"GET /calendars/mine HTTP/1.1" 200' in log
+    assert '"GET /calendars/shows.json?region=jp&q=metal HTTP/1.1" 200' in log
 
 
 def test_forms_from_one_address_are_rate_limited_by_nginx(behind_nginx):
