@@ -1,11 +1,18 @@
 """The WSGI entry point for production servers: `app = create_app()`."""
 
+import logging
 import sys
 
 from calfeed import create_app
 from calfeed.config import SettingError
 from calfeed.errors import CatalogError
 from calfeed.web.startup import cannot_start
+
+# What the workers do on their own (loads, dataset checks) goes to granian's output, beside its
+# own lines; a server that configured logging already keeps its configuration.
+if not logging.getLogger().handlers:
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="[%(levelname)s] %(name)s (pid %(process)d): %(message)s")
 
 try:
     app = create_app()

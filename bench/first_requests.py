@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.before import checkout  # noqa: E402
+from bench.loopback import get  # noqa: E402
 
 PAGES = {"search": "/search?q=frieren&region=us", "week": "/week?region=us",
          "form": "/calendars/new?region=us"}
@@ -53,7 +54,7 @@ def one_start(code: Path, state: Path, port: int, order: tuple[str, ...]) -> dic
         result = {"ready": _ready(process, port, launched)}
         for name in order:
             started = time.perf_counter()
-            status, _body = _get(port, PAGES[name])
+            status, _body = get(port, PAGES[name])
             if status != 200:
                 raise RuntimeError(f"{PAGES[name]} answered {status}")
             result[name if name == order[0] else f"{name} after"] = \
@@ -70,22 +71,12 @@ def _ready(process, port: int, launched: float) -> float:
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {process.stderr.read().decode()}")
         try:
-            if _get(port, "/healthz")[0] == 200:
+            if get(port, "/healthz")[0] == 200:
                 return time.perf_counter() - launched
         except (OSError, http.client.HTTPException):
             pass
         time.sleep(0.05)
     raise RuntimeError("no answer in 600 s")
-
-
-def _get(port: int, path: str) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
 
 
 def main() -> None:

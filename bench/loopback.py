@@ -3,6 +3,7 @@ HTTP fetches that do not raise on 304 or 4xx. Shared by the tests and the benchm
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import socket
@@ -16,7 +17,29 @@ from pathlib import Path
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "nginx"
 
 
-def free_port() -> int:
+_handed_out: set[int] = set()
+
+
+def free_port(_again: bool = True) -> int:
+    """A port free on loopback: the system's choice, or with CALFEED_TEST_PORTS=8130-8139 one
+    of that range not handed out yet (machines shared by several runs give each its range)."""
+    wanted = os.environ.get("CALFEED_TEST_PORTS", "")
+    if wanted:
+        first, _, last = wanted.partition("-")
+        for port in range(int(first), int(last or first) + 1):
+            if port in _handed_out:
+                continue
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            _handed_out.add(port)
+            return port
+        if not _again:
+            raise OSError(f"no port free in CALFEED_TEST_PORTS={wanted}")
+        _handed_out.clear()     # all handed out once: the servers before have stopped
+        return free_port(False)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -65,6 +88,18 @@ def nginx(binary: str, config_name: str, folder: Path, **where):
         yield f"http://127.0.0.1:{where['listen']}"
     finally:
         subprocess.run([binary, "-c", str(config), *log, "-s", "stop"], capture_output=True)
+
+
+def get(port: int, path: str, timeout: float = 600) -> tuple[int, bytes]:
+    """(status, body) of a GET on loopback over a connection of its own, without urllib's
+    handlers (no redirect followed): cheap enough to time requests with."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
 
 
 def fetch(url: str, headers: dict | None = None, method: str = "GET"):

@@ -11,7 +11,7 @@ Worker memory (RSS of granian's worker processes) is read after a warm-up of 10 
 with rewrites (so every worker has served, reloaded good data and refused bad data) and 10 s
 more without, after the steady phase, halfway through the rewrites and at the end.
 
-The faults phase (issue 11, sections 2 and 3) runs under the same load: the state database
+The faults phase runs under the same load: the state database
 overwritten with random bytes, then a new version; a write lock held on it for 8 s while a new
 version is written; the folder emptied for 5 s (a non-atomic deploy); a new version written
 slowly, its first part (which validates on its own) 0.5 s before the rest; the database
@@ -140,7 +140,7 @@ class rewriting:
 
 
 class faulting:
-    """While active, the faults of issue 11 one after another; `log` says what happened when,
+    """While active, the faults one after another; `log` says what happened when,
     and the /healthz statuses seen during each fault."""
 
     def __init__(self, folder: Path, base: str, master: int, writes: dict):

@@ -1,10 +1,12 @@
-"""The `calfeed` command: check, show, export, synth, sources, calendars (backup, reclaim)."""
+"""The `calfeed` command: check, show, export, synth, sources, calendars (backup, reclaim),
+dataset (update, use, list)."""
 
 from __future__ import annotations
 
 import re
 import sqlite3
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -13,6 +15,7 @@ from flask import Flask
 from .calendars_cli import calendars
 from .publish.catalog import load_catalog
 from .config import BUNDLED_SCHEDULES, SettingError, load_config
+from .dataset_command import dataset, resolve, store_and_pinned
 from .errors import CatalogError
 from .schedule.expand import releases_in
 from .schedule.show_file import read_one_file
@@ -154,19 +157,29 @@ def synth(count: int, directory: Path, seed: int, long_runners: int) -> None:
     click.echo(f"wrote {len(written)} synthetic schedules to {directory}")
 
 
-@cli.command(help="Report on the imported bangumi-data: imported, skipped (counted reasons), "
-                  "inferred times, disagreements with curated files; with --against OLD (a "
-                  "bangumi-data package folder), what refreshing from OLD would change.")
+@cli.command(help="Report on the imported bangumi-data (the version served, or --dataset): "
+                  "imported, skipped (counted reasons), inferred times, disagreements with "
+                  "curated files; with --against OLD, what refreshing from OLD would change.")
 @click.option("--schedules", type=click.Path(path_type=Path),
               help="Curated schedules to compare (default: CALFEED_SCHEDULES_DIR or bundled).")
-@click.option("--against", type=click.Path(path_type=Path, exists=True),
-              help="An older bangumi-data package folder (with package.json and dist/data.json).")
-def sources(schedules: Path | None, against: Path | None) -> None:
-    from .source.bangumi import load_dataset
+@click.option("--dataset", "newer", metavar="VERSION|FOLDER",
+              help="The dataset to report on: a version in CALFEED_DATASET_DIR, the pinned "
+                   "version, or a bangumi-data package folder (default: the one served).")
+@click.option("--against", metavar="VERSION|FOLDER",
+              help="An older dataset, named the same ways.")
+def sources(schedules: Path | None, newer: str | None, against: str | None) -> None:
     from .source.aliases import ALIASES_FILE, renamed_ids
+    from .source.datasets import to_serve
+    from .source.install import load
     from .source.report import disagreements, refresh_changes, summary_lines
 
-    imported, report = load_dataset()
+    store, pinned = store_and_pinned()
+    now = datetime.now(timezone.utc)
+    chosen = resolve(newer, store, pinned) if newer else to_serve(store, pinned)
+    if chosen is None:
+        raise click.ClickException("no bangumi-data is installed: run 'npm ci --prefix "
+                                   "data/bangumi' or 'calfeed dataset update'")
+    imported, report = load(chosen, now)
     for line in summary_lines(report):
         click.echo(line)
     try:
@@ -177,13 +190,15 @@ def sources(schedules: Path | None, against: Path | None) -> None:
     for line in disagreements(curated, imported) or ["  none"]:
         click.echo(f"  {line}")
     if against:
-        old, old_report = load_dataset(against)
+        old, old_report = load(resolve(against, store, pinned), now)
         click.echo(f"refresh from bangumi-data {old_report.version} to {report.version}:")
         for line in refresh_changes(old, imported) or ["  no change"]:
             click.echo(f"  {line}")
-        # Served ids that the refresh changes: these lines keep the old addresses working.
-        click.echo(f"ids that change (add these lines to {ALIASES_FILE.name} so the old "
-                   "addresses redirect):")
+        # Served ids that the refresh changes. `calfeed dataset update` records them itself
+        # beside the dataset; these lines are for the reviewed table.
+        click.echo(f"ids that change (redirected by calfeed once installed with 'calfeed "
+                   f"dataset update'; add these lines to {ALIASES_FILE.name} to keep them "
+                   "reviewed):")
         renamed = renamed_ids(old, imported)
         for old_id, (key, new_id) in sorted(renamed.items()):
             click.echo(f"  {old_id}: {key}   # now {new_id}")
@@ -236,6 +251,9 @@ def copy(url: str, state: Path | None, calendars: Path | None, force: bool) -> N
     counts = ", ".join(f"{rows} {table}" for table, rows in copied.rows.items())
     click.echo(f"copied into {database.shown}: {counts}")
     click.echo("set CALFEED_DATABASE_URL to it on every instance, then restart them")
+
+
+cli.add_command(dataset)
 
 
 def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:

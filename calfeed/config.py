@@ -14,6 +14,8 @@ from .database import check_url
 # The schedules that ship with the repository; a deployment points CALFEED_SCHEDULES_DIR
 # at its own folder.
 BUNDLED_SCHEDULES = Path(__file__).resolve().parent.parent / "schedules"
+# The app's instance folder, as Flask names it for the calfeed package.
+INSTANCE = BUNDLED_SCHEDULES.parent / "instance"
 
 DEFAULTS: dict[str, Any] = {
     # Folder of schedule files (CALFEED_SCHEDULES_DIR).
@@ -61,6 +63,14 @@ DEFAULTS: dict[str, Any] = {
     # The installed bangumi-data package to import (CALFEED_IMPORT_PATH); empty: the pinned one
     # in data/bangumi/node_modules.
     "IMPORT_PATH": "",
+    # Folder of installed bangumi-data versions and the pointer to the one served
+    # (CALFEED_DATASET_DIR, `calfeed dataset`); empty means instance/datasets.
+    "DATASET_DIR": "",
+    # Hours between the service's own checks of the npm registry for a newer bangumi-data
+    # (fractions allowed); 0 turns them off.
+    "DATASET_UPDATE_HOURS": 24,
+    # A dataset published longer ago than this makes /healthz say degraded.
+    "DATASET_MAX_AGE_DAYS": 30,
     # Seconds between checks of the schedules folder for changes (SIGHUP checks at once);
     # 0 turns live reload off.
     "RELOAD_INTERVAL": 10,
@@ -110,6 +120,11 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_CONNECT_TIMEOUT_SECONDS": 3,
     "DATABASE_STATEMENT_TIMEOUT_SECONDS": 5,
 }
+
+
+def dataset_dir(config: Mapping[str, Any]) -> Path:
+    """CALFEED_DATASET_DIR, or instance/datasets."""
+    return Path(config["DATASET_DIR"] or INSTANCE / "datasets")
 
 
 class SettingError(ValueError):

@@ -25,11 +25,17 @@ def pytest_configure(config):
     os.environ.setdefault("CALFEED_RELOAD_INTERVAL", "0")
     config.addinivalue_line("markers", "both_response_caches: run each test of the module with "
                                        "the whole-response cache on (the default) and off")
+    config.addinivalue_line("markers", "browser: drives Chromium (left out by make test-fast)")
+    config.addinivalue_line("markers", "server: starts real programs (granian, nginx, "
+                                       "PostgreSQL) or reads the package registry (left out "
+                                       "by make test-fast)")
     config.addinivalue_line("markers", "both_backends: run each test of the module with the "
                                        "state in SQLite files and in PostgreSQL")
     # Apps and servers the tests start serve the schedules folder alone, as the existing tests
     # assume; tests of the imported catalogue turn it on (make_app(IMPORT=1)).
     os.environ.setdefault("CALFEED_IMPORT", "0")
+    # Nor do they ask the npm registry for a newer dataset unless a test says so.
+    os.environ.setdefault("CALFEED_DATASET_UPDATE_HOURS", "0")
     # Nor do they freeze the test process's heap (web/heap.py), even through create_app()
     # with no test config: their apps are cycles only the collector frees, and what is frozen
     # is never freed (test_heap.py turns it on, and back off).
@@ -77,6 +83,7 @@ def app_config(schedules: Path, state_path: Path, **config) -> dict:
             "CALENDARS_PATH": str(Path(state_path).with_name(Path(state_path).stem +
                                                             "-calendars.sqlite3")),
             "CLOCK": fixed_clock(), "RELOAD_INTERVAL": 0, "IMPORT": 0, "FREEZE_HEAP": 0,
+            "DATASET_DIR": str(Path(state_path).parent / "datasets"), "DATASET_UPDATE_HOURS": 0,
             **config}
 
 
@@ -125,7 +132,10 @@ def pytest_generate_tests(metafunc):
     # Both backends of the revision state and calendars pass the same tests: neither drifts.
     if (metafunc.definition.get_closest_marker("both_backends")
             and "database_url" in metafunc.fixturenames):
-        metafunc.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
+        # The PostgreSQL half starts a server: left out of `make test-fast`.
+        metafunc.parametrize("database_url",
+                             ["sqlite", pytest.param("postgres", marks=pytest.mark.server)],
+                             indirect=True)
 
 
 @pytest.fixture
@@ -233,3 +243,26 @@ def table_problem(folder: Path, name: str, text: str, reader):
     with pytest.raises(CatalogError) as caught:
         reader(path)
     return caught.value.errors[0]
+
+
+# What a test module drives, read from its source once, so that a new module is marked without
+# anyone remembering to: `make test-fast` leaves out these (pytest -m "not browser and not
+# server"), `make test` and CI run everything.
+BROWSER_SIGNS = ("tests.browser", "chromium", "playwright")
+SERVER_SIGNS = ("granian", "deploy/serve", "serve.py", "tests.nginx", "tests.postgres",
+                "throwaway_cluster", "postgres_cluster", "registry")
+
+
+def pytest_collection_modifyitems(config, items):
+    kinds: dict[Path, tuple[bool, bool]] = {}
+    for item in items:
+        path = Path(item.path)
+        if path not in kinds:
+            text = path.read_text(encoding="utf-8")
+            kinds[path] = ("browser" in path.name or any(sign in text for sign in BROWSER_SIGNS),
+                           any(sign in text for sign in SERVER_SIGNS))
+        browser, server = kinds[path]
+        if browser:
+            item.add_marker(pytest.mark.browser)
+        if server:
+            item.add_marker(pytest.mark.server)

@@ -138,7 +138,7 @@ def test_metallic_rouge_in_japan(client):
 
 
 def test_schedule_defaults_to_a_window_around_now_in_utc(client):
-    # issue 11 §1: never "everything"; 7 days back to 30 ahead of the (injected) clock's hour.
+    # never "everything"; 7 days back to 30 ahead of the (injected) clock's hour.
     body = client.get("/api/v1/schedule").get_json()
     assert body["tz"] == "UTC" and body["region"] is None
     assert (body["from"], body["to"]) == ("2023-12-25T00:00:00+00:00", "2024-01-31T00:00:00+00:00")
@@ -171,7 +171,7 @@ def test_one_end_given_makes_a_30_day_window(client, query, window):
 
 
 def test_the_same_release_mistake_is_the_same_400_as_the_feed(client):
-    # issue 10 §2: today's API answered 200 with [] for a release the region does not have.
+    # the API once answered 200 with [] for a release the region does not have.
     api = client.get("/api/v1/schedule?region=us&release=fod")
     feed = client.get("/feeds/us.ics?release=fod")
     message = "release 'fod' cannot be watched in United States: releases here are crunchyroll"

@@ -149,21 +149,26 @@ def sequences(client, url):
 
 
 @pytest.mark.both_backends  # revisions of imported shows, in either store
-def test_an_imported_shows_events_share_one_revision_that_rises_with_the_dataset(
+def test_an_imported_shows_events_share_one_revision_that_rises_when_the_show_changes(
         make_app, tmp_path):
     first = dataset(tmp_path / "v1", "9.9.1")
     changed = [dict(i) for i in ITEMS]
     changed[1]["titleTranslate"] = {"en": ["Current Show (renamed)"]}
     second = dataset(tmp_path / "v2", "9.9.2", changed)
-    before = sequences(make_app(IMPORT=1, IMPORT_PATH=str(first)).test_client(),
-                       "/feeds/jp/old-show.ics")
-    again = sequences(make_app(IMPORT=1, IMPORT_PATH=str(first)).test_client(),
-                      "/feeds/jp/old-show.ics")
-    after = sequences(make_app(IMPORT=1, IMPORT_PATH=str(second)).test_client(),
-                      "/feeds/jp/old-show.ics")
+
+    def both(folder, current_id):
+        client = make_app(IMPORT=1, IMPORT_PATH=str(folder)).test_client()
+        return (sequences(client, "/feeds/jp/old-show.ics"),
+                sequences(client, f"/feeds/jp/{current_id}.ics"))
+    before, current = both(first, "current-show")
+    again, _ = both(first, "current-show")
+    after, renamed = both(second, "current-show-renamed")
     assert set(before.values()) == {0} and again == before
-    # A new dataset version: every event says its version, so every one rises, never falls.
-    assert set(after) == set(before) and set(after.values()) == {1}
+    # A new dataset version that moves none of a show's times does not re-send its events
+    # (the version is not in the fingerprint); a show that changed rises, never falls.
+    assert after == before
+    assert set(current.values()) == {0} and set(renamed) == set(current)
+    assert set(renamed.values()) == {1}
 
 
 @pytest.mark.both_backends  # revisions of imported shows, in either store

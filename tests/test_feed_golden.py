@@ -1,32 +1,55 @@
-"""Golden feeds: the Metallic Rouge JP and US feeds, compared line by line, then byte for byte.
+"""Golden files: feeds and an API document compared line by line, then byte for byte.
 
-After an intended change to the feeds, look at the diff, then rewrite the files with
-`.venv/bin/python -m tests.test_feed_golden` and commit them with the change.
+Each pins what a client reads for one kind of answer: a show feed in Japan and the US, a
+region feed, all-day events in a viewer's zone, Japanese words with a reminder, an imported
+show's days without their time, and the API's show document. After an intended change, look
+at the diff, then rewrite the files with `.venv/bin/python -m tests.test_feed_golden` and
+commit them with the change.
 """
 
 from __future__ import annotations
 
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 GOLDEN = Path(__file__).parent / "golden"
-FEEDS = {"metallic-rouge-jp.ics": "/feeds/jp/metallic-rouge.ics",
-         "metallic-rouge-us.ics": "/feeds/us/metallic-rouge.ics"}
+# The imported catalogue as the pinned dataset gives it, on a day of its spring season.
+APRIL = datetime(2026, 4, 6, tzinfo=timezone.utc)
+GOLDENS = {
+    "metallic-rouge-jp.ics": ("/feeds/jp/metallic-rouge.ics", {}),
+    "metallic-rouge-us.ics": ("/feeds/us/metallic-rouge.ics", {}),
+    "region-jp.ics": ("/feeds/jp.ics", {}),
+    "all-day-los-angeles.ics": ("/feeds/us/metallic-rouge.ics?all_day=1&tz=America/Los_Angeles",
+                                {}),
+    "japanese-with-reminder.ics": ("/feeds/jp/metallic-rouge.ics?lang=ja&alarm=15", {}),
+    "imported-days-without-time.ics": ("/feeds/us/daemons-of-the-shadow-realm.ics",
+                                       {"IMPORT": 1, "CLOCK": APRIL}),
+    "api-show-metallic-rouge.json": ("/api/v1/shows/metallic-rouge", {}),
+}
 
 
-def render(name: str, state_path: str) -> bytes:
+def render(name: str, folder: str) -> bytes:
     from calfeed import create_app
-    from tests.conftest import BUNDLED_SCHEDULES, app_config
+    from tests.conftest import BUNDLED_SCHEDULES, app_config, fixed_clock
+    path, config = GOLDENS[name]
+    config = dict(config)
+    if "CLOCK" in config:
+        config["CLOCK"] = fixed_clock(config["CLOCK"])
     # The tests' own app configuration, also when run as a script to rewrite the files.
-    app = create_app(app_config(BUNDLED_SCHEDULES, state_path))
-    return app.test_client().get(FEEDS[name]).data
+    app = create_app(app_config(BUNDLED_SCHEDULES, f"{folder}/state.sqlite3",
+                                CALENDARS_PATH=f"{folder}/calendars.sqlite3",
+                                DATASET_DIR=f"{folder}/datasets", **config))
+    response = app.test_client().get(path)
+    assert response.status_code == 200, (path, response.text)
+    return response.data
 
 
-@pytest.mark.parametrize("name", sorted(FEEDS))
-def test_golden_feed(name, tmp_path):
-    produced = render(name, str(tmp_path / "state.sqlite3"))
+@pytest.mark.parametrize("name", sorted(GOLDENS))
+def test_golden_answer(name, tmp_path):
+    produced = render(name, str(tmp_path))
     expected = (GOLDEN / name).read_bytes()
     # Lines first, for a readable diff; then bytes, for line endings and anything else.
     assert produced.decode().splitlines() == expected.decode().splitlines()
@@ -34,7 +57,7 @@ def test_golden_feed(name, tmp_path):
 
 
 if __name__ == "__main__":
-    with tempfile.TemporaryDirectory() as folder:
-        for feed_name in FEEDS:
-            (GOLDEN / feed_name).write_bytes(render(feed_name, f"{folder}/state.sqlite3"))
-            print(f"wrote {GOLDEN / feed_name}")
+    for golden_name in GOLDENS:
+        with tempfile.TemporaryDirectory() as scratch:
+            (GOLDEN / golden_name).write_bytes(render(golden_name, scratch))
+        print(f"wrote {GOLDEN / golden_name}")

@@ -1,4 +1,4 @@
-"""Finding any show (issue 13 §1): title keys, search over the whole imported catalogue, seasons,
+"""Finding any show: title keys, search over the whole imported catalogue, seasons,
 and the pages /, /seasons and /search over HTTP."""
 
 from __future__ import annotations
@@ -308,7 +308,7 @@ def test_a_reload_builds_the_new_versions_index_before_serving_it(make_on_copy, 
 
 
 def test_a_platform_mistake_is_refused_as_feeds_and_the_api_refuse_it(client):
-    """One parser for `release` (issue 10 §1): search, the region feed and the schedule API
+    """One parser for `release`: search, the region feed and the schedule API
     give the same message for a platform not watchable in the region."""
     wanted = "release 'crunchyroll' cannot be watched in Japan: releases here are"
     for path in ("/search?q=metal&region=jp&release=crunchyroll",

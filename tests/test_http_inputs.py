@@ -142,7 +142,7 @@ def test_lang_is_matched_in_any_case(client, path):
 
 
 def test_every_route_declares_its_parameters(app):
-    # issue 10 §1: each route reads its request through a declaration (web/params.py `takes`);
+    # each route reads its request through a declaration (web/params.py `takes`);
     # a route without one would read request.args by hand, past the query layer.
     from calfeed.web.params import declaration_of
     undeclared = [rule.rule for rule in app.url_map.iter_rules()
@@ -174,7 +174,7 @@ def test_every_declared_api_parameter_is_documented_and_taken(app, client):
 @pytest.mark.parametrize("path", ["/", "/shows/metallic-rouge", "/shows/metallic-rouge?region=jp",
                                   "/calendars/new?region=jp"])
 def test_pages_ignore_tracking_parameters(client, path):
-    # issue 13 §4: a shared link with utm_*/fbclid/gclid must still open the page it names.
+    # a shared link with utm_*/fbclid/gclid must still open the page it names.
     plain = client.get(path)
     tracked = client.get(path + ("&" if "?" in path else "?")
                          + "utm_source=news&utm_campaign=x&fbclid=AbC&gclid=1&mc_eid=2")
@@ -199,7 +199,7 @@ def test_feeds_and_the_api_stay_strict_about_tracking_parameters(client, path):
     ("/api/v1/shows/Metallic-Rouge?tz=Asia/Tokyo", "/api/v1/shows/metallic-rouge?tz=Asia/Tokyo"),
 ])
 def test_show_ids_in_any_case_redirect_to_the_canonical_url(client, path, canonical):
-    # issue 10 §2: show ids were case-sensitive while regions were not.
+    # show ids were once case-sensitive while regions were not.
     response = client.get(path)
     assert response.status_code == 301 and response.headers["Location"] == canonical
     assert client.get(canonical).status_code == 200

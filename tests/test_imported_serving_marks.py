@@ -1,6 +1,6 @@
 """What the served app says about imported shows, on a small installed dataset next to the
 curated Metallic Rouge: provenance marks, STATUS:TENTATIVE, attribution only where imported
-data is, and the stable key's redirect (issue 12 §2, §4, attribution)."""
+data is, and the stable key's redirect (and attribution)."""
 
 from __future__ import annotations
 

@@ -105,7 +105,7 @@ def test_titles_are_escaped_on_pages_and_in_json(make_app, tmp_path):
     assert client.get("/api/v1/schedule").content_type == "application/json"
 
 
-# What airs now (issue 13 §1, §4), on a small bangumi-data package beside the bundled
+# What airs now, on a small bangumi-data package beside the bundled
 # schedules (tests/test_catalogue_serving.py), with the app's clock injected.
 
 def _front_cards(page: str, heading_id: str) -> list[str]:
@@ -164,7 +164,7 @@ def test_no_region_feed_offered_where_every_show_aired_years_ago(make_app):
     assert "/feeds/us.ics" in make_app().test_client().get("/shows/metallic-rouge?region=us").text
 
 
-# Japanese names on every page (issue 13 leftovers): ?lang=, else the browser's language, as
+# Japanese names on every page: ?lang=, else the browser's language, as
 # calfeed has words for it; the page's own labels stay English, so <html lang> stays en.
 
 JAPAN_OPTION = re.compile(r'<option value="jp"[^>]*>([^<]*)</option>')

@@ -129,7 +129,7 @@ def test_qr_code_decodes_to_the_webcal_url(visit, site):
         "/feeds/us/metallic-rouge.ics?lang=ja"
 
 
-# A 60-character host name: the longest addresses people will scan (issue 13 §4).
+# A 60-character host name: the longest addresses people will scan.
 LONG_HOST = "calendar-feeds-for-anime." + "x" * 23 + ".example.org"
 STYLESHEET = Path(__file__).resolve().parent.parent / "calfeed" / "static" / "calfeed.css"
 
@@ -201,7 +201,7 @@ def test_screenshots_and_no_horizontal_scroll(visit, width, name, path):
     assert (ARTIFACTS / f"{name}-{width}.png").stat().st_size > 10_000
 
 
-# --- Every page at both widths and in both colour schemes, checked by axe-core (issue 13 §5) --
+# --- Every page at both widths and in both colour schemes, checked by axe-core --
 
 AXE = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
 # The pages a person meets, with the data the site fixture serves.
@@ -255,7 +255,7 @@ def tab_to(page, selector: str, most: int = 80):
 
 
 def test_keyboard_only_subscribe_add_and_submit(visit):
-    """Keyboard only (issue 13 §5): Tab to a subscribe link, then to the "+" that adds the show
+    """Keyboard only: Tab to a subscribe link, then to the "+" that adds the show
     to a calendar, Enter, and on the form Tab to its submit button, Enter."""
     session = visit(zone="Europe/London", locale="en-GB", now=PAGE_NOW)
     page = session.open("/shows/metallic-rouge?region=gb")

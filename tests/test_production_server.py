@@ -133,7 +133,7 @@ def test_live_reload_under_two_workers(tmp_path):
 
 
 def test_starts_on_invalid_data_serving_the_last_good_copy(tmp_path):
-    """The decision of issue 10: a bad folder with a last good copy kept is served from that
+    """A bad folder with a last good copy kept is served from that
     copy while /healthz says degraded; only with no copy does the start refuse."""
     schedules = tmp_path / "schedules"
     shutil.copytree(ROOT / "schedules", schedules)
@@ -198,7 +198,7 @@ def test_sigterm_lets_an_answer_in_progress_finish(tmp_path):
 
 
 def test_a_broken_state_database_never_takes_the_service_down(tmp_path):
-    """Issue 11 §2 as reproduced: the database overwritten with random bytes and a worker
+    """As it was reproduced: the database overwritten with random bytes and a worker
     killed (the respawned worker crashed, granian saw a crash loop and exited); then a write
     lock held across SIGHUP (about 30 s of refused connections)."""
     import sqlite3

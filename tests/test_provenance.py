@@ -1,4 +1,4 @@
-"""Provenance on every airing (issue 12 §4): curated, dataset or inferred, in the API, on the
+"""Provenance on every airing: curated, dataset or inferred, in the API, on the
 show page, in each event's DESCRIPTION, and STATUS:TENTATIVE for inferred times."""
 
 from __future__ import annotations

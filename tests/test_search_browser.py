@@ -1,4 +1,4 @@
-"""Finding a show in Chromium (issue 13 §1, §4): results as one types, the same without script,
+"""Finding a show in Chromium: results as one types, the same without script,
 subscribing from the top of a show page on a phone, and dark mode."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A show's identity across catalogues and over time: its ids in the API (issue 12 §2)."""
+"""A show's identity across catalogues and over time: its ids in the API."""
 
 from __future__ import annotations
 
@@ -117,13 +117,15 @@ def test_calfeed_sources_prints_the_alias_lines_a_refresh_needs(tmp_path, monkey
     from tests.test_provenance import imported
     from tests.test_sources_report import BUNDLED
     show = replace(imported(), ids={"bangumi": "328609"})
-    versions = {None: {"bocchi-the-rock": replace(show, id="bocchi-the-rock")},
-                tmp_path: {"bocchi-rocks": replace(show, id="bocchi-rocks")}}
-    monkeypatch.setattr("calfeed.source.bangumi.load_dataset",
-                        lambda root=None: (versions[root], ImportReport("0.3.208")))
+    (tmp_path / "package.json").write_text('{"name": "bangumi-data", "version": "0.3.207"}')
+    versions = {False: {"bocchi-the-rock": replace(show, id="bocchi-the-rock")},
+                True: {"bocchi-rocks": replace(show, id="bocchi-rocks")}}
+    monkeypatch.setattr("calfeed.source.install.load", lambda dataset, now: (
+        versions[dataset.root == tmp_path], ImportReport(dataset.version)))
     result = CliRunner().invoke(cli, ["sources", "--schedules", str(BUNDLED),
-                                      "--against", str(tmp_path)])
+                                      "--against", str(tmp_path)],
+                                env={"CALFEED_DATASET_DIR": str(tmp_path / "none")})
     assert result.exit_code == 0, result.output
-    lines = result.output.split("ids that change (add these lines to aliases.yaml so the old "
-                                "addresses redirect):\n")[1].splitlines()
+    lines = result.output.split("add these lines to aliases.yaml to keep them "
+                                "reviewed):\n")[1].splitlines()
     assert lines == ["  bocchi-rocks: bgm328609   # now bocchi-the-rock"]

@@ -1,4 +1,4 @@
-"""The show page (issue 13 §1, §3, §4): choose the platform, add to my calendar, subscribe from
+"""The show page: choose the platform, add to my calendar, subscribe from
 the top, reminders by the feeds' rules, no region feed offered where it would be empty."""
 
 from __future__ import annotations

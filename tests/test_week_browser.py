@@ -203,7 +203,7 @@ def events(body: str) -> dict[str, tuple[str, int]]:
 
 def test_my_calendar_end_to_end(visit, site):
     """Search, add two shows, subscribe, fetch the feed, edit through the edit link, the same
-    feed URL changes, delete -> 410 (issue 13 §5), as a person in London would."""
+    feed URL changes, delete -> 410, as a person in London would."""
     session = visit(zone="Europe/London", locale="en-GB")
     page = session.open("/search?region=gb")
     page.fill("input[name=q]", "metallic")

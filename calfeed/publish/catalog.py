@@ -26,6 +26,10 @@ class Catalog:
     files: Mapping[str, bytes]      # the schedule files as loaded, by name
     imported: frozenset[str] = frozenset()      # ids of the shows from the imported dataset
     import_version: str | None = None           # "bangumi-data 0.3.208", None with IMPORT off
+    # Ids the dataset updates moved (old id -> stable key), recorded beside the dataset.
+    moved: Mapping[str, str] = field(default_factory=dict)
+    # The import served: its dataset's version, publish date and how far it knows.
+    imported_from: Imported | None = field(default=None, repr=False, compare=False)
     _by_region: dict = field(default_factory=dict, repr=False, compare=False)
 
     def shows_in(self, region: str) -> tuple[Show, ...]:
@@ -81,7 +85,8 @@ def load_catalog(directory: Path, files: Mapping[str, bytes] | None = None,
     return Catalog(shows=shows, airings=ShowAirings(shows, expanded),
                    version=data_version(files, imported.data_part), files=files,
                    imported=frozenset(shows) - frozenset(curated),
-                   import_version=imported.version)
+                   import_version=imported.version, moved=imported.moved,
+                   imported_from=imported)
 
 
 def data_version(files: Mapping[str, bytes], imported: str = "") -> str:

@@ -138,9 +138,11 @@ def publish(directory: Path, store: RevisionStore, now: datetime,
     events, first_loaded = store.record(curated, catalog.version, now)
     shared = {}
     if catalog.imported:
+        # Worked out when the dataset was installed, when this code did it (render/derived.py).
+        kept = catalog.imported_from.kept("prints") if catalog.imported_from else {}
         shared = store.record_shared(
-            ((catalog.shows[show_id].uid_key, shared_print(catalog.shows[show_id]))
-             for show_id in sorted(catalog.imported)), now)
+            ((show.uid_key, kept.get(show.uid_key) or shared_print(show))
+             for show in (catalog.shows[show_id] for show_id in sorted(catalog.imported))), now)
     revisions = Revisions(events=events, shared=shared)
     changed = max([first_loaded, *(r.modified for r in revisions.values())])
     return Published(catalog=catalog, revisions=revisions, first_loaded=first_loaded,

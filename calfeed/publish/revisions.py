@@ -20,7 +20,7 @@ it differs from that and gets a higher SEQUENCE, so clients that deleted it take
 
 Imported shows (some 250,000 airings) have one revision a show instead (`record_shared`): every
 event of the show takes it, and it rises when anything the show's events say changes, which for
-imported data is only with a new dataset version. A show's row also keeps the highest SEQUENCE
+imported data is only with a new dataset version that changes the show. A show's row also keeps the highest SEQUENCE
 its events were given, so a show that moves between a curated file and the import (same UIDs)
 continues above it either way and never goes back.
 """
@@ -40,6 +40,8 @@ from ..schedule.wallclock import UTC
 
 # The fingerprint of an event absent from the last load; no sha256 prefix looks like it.
 REMOVED = "removed"
+# How an imported release's provenance notes name the dataset ("bangumi-data 0.3.208").
+DATASET_NOTE = "bangumi-data "
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS event_revision (
@@ -111,14 +113,18 @@ def event_prints(airings: Iterable[Airing]) -> Iterator[tuple[str, str]]:
 def shared_print(show: Show) -> str:
     """What every event of a show with one shared revision says (an imported show): titles,
     links, each release's schedule, names and provenance; not its episode count, which grows
-    with the days for an open-ended show without changing any event already made."""
+    with the days for an open-ended show without changing any event already made, nor the
+    dataset's version."""
     parts = [repr(sorted(show.title.items())), repr(sorted(show.links.items())), show.kind,
              str(show.duration), show.studio or "",
              repr([(e.number, sorted(e.titles.items())) for e in show.episodes if e.titles])]
     for r in show.releases:
+        # The dataset's version is named in the notes but is not what an event says: an
+        # update that moves no time of a show must not make calendars take all its events.
+        notes = tuple(n for n in r.provenance_notes if not n.startswith(DATASET_NOTE))
         parts.append(repr((r.id, r.name, r.kind, sorted(r.regions), r.timezone.key,
                            str(r.start), r.every_days, r.url, r.skip, r.moves, r.follows,
-                           r.offset, r.provenance, r.provenance_notes, r.precision)))
+                           r.offset, r.provenance, notes, r.precision)))
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
 
 

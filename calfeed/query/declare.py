@@ -9,7 +9,7 @@ from ..suggest import advise, did_you_mean
 from .errors import ParameterError
 from .parameters import PARAMETERS
 
-# Added to shared links by sites and mail tools; a page ignores them (issue 13 §4) so a shared
+# Added to shared links by sites and mail tools; a page ignores them so a shared
 # link still opens. Feeds and the API stay strict: their URLs are made by calfeed, not shared.
 TRACKING_PREFIXES = ("utm_",)
 TRACKING = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid",

@@ -11,7 +11,7 @@ from .errors import ParameterError
 
 MAX_WINDOW = timedelta(days=366)
 # Without from/to: the week behind and the month ahead of now, from the start of the current
-# hour (issue 11 §1: a request never means "everything"; the hour keeps one answer, one ETag and
+# hour (a request never means "everything"; the hour keeps one answer, one ETag and
 # one memo entry per hour instead of one per request). With only one end given, the window
 # reaches AHEAD after `from`, or AHEAD before `to`.
 BEHIND = timedelta(days=7)

@@ -43,11 +43,21 @@ class CatalogueIndexes:
 def indexes(published: Published, readings: Readings) -> CatalogueIndexes:
     """The indexes of a data version, made once and kept beside it (not per request)."""
     def make() -> CatalogueIndexes:
-        shows = published.catalog.shows
-        seasons = Lazy(lambda: SeasonIndex.build(shows))
-        search = Lazy(lambda: SearchIndex(shows, lambda s: seasons.get().first[s.id], readings,
-                                          synonym_table()))
-        return CatalogueIndexes(seasons, search)
+        catalog = published.catalog
+        shows, imported = catalog.shows, catalog.imported_from
+        # What was worked out when the dataset was installed (render/derived.py): the first
+        # airings of the imported shows a curated file does not replace, the titles' readings.
+        firsts = imported.kept("first") if imported else {}
+        known = {show_id: firsts[show_id] for show_id in catalog.imported if show_id in firsts}
+        seasons = Lazy(lambda: SeasonIndex.build(shows, known))
+
+        def search_index() -> SearchIndex:
+            if imported is not None:
+                readings.learn(imported.derived.get("readings") or {},
+                               imported.derived.get("reader"))
+            return SearchIndex(shows, lambda s: seasons.get().first[s.id], readings,
+                               synonym_table())
+        return CatalogueIndexes(seasons, Lazy(search_index))
     return published.kept("catalogue-indexes", make)
 
 

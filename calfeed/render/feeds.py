@@ -9,6 +9,7 @@ from typing import Mapping
 
 from . import ics
 from .attribution import attribution
+from .data_end import ended_before
 from .feed_text import left_out_note, region_feed_header, show_feed_header
 from ..i18n import translations
 from ..errors import NotFound
@@ -115,6 +116,10 @@ def _feed(published: Published, region: Country, shows: tuple[Show, ...], query:
     # query.release_ids were checked against these shows when the query was parsed.
     airings = published.selection(region.code, tuple(s.id for s in shows), query.release_ids,
                                   query.all_releases, window)
+    if not airings and window is not None:
+        # Empty because the imported data ends before the window: the description says so.
+        why = ended_before(published, window[0], query.lang)
+        about = f"{about} {why}" if why else about
     return _render(published, region, airings, query, now=now, url=url, settings=settings,
                    name=name, about=about, filename=filename)
 

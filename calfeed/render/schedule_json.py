@@ -13,6 +13,7 @@ from ..schedule.regions import Country
 from ..query.schedule import ScheduleQuery
 from ..schedule.wallclock import UTC
 from .attribution import attribution
+from .data_end import ended_before
 from .provenance import as_json, of_airing
 
 FeedUrl = Callable[[str, str], str]   # (region code, show id) -> absolute feed URL
@@ -147,7 +148,7 @@ def schedule(published: Published, query: ScheduleQuery, feed_url: FeedUrl) -> d
         airings = [a for a in published.airings(show_ids, window)
                    if query.release_ids is None or a.release.id in query.release_ids]
     region = query.region.code if query.region else None
-    return with_attribution({
+    document = {
         "region": region,
         "tz": query.zone.key,
         "from": _in_zone(query.start, query.zone),
@@ -155,7 +156,11 @@ def schedule(published: Published, query: ScheduleQuery, feed_url: FeedUrl) -> d
         "airings": [airing_entry(a, query.zone, query.lang,
                                  feed_url(region.lower(), a.show.id) if region else None)
                     for a in airings],
-    }, (a.show for a in airings))
+    }
+    why = ended_before(published, window[0]) if not airings else None
+    if why:
+        document["note"] = why      # empty because the imported data ends before the window
+    return with_attribution(document, (a.show for a in airings))
 
 
 def with_attribution(document: dict, shows) -> dict:

@@ -52,6 +52,11 @@ class Season:
         return Season(index // 4, index % 4)
 
 
+def season_start(season: Season) -> datetime:
+    """The first instant of a season, in Japan."""
+    return datetime(season.year, season.quarter * 3 + 1, 1, tzinfo=TOKYO)
+
+
 def season_of(moment: datetime) -> Season:
     """The season of an instant, by the date in Japan."""
     local = moment.astimezone(TOKYO)
@@ -81,6 +86,10 @@ def parse_season(slug: str) -> tuple[Season, bool]:
                          "2024-winter (winter is January to March, then spring, summer, fall)")
     season = Season(int(match.group(1)), NAMES.index(name))
     return season, season.slug == slug
+
+
+def _instant(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 def first_airing(show: Show, region: str = "JP") -> datetime | None:
@@ -134,8 +143,13 @@ class SeasonIndex:
     by_season: Mapping[Season, tuple[str, ...]]
 
     @classmethod
-    def build(cls, shows: Mapping[str, Show]) -> SeasonIndex:
-        first = {show_id: first_airing(show) for show_id, show in shows.items()}
+    def build(cls, shows: Mapping[str, Show],
+              known: Mapping[str, str | None] | None = None) -> SeasonIndex:
+        """The index of these shows; `known` gives some shows' first airings (ISO 8601, as
+        kept beside a dataset), worked out again for the others."""
+        known = known or {}
+        first = {show_id: (_instant(known[show_id]) if show_id in known
+                           else first_airing(show)) for show_id, show in shows.items()}
         season = {show_id: season_of_start(moment, len(shows[show_id].episodes))
                   for show_id, moment in first.items() if moment is not None}
         grouped: dict[Season, list[str]] = {}

@@ -8,7 +8,7 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from ..source.titles import has_japanese  # noqa: F401 (search's, beside the other keys)
 
@@ -73,6 +73,15 @@ class Readings:
         self._known: dict[str, tuple[str, str]] | None = None
         self._lock = threading.Lock()
 
+    def learn(self, readings: Mapping[str, list | tuple], reader: str | None) -> None:
+        """Take readings made elsewhere (when a dataset was installed) by the same reader."""
+        if reader != reader_version() or not readings:
+            return
+        with self._lock:
+            if self._known is None:
+                self._known = self._read()
+            self._known = {**{t: tuple(p) for t, p in readings.items()}, **self._known}
+
     def of_all(self, titles: Iterable[str]) -> dict[str, tuple[str, str]]:
         with self._lock:
             if self._known is None:
@@ -92,7 +101,7 @@ class Readings:
                 saved = json.load(file)
         except (TypeError, OSError, ValueError):
             return {}   # no file yet, or one that cannot be read: read the titles again
-        if not isinstance(saved, dict) or saved.get("reader") != _reader_version():
+        if not isinstance(saved, dict) or saved.get("reader") != reader_version():
             return {}
         return {title: tuple(pair) for title, pair in saved.get("readings", {}).items()
                 if isinstance(pair, list) and len(pair) == 2}
@@ -102,13 +111,13 @@ class Readings:
         temporary = f"{self._path}.{os.getpid()}.tmp"
         try:
             with open(temporary, "w", encoding="utf-8") as file:
-                json.dump({"reader": _reader_version(), "readings": readings}, file,
+                json.dump({"reader": reader_version(), "readings": readings}, file,
                           ensure_ascii=False)
             os.replace(temporary, self._path)
         except OSError:
             pass
 
 
-def _reader_version() -> str:
+def reader_version() -> str:
     from importlib.metadata import version
     return f"pykakasi {version('pykakasi')}"

@@ -187,10 +187,10 @@ def mapped_item(item: dict, site_meta: dict, version: str, now: datetime,
         if key in ID_SITES and entry.get("id"):
             ids[ID_SITES[key]] = str(entry["id"])
         if meta.get("type") == "onair" and key in sites:
-            site = _site_release(entry, sites[key], kind, begin, slot, len(episode_list),
-                                 broadcast, dataset, report)
-            if site is not None:
-                releases.append(replace(site, url=links.get(key.lower())))
+            # The site's page of the show (its urlTemplate): where a subscriber goes to watch.
+            releases.append(_site_release(entry, sites[key], kind, begin, slot,
+                                          len(episode_list), broadcast, dataset, report,
+                                          links.get(key.lower())))
     titles = _titles(item)
     return Show(id="", title=titles, episodes=episode_list,
                 releases=tuple(releases), duration=timedelta(minutes=DURATIONS.get(kind, 30)),
@@ -225,13 +225,13 @@ def _broadcast(kind: str, begin: datetime, slot: Slot | None, now: datetime,
     release = _release("jp-broadcast", name, release_kind, frozenset({"JP"}), TOKYO, first,
                        slot.every, "inferred" if notes and (slot.end is None or slot.end_off_slot)
                        else "dataset",
-                       (dataset, *notes))
-    return replace(release, moves=moves), episodes(count, first, slot.every, slot.by_date)
+                       (dataset, *notes), moves=moves)
+    return release, episodes(count, first, slot.every, slot.by_date)
 
 
 def _site_release(entry: dict, site: Site, kind: str, begin: datetime, slot: Slot | None,
-                  count: int, broadcast: Release, dataset: str,
-                  report: ImportReport) -> Release | None:
+                  count: int, broadcast: Release, dataset: str, report: ImportReport,
+                  url: str | None) -> Release:
     """One on-air site's release: timed, a date, or listed without dates (the show is on the
     site all the same: a fan there can watch it)."""
     key = site.key
@@ -241,7 +241,7 @@ def _site_release(entry: dict, site: Site, kind: str, begin: datetime, slot: Slo
     def listed(note: str, counter: Counter) -> Release:
         counter[key] += 1
         return _release(key.replace("_", "-"), site.name, "streaming", regions, site.timezone,
-                        None, None, "dataset", (dataset, note), precision=LISTED_PRECISION)
+                        None, None, "dataset", (dataset, note), url, precision=LISTED_PRECISION)
 
     try:
         start = parse_instant(entry.get("begin"))
@@ -272,7 +272,8 @@ def _site_release(entry: dict, site: Site, kind: str, begin: datetime, slot: Slo
     if slot is not None:
         every = slot.every if entry.get("broadcast") is None else _site_period(entry, slot.every)
     return _release(key.replace("_", "-"), site.name, "streaming", regions, zone, start, every,
-                    "inferred" if notes else "dataset", (dataset, *notes), precision=precision)
+                    "inferred" if notes else "dataset", (dataset, *notes), url,
+                    precision=precision)
 
 
 def _catalogue_addition(slot: Slot, count: int, start: datetime) -> bool:
@@ -314,12 +315,12 @@ def _wall(moment: datetime, zone) -> WallTime:
 
 
 def _release(release_id, name, kind, regions, zone, start, every, provenance, notes,
-             url=None, precision=TIMED) -> Release:
+             url=None, precision=TIMED, moves=()) -> Release:
     return Release(id=release_id, name=name, kind=kind, regions=regions, timezone=zone,
                    regions_text=", ".join(sorted(regions)) if len(regions) < 8 else f"{len(regions)} countries",
                    start=_wall(start, zone) if start is not None else None,
                    every_days=every or 7, provenance=provenance, provenance_notes=notes, url=url,
-                   precision=precision)
+                   precision=precision, moves=moves)
 
 
 def _titles(item: dict) -> dict[str, str]:

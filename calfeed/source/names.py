@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from contextlib import contextmanager
 from functools import lru_cache
-from typing import Mapping
+from typing import Iterator, Mapping
 
 from ..schedule.model import Show
 from .synonyms import synonym_table
@@ -29,15 +31,36 @@ def slugify(text: str) -> str:
     return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")[:MAX_SLUG].rstrip("-")
 
 
+_known = threading.local()
+
+
+@contextmanager
+def remembered(table: dict[str, str]) -> Iterator[dict[str, str]]:
+    """Romanise through `table` (title -> romaji) in this thread, adding what is read anew:
+    a dataset's table is made when it is installed and kept beside it (about 80% of an
+    import's time is pykakasi's), so a worker's start reads it instead."""
+    _known.table = table
+    try:
+        yield table
+    finally:
+        _known.table = None
+
+
 def romanise(text: str) -> str:
     """Japanese in Hepburn romaji, word by word (pykakasi: kanji, kana, and their readings);
     words in Latin letters kept as they are, full-width ones too (ＳＦ is SF, not 'S F')."""
+    table = getattr(_known, "table", None)
+    if table is not None and text in table:
+        return table[text]
     # Roman numerals (Ⅲ) stay a word of their own: NFKC would join them to the word before.
     spaced = _ROMAN_NUMERALS.sub(lambda found: f" {found.group()} ", text)
     parts = _LATIN_WORDS.split(unicodedata.normalize("NFKC", spaced))
     # split() with a group alternates: Japanese (or anything else) at even places, Latin at odd.
-    return " ".join(part if place % 2 else " ".join(p["hepburn"] for p in _kakasi().convert(part))
-                    for place, part in enumerate(parts) if part.strip())
+    found = " ".join(part if place % 2 else " ".join(p["hepburn"] for p in _kakasi().convert(part))
+                     for place, part in enumerate(parts) if part.strip())
+    if table is not None:
+        table[text] = found
+    return found
 
 
 _ROMAN_NUMERALS = re.compile("[\u2160-\u217f]+")

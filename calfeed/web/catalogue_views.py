@@ -14,7 +14,8 @@ from ..render.feeds import region_window
 from ..render.on_air import on_air
 from ..render.pages import display_title, search_results, show_cards, upcoming_first
 from ..render.search import MAX_QUERY
-from ..render.season import NotASeason, parse_season, season_of
+from ..render.data_end import ended_before
+from ..render.season import NotASeason, parse_season, season_of, season_start
 from ..render.title_keys import Readings
 from ..query.errors import ParameterError
 from ..query.values import check_releases
@@ -46,7 +47,8 @@ def front_page(args: Values) -> Response:
         nearby=_nearby_seasons(published, seasons, current, region),
         # Said when this season is empty: the catalogue ends where its newest data does.
         newest=seasons.seasons()[-1] if seasons.by_season else None,
-        import_version=published.catalog.import_version))
+        import_version=published.catalog.import_version,
+        data_end=None if this else ended_before(published, season_start(current))))
 
 
 def _still_on_air(published, seasons, current, region, now) -> list:
@@ -96,6 +98,7 @@ def season_page(slug: str, args: Values):
     elsewhere = [shows[i] for i in ids if region.code not in shows[i].regions]
     return _page(render_template(
         "season.html", region=region, **_picker(args), season=season,
+        data_end=None if here else ended_before(published, season_start(season)),
         cards=show_cards(published, region, now, here), elsewhere=elsewhere,
         previous=season.plus(-1), next=season.plus(1), current=season_of(now),
         display_title=display_title))

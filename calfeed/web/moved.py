@@ -9,7 +9,8 @@ from ..source.aliases import alias_table, show_index
 
 def current_show_id(published: Published, show_id: str) -> str | None:
     """The id the show has today: the catalogue's own spelling (ids are lower-case), else where
-    an old id (source/aliases.yaml) or the stable key (bgm425595) leads; None if nowhere.
+    an old id (source/aliases.yaml, or recorded by a dataset update) or the stable key
+    (bgm425595) leads; None if nowhere.
 
     Views answer a 301 to the URL with this id and the same query string (params.moved_to),
     so subscribed feeds, links and API clients keep working when a refresh changes an id.
@@ -18,5 +19,7 @@ def current_show_id(published: Published, show_id: str) -> str | None:
     found = canonical_show_id(show_id, shows)
     if found is not None:
         return found
-    index = published.kept("show-index", lambda: show_index(shows.values(), alias_table()))
+    # The reviewed table over what the dataset updates recorded: a person's word wins.
+    index = published.kept("show-index", lambda: show_index(
+        shows.values(), {**published.catalog.moved, **alias_table()}))
     return index.current_id(show_id.lower())

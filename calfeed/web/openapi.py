@@ -185,6 +185,9 @@ SCHEMAS.update({
                                 "to": {"type": "string", "format": "date-time"},
                                 "airings": {"type": "array",
                                             "items": {"$ref": "#/components/schemas/Airing"}},
+                                "note": {"type": "string", "description": (
+                                    "Why no airing is listed, when the imported schedule "
+                                    "data ends before the window")},
                                 "attribution": ATTRIBUTION}},
     "OpenAPI": {"type": "object", "required": ["openapi", "paths"]},
     "SearchResults": {

@@ -24,11 +24,14 @@ from ..database import DATABASE
 from ..errors import CatalogError, ScheduleError
 from ..publish.catalog import data_version
 from ..publish.published import Published, publish
+from ..config import dataset_dir
 from ..source.bangumi import DATASET
+from ..source.datasets import DatasetStore, pinned_dataset, to_serve
 from ..source.loading import Imported, horizon_day, imported_catalogue
 from ..render.health import LoadStatus
 from ..schedule.show_file import read_folder
-from .heap import settle
+from .dataset_updates import DatasetUpdater, environment_of
+from .heap import loading_beside, settle
 from .newest import NewestMarker
 from .reloader import Reloader
 from .state_store import StateStore, StoreFault
@@ -38,6 +41,7 @@ STATUS = "calfeed.load-status"
 RELOADER = "calfeed.reloader"
 HOLD = "calfeed.hold"
 IMPORTED = "calfeed.imported"
+UPDATER = "calfeed.dataset-updater"
 # What other parts of the app make of a data version before it is served (catalogue_views:
 # the season and search indexes), so that no request after a start or reload waits for it.
 PREPARE = "calfeed.prepare"
@@ -61,6 +65,8 @@ class Hold:
     marker: NewestMarker | None = None  # the file naming the newest version
     memory_high: int | None = None      # highest SEQUENCE served while numbering from memory
     catch_up_seconds: float = 5.0       # how long a request waits for a load by another thread
+    datasets: DatasetStore | None = None    # the folder of installed datasets
+    dataset_seen: tuple = ()            # its pointer as this worker last imported from it
 
 
 def system_clock() -> datetime:
@@ -74,8 +80,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("CLOCK", system_clock)
     app.extensions[STATUS] = LoadStatus()
     path = app.config["STATE_PATH"]
+    app.config["DATASET_DIR"] = str(dataset_dir(app.config))
     app.extensions[HOLD] = Hold(marker=NewestMarker(path),
-                                catch_up_seconds=float(app.config["CATCH_UP_SECONDS"]))
+                                catch_up_seconds=float(app.config["CATCH_UP_SECONDS"]),
+                                datasets=DatasetStore(app.config["DATASET_DIR"]))
     app.extensions[IMPORTED] = _import(app)
     outcome = _load(app)
     if EXTENSION not in app.extensions:
@@ -86,10 +94,18 @@ def init_app(app: Flask) -> None:
             Path(app.config["SCHEDULES_DIR"]), lambda: _load(app) is not Outcome.RETRY,
             float(interval), float(app.config["RELOAD_SETTLE_SECONDS"]), (SHRINK_MARKER,),
             retry=outcome is Outcome.RETRY or app.extensions[STATUS].store_fault is not None,
-            # A new day moves the imported open-ended shows' horizon: a load, as an edit is.
-            day=(lambda: horizon_day(app.config["CLOCK"]())) if app.extensions[IMPORTED]
-            else None)
+            # A new day moves the imported open-ended shows' horizon, and a new dataset
+            # pointer names another dataset: each is due a load, as an edit is.
+            day=(lambda: (horizon_day(app.config["CLOCK"]()),
+                          app.extensions[HOLD].datasets.pointer_state()))
+            if app.extensions[IMPORTED] else None)
         app.extensions[RELOADER].start()
+    hours = app.config["DATASET_UPDATE_HOURS"]
+    if app.extensions[IMPORTED] and hours > 0:
+        app.extensions[UPDATER] = DatasetUpdater(
+            app.extensions[HOLD].datasets, float(hours), environment_of(app.config),
+            app.config["CLOCK"])
+        app.extensions[UPDATER].start()
 
 
 def import_on(value) -> bool:
@@ -98,18 +114,23 @@ def import_on(value) -> bool:
 
 
 def _import(app: Flask) -> Imported | None:
-    """The imported catalogue (bangumi-data), loaded once per process: it changes only with
-    the pinned package, while the schedules folder reloads as it changes; and, each new day,
-    its open-ended shows run a day further (loading.py)."""
+    """The imported catalogue (bangumi-data): the newer of the pinned package and the dataset
+    folder's current version (source/datasets.py), loaded once per process and version; each
+    new day, its open-ended shows run a day further (loading.py)."""
     if not import_on(app.config["IMPORT"]):
         return None
     root = Path(app.config["IMPORT_PATH"] or DATASET)
-    if not (root / "dist" / "data.json").is_file():
+    hold: Hold = app.extensions[HOLD]
+    # The pointer's state before it is read: a switch meanwhile is seen at the next check.
+    hold.dataset_seen = hold.datasets.pointer_state()
+    installed = (root / "dist" / "data.json").is_file()
+    chosen = to_serve(hold.datasets, pinned_dataset(root) if installed else None)
+    if chosen is None:
         raise CatalogError([ScheduleError(str(root / "dist" / "data.json"), 1, 1, (
             "the imported catalogue (bangumi-data) is not installed: run 'npm ci --prefix "
-            "data/bangumi' (make run does), or set CALFEED_IMPORT=0 to serve the schedules "
-            "folder alone"))])
-    return imported_catalogue(app.config["CLOCK"](), root)
+            "data/bangumi' (make run does) or 'calfeed dataset update', or set "
+            "CALFEED_IMPORT=0 to serve the schedules folder alone"))])
+    return imported_catalogue(app.config["CLOCK"](), dataset=chosen)
 
 
 def reload(app: Flask) -> bool:
@@ -124,7 +145,7 @@ def _load(app: Flask) -> Outcome:
     status: LoadStatus = app.extensions[STATUS]
     hold: Hold = app.extensions[HOLD]
     directory = Path(app.config["SCHEDULES_DIR"])
-    with hold.lock:
+    with hold.lock, loading_beside():
         served: Published | None = app.extensions.get(EXTENSION)
         now = app.config["CLOCK"]()
         try:
@@ -175,10 +196,18 @@ def _load(app: Flask) -> Outcome:
 
 def _import_today(app: Flask) -> None:
     """Move the import's open-ended horizon to today's, if a day passed since it was counted
-    (the import itself stays: loading.py keeps it per process)."""
+    (the import itself stays: loading.py keeps it per process); import the dataset the
+    folder's pointer names, if it moved (beside the one served, which stays until the swap)."""
     imported: Imported | None = app.extensions[IMPORTED]
-    if imported is not None and imported.day != horizon_day(app.config["CLOCK"]()):
+    if imported is not None and (imported.day != horizon_day(app.config["CLOCK"]())
+                                 or dataset_moved(app)):
         app.extensions[IMPORTED] = _import(app)
+
+
+def dataset_moved(app: Flask) -> bool:
+    """Whether the dataset folder's pointer changed since this worker imported (one stat)."""
+    hold: Hold = app.extensions[HOLD]
+    return hold.datasets.pointer_state() != hold.dataset_seen
 
 
 def _open_store(app: Flask, nothing_served: bool) -> StateStore:
@@ -309,6 +338,12 @@ def served(app: Flask) -> Published:
 def _adopt_newest(app: Flask, marker: NewestMarker) -> None:
     hold: Hold = app.extensions[HOLD]
     status: LoadStatus = app.extensions[STATUS]
+    if app.extensions[IMPORTED] is not None and dataset_moved(app):
+        # A new dataset: seconds of import, which a request must not wait for. This worker's
+        # reloader loads it beside what is served, woken now; requests go on meanwhile.
+        if RELOADER in app.extensions:
+            app.extensions[RELOADER].wake.set()
+        return
     # The first request loads the newer version; the others wait for it, but no longer than
     # CATCH_UP_SECONDS (a huge catalogue): then they answer from what is served meanwhile.
     if not hold.lock.acquire(timeout=hold.catch_up_seconds):

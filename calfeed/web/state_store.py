@@ -26,7 +26,7 @@ from ..publish.revisions import Revision, RevisionStore, Snapshot
 log = logging.getLogger("calfeed.state")
 
 # Seconds a load waits for another process's write lock: a load is retried on the next check,
-# so waiting long only holds up the worker (30 s of refused connections, in the issue).
+# so waiting long only holds up the worker (30 s of refused connections when it was tried).
 LOCK_TIMEOUT = 2.0
 
 

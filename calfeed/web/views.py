@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 
@@ -14,7 +15,8 @@ from ..query.feed import FEED, languages, parse_feed_query
 from ..render.attribution import attribution
 from ..render.feed_text import region_feed_header, show_feed_header
 from ..database import DATABASE
-from ..render.health import health
+from ..render.data_end import footer_line
+from ..render.health import DatasetHealth, health
 from ..render.on_air import region_feed_has_events
 from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, show_feed
 from ..i18n import catalogue_languages, translations, words_language
@@ -23,6 +25,7 @@ from ..render.pages import (ALARM_CHOICES, episode_rows, language_choices, platf
                             region_airings, time_sources)
 from ..schedule.regions import Country, countries, country
 from ..schedule.zones import zone_of
+from .dataset_updates import last_check
 from .moved import current_show_id
 from .params import Values, moved_to, takes
 from .page_cache import accepted_language, accepted_region, chosen_region, whole_response
@@ -159,12 +162,15 @@ def _canonical_show(show_id: str, published, endpoint: str) -> str:
 @takes()
 def healthz(args: Values):
     published = current_app.extensions.get(state.EXTENSION)
+    dataset = DatasetHealth(state.now(), float(current_app.config["DATASET_MAX_AGE_DAYS"]),
+                            last_check(Path(current_app.config["DATASET_DIR"])))
     calendars = current_app.extensions.get("calfeed.calendars")
     database = current_app.extensions.get(DATABASE)
     status, body = health(published, state.load_status(), details=state.may_see_details(),
                           folder=current_app.config["SCHEDULES_DIR"],
                           calendars=calendars.problem() if calendars else None,
-                          database=None if database is None else database.reachable())
+                          database=None if database is None else database.reachable(),
+                          dataset=dataset)
     response = Response(json.dumps(body, ensure_ascii=False) + "\n", status=status,
                         content_type="application/json")
     response.headers["Cache-Control"] = "no-store"
@@ -218,12 +224,14 @@ def _security_headers(response: Response) -> Response:
 
 @views.app_context_processor
 def _credit() -> dict:
-    """Every page's footer credits imported data when the catalogue serves some (CC BY 4.0)."""
+    """Every page's footer credits imported data when the catalogue serves some (CC BY 4.0),
+    and names its version and date."""
     published = current_app.extensions.get(state.EXTENSION)
     if published is None:
-        return {"credit": None}
+        return {"credit": None, "data_line": None}
     found = published.kept("attribution", lambda: attribution(published.catalog.shows.values()))
-    return {"credit": found.as_json() if found else None}
+    # How current the imported data is, on every page that serves it.
+    return {"credit": found.as_json() if found else None, "data_line": footer_line(published)}
 
 
 def init_app(app: Flask) -> None:

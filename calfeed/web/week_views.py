@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import Blueprint, Flask, render_template
 
@@ -10,6 +10,7 @@ from . import state
 from ..query import values as parse
 from ..query.errors import ParameterError
 from ..query.window import moment
+from ..render.data_end import ended_before
 from ..render.week import today_in, week
 from ..schedule.regions import Country
 from ..schedule.wallclock import FIRST_YEAR, LAST_YEAR
@@ -37,9 +38,12 @@ def week_page(args: Values):
              else today_in(region, now, zone))
     release = _platform(args.get("release"), published, region) if "release" in args else None
     shown = week(published, region, start, now, release, zone)
+    begins = datetime.fromisoformat(shown.begin_utc.replace("Z", "+00:00"))
     return _page(render_template("week.html", week=shown, region=region, **_picker(args),
                                  today=today_in(region, now, zone),
-                                 tz=zone.key if zone else None))
+                                 tz=zone.key if zone else None,
+                                 data_end=None if shown.count else ended_before(published,
+                                                                                begins)))
 
 
 def _first_day(text: str, region: Country, zone=None) -> date:
