@@ -40,3 +40,21 @@ def test_nothing_is_written_beside_the_pinned_package(tmp_path):
     import_cache.write(pinned, "code-a", {}, ImportReport("0.3.208"))
     assert not (tmp_path / import_cache.CACHE).exists()
     assert import_cache.read(pinned, "code-a") is None
+
+
+def test_an_install_keeps_the_mapped_import_a_worker_then_reads(tmp_path):
+    """The install maps the dataset to check it loads: what it mapped is kept, so the workers
+    that swap to the version read it instead of mapping it again."""
+    from calfeed.source.datasets import DatasetStore, pinned_dataset, to_serve
+    from calfeed.source.loading import import_code
+    from tests.test_catalogue_serving import ITEMS, dataset
+    from tests.test_dataset_install import EXTRA, NOW, put
+    store = DatasetStore(tmp_path / "datasets")
+    pinned = pinned_dataset(dataset(tmp_path / "pinned", version="1.0.0", items=ITEMS + EXTRA))
+    put(store, pinned, "1.0.1")
+    served = to_serve(store, pinned)
+    found = import_cache.read(served, import_code())
+    assert found is not None
+    from calfeed.source.bangumi import load_dataset
+    shows, _report = load_dataset(served.root, NOW)
+    assert found[0] == shows

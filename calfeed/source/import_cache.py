@@ -51,11 +51,15 @@ def read(dataset: Dataset, code: str) -> tuple[dict[str, Show], ImportReport] | 
 
 
 def write(dataset: Dataset, code: str, shows: dict[str, Show], report: ImportReport) -> None:
-    """Keep the mapped import beside `dataset`; workers writing at once each rename a whole
-    file of their own into place. A folder that cannot be written is left as it is."""
-    if dataset.pinned:
-        return
-    folder: Path = dataset.folder
+    """Keep the mapped import beside `dataset` (never beside the pinned package)."""
+    if not dataset.pinned:
+        write_to(dataset.folder, code, shows, report)
+
+
+def write_to(folder: Path, code: str, shows: dict[str, Show], report: ImportReport) -> None:
+    """Keep the mapped import in a version's folder (an install writes it before the folder
+    is in place); workers writing at once each rename a whole file of their own into place.
+    A folder that cannot be written is left as it is."""
     temporary = folder / f".{CACHE}.{os.getpid()}"
     try:
         with open(temporary, "wb") as file:

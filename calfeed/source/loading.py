@@ -88,7 +88,7 @@ def imported_catalogue(now: datetime, root: Path = DATASET,
         elif found is None or found.day != day:     # (an earlier day: only tests go back)
             kept = derived(dataset)
             table = romaji(kept)        # taken out of what is kept: ids are made by then
-            code = f"{code_key()} {romaji_key()}"
+            code = import_code()
             mapped = import_cache.read(dataset, code)
             if mapped is not None:
                 shows, report = mapped
@@ -151,6 +151,11 @@ def code_key() -> str:
         for path in sorted(root.glob(pattern)):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def import_code() -> str:
+    """What a mapped import kept beside a version (import_cache) must have been made by."""
+    return f"{code_key()} {romaji_key()}"
 
 
 @lru_cache(maxsize=1)
