@@ -18,6 +18,7 @@ have a p99 over MS milliseconds: reads beside writes must stay fast.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -73,11 +74,16 @@ def start(code: Path, work: Path, port: int, per_hour: int) -> subprocess.Popen:
 
 
 def form_of(base: str) -> tuple[str, str, list[str]]:
-    """(cookie, csrf token, show ids) as the new-calendar form gives them to a browser."""
+    """(cookie, csrf token, show ids) as the new-calendar form gives them to a browser: code
+    of before gave a token and its cookie; since, forms are judged by their Origin alone and
+    the form lists what is on air, so the region's shows come from the API."""
     _, headers, page = fetch(f"{base}/calendars/new?region=jp")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.decode()).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.decode())
     shows = re.findall(r'name="show" value="([^"]+)"', page.decode())
-    return headers["Set-Cookie"].split(";")[0], token, sorted(set(shows))
+    if len(set(shows)) < 30:
+        shows = json.loads(fetch(f"{base}/api/v1/regions/jp")[2])["shows"]
+    return headers.get("Set-Cookie", "").split(";")[0], token.group(1) if token else "", \
+        sorted(set(shows))
 
 
 def personal_feed(base: str, cookie: str, token: str, shows: list[str]) -> str:
@@ -88,7 +94,8 @@ def personal_feed(base: str, cookie: str, token: str, shows: list[str]) -> str:
     with urllib.request.urlopen(request, timeout=30) as answer:
         page = answer.read().decode()
     return urllib.parse.urlsplit(
-        re.search(r'value="(http://[^"]+/feeds/my/[^"]+\.ics)"', page).group(1)).path
+        re.search(r'(?:value|data-calendar-feed)="(http://[^"]+/feeds/my/[^"]+\.ics)"',
+                  page).group(1)).path
 
 
 def flood(base: str, cookie: str, token: str, show: str, seconds: int,

@@ -5,7 +5,7 @@ and a personal feed of 30 shows served by `make run`'s server against nginx serv
     .venv/bin/python bench/calendars.py --serving [--seconds 10] [--threads 2,1] [--markdown x]
 
 Through the Flask test client on 60 synthetic shows in Japan: each create or edit is a whole
-POST (CSRF check, form read against the catalogue, SQLite write, 303). The feed lookup is the
+POST (origin check, form read against the catalogue, SQLite write, 303). The feed lookup is the
 store alone (`CalendarStore.feed`), timed with one calendar stored and again after filling the
 database with `--calendars` calendars of 30 shows each, whose file size is reported; and a
 whole feed request through the app (generation read, response cache) with each number stored.
@@ -109,10 +109,10 @@ def main() -> None:
                       "STATE_PATH": str(work / "state.sqlite3"), "CALENDARS_PATH": path,
                       "CALENDAR_CREATIONS_PER_HOUR": 10 ** 9, "RELOAD_INTERVAL": 0})
     client = app.test_client()
-    page = client.get("/calendars/new?region=jp").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    shows = re.findall(r'name="show" value="([^"]+)"', page)
-    form = {"region": "jp", "show": shows[:30], "alarm": "15", "csrf_token": token}
+    # As a browser sends a form from calfeed's own page (calendar_cookie.check_origin).
+    client.environ_base["HTTP_SEC_FETCH_SITE"] = "same-origin"
+    shows = client.get("/api/v1/regions/jp").get_json()["shows"]
+    form = {"region": "jp", "show": shows[:30], "alarm": "15"}
 
     creates, edits, edit_path = [], [], ""
     for _ in range(args.requests):
@@ -191,19 +191,17 @@ def serving(args) -> None:
         for base, server in servers.values():
             wait_for(f"{base}/calendars/new?region=jp", server, seconds=300)
         base = next(iter(servers.values()))[0]
-        # The form as a browser sends it: its CSRF token in the field and in the cookie.
-        _, headers, page_bytes = fetch(f"{base}/calendars/new?region=jp")
-        cookie = headers["Set-Cookie"].split(";")[0]
-        page = page_bytes.decode()
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        shows = re.findall(r'name="show" value="([^"]+)"', page)[:30]
-        form = urllib.parse.urlencode({"region": "jp", "show": shows, "alarm": "15",
-                                       "csrf_token": token}, doseq=True).encode()
+        # The form as a browser sends it from calfeed's own page.
+        _, _, regions = fetch(f"{base}/api/v1/regions/jp")
+        shows = json.loads(regions)["shows"][:30]
+        form = urllib.parse.urlencode({"region": "jp", "show": shows, "alarm": "15"},
+                                      doseq=True).encode()
         request = urllib.request.Request(f"{base}/calendars", data=form,
-                                         headers={"Cookie": cookie})
+                                         headers={"Sec-Fetch-Site": "same-origin"})
         with urllib.request.urlopen(request, timeout=30) as answer:   # follows the 303
             edit_page = answer.read().decode()
-        feed_url = re.search(r'value="(http://[^"]+/feeds/my/[^"]+\.ics)"', edit_page).group(1)
+        feed_url = re.search(r'data-calendar-feed="(http://[^"]+/feeds/my/[^"]+\.ics)"',
+                             edit_page).group(1)
         feed_path = urllib.parse.urlsplit(feed_url).path
         status, _, body = fetch(base + feed_path)
         assert status == 200 and body.count(b"BEGIN:VEVENT") > 0, status

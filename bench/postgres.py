@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import re
 import shutil
@@ -54,20 +55,24 @@ class Server:
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def form(self) -> tuple[http.client.HTTPConnection, dict, str]:
-        """A connection, the form's fields and the CSRF cookie to send them with."""
+        """A connection, the form's fields and the cookie to send them with (none since
+        forms are judged by their Origin; code of before gave a CSRF token and its cookie)."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         connection.request("GET", "/calendars/new?region=jp")
         answer = connection.getresponse()
         page = answer.read().decode()
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        shows = re.findall(r'name="show" value="([^"]+)"', page)
-        return connection, {"region": "jp", "show": shows[:30], "alarm": "15",
-                            "csrf_token": token}, answer.headers["Set-Cookie"].split(";")[0]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        connection.request("GET", "/api/v1/regions/jp")
+        shows = json.loads(connection.getresponse().read())["shows"]
+        fields = {"region": "jp", "show": shows[:30], "alarm": "15"}
+        if token:
+            fields["csrf_token"] = token.group(1)
+        return connection, fields, (answer.headers.get("Set-Cookie") or "").split(";")[0]
 
     def post(self, connection, path: str, fields: dict, cookie: str) -> tuple[int, str]:
         connection.request("POST", path, urlencode(fields, doseq=True),
                            {"Content-Type": "application/x-www-form-urlencoded",
-                            "Cookie": cookie})
+                            "Cookie": cookie, "Origin": f"http://127.0.0.1:{self.port}"})
         answer = connection.getresponse()
         answer.read()
         return answer.status, answer.headers.get("Location", "")

@@ -75,9 +75,13 @@ def fixed_clock(at: datetime = NOW):
 
 
 def app_config(schedules: Path, state_path: Path, **config) -> dict:
-    """The configuration of every test app: a folder of schedules, its own state database, a
-    fixed clock, no polling of the folder; a test's own values last."""
+    """The configuration of every test app: a folder of schedules, its own state database and
+    calendars file (the default is the instance folder, shared by every run: calendars made by
+    earlier runs reached the hourly creation limit), a fixed clock, no polling of the folder;
+    a test's own values last."""
     return {"TESTING": True, "SCHEDULES_DIR": str(schedules), "STATE_PATH": str(state_path),
+            "CALENDARS_PATH": str(Path(state_path).with_name(Path(state_path).stem +
+                                                            "-calendars.sqlite3")),
             "CLOCK": fixed_clock(), "RELOAD_INTERVAL": 0, "IMPORT": 0, "FREEZE_HEAP": 0,
             "DATASET_DIR": str(Path(state_path).parent / "datasets"), "DATASET_UPDATE_HOURS": 0,
             **config}

@@ -19,7 +19,7 @@ FORM = {"region": "jp", "show": "metallic-rouge"}
 @pytest.mark.parametrize("headers, allowed", [
     ({"Origin": "http://localhost"}, True),
     ({"Sec-Fetch-Site": "same-origin"}, True),
-    ({}, True),                                          # a script: the tokens alone decide
+    ({}, False),                                  # a client naming neither must send Origin
     ({"Origin": "http://evil.example"}, False),
     ({"Origin": "http://localhost:8080"}, False),        # another port: another origin
     ({"Origin": "null"}, False),
@@ -29,37 +29,33 @@ FORM = {"region": "jp", "show": "metallic-rouge"}
     ({"Origin": "http://localhost", "Sec-Fetch-Site": "cross-site"}, False),
 ])
 def test_a_form_is_taken_only_from_this_origin(client, headers, allowed):  # noqa: F811
-    answer = client.post("/calendars", data={**FORM, "csrf_token": token(client)},
-                         headers=headers)
+    plain = client.application.test_client()        # sends no header of its own
+    answer = plain.post("/calendars", data=FORM, headers=headers)
     assert answer.status_code == (303 if allowed else 403), answer.text
     if not allowed:
         assert "sent from another site" in html.unescape(answer.text)
 
 
-def test_over_https_the_cookie_has_the_host_prefix(client):  # noqa: F811
-    page = client.get("/calendars/new?region=jp", base_url="https://localhost")
-    cookie = page.headers["Set-Cookie"]
-    assert cookie.startswith("__Host-calfeed_csrf=") and "Secure" in cookie
-    assert "Path=/;" in cookie and "Domain" not in cookie
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    answer = client.post("/calendars", data={**FORM, "csrf_token": csrf},
-                         base_url="https://localhost", headers={"Origin": "https://localhost"})
+def test_over_https_the_calendar_cookie_has_the_host_prefix(client):  # noqa: F811
+    """The one cookie holding a secret, the edit key this browser keeps: over HTTPS no sibling
+    host or plain-HTTP page can plant another."""
+    answer = client.post("/calendars", data=FORM, base_url="https://localhost",
+                         headers={"Origin": "https://localhost"})
     assert answer.status_code == 303
-    # A cookie of the plain name (planted over HTTP, or by another port) is not read.
-    planted = client.application.test_client()
-    planted.set_cookie("calfeed_csrf", "planted", path="/calendars")
-    answer = planted.post("/calendars", data={**FORM, "csrf_token": "planted"},
-                          base_url="https://localhost", headers={"Origin": "https://localhost"})
-    assert answer.status_code == 403
-    plain = client.application.test_client().get("/calendars/new?region=jp")
-    assert plain.headers["Set-Cookie"].startswith("calfeed_csrf=")
+    cookie = answer.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-calfeed_calendar=") and "Secure" in cookie
+    assert "Path=/;" in cookie and "Domain" not in cookie and "HttpOnly" in cookie
+    plain = client.post("/calendars", data=FORM, headers={"Origin": "http://localhost"})
+    assert plain.headers["Set-Cookie"].startswith("calfeed_calendar=")
+    assert "Path=/calendars" in plain.headers["Set-Cookie"]
 
 
 def test_form_pages_name_only_the_origin_so_browsers_send_it(client):  # noqa: F811
     """Under no-referrer, browsers send `Origin: null` with the form (the keyboard test in
-    Chromium was refused): form pages say strict-origin, which never names their path."""
+    Chromium was refused): pages holding forms and an edit key say strict-origin, which never
+    names their path; the new form, the same for everyone, is cached and names no policy."""
     page = client.get("/calendars/new?region=jp")
-    assert page.headers["Referrer-Policy"] == "strict-origin"
+    assert page.headers["Cache-Control"].startswith("public") and "Set-Cookie" not in page.headers
     answer = create(client)
     edit = client.get(answer.headers["Location"])
     assert edit.headers["Referrer-Policy"] == "strict-origin"

@@ -1,5 +1,5 @@
 """The entry point of personal calendars: these shows, this region, these per-show release
-choices; one event an episode under the episode's UID, SEQUENCE raised by the generation."""
+choices; one event an episode under the episode's UID, SEQUENCE raised by each show's edits."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def feed_of(published, choices, generation=0, query=FeedQuery(), edited=None):
     return chosen_feed(published, country("JP"), choices, query, now=NOW,
                        url="http://localhost/feeds/my/x.ics", settings=SETTINGS,
                        name="Mine", about="My shows", filename="mine.ics",
-                       edit=Edit(generation, edited))
+                       edits={show: Edit(generation, edited) for show in choices})
 
 
 def test_a_chosen_release_keeps_the_episode_uids(published):
@@ -52,6 +52,17 @@ def test_the_generation_raises_every_sequence(published):
     later = events(published, {"metallic-rouge": None}, generation=3)
     assert {uid: e["SEQUENCE"] + 3 for uid, e in plain.items()} == \
         {uid: e["SEQUENCE"] for uid, e in later.items()}
+
+
+def test_a_shows_edits_raise_its_own_events_only(published):
+    def sequences(edits):
+        feed = chosen_feed(published, country("JP"), {"metallic-rouge": None}, FeedQuery(),
+                           now=NOW, url="http://localhost/feeds/my/x.ics", settings=SETTINGS,
+                           name="Mine", about="My shows", filename="mine.ics", edits=edits)
+        return {str(e["UID"]): e["SEQUENCE"] for e in Calendar.from_ical(feed.body).walk("VEVENT")}
+    plain = sequences({})
+    assert sequences({"another-show": Edit(2, NOW)}) == plain
+    assert sequences({"metallic-rouge": Edit(2, NOW)}) == {uid: n + 2 for uid, n in plain.items()}
 
 
 def test_an_edit_is_the_last_modification_of_every_event(published):

@@ -230,7 +230,8 @@ def test_front_page_opens_on_the_current_season(client):
     assert re.search(r'Airing now: <a href="/seasons/2024-winter\?region=jp">Winter 2024</a> in '
                      r"Japan", page)
     assert 'href="/shows/metallic-rouge?region=jp"' in page
-    assert 'href="/calendars/new?region=jp&amp;show=metallic-rouge"' in page
+    assert re.search(r'action="/calendars/mine/shows" data-add-form>\s*'
+                     r'<input type="hidden" name="show" value="metallic-rouge">', page)
     assert 'href="/seasons?region=jp"' in page and 'action="/search"' in page
 
 

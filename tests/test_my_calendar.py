@@ -30,9 +30,8 @@ def two_shows(tmp_path):
     return folder
 
 
-@pytest.fixture
-def client(make_app, two_shows, tmp_path):
-    return make_app(two_shows, CALENDARS_PATH=str(tmp_path / "calendars.sqlite3")).test_client()
+# What a browser says of a form sent from calfeed's own page (calendar_edge.check_csrf).
+SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin"}
 
 
 @pytest.fixture
@@ -51,13 +50,28 @@ def stored_rows(database_url, tmp_path):
 
 
 def token(client) -> str:
-    page = client.get("/calendars/new?region=jp")
-    assert page.status_code == 200
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    """For tests written when forms carried a CSRF token: the client now sends as a page of
+    this origin does (forms are judged by their origin), and the field it gives is the one
+    such pages carried, which forms still accept and ignore."""
+    client.environ_base.update(SAME_ORIGIN)
+    return ""
+
+
+def browser_client(app):
+    client = app.test_client()
+    client.environ_base.update(SAME_ORIGIN)
+    return client
+
+
+@pytest.fixture
+def client(make_app, two_shows, tmp_path):
+    return browser_client(make_app(two_shows, CALENDARS_PATH=str(tmp_path / "calendars.sqlite3")))
 
 
 def create(client, **fields):
-    data = {"region": "jp", "show": list(TWO_SHOWS), "csrf_token": token(client), **fields}
+    """The form sent as a browser sends it from calfeed's own page."""
+    client.environ_base.update(SAME_ORIGIN)
+    data = {"region": "jp", "show": list(TWO_SHOWS), **fields}
     return client.post("/calendars", data=data)
 
 
@@ -66,7 +80,8 @@ def made(client, **fields):
     assert answer.status_code == 303, answer.text
     edit_path = answer.headers["Location"].split("?")[0]
     page = client.get(edit_path)
-    feed_url = re.search(r'value="(http://[^"]+/feeds/my/[^"]+\.ics)"', page.text).group(1)
+    feed_url = re.search(r'data-calendar-feed="(http://[^"]+/feeds/my/[^"]+\.ics)"',
+                         page.text).group(1)
     return edit_path, feed_url.replace("http://localhost", "")
 
 
@@ -85,7 +100,7 @@ def test_the_whole_flow_create_subscribe_edit_delete(client):
     assert any(uid.startswith("escapes-and-long") for uid in before)
 
     answer = client.post(edit_path, data={"region": "jp", "show": "metallic-rouge",
-                                          "alarm": "15", "csrf_token": token(client)})
+                                          "alarm": "15"})
     assert answer.status_code == 303
     after = events(client, feed_path)
     assert set(after) == {uid for uid in before if uid.startswith("bgm425595-")}
@@ -94,21 +109,79 @@ def test_the_whole_flow_create_subscribe_edit_delete(client):
         assert event["SEQUENCE"] > before[uid]["SEQUENCE"]
         assert event.walk("VALARM")
 
-    answer = client.post(edit_path + "/delete", data={"csrf_token": token(client)})
+    answer = client.post(edit_path + "/delete", data={})
     assert answer.status_code == 200
     gone = client.get(feed_path)
     assert gone.status_code == 410 and b"deleted" in gone.data
     assert client.get(edit_path).status_code == 410
 
 
-def test_sequence_rises_with_every_edit_even_without_a_change(client):
+def sequences(client, feed_path) -> dict[str, int]:
+    return {uid: int(e["SEQUENCE"]) for uid, e in events(client, feed_path).items()}
+
+
+def save(client, edit_path, **fields):
+    answer = client.post(edit_path, data={"region": "jp", "show": list(TWO_SHOWS), **fields})
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["Location"].endswith("?saved=1")
+
+
+def test_a_new_calendar_starts_at_the_show_feeds_sequence(client):
+    """Moving from a show's feed to My calendar is no change: the same UIDs with the same
+    SEQUENCE and LAST-MODIFIED, so clients do not see every event as edited."""
+    _, feed_path = made(client, release="metallic-rouge:fod")
+    public = events(client, "/feeds/jp/metallic-rouge.ics?release=fod")
+    mine = events(client, feed_path)
+    assert set(public) <= set(mine)
+    for uid, event in public.items():
+        assert mine[uid]["SEQUENCE"] == event["SEQUENCE"]
+        assert mine[uid].decoded("LAST-MODIFIED") == event.decoded("LAST-MODIFIED")
+
+
+def test_an_edit_raises_sequence_only_for_the_events_it_changed(client):
     edit_path, feed_path = made(client)
-    sequences = []
-    for _ in range(3):
-        sequences.append(max(e["SEQUENCE"] for e in events(client, feed_path).values()))
-        client.post(edit_path, data={"region": "jp", "show": list(TWO_SHOWS),
-                                     "csrf_token": token(client)})
-    assert sequences == sorted(set(sequences))
+    first = sequences(client, feed_path)
+    rouge = {uid for uid in first if uid.startswith("bgm425595-")}
+    others = set(first) - rouge
+    assert rouge and others
+
+    save(client, edit_path)                                       # nothing changed
+    assert sequences(client, feed_path) == first
+    save(client, edit_path, platform="metallic-rouge:fod")       # one show's platform
+    second = sequences(client, feed_path)
+    assert {uid: second[uid] - first[uid] for uid in first} == \
+        {**{uid: 1 for uid in rouge}, **{uid: 0 for uid in others}}
+    # Choosing the platform that is already the earliest picks the same airings: no change.
+    save(client, edit_path, platform="metallic-rouge:fod")
+    assert sequences(client, feed_path) == second
+
+    save(client, edit_path, show="escapes-and-long-japanese-titles")     # removed
+    assert set(sequences(client, feed_path)) == others
+    save(client, edit_path, platform="metallic-rouge:fod")               # back again
+    third = sequences(client, feed_path)
+    # Clients dropped its events: they come back above what they held.
+    assert all(third[uid] > second[uid] for uid in rouge)
+    assert all(third[uid] == first[uid] for uid in others)
+
+    save(client, edit_path, platform="metallic-rouge:fod", alarm="15")  # every event
+    assert all(value > third[uid] for uid, value in sequences(client, feed_path).items())
+
+
+def test_a_calendar_saved_before_per_show_counts_keeps_its_sequences(client, stored_rows):
+    """Calendars saved before had every SEQUENCE raised by their generation: none goes back."""
+    edit_path, feed_path = made(client)
+    # Changed before the feed is first asked for (a worker may trust what it read for a second).
+    stored = json.loads(stored_rows("SELECT choices FROM calendar")[0][0])
+    del stored["edits"]
+    stored_rows("UPDATE calendar SET choices = ?, generation = 4", (json.dumps(stored),))
+    public = {uid: n for show in TWO_SHOWS
+              for uid, n in sequences(client, f"/feeds/jp/{show}.ics").items()}
+    assert sequences(client, feed_path) == {uid: n + 4 for uid, n in public.items()}
+    save(client, edit_path)
+    assert sequences(client, feed_path) == {uid: n + 4 for uid, n in public.items()}
+    save(client, edit_path, platform="metallic-rouge:fod")
+    assert sequences(client, feed_path) == {
+        uid: n + (5 if uid.startswith("bgm425595-") else 4) for uid, n in public.items()}
 
 
 def test_an_edit_sets_last_modified_to_its_time(client):
@@ -119,7 +192,7 @@ def test_an_edit_sets_last_modified_to_its_time(client):
     before = events(client, feed_path)
     asked = datetime.now(timezone.utc).replace(microsecond=0)
     client.post(edit_path, data={"region": "jp", "show": list(TWO_SHOWS), "alarm": "30",
-                                 "csrf_token": token(client)})
+                                 })
     after = events(client, feed_path)
     for uid, event in after.items():
         assert event.decoded("LAST-MODIFIED") >= asked >= before[uid].decoded("LAST-MODIFIED")
@@ -152,15 +225,27 @@ def test_only_a_hash_of_the_edit_key_is_stored(client, stored_rows):
     assert len(stored) == 1 and key not in repr(stored)
 
 
-def test_csrf_token_must_match_the_cookie(client):
-    token(client)
-    answer = client.post("/calendars", data={"region": "jp", "show": "metallic-rouge",
-                                             "csrf_token": "forged"})
-    assert answer.status_code == 403 and "reload the page" in answer.text
-    fresh = client.application.test_client()
-    answer = fresh.post("/calendars", data={"region": "jp", "show": "metallic-rouge",
-                                            "csrf_token": "x"})
-    assert answer.status_code == 403
+@pytest.mark.parametrize("headers", [
+    {}, {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+    {"Origin": "http://evil.example"}, {"Origin": "http://localhost:8081"}, {"Origin": "null"},
+    # Fetch metadata wins over Origin: a cross-site request is refused whatever Origin says.
+    {"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"}])
+def test_forms_from_another_site_or_port_are_refused(make_app, two_shows, tmp_path, headers):
+    client = make_app(two_shows, CALENDARS_PATH=str(tmp_path / "c.sqlite3")).test_client()
+    for path in ("/calendars", "/calendars/import", "/calendars/mine/shows"):
+        answer = client.post(path, data={"region": "jp", "show": "metallic-rouge"},
+                             headers=headers)
+        assert answer.status_code == 403, (path, answer.text)
+        assert "from another site" in answer.text
+
+
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "same-origin"},
+                                     {"Origin": "http://localhost"}])
+def test_forms_from_this_site_need_no_token(make_app, two_shows, tmp_path, headers):
+    client = make_app(two_shows, CALENDARS_PATH=str(tmp_path / "c.sqlite3")).test_client()
+    answer = client.post("/calendars", data={"region": "jp", "show": "metallic-rouge"},
+                         headers=headers)
+    assert answer.status_code == 303, answer.text
 
 
 @pytest.mark.parametrize("fields, message", [
@@ -188,9 +273,9 @@ def test_a_bare_release_applies_to_the_shows_that_have_it(client):
 def test_limits_each_say_what_to_do(make_app, two_shows, tmp_path):
     app = make_app(two_shows, CALENDARS_PATH=str(tmp_path / "c.sqlite3"), CALENDAR_MAX_SHOWS=1,
                    CALENDAR_CREATIONS_PER_HOUR=2, CALENDAR_FORM_MAX_BYTES=2000)
-    client = app.test_client()
-    answer = create(client)
-    assert answer.status_code == 429 and "at most 1 shows" in html.unescape(answer.text)
+    client = browser_client(app)
+    answer = create(client)     # refused by the form's reading, before any show is looked up
+    assert answer.status_code == 400 and "at most 1 shows" in html.unescape(answer.text)
     for _ in range(2):
         assert create(client, show="metallic-rouge").status_code == 303
     answer = create(client, show="metallic-rouge")
@@ -205,15 +290,15 @@ def test_total_stored_size_is_limited_on_disk(make_app, two_shows, tmp_path, dat
     choices' length (9.1 MB counted were 48 MB on disk); in PostgreSQL, the tables' size."""
     path = tmp_path / "c.sqlite3"
     first = make_app(two_shows, CALENDARS_PATH=str(path))
-    assert create(first.test_client(), show="metallic-rouge").status_code == 303
+    assert create(browser_client(first), show="metallic-rouge").status_code == 303
     used = first.extensions["calfeed.calendars"].disk_use()
     if database_url:
         assert used == stored_rows("SELECT pg_total_relation_size('calendar') + "
                                    "pg_total_relation_size('creation')")[0][0] > 0
     else:
         assert used >= path.stat().st_size - 4096 * 4      # the file, less its free pages
-    client = make_app(two_shows, CALENDARS_PATH=str(path),
-                      CALENDARS_MAX_BYTES=used + 50).test_client()
+    client = browser_client(make_app(two_shows, CALENDARS_PATH=str(path),
+                                     CALENDARS_MAX_BYTES=used + 50))
     answer = create(client)
     assert answer.status_code == 429 and "storage" in answer.text
 
@@ -240,7 +325,7 @@ def test_a_list_file_prefills_the_form_and_names_what_it_cannot_match(client):
     mal = (b"<myanimelist><anime><series_animedb_id>54744</series_animedb_id></anime>"
            b"<anime><series_animedb_id>1</series_animedb_id></anime></myanimelist>")
     answer = client.post("/calendars/import", data={
-        "csrf_token": token(client), "region": "jp", "list": (io.BytesIO(mal), "animelist.xml")},
+        "region": "jp", "list": (io.BytesIO(mal), "animelist.xml")},
         content_type="multipart/form-data")
     assert answer.status_code == 200, answer.text
     assert re.search(r'value="metallic-rouge" checked', answer.text)
@@ -249,11 +334,8 @@ def test_a_list_file_prefills_the_form_and_names_what_it_cannot_match(client):
     assert "the file is not kept" in answer.text
 
 
-def test_an_import_needs_the_csrf_token_and_a_file(client):
-    token(client)
-    answer = client.post("/calendars/import", data={"csrf_token": "forged"})
-    assert answer.status_code == 403
-    answer = client.post("/calendars/import", data={"csrf_token": token(client)})
+def test_an_import_needs_a_file(client):
+    answer = client.post("/calendars/import", data={})
     assert answer.status_code == 400 and "MyAnimeList export" in answer.text
 
 
@@ -273,12 +355,12 @@ def test_a_personal_feed_is_kept_by_the_response_cache_until_a_save(client, monk
     assert len(made_feeds) == 1
 
     client.post(edit_path, data={"region": "jp", "show": list(TWO_SHOWS), "alarm": "15",
-                                 "csrf_token": token(client)})
+                                 })
     edited = client.get(feed_path)
     assert len(made_feeds) == 2 and b"BEGIN:VALARM" in edited.data
     assert client.get(feed_path).data == edited.data and len(made_feeds) == 2
 
-    client.post(edit_path + "/delete", data={"csrf_token": token(client)})
+    client.post(edit_path + "/delete", data={})
     assert [client.get(feed_path).status_code for _ in range(2)] == [410, 410]
 
 
@@ -308,20 +390,25 @@ def test_a_stored_calendar_survives_renamed_shows_and_vanished_platforms(client,
     assert {str(e["LOCATION"]) for e in served.values()} == {"Fuji TV +Ultra"}
 
 
-def test_the_form_lists_the_calendar_then_what_airs_then_the_rest_newest_first(make_app, tmp_path):
+def test_the_form_lists_the_calendar_then_what_airs_and_finds_the_rest(make_app, tmp_path):
     """Found as a new user: the form listed a region's 924 shows oldest first (Mobile Suit
     Gundam, Robotech…), 61,000 px on a phone, the chosen ones scattered among them, and its
-    platform menus showed ids ('crunchyroll')."""
+    platform menus showed ids ('crunchyroll'). It lists the calendar, then what is on air; the
+    rest is found with the filter (without script, a GET that keeps what is ticked)."""
     from tests.test_catalogue_serving import dataset
     client = make_app(IMPORT=1, IMPORT_PATH=str(dataset(tmp_path / "bangumi-data")),
                       CALENDARS_PATH=str(tmp_path / "c.sqlite3")).test_client()
     page = client.get("/calendars/new?region=jp&show=old-show").text
     order = re.findall(r'<input type="checkbox" id="show-([^"]+)"', page)
     assert order[0] == "old-show"                                   # in this calendar
-    assert set(order[1:4]) == {"metallic-rouge", "current-show", "nagai-anime"}  # on air
-    assert order[4:] == []                                          # nothing else in Japan
+    assert set(order[1:]) == {"metallic-rouge", "current-show", "nagai-anime"}  # on air
     assert page.index("In this calendar") < page.index("On air now or next")
-    assert ">Fuji TV +Ultra</option>" in page and ">fuji-tv-ultra</option>" not in page
+    # Only a ticked show has a platform menu (only it is sent); the others name their
+    # platforms, by name, with their ids for the script that makes the menu on a tick.
+    assert re.findall(r'<select name="platform"', page) == []      # Old Show has one platform
+    assert re.search(r'<span class="platform" data-releases="[^"]*fuji-tv-ultra[^"]*">'
+                     r'[^<]*Fuji TV \+Ultra', page)
+
     from datetime import datetime, timezone
 
     from tests.conftest import fixed_clock
@@ -329,9 +416,19 @@ def test_the_form_lists_the_calendar_then_what_airs_then_the_rest_newest_first(m
                      CALENDARS_PATH=str(tmp_path / "d.sqlite3"),
                      CLOCK=fixed_clock(datetime(2024, 6, 1, tzinfo=timezone.utc))).test_client()
     page = later.get("/calendars/new?region=jp").text
-    assert re.findall(r'<input type="checkbox" id="show-([^"]+)"', page) == \
-        ["nagai-anime", "metallic-rouge", "current-show", "old-show"]
-    assert "Every other show watchable in Japan (3), newest first" in page
+    aired = re.findall(r'<input type="checkbox" id="show-([^"]+)"', page)
+    assert "nagai-anime" in aired and "old-show" not in aired
+    assert f"{4 - len(aired)} other shows watchable in Japan: find them with the box" in page
+    filtered = later.get("/calendars/new?region=jp&q=metallic&show=metallic-rouge"
+                         "&platform=metallic-rouge:fod").text
+    assert re.findall(r'<select name="platform" aria-label="Where to watch ([^"]+)"', filtered) \
+        == ["Metallic Rouge"]
+    assert 'value="metallic-rouge:fod" selected' in filtered
+    filtered = later.get("/calendars/new?region=jp&q=metallic&show=nagai-anime"
+                         "&platform=nagai-anime:earliest").text
+    assert re.findall(r'<input type="checkbox" id="show-([^"]+)"[^>]*?( checked)?>', filtered) \
+        == [("nagai-anime", " checked"), ("metallic-rouge", "")]
+    assert "Matching “metallic”" in filtered
 
 
 def test_a_save_from_an_outdated_edit_page_is_refused_and_keeps_what_was_chosen(client):
@@ -339,12 +436,10 @@ def test_a_save_from_an_outdated_edit_page_is_refused_and_keeps_what_was_chosen(
     edit_path, feed_path = made(client)
     page = client.get(edit_path).text
     loaded = re.search(r'name="generation" value="(\d+)"', page).group(1)
-    first = {"region": "jp", "show": "metallic-rouge", "generation": loaded,
-             "csrf_token": token(client)}
+    first = {"region": "jp", "show": "metallic-rouge", "generation": loaded}
     assert client.post(edit_path, data=first).status_code == 303
     second = {"region": "jp", "show": "escapes-and-long-japanese-titles", "alarm": "30",
-              "release": "escapes-and-long-japanese-titles:earliest", "generation": loaded,
-              "csrf_token": token(client)}
+              "platform": "escapes-and-long-japanese-titles:earliest", "generation": loaded}
     answer = client.post(edit_path, data=second)
     assert answer.status_code == 409
     assert "changed elsewhere" in answer.text and "reload the page" in answer.text

@@ -61,7 +61,8 @@ def test_no_inline_script_or_style(client):
     for path in ("/", "/shows/metallic-rouge?region=jp&lang=ja"):
         page = client.get(path).text
         assert re.findall(r"<script[^>]*>", page) == [
-            '<script src="/static/calfeed.js" defer>']
+            '<script src="/static/calfeed.js" defer>',
+            '<script src="/static/my-calendar.js" defer>']
         assert "style=" not in page and "<style" not in page
         assert re.findall(r"<[^>]*\son[a-z]+\s*=", page) == []   # no inline event handlers
 

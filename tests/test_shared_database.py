@@ -48,16 +48,12 @@ class Instance:
         return fetch(self.base + path)
 
     def post_form(self, path: str, fields: dict) -> tuple[int, str, str]:
-        """(status, Location, body) of a form sent with a fresh CSRF token, not redirected."""
+        """(status, Location, body) of a form sent as a browser sends it from calfeed's own
+        page (its Origin: the public address both machines answer as), not redirected."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        connection.request("GET", "/calendars/new?region=jp")
-        page = connection.getresponse()
-        text = page.read().decode()
-        token = re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)
-        cookie = page.headers["Set-Cookie"].split(";")[0]      # its name is the app's to say
-        connection.request("POST", path, urlencode({**fields, "csrf_token": token}, doseq=True),
+        connection.request("POST", path, urlencode(fields, doseq=True),
                            {"Content-Type": "application/x-www-form-urlencoded",
-                            "Cookie": cookie})
+                            "Origin": PUBLIC.rstrip("/")})
         answer = connection.getresponse()
         body = answer.read().decode()
         connection.close()

@@ -84,11 +84,15 @@ def test_a_reminder_the_feed_takes_is_kept_though_not_offered(client):
     assert "http://localhost/feeds/us/metallic-rouge.ics?alarm=45" in feed_links(page)
 
 
-def test_subscribing_starts_at_the_top_and_adding_opens_my_calendar(client):
-    page = client.get("/shows/metallic-rouge?region=jp").text
+def test_subscribing_starts_at_the_top_and_adding_adds_to_my_calendar(client):
+    page = client.get("/shows/metallic-rouge?region=jp&release=fod").text
     top = page.split('aria-labelledby="episodes-heading"')[0]
     assert '<a class="button primary" href="#subscribe-heading">Subscribe</a>' in top
-    assert 'href="/calendars/new?region=jp&amp;show=metallic-rouge"' in top
+    # A small POST form, on the platform chosen on the page (my_calendar.py).
+    form = re.search(r'<form class="add-form[^"]*" method="post" action="/calendars/mine/shows"'
+                     r'.*?</form>', top, re.S).group(0)
+    assert 'name="show" value="metallic-rouge"' in form and 'name="region" value="jp"' in form
+    assert 'name="release" value="fod"' in form
     assert 'id="subscribe-heading"' in page
     form = client.get("/calendars/new?region=jp&show=metallic-rouge").text
     assert re.search(r'id="show-metallic-rouge" name="show" value="metallic-rouge" checked', form)

@@ -58,7 +58,8 @@ def items(html: str) -> list[dict]:
             text = {name: " ".join(unescape(re.sub(r"<[^>]+>", " ", value)).split())
                     for name, value in re.findall(r'<(?:span|time) class="(\w+)[^"]*"[^>]*>'
                                                   r'(.*?)</(?:span|time)>\s*(?=<span class="(?:'
-                                                  r'what|where|status)|$)', item, re.S)}
+                                                  r'what|where|status|add)|$)', item, re.S)
+                    if name != "add"}       # the "+ My calendar" button (test_add_to_calendar)
             found.append({"day": heading, "show": re.search(r'data-show="([^"]+)"', item)[1],
                           "start": re.search(r'data-start="([^"]+)"', item)[1], **text})
     return found

@@ -57,4 +57,16 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
               {"type": "string", "pattern": "^[A-Za-z0-9-]{1,250}$"}),
     Parameter("created", "1 on the edit page just after a calendar is created",
               {"type": "string", "enum": ["0", "1"]}),
+    Parameter("saved", "1 on the edit page just after a change was saved",
+              {"type": "string", "enum": ["0", "1"]}),
+    Parameter("platform", "The calendar form's platform of a ticked show, SHOW:RELEASE (or "
+                          "SHOW:earliest); repeat for several",
+              {"type": "array", "items": {"type": "string"}}, repeatable=True),
+    Parameter("generation", "The edit count the edit page was loaded at; its filter sends it "
+                            "along, and only the page's save reads it",
+              {"type": "string", "pattern": "^[0-9]{1,18}$"}),
+    Parameter("done", "What the my-calendar button just did: added, removed, picked, unpicked",
+              {"type": "string", "enum": ["added", "removed", "picked", "unpicked"]}),
+    Parameter("before", "The platforms a show had in the calendar before the button changed "
+                        "them (comma-separated), for its undo"),
 )}

@@ -87,13 +87,14 @@ def region_feed(published: Published, region: Country, query: FeedQuery, *,
 def chosen_feed(published: Published, region: Country,
                 choices: Mapping[str, frozenset[str] | None], query: FeedQuery, *,
                 now: datetime, url: str, settings: FeedSettings, name: str, about: str,
-                filename: str, edit: ics.Edit = ics.UNEDITED) -> Feed:
+                filename: str, edits: Mapping[str, ics.Edit] | None = None) -> Feed:
     """A feed of these shows in a region, each show on the releases chosen for it (None: the
     earliest watchable), one event an episode: the entry point of personal calendars.
 
-    `edit` (the calendar's edits: a counter that only rises, and the last one's time) raises
-    every SEQUENCE and LAST-MODIFIED, so a switch of platform, which changes no airing, is
-    still seen as a change.
+    `edits` gives a show's edits in the calendar (a counter that only rises, and the last
+    one's time; none: unedited): they raise the SEQUENCE and LAST-MODIFIED of that show's
+    events only, so a switch of platform, which changes no revision of the data, is seen as a
+    change, and the other shows' events stay as they were.
     Unknown shows are NotFound; `query.release_ids` and `releases=all` do not apply here.
     """
     airings: list[Airing] = []
@@ -106,7 +107,7 @@ def chosen_feed(published: Published, region: Country,
     airings.sort(key=airing_order)
     plain = dataclasses.replace(query, release_ids=None, all_releases=False)
     return _render(published, region, airings, plain, now=now, url=url, settings=settings,
-                   name=name, about=about, filename=filename, edit=edit)
+                   name=name, about=about, filename=filename, edits=edits)
 
 
 def _feed(published: Published, region: Country, shows: tuple[Show, ...], query: FeedQuery, *,
@@ -125,12 +126,14 @@ def _feed(published: Published, region: Country, shows: tuple[Show, ...], query:
 
 def _render(published: Published, region: Country, airings: list[Airing], query: FeedQuery, *,
             now: datetime, url: str, settings: FeedSettings, name: str, about: str,
-            filename: str, edit: ics.Edit = ics.UNEDITED) -> Feed:
+            filename: str, edits: Mapping[str, ics.Edit] | None = None) -> Feed:
     if query.past_days is not None:
         horizon = now - timedelta(days=query.past_days)
         airings = [a for a in airings if a.end >= horizon]
     cache = ics.events_of(published, settings.event_cache_bytes)
-    events = _within_budget(airings, lambda a: _event_bytes(cache, a, region, query, edit),
+    edits = edits or {}
+    events = _within_budget(airings,
+                            lambda a: _event_bytes(cache, a, region, query, _edit(edits, a)),
                             now, settings.max_bytes)
     kept = sorted(events)
     left_out = len(airings) - len(kept)
@@ -141,11 +144,15 @@ def _render(published: Published, region: Country, airings: list[Airing], query:
     header = ics.CalendarHeader(name=name, description=about + note + credit_text,
                                 refresh=settings.refresh, url=url)
     body = ics.join_calendar(ics.calendar_head(header), [events[i] for i in kept])
-    changed = [edit.applied(cache.revision(airings[i], event_uid(airings[i], region,
-                                                              query))).modified
+    changed = [_edit(edits, airings[i]).applied(
+                   cache.revision(airings[i], event_uid(airings[i], region, query))).modified
                for i in kept]
     return Feed(body=body, last_modified=max([published.first_loaded, *changed]),
                 filename=filename)
+
+
+def _edit(edits: Mapping[str, ics.Edit], airing: Airing) -> ics.Edit:
+    return edits.get(airing.show.id, ics.UNEDITED)
 
 
 def event_uid(airing: Airing, region: Country, query: FeedQuery) -> str:

@@ -252,10 +252,11 @@ def events_of(published, max_bytes: int = EVENT_CACHE_MAX_BYTES) -> EventCache:
 
 @dataclass(frozen=True)
 class Edit:
-    """A personal calendar's edits, as its events show them: each edit raises every SEQUENCE
-    (a switch of platform changes no airing, yet clients must take it), and LAST-MODIFIED and
-    DTSTAMP are the last edit's time when it is later than the data's (CLIENTS.md: on every
-    change, raise SEQUENCE and set LAST-MODIFIED to the change time)."""
+    """The edits of one show in a personal calendar, as its events show them: each edit that
+    changed them raises their SEQUENCE (a switch of platform changes no revision of the data,
+    yet clients must take it), and LAST-MODIFIED and DTSTAMP are that edit's time when it is
+    later than the data's (CLIENTS.md: on every change, raise SEQUENCE and set LAST-MODIFIED
+    to the change time). Unedited, the events are the public feeds' own."""
 
     generation: int = 0
     at: datetime | None = None

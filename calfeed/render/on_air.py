@@ -48,21 +48,3 @@ def region_feed_has_events(published: Published, region: Country, now: datetime)
                    for show in published.catalog.shows_in(region.code))
     return published.memo(("region-feed-has-events", region.code, window), make)
 
-
-def form_groups(published: Published, region: Country, now: datetime,
-                chosen: Iterable[str], first: dict[str, datetime | None]) -> dict[str, list[Show]]:
-    """The region's shows as the my-calendar form lists them: those in the calendar, then those
-    on air now or next, then every other one, newest first (by first airing in Japan). A
-    region holds hundreds of shows: oldest first, the one a person came for was pages down."""
-    shows, chosen = published.catalog.shows_in(region.code), set(chosen)
-    picked = [show for show in shows if show.id in chosen]
-    rest = [show for show in shows if show.id not in chosen]
-    window = region_window(now)
-    airing_ids = published.memo(("on-air", region.code, window),
-                                lambda: frozenset(s.id for s in on_air(published, region, now,
-                                                                       shows)))
-    airing = [show for show in rest if show.id in airing_ids]
-    others = sorted((show for show in rest if show.id not in airing_ids),
-                    key=lambda show: (first.get(show.id) is not None, first.get(show.id)),
-                    reverse=True)
-    return {"chosen": picked, "airing": airing, "others": others}

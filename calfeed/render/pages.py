@@ -106,7 +106,7 @@ def show_cards(published: Published, region: Country, now: datetime,
         upcoming = [r for r in rows if not r.aired]
         aired = [r for r in rows if r.aired]
         cards.append(ShowCard(
-            show=show, title_en=display_title(show), title_ja=_second_title(show),
+            show=show, title_en=display_title(show), title_ja=second_title(show),
             releases_here=tuple(release_label(r, words) for r in releases_in(show, region.code)),
             where_else=where_watchable(show),
             next_airing=upcoming[0] if upcoming else None,
@@ -201,7 +201,7 @@ def display_title(show: Show) -> str:
     return show.title.get("en") or show.title.get("ja") or show.name()
 
 
-def _second_title(show: Show) -> str | None:
+def second_title(show: Show) -> str | None:
     """The Japanese title under an English one (none when the Japanese is the first)."""
     return show.title.get("ja") if show.title.get("en") else None
 
@@ -240,7 +240,7 @@ def search_results(hits, region: Country, release: str | None, seasons,
     for show, releases in (here + elsewhere)[:limit]:
         season = seasons.season.get(show.id)
         results.append(SearchResult(
-            show=show, title=display_title(show), title_ja=_second_title(show),
+            show=show, title=display_title(show), title_ja=second_title(show),
             season=season_label(season, words) if season else None, watchable=bool(releases),
             releases_here=tuple(release_label(r, words) for r in releases)))
     return results, len(here) + len(elsewhere)

@@ -24,7 +24,9 @@ from .aliases import renamed_ids
 from .archive import check_integrity, integrity_of, unpack
 from .bangumi import ImportReport, dataset_version, load_dataset
 from .datasets import META, Dataset, DatasetRefused, DatasetStore, to_serve, version_key
-from .loading import DERIVED, MOVED, code_key, derived, moved_ids, romaji, romaji_key
+from . import import_cache
+from .loading import (DERIVED, MOVED, code_key, derived, import_code, moved_ids, romaji,
+                      romaji_key)
 from .names import remembered
 from .registry import Release
 from .report import refresh_changes
@@ -161,7 +163,8 @@ def load(dataset: Dataset, now: datetime) -> tuple[dict[str, Show], ImportReport
 
 def _load_new(root: Path, now: datetime, table: dict, what: str) -> dict[str, Show]:
     """Every item through the import's rules, as a worker will: a dataset that does not load
-    here is refused before any worker sees it."""
+    here is refused before any worker sees it. The mapped import is kept beside the package
+    (import_cache), so that workers swapping to it read it rather than map it again."""
     try:
         with remembered(table):
             shows, report = load_dataset(root, now)
@@ -170,6 +173,7 @@ def _load_new(root: Path, now: datetime, table: dict, what: str) -> dict[str, Sh
                              f"{type(exc).__name__}: {exc}") from None
     if not shows:
         raise DatasetRefused(f"{what}: bangumi-data {report.version} imports no show")
+    import_cache.write_to(root.parent, import_code(), shows, report)
     return shows
 
 
@@ -208,7 +212,8 @@ def refresh_derived(store: DatasetStore, dataset: Dataset, now: datetime,
             return False
         table = romaji(kept)
         with remembered(table):
-            shows, _ = load_dataset(dataset.root, now)
+            shows, report = load_dataset(dataset.root, now)
+        import_cache.write(dataset, import_code(), shows, report)
         fresh = {"romaji": table, "romaji_code": romaji_key(), **derive(shows)}
         temporary = dataset.folder / f".{DERIVED}.{os.getpid()}"
         temporary.write_text(json.dumps(fresh, ensure_ascii=False), encoding="utf-8")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Mapping
 
 from ..schedule.model import Show
+from . import import_cache
 from .aliases import read_aliases
 from .bangumi import (DATASET, ImportReport, dataset_version, extend_open_ended,
                       load_dataset)
@@ -86,8 +87,16 @@ def imported_catalogue(now: datetime, root: Path = DATASET,
                             day=day)
         elif found is None or found.day != day:     # (an earlier day: only tests go back)
             kept = derived(dataset)
-            with remembered(romaji(kept)):
-                shows, report = load_dataset(root, start)
+            table = romaji(kept)        # taken out of what is kept: ids are made by then
+            code = import_code()
+            mapped = import_cache.read(dataset, code)
+            if mapped is not None:
+                shows, report = mapped
+                shows = extend_open_ended(shows, report, start)
+            else:
+                with remembered(table):
+                    shows, report = load_dataset(root, start)
+                import_cache.write(dataset, code, shows, report)
             found = Imported(shows=shows, report=report, version=f"bangumi-data {key[1]}",
                              day=day, dataset=dataset, moved=moved_ids(dataset),
                              derived=kept)
@@ -142,6 +151,11 @@ def code_key() -> str:
         for path in sorted(root.glob(pattern)):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def import_code() -> str:
+    """What a mapped import kept beside a version (import_cache) must have been made by."""
+    return f"{code_key()} {romaji_key()}"
 
 
 @lru_cache(maxsize=1)

@@ -75,6 +75,17 @@ function copyButtons() {
 // The edit page leaves {feed, edit, shows, region} here; pages mark those shows. It stays in
 // this browser: nothing of it is sent to the server (docs/security.md, "Personal calendars").
 const CALENDAR_KEY = "calfeed.calendar";
+// Shows picked on show pages before a calendar exists (the server keeps them in a cookie too).
+const PICKS_KEY = "calfeed.picks";
+
+function storedPicks() {
+  try {
+    const stored = JSON.parse(localStorage.getItem(PICKS_KEY) || "[]");
+    return Array.isArray(stored) ? stored : [];
+  } catch (error) {
+    return [];
+  }
+}
 
 function storedCalendar() {
   try {
@@ -90,21 +101,36 @@ function keepCalendar() {
   const field = document.querySelector("[data-calendar-feed]");
   if (field) {
     const shows = (field.dataset.calendarShows || "").split(" ").filter(Boolean);
-    localStorage.setItem(CALENDAR_KEY, JSON.stringify({
-      feed: field.value, edit: window.location.origin + window.location.pathname,
+    saveCalendar({
+      feed: field.dataset.calendarFeed, edit: window.location.origin + window.location.pathname,
       shows, region: document.body.dataset.region || "",
-    }));
+    });
+    localStorage.removeItem(PICKS_KEY);
   }
   if (document.querySelector("[data-calendar-deleted]")) localStorage.removeItem(CALENDAR_KEY);
+}
+
+function saveCalendar(calendar) {
+  localStorage.setItem(CALENDAR_KEY, JSON.stringify(calendar));
 }
 
 function markMyShows() {
   const calendar = storedCalendar();
   if (!calendar) return;
   const mine = new Set(calendar.shows);
-  // Listed shows and the show page's own mark; not links or buttons that carry a show id.
+  // Listed shows and the show page's own mark; not links or buttons that carry a show id. A
+  // result whose "+ My calendar" button already says so gets no second mark.
   for (const element of document.querySelectorAll("li[data-show], [data-my-calendar-mark]")) {
-    if (!mine.has(element.dataset.show) || element.querySelector(".mine")) continue;
+    const marked = element.querySelector(".mine");
+    if (!mine.has(element.dataset.show)) {
+      // Removed since (the button): the mark and the show page's link go.
+      if (marked) {
+        if (element.hasAttribute("data-my-calendar-mark")) element.hidden = true;
+        element.querySelectorAll(".mine, .mine + a").forEach((made) => made.remove());
+      }
+      continue;
+    }
+    if (marked || element.querySelector("button.add-button:not(.small)")) continue;
     const mark = document.createElement("span");
     mark.className = "mine";
     mark.textContent = "In my calendar";
@@ -309,9 +335,11 @@ function showResults(box, data) {
     if (show.title_ja) item.append(" ", element("span", { class: "title-ja", lang: "ja" }, show.title_ja));
     const where = show.watchable ? show.releases.join(", ") : say("elsewhere", { region: data.region_name });
     item.append(" ", element("span", { class: "meta" }, show.season ? `${show.season} \u00b7 ${where}` : where));
+    if (show.watchable) item.append(addForm(show.id, show.title, data.region, data.release));
     list.append(item);
   }
   box.replaceChildren(element("p", { class: "result-count", role: "status" }, text), list);
+  labelButtons();
 }
 
 function element(name, attributes, ...children) {

@@ -1,10 +1,9 @@
-"""The calendars' edge: bodies capped, forms only from this site, one at a time, their errors
+"""The calendars' edge: bodies capped, forms only from this origin, one at a time, their errors
 as HTTP (410, 429, 413, 503 with Retry-After)."""
 
 from __future__ import annotations
 
 import functools
-import hmac
 import io
 import threading
 
@@ -18,7 +17,6 @@ from .responses import problem
 from .store_faults import Unavailable
 
 SAVING = "calfeed.calendars.saving"
-CSRF_COOKIE = "calfeed_csrf"
 IMPORT_PATH = "/calendars/import"
 PERSONAL_FEEDS = "/feeds/my/"
 
@@ -42,32 +40,24 @@ def one_save_at_a_time(view):
 
 
 def check_csrf() -> None:
-    """A form is taken only from this site. A browser names where a POST comes from: it must be
-    this origin, not merely this site, since a page on another port of the same host could
-    plant the cookie below. Sec-Fetch-Site, which pages cannot set, decides where sent; else
-    Origin (the form pages' referrer policy, strict-origin, lets browsers send it: under
-    no-referrer they send 'null'). Then double submit: the form's hidden token must equal the
-    SameSite=Strict cookie's. (A request naming neither, from a script, cannot carry a
-    visitor's cookie without the visitor: the tokens alone decide.)"""
+    """A form is taken only from a page of this origin, as the browser names it: not merely
+    this site, since a page on another port of the same host is same-site. Sec-Fetch-Site,
+    which pages cannot set, decides where sent; else Origin (the form pages' referrer policy,
+    strict-origin, lets browsers send it: under no-referrer they send 'null'). No token: the
+    form pages are then the same for every visitor, cached, and set no cookie (a token made
+    the Japan form uncacheable, with a cookie on every anonymous GET). A client naming
+    neither is refused: it must send Origin."""
     origin, fetched = request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site")
-    if (fetched is not None and fetched != "same-origin") or (
-            fetched is None and origin is not None and
-            origin.lower() != request.host_url.rstrip("/").lower()):
-        raise ParameterError("csrf_token", "this form was sent from another site "
-                                           f"({quoted(origin or fetched or '')}): open "
-                                           f"{request.host_url}calendars/new and send it from "
-                                           "there", "refused")
-    cookie, field = request.cookies.get(csrf_cookie(), ""), request.form.get("csrf_token", "")
-    if not cookie or not hmac.compare_digest(cookie, field):
-        raise ParameterError("csrf_token", "this form is out of date or was sent from another "
-                                           "site: reload the page and send it again",
-                             "refused")
-
-
-def csrf_cookie() -> str:
-    # Over HTTPS the __Host- prefix: the browser then takes the cookie only from this host,
-    # over HTTPS, for the whole site (Path=/), and no sibling host or plain-HTTP page can set it.
-    return f"__Host-{CSRF_COOKIE}" if request.is_secure else CSRF_COOKIE
+    # The body is parsed, within its cap, before anything is done, even by a route that reads
+    # none of it (a delete): a body past the limit is a 413, never a deletion.
+    request.get_data(cache=True, parse_form_data=True)
+    if fetched == "same-origin" or (fetched is None and origin is not None and
+                                    origin.lower() == request.host_url.rstrip("/").lower()):
+        return
+    raise ParameterError("csrf_token", "this form was sent from another site "
+                                       f"({quoted(origin or fetched or 'no Origin')}): open "
+                                       f"{request.host_url}calendars/new and send it from "
+                                       "there", "refused")
 
 
 def no_store(response: Response, referrer: str = "no-referrer") -> Response:

@@ -8,37 +8,37 @@ from ..query.errors import ParameterError
 from ..query.feed import languages as languages_of
 from ..suggest import advise, did_you_mean, quoted
 
-FORM_FIELDS = ("region", "show", "release", "lang", "alarm", "csrf_token")
+# q is the form's filter box: sent along with the rest, read only by the page that lists shows.
+# platform is the form's menu of each show (SHOW:RELEASE); release the same, or a bare release
+# id for every show that has it, for clients that post the form themselves. csrf_token is
+# ignored: form pages served before forms were judged by their origin carried one.
+FORM_FIELDS = ("region", "show", "platform", "release", "lang", "alarm", "q", "csrf_token")
 EARLIEST = "earliest"
+# Fields a form may send for each show a calendar holds (its tick, its platform, a spare), and
+# beside them: counted before any value is read, so a form of thousands of fields costs nothing.
+FIELDS_PER_SHOW = 3
+OTHER_FIELDS = len(FORM_FIELDS) * 2
 
 
-def read_form(lists: dict[str, list[str]], catalog: Catalog) -> dict:
+def read_form(lists: dict[str, list[str]], catalog: Catalog, max_shows: int) -> dict:
     """Choices to store: {"region", "shows": {show id: [release ids] or None}, "lang", "alarms"}.
 
-    `release` is repeatable: `SHOW:RELEASE` chooses a release for one show (ignored when that
+    `platform` and `release` are repeatable: `SHOW:RELEASE` chooses a release for one show (ignored when that
     show is not chosen), a bare release id chooses it for every show that has it in the region,
-    `earliest` or `SHOW:earliest` (or nothing) keeps the earliest watchable airing.
+    `earliest`, `SHOW:earliest` or an empty value keeps the earliest watchable airing.
+    Every step is one pass over the fields: the limits come first, then each value is looked up
+    in a dictionary, never compared with every show.
     """
-    for name in lists:
-        if name not in FORM_FIELDS:
-            raise ParameterError(name[:60], advise(f"unknown field {quoted(name)}"
-                                              f"{did_you_mean(name, FORM_FIELDS)}",
-                                              f"this form takes {', '.join(FORM_FIELDS)}"))
+    check_size(lists, max_shows)
     region_code = _one(lists, "region")
     if not region_code:
         raise ParameterError("region", "choose a region (an ISO 3166-1 code such as us or jp)")
     region = parse.region(region_code)
-    shows = {}
-    for given in (s.strip() for s in lists.get("show", []) if s.strip()):
-        show = catalog.show(parse.show_id(given, catalog.shows))
-        if region.code not in show.regions:
-            raise ParameterError("show", f"{show.name()} cannot be watched in {region.name}: "
-                                         "remove it or choose another region")
-        shows[show.id] = None
+    shows = chosen_shows(lists.get("show", []), catalog, region)
     if not shows:
         raise ParameterError("show", "choose at least one show")
-    for text in (r.strip() for r in lists.get("release", []) if r.strip()):
-        _choose_release(text, shows, catalog, region)
+    choose_releases([*lists.get("platform", []), *lists.get("release", [])], shows, catalog,
+                    region)
     lang, alarm = _one(lists, "lang"), _one(lists, "alarm")
     chosen = tuple(catalog.show(s) for s in shows)
     return {"region": region.code,
@@ -47,21 +47,64 @@ def read_form(lists: dict[str, list[str]], catalog: Catalog) -> dict:
             "shows": {s: sorted(r) if r is not None else None for s, r in shows.items()}}
 
 
-def _choose_release(text: str, shows: dict, catalog: Catalog, region) -> None:
-    if text == EARLIEST:
-        return
-    show_id, _, release_id = text.rpartition(":")
-    targets = [show_id] if show_id else list(shows)
-    # The form sends a choice for every show listed, chosen or not: only the chosen count.
-    if (show_id and show_id not in shows) or release_id == EARLIEST:
-        return
-    # The same check and message as feeds and the API (query/values.check_releases): one
-    # show's release must be watchable here; a release for all shows, in one of them.
-    chosen = tuple(catalog.show(target) for target in targets)
-    parse.check_releases(frozenset({release_id}), chosen, region)
-    for target, show in zip(targets, chosen, strict=True):
-        if any(r.id == release_id and r.watchable_in(region.code) for r in show.releases):
-            shows[target] = (shows[target] or set()) | {release_id}
+def check_size(lists: dict[str, list[str]], max_shows: int) -> None:
+    """Unknown fields, more shows than a calendar holds, or more fields than such a calendar
+    needs are refused before any value is read."""
+    for name in lists:
+        if name not in FORM_FIELDS:
+            raise ParameterError(name[:60], advise(f"unknown field {quoted(name)}"
+                                                   f"{did_you_mean(name[:60], FORM_FIELDS)}",
+                                                   f"this form takes {', '.join(FORM_FIELDS)}"))
+    shows = len(lists.get("show", []))
+    if shows > max_shows:
+        raise ParameterError("show", f"a calendar holds at most {max_shows} shows, and this "
+                                     f"form chose {shows}: untick some, or make a second "
+                                     "calendar")
+    fields = sum(len(values) for values in lists.values())
+    most = max_shows * FIELDS_PER_SHOW + OTHER_FIELDS
+    if fields > most:
+        raise ParameterError("release", f"this form sends {fields} fields, more than a calendar "
+                                        f"of {max_shows} shows needs ({most}): reload the form "
+                                        "and send it again")
+
+
+def chosen_shows(given: list[str], catalog: Catalog, region) -> dict[str, set | None]:
+    """The ticked shows, in order, each once; one that cannot be watched in the region is
+    refused by name."""
+    shows: dict[str, set | None] = {}
+    for text in (s.strip() for s in given if s.strip()):
+        show = catalog.show(parse.show_id(text, catalog.shows))
+        if region.code not in show.regions:
+            raise ParameterError("show", f"{show.name()} cannot be watched in {region.name}: "
+                                         "remove it or choose another region")
+        shows[show.id] = None
+    return shows
+
+
+def choose_releases(given: list[str], shows: dict, catalog: Catalog, region) -> None:
+    """Fill `shows` with the releases chosen for them. Values are grouped first (per show, and
+    the bare ones), so each group is checked once, as feeds and the API check theirs
+    (query/values.check_releases): the same refusals and messages."""
+    per_show: dict[str, set[str]] = {}
+    bare: set[str] = set()
+    for text in (r.strip() for r in given if r.strip()):
+        show_id, _, release_id = text.rpartition(":")
+        if release_id == EARLIEST:
+            continue
+        if not show_id:
+            bare.add(release_id)
+        elif show_id in shows:      # a show listed on the form but not ticked: not chosen
+            per_show.setdefault(show_id, set()).add(release_id)
+    for show_id, release_ids in per_show.items():
+        parse.check_releases(frozenset(release_ids), (catalog.show(show_id),), region)
+        shows[show_id] = set(release_ids)
+    if bare:
+        chosen = tuple(catalog.show(s) for s in shows)
+        parse.check_releases(frozenset(bare), chosen, region)
+        for show in chosen:
+            here = {r.id for r in show.releases if r.watchable_in(region.code)} & bare
+            if here:
+                shows[show.id] = (shows[show.id] or set()) | here
 
 
 def _one(lists: dict[str, list[str]], name: str) -> str:

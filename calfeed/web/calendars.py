@@ -6,7 +6,7 @@ import atexit
 import json
 import multiprocessing.util
 import os
-import secrets
+from datetime import datetime, timezone
 from typing import Callable
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, \
@@ -14,32 +14,32 @@ from flask import Blueprint, Flask, Response, current_app, redirect, render_temp
 
 from . import state
 from ..errors import NotFound
-from ..render.feeds import chosen_feed
-from ..render.ics import Edit
-from ..render.feed_text import my_feed_header
-from ..render.catalogue import indexes
-from .catalogue_views import READINGS
-from ..render.on_air import form_groups
-from ..render.pages import ALARM_CHOICES
-from ..schedule.regions import country, countries
-from .calendar_form import read_form
-from .list_import import match_list
-from .moved import current_show_id
-from .calendar_edge import IMPORT_PATH, PERSONAL_FEEDS, check_csrf, csrf_cookie, init_edge, \
-    no_store, one_save_at_a_time
-from .calendar_rules import Limits, Outdated
-from .calendar_store import CalendarStore
-from .pg_calendar_store import PgCalendarStore
-from ..database import DATABASE
-from .store_faults import Unavailable
 from ..query import values as parse
 from ..query.errors import ParameterError
 from ..query.feed import FeedQuery
-from ..i18n import catalogue_languages, words_language
-from .page_cache import accepted_language
+from ..render.calendar_edits import KEY as EDITS, current_edits, next_edits, show_edits
+from ..render.feed_text import my_feed_header
+from ..render.feeds import chosen_feed
+from ..schedule.regions import country
+from ..i18n import words_language
+from .calendar_cookie import forgotten, opened
+from .calendar_edge import IMPORT_PATH, PERSONAL_FEEDS, check_csrf, init_edge, no_store, \
+    one_save_at_a_time
+from .calendar_form import read_form
+from .calendar_page import FORM_ARGS, asked_choices as _asked_choices, form_html as _form_html, \
+    listed as _form_list
+from .calendar_rules import Limits, Outdated, Stored
+from .calendar_store import CalendarStore
+from .pg_calendar_store import PgCalendarStore
+from ..database import DATABASE
+from .list_import import match_list
+from .moved import current_show_id
+from .page_cache import chosen_region, whole_response
 from .params import Values, takes
 from .response_cache import SKIP
-from .views import _page_region, _region_choices
+from .responses import cacheable
+from .store_faults import Unavailable
+from .views import _page, _page_region
 
 calendars = Blueprint("calendars", __name__)
 EXTENSION = "calfeed.calendars"
@@ -50,18 +50,32 @@ def store() -> CalendarStore:
 
 
 @calendars.get("/calendars/new")
-@takes("region", "show", "lang", page=True)
+@whole_response(chosen_region)
+@takes(*FORM_ARGS, page=True)
 def new(args: Values):
-    """The empty form; `?show=`, `?region=` and `?lang=` prefill it (the pages' "+" buttons
-    link here). Without a region, the browser's languages choose one, as on every page."""
+    """The empty form; `?show=`, `?release=`, `?region=` and `?lang=` prefill it (the pages'
+    links), `?q=` filters it (the filter box without script). The same for every visitor, so
+    it is cached: no cookie, no token (forms are checked by their origin, `check_csrf`).
+    Without a region, the browser's languages choose one, as on every page."""
     region = _page_region(args)
-    shows = [_show_id(state.current(), given) for given in args.all("show")]
-    lang = parse.lang(args.get("lang"), catalogue_languages(), "the form's titles") \
-        if "lang" in args else None
-    choices = {"region": region.code, "shows": {s: None for s in shows},
-               "lang": None if lang == "en" else lang, "alarms": []}
-    return _form_page("calendar_new.html", choices, status=200,
-                      names=words_language(lang) if lang else None)
+    choices = _asked_choices(args, region)
+    return _page(_form_html("calendar_new.html", choices, args.get("q", ""),
+                            names=words_language(choices["lang"]) if "lang" in args else None))
+
+
+@calendars.get("/calendars/shows.json")
+@whole_response(chosen_region)
+@takes("region", "q", page=True)
+def shows_json(args: Values):
+    """The filter's matches for the form's script, which lists them as a person types."""
+    region = _page_region(args)
+    listed = _form_list(region, {}, args.get("q", ""))
+    body = {"query": listed.query, "region": region.code, "matched": listed.matched,
+            "shows": [{"id": row.show.id, "title": row.title, "title_ja": row.title_ja,
+                       "releases": [[r.id, r.name] for r in row.releases]}
+                      for row in listed.matches]}
+    return cacheable((json.dumps(body, ensure_ascii=False) + "\n").encode(), "application/json",
+                     max_age=current_app.config["PAGE_MAX_AGE_SECONDS"], last_modified=None)
 
 
 @calendars.post(IMPORT_PATH)
@@ -81,26 +95,40 @@ def import_list():
     elsewhere = [catalog.show(s).name() + " (not watchable in this region)"
                  for s in matched.show_ids if s not in here]
     choices = {"region": region, "shows": {s: None for s in here}, "lang": None, "alarms": []}
-    return _form_page("calendar_new.html", choices, status=200,
-                      unmatched=[*matched.unmatched, *elsewhere], imported=len(here))
+    return no_store(Response(
+        _form_html("calendar_new.html", choices, "", unmatched=[*matched.unmatched, *elsewhere],
+                   imported=len(here)), content_type="text/html; charset=utf-8"),
+        referrer="strict-origin")
 
 
 @calendars.post("/calendars")
 @one_save_at_a_time
 def create():
     check_csrf()
-    choices = read_form(request.form.to_dict(flat=False), state.current().catalog)
+    choices = read_form(request.form.to_dict(flat=False), state.current().catalog,
+                        store().limits.max_shows)
+    choices[EDITS] = next_edits(None, 0, None, choices, _now(), _airings_in(choices))
     feed_id, edit_key = store().create(choices, request.remote_addr or "")
-    return no_store(redirect(url_for(".edit", edit_key=edit_key, created=1), code=303))
+    return opened(no_store(redirect(url_for(".edit", edit_key=edit_key, created=1), code=303)),
+                  edit_key, made=True)
 
 
 @calendars.get("/calendars/<edit_key>")
-@takes("created", page=True)
+@takes("created", "saved", "generation", *FORM_ARGS, page=True)
 def edit(edit_key: str, args: Values):
+    """The edit page; with `?q=` (its filter box without script) it lists the choices sent
+    along, which are not saved yet."""
     stored = _by_edit_key(edit_key)
-    return _form_page("calendar_edit.html", stored.choices, status=200, stored=stored,
+    choices = stored.choices
+    if "q" in args or "show" in args:
+        choices = _asked_choices(args, _page_region(args))
+    html = _form_html("calendar_edit.html", choices, args.get("q", ""), stored=stored,
                       edit_key=edit_key, created=parse.flag(args.get("created"), "created"),
-                      generation=stored.generation)
+                      saved=parse.flag(args.get("saved"), "saved"), generation=stored.generation)
+    # This browser has opened the calendar: its "+ My calendar" buttons add to it now. The
+    # page holds forms: strict-origin lets browsers name this origin when they send them.
+    return opened(no_store(Response(html, content_type="text/html; charset=utf-8"),
+                           referrer="strict-origin"), edit_key)
 
 
 @calendars.post("/calendars/<edit_key>")
@@ -110,16 +138,18 @@ def replace(edit_key: str):
     stored = _by_edit_key(edit_key)
     fields = request.form.to_dict(flat=False)
     loaded = _loaded_generation(fields.pop("generation", []))
-    choices = read_form(fields, state.current().catalog)
+    choices = read_form(fields, state.current().catalog, store().limits.max_shows)
     try:
-        store().replace(edit_key, choices, loaded)
+        save(edit_key, stored, choices, loaded)
     except Outdated as exc:
         # Saved elsewhere (another tab or device) since this page was loaded: nothing is
         # overwritten unseen, and nothing chosen here is lost; the form comes back as sent,
         # and sending it again saves it over the newer edit.
-        return _form_page("calendar_edit.html", choices, status=409, stored=stored,
-                          edit_key=edit_key, generation=exc.generation, outdated=True)
-    return no_store(redirect(url_for(".edit", edit_key=edit_key), code=303))
+        html = _form_html("calendar_edit.html", choices, "", stored=stored, edit_key=edit_key,
+                          generation=exc.generation, outdated=True)
+        return no_store(Response(html, status=409, content_type="text/html; charset=utf-8"),
+                        referrer="strict-origin")
+    return no_store(redirect(url_for(".edit", edit_key=edit_key, saved=1), code=303))
 
 
 def _loaded_generation(given: list[str]) -> int | None:
@@ -132,14 +162,25 @@ def _loaded_generation(given: list[str]) -> int | None:
     return int(given[0])
 
 
+@calendars.get("/calendars/<edit_key>/delete")
+@takes(page=True)
+def confirm_delete(edit_key: str, args: Values):
+    """Asked before a delete: the feed stops for every app subscribed to it."""
+    stored = _by_edit_key(edit_key)
+    return no_store(Response(render_template(
+        "calendar_delete.html", region=country(stored.choices["region"]), edit_key=edit_key,
+        shows=len(stored.choices["shows"])), content_type="text/html; charset=utf-8"),
+        referrer="strict-origin")
+
+
 @calendars.post("/calendars/<edit_key>/delete")
 @one_save_at_a_time
 def delete(edit_key: str):
     check_csrf()
     _by_edit_key(edit_key)
     store().delete(edit_key)
-    return no_store(Response(render_template("calendar_deleted.html", region=None),
-                              content_type="text/html; charset=utf-8"))
+    return forgotten(no_store(Response(render_template("calendar_deleted.html", region=None),
+                                        content_type="text/html; charset=utf-8")))
 
 
 @calendars.get("/calendars/<edit_key>/shows.json")
@@ -159,26 +200,70 @@ def feed(feed_id: str, args: Values):
         raise NotFound("no calendar has this address: check the link you subscribed to")
     choices, published = stored.choices, state.current()
     region = country(choices["region"])
-    shows = _current_choices(published, region, choices["shows"])
+    ids = _current_ids(published, choices["shows"])
+    shows = _current_choices(published, region, choices["shows"], ids)
     query = FeedQuery(lang=choices["lang"], alarms=tuple(choices["alarms"]))
     from .views import _calendar_response, _settings
     name, about = my_feed_header(region, len(shows), query.lang)
     return _calendar_response(chosen_feed(
         published, region, shows, query, now=state.now(), url=request.url, settings=_settings(),
         name=name, about=about, filename="my-calfeed.ics",
-        edit=Edit(stored.generation, stored.edited)))
+        edits=current_edits(show_edits(choices, stored.generation, stored.edited), ids)))
 
 
-def _current_choices(published, region, stored: dict) -> dict:
+def save(edit_key: str, stored: Stored, choices: dict, loaded: int | None = None) -> None:
+    """Replace a calendar's choices; the shows whose events this changes count an edit.
+    `loaded`: the generation the edit page was loaded at (Outdated if saved since)."""
+    published = state.current()
+    old = dict(stored.choices)
+    region = country(old["region"])
+    ids = _current_ids(published, old["shows"])
+    # The choices as today's data names them, so a show renamed since is the same show.
+    old["shows"] = _current_choices(published, region, old["shows"], ids)
+    record = stored.choices.get(EDITS)
+    if record is not None:
+        old[EDITS] = {**record, "shows": {ids.get(s, s): v for s, v in record["shows"].items()}}
+    choices[EDITS] = next_edits(old, stored.generation, stored.edited, choices, _now(),
+                                _airings_in(choices))
+    store().replace(edit_key, choices, loaded)
+
+
+def _airings_in(choices: dict):
+    """What a show's events are under a choice of releases in the choices' region: the airings
+    picked, each named by its release's UID."""
+    published, region = state.current(), country(choices["region"])
+
+    def airings(show_id: str, release_ids) -> frozenset[str]:
+        show = published.catalog.shows.get(show_id)
+        if show is None:
+            return frozenset()
+        here = {r.id for r in show.releases if r.watchable_in(region.code)}
+        chosen = frozenset(release_ids or ()) & here or None
+        return frozenset(a.uid for a in published.selection(region.code, (show_id,), chosen,
+                                                             False))
+    return airings
+
+
+def _now() -> datetime:
+    # Whole seconds, as the store keeps edit times: LAST-MODIFIED has no finer unit.
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _current_ids(published, stored: dict) -> dict[str, str]:
+    """Stored show ids to today's (an id may change; aliases and the stable key lead on); a
+    show gone from the data is left out."""
+    return {stored_id: show_id for stored_id in stored
+            if (show_id := current_show_id(published, stored_id)) is not None}
+
+
+def _current_choices(published, region, stored: dict, ids: dict[str, str]) -> dict:
     """The stored choices as today's data names them. A subscription must not fail or empty
     (Thunderbird drops every event on an error): a show whose id changed keeps its place under
     today's id (aliases, the stable key); a show gone from the data leaves; a chosen platform
     gone from the show or the region falls back to the earliest release."""
     shows = {}
-    for stored_id, release_ids in stored.items():
-        show_id = current_show_id(published, stored_id)
-        if show_id is None:
-            continue
+    for stored_id, show_id in ids.items():
+        release_ids = stored[stored_id]
         if release_ids is not None:
             here = {r.id for r in published.catalog.shows[show_id].releases
                     if r.watchable_in(region.code)}
@@ -205,13 +290,6 @@ def personal_feeds(calendars: CalendarStore, otherwise: Callable[[dict], object]
     return variant
 
 
-def _show_id(published, given: str) -> str:
-    """A show as every route takes it: its id in any case, an old id or its stable key
-    (bgm425595), as moved.py resolves them; else the unknown-show error."""
-    found = current_show_id(published, given)
-    return found if found is not None else parse.show_id(given, published.catalog.shows)
-
-
 def _by_edit_key(edit_key: str):
     stored = store().by_edit_key(edit_key)
     if stored is None:
@@ -221,30 +299,6 @@ def _by_edit_key(edit_key: str):
 
 def _feed_url(feed_id: str) -> str:
     return url_for(".feed", feed_id=feed_id, _external=True)
-
-
-def _form_page(template: str, choices: dict, *, status: int, names: str | None = None,
-               **extra) -> Response:
-    token = request.cookies.get(csrf_cookie()) or secrets.token_urlsafe(32)
-    published = state.current()
-    region_code = choices["region"] if choices["region"] in countries() else \
-        current_app.config["DEFAULT_REGION"]
-    region = country(region_code)
-    # Regions named in the calendar's language of titles, else the browser's (as on pages).
-    names = names or (words_language(choices["lang"]) if choices.get("lang") else
-                      accepted_language(request.headers.get("Accept-Language")))
-    first = indexes(published, current_app.extensions[READINGS]).seasons.get().first
-    html = render_template(
-        template, region=region, regions=_region_choices(names), region_names=names,
-        groups=form_groups(published, region, state.now(), choices["shows"], first),
-        choices=choices,
-        alarm_choices=ALARM_CHOICES, csrf_token=token,
-        feed_url=_feed_url(extra["stored"].feed_id) if "stored" in extra else None, **extra)
-    response = no_store(Response(html, status=status, content_type="text/html; charset=utf-8"),
-                        referrer="strict-origin")
-    response.set_cookie(csrf_cookie(), token, httponly=True, samesite="Strict",
-                        secure=request.is_secure, path="/" if request.is_secure else "/calendars")
-    return response
 
 
 def init_app(app: Flask) -> None:
@@ -266,4 +320,6 @@ def init_app(app: Flask) -> None:
     atexit.register(calendar_store.close)
     multiprocessing.util.Finalize(None, calendar_store.close, exitpriority=10)
     app.register_blueprint(calendars)
+    from .my_calendar import my_calendar
+    app.register_blueprint(my_calendar)
     init_edge(app)

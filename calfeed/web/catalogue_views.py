@@ -203,11 +203,15 @@ def init_app(app: Flask) -> None:
     # Built before a version is served, at start and at each reload (beside serving, in the
     # reloader's thread): the first search, week page or calendar form after a start found
     # them unbuilt and waited 4 s or more (docs/benchmarks.md).
-    def build(published) -> None:
-        found = catalogue_indexes(published, app)
-        found.seasons.get()
-        found.search.get()
-    state.prepare_with(app, build)
+    def seasons(published) -> None:
+        catalogue_indexes(published, app).seasons.get()
+
+    # The search index (most of the build) beside a worker's first answers at start: a search
+    # that comes first waits for it (under a second), a feed does not.
+    def search(published) -> None:
+        catalogue_indexes(published, app).search.get()
+    state.prepare_with(app, seasons)
+    state.prepare_with(app, search, at_start_beside=True)
     # The pages' templates compiled now too (some 50 ms each at first use), not by the first
     # request for each page.
     for name in app.jinja_env.list_templates(extensions=("html",)):

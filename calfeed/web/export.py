@@ -29,6 +29,8 @@ from ..schedule.regions import countries
 NOT_EXPORTED = {
     "calfeed.healthz": "the live status of a running server",
     "calendars.new": "a form that posts to the server",
+    "calendars.shows_json": "answers what a person types in the form: a static copy has none",
+    "my_calendar.mine": "says what this browser's calendar holds, from its cookie",
     "catalogue.search_page": "answers what a person types: a static copy has no answer",
     "catalogue.search_json": "answers what a person types: a static copy has no answer",
     "api.search": "answers what a client asks for (q): a static copy has no answer",

@@ -8,7 +8,7 @@ import re
 # Every /calendars/{x} but the form's own addresses: whoever reads the log must not be able to
 # change or delete the calendar (docs/security.md). deploy/nginx/proxy-cache.conf's `map` does
 # the same for nginx's log.
-EDIT_KEY = re.compile(r"^/calendars/(?!(?:new|import)(?:$|[/?]))[^/?]+")
+EDIT_KEY = re.compile(r"^/calendars/(?!(?:new|import|mine|shows\.json)(?:$|[/?]))[^/?]+")
 HIDDEN = "/calendars/EDIT-KEY"
 
 

@@ -317,12 +317,18 @@ def _serve(app: Flask, published: Published) -> None:
     settle(app)
 
 
-def prepare_with(app: Flask, step) -> None:
+def prepare_with(app: Flask, step, *, at_start_beside: bool = False) -> None:
     """Run `step(published)` on each data version before it is served, and on the one served
-    now (at start, before any request)."""
+    now: at start, before any request, or with `at_start_beside` in a thread of its own beside
+    the first requests (a step whose result a request waits for if it comes first, so that a
+    worker's first answer does not wait for what few requests need)."""
     app.extensions.setdefault(PREPARE, []).append(step)
     if EXTENSION in app.extensions:
-        step(app.extensions[EXTENSION])
+        if at_start_beside:
+            threading.Thread(target=step, args=(app.extensions[EXTENSION],),
+                             name="calfeed-prepare", daemon=True).start()
+        else:
+            step(app.extensions[EXTENSION])
 
 
 def served(app: Flask) -> Published:

@@ -1,0 +1,77 @@
+"""The my-calendar form as a page: the choices it shows, what it lists, its filter and subscribe panel."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request, url_for
+
+from . import state
+from ..i18n import catalogue_languages, words_language
+from ..query import values as parse
+from ..query.errors import ParameterError
+from ..render.catalogue import indexes
+from ..render.feed_text import my_feed_header
+from ..render.form_list import FormList, form_list
+from ..render.pages import ALARM_CHOICES
+from ..render.search import MAX_QUERY
+from ..render.subscribe import subscribe_links
+from ..schedule.regions import country, countries
+from .calendar_form import check_size, choose_releases
+from .catalogue_views import READINGS
+from .moved import current_show_id
+from .page_cache import accepted_language
+from .params import Values
+from .views import _region_choices
+
+# What the form's pages take: the form's own fields (a filter without script sends them all).
+# The edit page's form also sends the generation it was loaded at (read only by its POST).
+FORM_ARGS = ("region", "show", "platform", "lang", "alarm", "q")
+
+
+def asked_choices(args: Values, region) -> dict:
+    """Choices named in a page's query: the pages' "+" links, the picks, the filter's round
+    trip. Shows are ticked whatever the region (the form's submit says which cannot be
+    watched there); their platforms are checked as the form's are."""
+    catalog = state.current().catalog
+    lists = {"show": list(args.all("show")), "platform": list(args.all("platform"))}
+    check_size(lists, current_app.config["CALENDAR_MAX_SHOWS"])
+    published = state.current()
+    # As every route takes a show: any case, an old id or its stable key (moved.py).
+    shows = {(current_show_id(published, given) or parse.show_id(given, catalog.shows)): None
+             for given in lists["show"]}
+    choose_releases(lists["platform"], shows, catalog, region)
+    lang = parse.lang(args.get("lang"), catalogue_languages(), "the form's titles") \
+        if "lang" in args else None
+    return {"region": region.code, "lang": None if lang == "en" else lang,
+            "alarms": list(parse.alarms(args.get("alarm"))) if "alarm" in args else [],
+            "shows": {s: sorted(r) if r else None for s, r in shows.items()}}
+
+
+def listed(region, chosen, query: str) -> FormList:
+    """What the form lists for these choices and filter (an empty filter: none)."""
+    query = query.strip()
+    if len(query) > MAX_QUERY:
+        raise ParameterError("q", f"q is {len(query)} characters long: give at most "
+                                  f"{MAX_QUERY}, a part of a title is enough")
+    published = state.current()
+    hits = indexes(published, current_app.extensions[READINGS]).search.get().search(query) \
+        if query else None
+    return form_list(published, region, state.now(), chosen, query, hits)
+
+
+def form_html(template: str, choices: dict, query: str, *, names: str | None = None,
+              **extra) -> str:
+    region_code = choices["region"] if choices["region"] in countries() else \
+        current_app.config["DEFAULT_REGION"]
+    region = country(region_code)
+    # Regions named in the calendar's language of titles, else the browser's (as on pages).
+    names = names or (words_language(choices["lang"]) if choices.get("lang") else
+                      accepted_language(request.headers.get("Accept-Language")))
+    links = None
+    if "stored" in extra:
+        feed = url_for("calendars.feed", feed_id=extra["stored"].feed_id, _external=True)
+        links = subscribe_links(feed, my_feed_header(region, len(choices["shows"]),
+                                                     choices.get("lang"))[0])
+    return render_template(
+        template, region=region, regions=_region_choices(names), region_names=names,
+        listed=listed(region, choices["shows"], query), choices=choices,
+        alarm_choices=ALARM_CHOICES, links=links, **extra)
