@@ -22,9 +22,6 @@ PAGES = ("/", "/?region=jp", "/seasons", "/seasons/2024-winter?region=jp",
          "/shows/no-such-show", "/seasons/not-a-season", "/week?from=yesterday")
 # Attributes a person reads or hears (a tooltip, a screen reader's label, a hint in a box).
 READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
-# The "+ My calendar" button and its mark belong to the calendar pages' change, which words
-# them with the calendar pages.
-LEFT_TO_THE_CALENDAR_PAGES = ("add-button", "my-calendar-mark")
 # Quotations from the schedule's sources, listed as the file cites them.
 QUOTED = ("provenance-sources",)
 # Names that stay as their owners write them, besides the show's own.
@@ -33,7 +30,7 @@ NAMES = ("calfeed", "bangumi-data", ".ics", "Apple", "Google", "Outlook.com", "O
 
 
 class _Visible(HTMLParser):
-    """The text a person sees or hears on a page, without scripts, the left-out parts, and
+    """The text a person sees or hears on a page, without scripts, quotations, and
     text the page marks as another language (a language's own name, an English error detail,
     a title in its language)."""
 
@@ -50,8 +47,8 @@ class _Visible(HTMLParser):
             return
         classes = (found.get("class") or "").split()
         if self.skipping or tag in ("script", "style") or \
-                any(c in LEFT_TO_THE_CALENDAR_PAGES + QUOTED for c in classes) or \
-                "data-my-calendar-mark" in found or found.get("lang", self.language) != self.language:
+                any(c in QUOTED for c in classes) or \
+                found.get("lang", self.language) != self.language:
             if tag not in ("input", "br", "meta", "link"):
                 self.skipping.append(tag)
             return

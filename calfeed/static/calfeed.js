@@ -133,12 +133,12 @@ function markMyShows() {
     if (marked || element.querySelector("button.add-button:not(.small)")) continue;
     const mark = document.createElement("span");
     mark.className = "mine";
-    mark.textContent = "In my calendar";
+    mark.textContent = say("in_calendar");
     if (element.hasAttribute("data-my-calendar-mark")) {
       // A show page: the mark, and the way back to change the calendar.
       const edit = document.createElement("a");
       edit.href = calendar.edit;
-      edit.textContent = "change my calendar";
+      edit.textContent = say("change_calendar");
       element.append(mark, " ", edit);
       element.hidden = false;
     } else {
@@ -268,7 +268,7 @@ function myCalendarFilter() {
       const none = day.querySelector("p.none");
       if (none) {
         none.hidden = shown > 0;
-        none.textContent = box.checked ? "Nothing from your calendar this day."
+        none.textContent = box.checked ? say("nothing_mine")
           : document.querySelector("[data-week]").dataset.nothing;
       }
     }

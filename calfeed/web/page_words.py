@@ -59,6 +59,19 @@ def script_words() -> dict[str, str]:
         "many": messages.ngettext("%(num)s show matches “%(query)s”.",
                                   "%(num)s shows match “%(query)s”.", 2),
         "elsewhere": _("not watchable in %(region)s"),
+        # The "+ My calendar" buttons (my-calendar.js), as _add_button.html words them.
+        "my_calendar": _("My calendar"), "add_label": _("Add %(title)s to my calendar"),
+        "in_calendar": _("In my calendar"),
+        "in_label": _("%(title)s is in my calendar: remove it"),
+        "picked": _("Picked"), "picked_label": _("%(title)s is picked for my calendar: unpick it"),
+        "added": _("Added to My calendar"), "removed": _("Removed from My calendar"),
+        "picked_for": _("Picked for your calendar"), "unpicked": _("No longer picked"),
+        "make_one": messages.ngettext("Make my calendar (%(num)s show)",
+                                      "Make my calendar (%(num)s shows)", 1),
+        "make_many": messages.ngettext("Make my calendar (%(num)s show)",
+                                       "Make my calendar (%(num)s shows)", 2),
+        "undo": _("Undo"), "change_calendar": _("change my calendar"),
+        "nothing_mine": _("Nothing from your calendar this day."),
     }
 
 
