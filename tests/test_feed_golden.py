@@ -2,13 +2,15 @@
 
 Each pins what a client reads for one kind of answer: a show feed in Japan and the US, a
 region feed, all-day events in a viewer's zone, Japanese words with a reminder, an imported
-show's days without their time, and the API's show document. After an intended change, look
+show's days without their time, a personal calendar (its secret address written as zeros),
+and the API's show document. After an intended change, look
 at the diff, then rewrite the files with `.venv/bin/python -m tests.test_feed_golden` and
 commit them with the change.
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,7 +30,24 @@ GOLDENS = {
     "imported-days-without-time.ics": ("/feeds/us/daemons-of-the-shadow-realm.ics",
                                        {"IMPORT": 1, "CLOCK": APRIL}),
     "api-show-metallic-rouge.json": ("/api/v1/shows/metallic-rouge", {}),
+    # A personal calendar of Metallic Rouge in the US on Crunchyroll, with a reminder.
+    "personal-us.ics": (None, {}),
 }
+# A personal feed's address is a secret made at random: written as zeros, the same length, so
+# the lines fold where they would.
+SECRET = "0"
+
+
+def personal_feed(client) -> bytes:
+    client.environ_base.update({"HTTP_SEC_FETCH_SITE": "same-origin"})
+    made = client.post("/calendars", data={"region": "us", "show": "metallic-rouge",
+                                           "platform": "metallic-rouge:crunchyroll",
+                                           "alarm": "15"})
+    assert made.status_code == 303, made.text
+    page = client.get(made.headers["Location"].split("?")[0]).text
+    feed = re.search(r'data-calendar-feed="http://localhost(/feeds/my/([^"]+)\.ics)"', page)
+    body = client.get(feed.group(1)).data
+    return body.replace(feed.group(2).encode(), SECRET.encode() * len(feed.group(2)))
 
 
 def render(name: str, folder: str) -> bytes:
@@ -42,6 +61,8 @@ def render(name: str, folder: str) -> bytes:
     app = create_app(app_config(BUNDLED_SCHEDULES, f"{folder}/state.sqlite3",
                                 CALENDARS_PATH=f"{folder}/calendars.sqlite3",
                                 DATASET_DIR=f"{folder}/datasets", **config))
+    if path is None:
+        return personal_feed(app.test_client())
     response = app.test_client().get(path)
     assert response.status_code == 200, (path, response.text)
     return response.data
