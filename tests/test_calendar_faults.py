@@ -228,17 +228,8 @@ def test_a_save_waiting_on_another_process_s_lock_is_a_503_and_reads_do_not_wait
     import time
     client = make().test_client()
     edit_path, feed_path = made(client)
-    release, held = threading.Event(), threading.Event()
-
-    def holder():
-        db = sqlite3.connect(tmp_path / "calendars.sqlite3", isolation_level=None)
-        db.execute("BEGIN EXCLUSIVE")
-        held.set()
-        release.wait(30)
-        db.execute("ROLLBACK")
-        db.close()
-    threading.Thread(target=holder, daemon=True).start()
-    held.wait(5)
+    from tests.test_calendar_storage import hold_write_lock
+    release = hold_write_lock(str(tmp_path / "calendars.sqlite3"))
     try:
         started = time.monotonic()
         assert client.get(feed_path).status_code == 200
