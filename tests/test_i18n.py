@@ -16,7 +16,8 @@ from calfeed.render import ics
 
 ROOT = Path(__file__).parent.parent
 LOCALE = ROOT / "calfeed" / "locale"
-PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# str.format's {name} in code, %(name)s in templates (jinja2.ext.i18n, newstyle).
+PLACEHOLDER = re.compile(r"\{(\w+)\}|%\((\w+)\)s")
 
 
 def read_catalog(path: Path):
@@ -135,6 +136,8 @@ def test_each_catalogue_translates_every_message(po):
         ids = key[1] if isinstance(key[1], tuple) else (key[1],)
         for string in strings:
             assert set(PLACEHOLDER.findall(string)) == set(PLACEHOLDER.findall(ids[-1])), key
+            assert set(PLACEHOLDER.findall(string)) >= set(PLACEHOLDER.findall(ids[0])) - \
+                {("", "num")}, key
 
 
 def test_region_feed_in_japanese_names_the_region_in_japanese(client):

@@ -164,8 +164,8 @@ def test_no_region_feed_offered_where_every_show_aired_years_ago(make_app):
     assert "/feeds/us.ics" in make_app().test_client().get("/shows/metallic-rouge?region=us").text
 
 
-# Japanese names on every page: ?lang=, else the browser's language, as
-# calfeed has words for it; the page's own labels stay English, so <html lang> stays en.
+# Japanese names on every page: ?lang=, else the browser's language, as calfeed has words for
+# it; the page's own words follow (test_pages_japanese.py), so <html lang> says so.
 
 JAPAN_OPTION = re.compile(r'<option value="jp"[^>]*>([^<]*)</option>')
 PAGES = ("/", "/seasons", "/seasons/2024-winter", "/week", "/search?q=metal",
@@ -183,11 +183,12 @@ def test_pages_name_regions_in_japanese_for_lang_ja_or_a_japanese_browser(client
                  client.get(_with(path, "region=us"), headers={"Accept-Language": "ja"}).text):
         assert JAPAN_OPTION.findall(page) == ["日本"], path
         assert '<option value="jp" lang="ja">' in page or 'lang="ja">日本' in page
-        assert '<html lang="en">' in page
+        assert '<html lang="ja">' in page
     for page in (client.get(path).text, client.get(_with(path, "lang=en"),
                                                    headers={"Accept-Language": "ja"}).text,
                  client.get(path, headers={"Accept-Language": "fr, en;q=0.5"}).text):
         assert JAPAN_OPTION.findall(page) == ["Japan"], path
+        assert '<html lang="en">' in page
 
 
 def test_the_cache_keeps_a_page_per_language_the_browser_chooses(client):

@@ -42,7 +42,7 @@ def test_the_chosen_platform_drives_the_table_and_the_links(client, query, relea
     # The region's feed keeps the reminder and language, not the show's platform.
     assert not any("release" in link for link in feed_links(page) if "/feeds/jp.ics" in link)
     # The chosen platform's link is marked, and the options form keeps the choice.
-    assert 'aria-current="page"' in page.split('aria-label="Where you watch"')[1].split("</nav>")[0]
+    assert 'aria-current="page"' in page.split('<nav class="platforms"')[1].split("</nav>")[0]
     name, value = query.split("&")[0].split("=")
     assert f'<input type="hidden" name="{name}" value="{value}">' in page
 

@@ -93,12 +93,23 @@ def test_countdown_runs_to_on_now_and_aired(visit):
 
 
 def test_japanese_listing_notation_and_break_week(visit):
-    page = visit(zone="Asia/Tokyo", locale="ja-JP").open("/week?region=jp&from=2024-01-15")
+    session = visit(zone="Asia/Tokyo", locale="ja-JP")
+    page = session.open("/week?region=jp&from=2024-01-15&lang=en")
     item, _ = airing(page, "metallic-rouge")
     assert "(Japanese listing: Wed 24:55)" in item.locator(".where").inner_text()
     assert item.locator("time").inner_text().startswith("00:55")
     assert page.locator(".breaks li").all_inner_texts() == [
         "Follow Test: no episode this week (Test TV skips Wednesday, January 17)"]
+    # A Japanese browser gets the page in Japanese, the script's words included.
+    page = session.open("/week?region=jp&from=2024-01-15")
+    item, _ = airing(page, "metallic-rouge")
+    assert "（番組表の表記：水 24:55）" in item.locator(".where").inner_text()
+    assert re.fullmatch(r"あと\d+(日\d+時間|時間\d+分|分)",
+                        item.locator("[data-countdown]").inner_text())
+    assert page.locator("[data-zone-note]").inner_text() == \
+        "時刻はお使いのタイムゾーン（Asia/Tokyo）のものです。"
+    assert page.locator(".breaks li").all_inner_texts() == [
+        "Follow Test：今週は放送・配信がありません（Test TVは1月17日水曜日を休止）"]
 
 
 def make_calendar(page, shows):

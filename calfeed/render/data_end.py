@@ -19,12 +19,18 @@ def data_date(published: Published | None) -> datetime | None:
     return imported.dated if imported else None
 
 
-def footer_line(published: Published | None) -> str | None:
+def footer_line(published: Published | None, lang: str | None = None) -> str | None:
     """'Schedule data: bangumi-data 0.3.208, 15 May 2026'; None without imported data."""
     imported = published.catalog.imported_from if published else None
     if imported is None:
         return None
     dated = imported.dated
+    if words_language(lang) != SOURCE_LANGUAGE:
+        from babel.dates import format_date     # CLDR's long date: 2026年5月15日
+        when = format_date(dated, "long", locale=words_language(lang)) if dated else None
+        _ = translations(lang).gettext
+        return (_("Schedule data: {version}, {date}").format(version=imported.version, date=when)
+                if when else _("Schedule data: {version}").format(version=imported.version))
     return f"Schedule data: {imported.version}" + (
         f", {dated.day} {dated:%B %Y}" if dated else "")
 

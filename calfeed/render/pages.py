@@ -12,13 +12,13 @@ from ..schedule.model import Airing, Release, Show
 from ..publish.published import Published, Window
 from ..schedule.regions import Country
 from ..publish.selection import where_watchable
+from .page_text import alarm_choices, day_text, local_text, season_label
 from .provenance import CURATED, of_airing, sentence
+from ..i18n import translations
 from ..schedule.zones import zone_of
 
-# Reminders the pages offer, all within the feeds' alarm rule (0 to 10080 minutes).
-ALARM_CHOICES = (("", "No reminder"), ("5", "5 minutes before"), ("10", "10 minutes before"),
-                 ("15", "15 minutes before"), ("30", "30 minutes before"),
-                 ("60", "1 hour before"), ("1440", "1 day before"))
+# The English choices, for the pages not yet written in the page's language.
+ALARM_CHOICES = alarm_choices("en")
 
 
 def language_choices(codes) -> list[tuple[str, str]]:
@@ -32,17 +32,6 @@ def language_choices(codes) -> list[tuple[str, str]]:
         except (ValueError, UnknownLocaleError):
             return code
     return [(code, own_name(code)) for code in sorted(codes)]
-
-
-def local_text(moment: datetime, zone: ZoneInfo) -> str:
-    """'Wednesday, January 10, 2024, 13:25 EST': the server's rendering, before any script."""
-    local = moment.astimezone(zone)
-    return f"{local:%A}, {local:%B} {local.day}, {local.year}, {local:%H:%M} {local:%Z}"
-
-
-def day_text(day) -> str:
-    """'Saturday, April 4, 2026 · time not announced': a dated airing, never given a time."""
-    return f"{day:%A}, {day:%B} {day.day}, {day.year} · time not announced"
 
 
 @dataclass(frozen=True)
@@ -80,14 +69,17 @@ class ShowCard:
     last_airing: EpisodeRow | None
 
 
-def episode_row(airing: Airing, lang: str | None, zone: ZoneInfo, now: datetime) -> EpisodeRow:
+def episode_row(airing: Airing, lang: str | None, zone: ZoneInfo, now: datetime,
+                words: str = "en") -> EpisodeRow:
+    """An episode as a page lists it: its title in `lang`, the page's words in `words`."""
     known = airing.time_known
     return EpisodeRow(number=airing.episode.number if airing.episode.aired is None else None,
                       title=airing.episode.title(lang),
                       release=airing.release.name,
                       start_utc=(airing.start_utc.isoformat().replace("+00:00", "Z") if known
                                  else airing.day.isoformat()),
-                      start_text=local_text(airing.start, zone) if known else day_text(airing.day),
+                      start_text=(local_text(airing.start, zone, words) if known
+                                  else day_text(airing.day, words)),
                       aired=airing.over_by <= now,
                       moved=airing.moved, delayed=airing.shifted,
                       provenance=airing.release.provenance, time_known=known)
@@ -103,19 +95,19 @@ def region_airings(published: Published, show: Show, region: Country,
 
 def show_cards(published: Published, region: Country, now: datetime,
                shows: Iterable[Show] | None = None,
-               window: Window | None = None) -> list[ShowCard]:
+               window: Window | None = None, words: str = "en") -> list[ShowCard]:
     """A card per show; with a `window`, its next and last episode are looked for there alone
     (a long runner's card then costs a few weeks of airings, not its thousand episodes)."""
     zone = zone_of(None, region)
     cards = []
     for show in published.catalog.shows.values() if shows is None else shows:
-        rows = [episode_row(a, "en", zone, now)
+        rows = [episode_row(a, "en", zone, now, words)
                 for a in region_airings(published, show, region, window=window)]
         upcoming = [r for r in rows if not r.aired]
         aired = [r for r in rows if r.aired]
         cards.append(ShowCard(
             show=show, title_en=display_title(show), title_ja=second_title(show),
-            releases_here=tuple(map(release_label, releases_in(show, region.code))),
+            releases_here=tuple(release_label(r, words) for r in releases_in(show, region.code)),
             where_else=where_watchable(show),
             next_airing=upcoming[0] if upcoming else None,
             last_airing=aired[-1] if aired else None))
@@ -124,9 +116,9 @@ def show_cards(published: Published, region: Country, now: datetime,
 
 def episode_rows(published: Published, show: Show, region: Country, lang: str | None,
                  now: datetime, release_ids: frozenset[str] | None = None,
-                 all_releases: bool = False) -> list[EpisodeRow]:
+                 all_releases: bool = False, words: str = "en") -> list[EpisodeRow]:
     zone = zone_of(None, region)
-    return [episode_row(a, lang, zone, now)
+    return [episode_row(a, lang, zone, now, words)
             for a in region_airings(published, show, region, release_ids, all_releases)]
 
 
@@ -155,17 +147,20 @@ class PlatformChoice:
     chosen: bool
 
 
-def platform_choices(show: Show, region: Country, query) -> list[PlatformChoice]:
+def platform_choices(show: Show, region: Country, query,
+                     words: str = "en") -> list[PlatformChoice]:
     """Earliest (the default), each release watchable in the region, and all of them."""
+    _ = translations(words).gettext
     here = releases_in(show, region.code)
     chosen_ids = query.release_ids
-    choices = [PlatformChoice(f"Earliest in {region.name}", "", "",
+    place = region.name if words == "en" else region.name_in(words)
+    choices = [PlatformChoice(_("Earliest in {region}").format(region=place), "", "",
                               chosen_ids is None and not query.all_releases)]
-    choices += [PlatformChoice(release_label(r), r.id, "",
+    choices += [PlatformChoice(release_label(r, words), r.id, "",
                                chosen_ids == {r.id} and not query.all_releases)
                 for r in here]
     if len(here) > 1:
-        choices.append(PlatformChoice("Every platform", "", "all",
+        choices.append(PlatformChoice(_("Every platform"), "", "all",
                                       chosen_ids is None and query.all_releases))
     return choices
 
@@ -195,9 +190,10 @@ def where_to_watch(show: Show, countries: dict[str, Country]) -> list[WhereToWat
     return found
 
 
-def release_label(release: Release) -> str:
+def release_label(release: Release, words: str = "en") -> str:
     """A platform's name, saying so when the data lists the show there without dates."""
-    return release.name if release.dated else f"{release.name} (no dates in the data)"
+    return release.name if release.dated else \
+        translations(words).gettext("{release} (no dates in the data)").format(release=release.name)
 
 
 def display_title(show: Show) -> str:
@@ -229,7 +225,7 @@ class SearchResult:
 
 
 def search_results(hits, region: Country, release: str | None, seasons,
-                   limit: int) -> tuple[list[SearchResult], int]:
+                   limit: int, words: str = "en") -> tuple[list[SearchResult], int]:
     """The first `limit` hits as the page lists them, and how many there are: shows watchable
     in the region first (keeping the index's order otherwise); with a platform chosen, only
     the shows it carries in the region. Only the listed hits are worked out in full: a short
@@ -245,6 +241,6 @@ def search_results(hits, region: Country, release: str | None, seasons,
         season = seasons.season.get(show.id)
         results.append(SearchResult(
             show=show, title=display_title(show), title_ja=second_title(show),
-            season=season.label if season else None, watchable=bool(releases),
-            releases_here=tuple(map(release_label, releases))))
+            season=season_label(season, words) if season else None, watchable=bool(releases),
+            releases_here=tuple(release_label(r, words) for r in releases)))
     return results, len(here) + len(elsewhere)

@@ -38,15 +38,6 @@ class Season:
     def slug(self) -> str:
         return f"{self.year}-{NAMES[self.quarter]}"
 
-    @property
-    def label(self) -> str:
-        return f"{NAMES[self.quarter].capitalize()} {self.year}"
-
-    @property
-    def months(self) -> str:
-        return ("January to March", "April to June", "July to September",
-                "October to December")[self.quarter]
-
     def plus(self, quarters: int) -> Season:
         index = self.year * 4 + self.quarter + quarters
         return Season(index // 4, index % 4)

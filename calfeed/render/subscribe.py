@@ -9,6 +9,8 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import segno
 
+from ..i18n import translations
+
 
 @dataclass(frozen=True)
 class SubscribeLinks:
@@ -25,7 +27,8 @@ def webcal_url(feed_url: str) -> str:
     return urlunsplit(("webcal", *parts[1:]))
 
 
-def subscribe_links(feed_url: str, name: str) -> SubscribeLinks:
+def subscribe_links(feed_url: str, name: str, words: str = "en") -> SubscribeLinks:
+    """The ways to subscribe to a feed called `name`; the QR code titled in `words`."""
     webcal = webcal_url(feed_url)
     # Google opens its add-by-URL dialog for cid=webcal://… (cid=https://… has failed); the
     # feed's own query (?alarm=…&lang=…) is escaped so it stays part of the cid value.
@@ -33,7 +36,8 @@ def subscribe_links(feed_url: str, name: str) -> SubscribeLinks:
     outlook = ("https://outlook.live.com/calendar/0/addfromweb?"
                + urlencode({"url": feed_url, "name": name}))
     return SubscribeLinks(https=feed_url, webcal=webcal, google=google, outlook_com=outlook,
-                          qr_svg=qr_svg(webcal, name))
+                          qr_svg=qr_svg(webcal, translations(words).gettext(
+                              "QR code: {name}").format(name=name)))
 
 
 def qr_svg(data: str, title: str) -> str:
@@ -45,5 +49,5 @@ def qr_svg(data: str, title: str) -> str:
     # the 4 modules scanners need.
     segno.make(data, error="m").save(buffer, kind="svg", xmldecl=False, svgns=True, nl=False,
                                      scale=1, border=4, omitsize=True, light="#fff",
-                                     title=f"QR code: {title}", svgclass="qr", lineclass=None)
+                                     title=title, svgclass="qr", lineclass=None)
     return buffer.getvalue().decode("utf-8")

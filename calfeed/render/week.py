@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from ..i18n import translations
 from ..publish.published import Published
 from ..schedule.model import Airing, Release, Show
 from ..schedule.regions import Country
 from ..schedule.wallclock import UTC, WallTime, WallTimeGap, in_zone
 from ..schedule.zones import zone_of
+# countdown is the week page's too: its tests and callers find it here.
+from .page_text import countdown, day_heading, weekday_short  # noqa: F401
 
 WEEK = timedelta(days=7)
 # Windows of airings are made in blocks of one week from a Monday, UTC (see _window).
@@ -113,10 +115,11 @@ def platforms(published: Published, region: Country) -> tuple[tuple[str, str], .
 
 
 def week(published: Published, region: Country, start: date, now: datetime,
-         release: str | None = None, zone: ZoneInfo | None = None) -> Week:
+         release: str | None = None, zone: ZoneInfo | None = None, words: str = "en") -> Week:
     """Seven days from `start` (midnight in `zone`, the viewer's when the page's script named
     it, else the region's display zone) of the region's airings: each episode once, at its
-    earliest release there (or on `release` only)."""
+    earliest release there (or on `release` only); the page's words, and the titles where the
+    show has them, in `words`."""
     zone = zone or _zone(region)
     begin = datetime.combine(start, time(0), zone).astimezone(UTC)
     end = datetime.combine(start + WEEK, time(0), zone).astimezone(UTC)
@@ -143,14 +146,14 @@ def week(published: Published, region: Country, start: date, now: datetime,
         show = airings[0].show
         # A show every other week has no break in its weeks off.
         if before and after and _leader(show, before[-1].release)[0].every_days <= 7:
-            breaks.append(_break(show, before[-1].release, begin, end))
+            breaks.append(_break(show, before[-1].release, begin, end, words))
     this_week.sort(key=lambda a: (a.latest_start, a.show.id, a.episode.number, a.release.id))
     by_day: dict[date, list[WeekItem]] = {start + timedelta(days=n): [] for n in range(7)}
     for airing in this_week:
         day = airing.start_utc.astimezone(zone).date() if airing.time_known else airing.day
-        by_day[day].append(_item(airing, zone, now))
+        by_day[day].append(_item(airing, zone, now, words))
     # A day's dated airings (no time known) head it, as calendars list all-day events.
-    days = tuple(WeekDay(day, f"{day:%A}, {day:%B} {day.day}",
+    days = tuple(WeekDay(day, day_heading(day, words),
                          tuple(sorted(items, key=lambda item: item.time_known)))
                  for day, items in by_day.items())
     return Week(region=region, zone=zone.key, start=start, begin_utc=_rfc3339(begin),
@@ -159,20 +162,7 @@ def week(published: Published, region: Country, start: date, now: datetime,
                 release=release, platforms=platforms(published, region))
 
 
-def countdown(start: datetime, now: datetime) -> str:
-    """'in 3 h 20 min', 'in 2 d 4 h', 'in 45 min': whole minutes, rounded up, so an airing
-    never reads 'in 0 min' before it starts. static/calfeed.js says the same in the browser."""
-    minutes = max(1, math.ceil((start - now).total_seconds() / 60))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return f"in {days} d {hours} h"
-    if hours:
-        return f"in {hours} h {minutes} min"
-    return f"in {minutes} min"
-
-
-def listing_notation(airing: Airing) -> str | None:
+def listing_notation(airing: Airing, words: str = "en") -> str | None:
     """A Japanese broadcast as its listing writes it: 'Wed 24:55' for Thursday 00:55 in Tokyo."""
     if airing.release.kind != "broadcast" or airing.release.timezone.key != TOKYO.key:
         return None
@@ -180,39 +170,40 @@ def listing_notation(airing: Airing) -> str | None:
     hour = local.hour
     if hour < LISTING_DAY_STARTS:
         local, hour = local - timedelta(days=1), hour + 24
-    return f"{local:%a} {hour:02d}:{local:%M}"
+    return f"{weekday_short(local.date(), words)} {hour:02d}:{local:%M}"
 
 
-def _item(airing: Airing, zone: ZoneInfo, now: datetime) -> WeekItem:
+def _item(airing: Airing, zone: ZoneInfo, now: datetime, words: str) -> WeekItem:
     local = airing.start_utc.astimezone(zone)
     if not airing.time_known:
         return WeekItem(
-            show_id=airing.show.id, show_title=airing.show.name("en"),
+            show_id=airing.show.id, show_title=airing.show.name(words),
             episode=airing.episode.number if airing.episode.aired is None else None,
-            episode_title=airing.episode.title("en"),
+            episode_title=airing.episode.title(words),
             release_id=airing.release.id, release_name=airing.release.name,
             start_utc=airing.day.isoformat(), end_utc=airing.day.isoformat(),
-            time_text="time not announced", countdown=None,
+            time_text=translations(words).gettext("time not announced"), countdown=None,
             # No countdown to a time nobody gave; over once its day is over everywhere.
             status="aired" if now >= airing.over_by else "today" if now >= airing.start_utc else "",
             listing=None, moved=airing.moved, delayed=airing.shifted,
             provenance=airing.release.provenance, time_known=False)
     if now < airing.start_utc:
-        status, counting = "upcoming", countdown(airing.start_utc, now)
+        status, counting = "upcoming", countdown(airing.start_utc, now, words)
     else:
         status, counting = ("on now" if now < airing.end_utc else "aired"), None
     return WeekItem(
-        show_id=airing.show.id, show_title=airing.show.name("en"),
+        show_id=airing.show.id, show_title=airing.show.name(words),
         episode=airing.episode.number if airing.episode.aired is None else None,
-        episode_title=airing.episode.title("en"),
+        episode_title=airing.episode.title(words),
         release_id=airing.release.id, release_name=airing.release.name,
         start_utc=_rfc3339(airing.start_utc), end_utc=_rfc3339(airing.end_utc),
         time_text=f"{local:%H:%M} {local:%Z}", status=status, countdown=counting,
-        listing=listing_notation(airing), moved=airing.moved, delayed=airing.shifted,
+        listing=listing_notation(airing, words), moved=airing.moved, delayed=airing.shifted,
         provenance=airing.release.provenance)
 
 
-def _break(show: Show, release: Release, begin: datetime, end: datetime) -> WeekBreak:
+def _break(show: Show, release: Release, begin: datetime, end: datetime,
+           words: str = "en") -> WeekBreak:
     """The break, with the broadcast days the schedule skips whose slot falls in this week
     (a following release takes its leader's skips, moved by its offset)."""
     leader, offset = _leader(show, release)
@@ -225,7 +216,7 @@ def _break(show: Show, release: Release, begin: datetime, end: datetime) -> Week
             continue
         if begin <= slot < end:
             skipped.append(day)
-    return WeekBreak(show_id=show.id, show_title=show.name("en"), release_name=release.name,
+    return WeekBreak(show_id=show.id, show_title=show.name(words), release_name=release.name,
                      skipped=tuple(skipped))
 
 

@@ -2,10 +2,22 @@
 "use strict";
 
 const REGION_KEY = "calfeed.region";
+// The page's words for what the script writes, in the page's language (base.html, data-words).
+const WORDS = JSON.parse(document.body.dataset.words || "{}");
+// Dates in the page's language; an English page keeps the browser's own date conventions.
+const LOCALE = document.documentElement.lang === "en" ? undefined : document.documentElement.lang;
+
+// A message of the page with its {name} (or, as templates write them, %(name)s) filled.
+function say(key, values = {}) {
+  return (WORDS[key] || "").replace(/\{(\w+)\}|%\((\w+)\)s/g, (whole, brace, percent) => {
+    const name = brace || percent;
+    return name in values ? String(values[name]) : whole;
+  });
+}
 
 // Show each time in the browser's own zone, with the zone's abbreviation.
 function localizeTimes() {
-  const format = new Intl.DateTimeFormat(undefined, {
+  const format = new Intl.DateTimeFormat(LOCALE, {
     weekday: "long", year: "numeric", month: "long", day: "numeric",
     hour: "numeric", minute: "2-digit", timeZoneName: "short",
   });
@@ -14,7 +26,7 @@ function localizeTimes() {
   }
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   for (const note of document.querySelectorAll("[data-zone-note]")) {
-    note.textContent = `Times in your time zone, ${zone}.`;
+    note.textContent = say("zone", { zone });
   }
 }
 
@@ -51,9 +63,9 @@ function copyButtons() {
       const status = document.getElementById(button.getAttribute("aria-describedby"));
       try {
         await navigator.clipboard.writeText(button.dataset.copy);
-        status.textContent = "Copied";
+        status.textContent = say("copied");
       } catch (error) {
-        status.textContent = "Select the address and copy it";
+        status.textContent = say("copy_failed");
       }
     });
   }
@@ -121,12 +133,12 @@ function markMyShows() {
     if (marked || element.querySelector("button.add-button:not(.small)")) continue;
     const mark = document.createElement("span");
     mark.className = "mine";
-    mark.textContent = "In my calendar";
+    mark.textContent = say("in_calendar");
     if (element.hasAttribute("data-my-calendar-mark")) {
       // A show page: the mark, and the way back to change the calendar.
       const edit = document.createElement("a");
       edit.href = calendar.edit;
-      edit.textContent = "change my calendar";
+      edit.textContent = say("change_calendar");
       element.append(mark, " ", edit);
       element.hidden = false;
     } else {
@@ -135,14 +147,14 @@ function markMyShows() {
   }
 }
 
-// "in 3 h 20 min": the same words as calfeed/render/week.py's countdown().
+// "in 3 h 20 min": the same words as calfeed/render/page_text.py's countdown().
 function countdownText(start, now) {
   const minutes = Math.max(1, Math.ceil((start - now) / 60000));
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
-  if (days) return `in ${days} d ${hours} h`;
-  if (hours) return `in ${hours} h ${minutes % 60} min`;
-  return `in ${minutes} min`;
+  if (days) return say("days", { days, hours });
+  if (hours) return say("hours", { hours, minutes: minutes % 60 });
+  return say("minutes", { minutes });
 }
 
 function updateCountdowns() {
@@ -151,9 +163,9 @@ function updateCountdowns() {
     const status = item.querySelector("[data-countdown]");
     const start = Date.parse(item.dataset.start);
     const end = Date.parse(item.dataset.end);
-    const text = now < start ? countdownText(start, now) : now < end ? "on now" : "aired";
+    const text = now < start ? countdownText(start, now) : now < end ? say("on_now") : say("aired");
     if (status.textContent !== text) status.textContent = text;
-    status.classList.toggle("aired", text === "aired");
+    status.classList.toggle("aired", now >= end);
   }
 }
 
@@ -175,10 +187,10 @@ function regroupWeek() {
   const dayKey = new Intl.DateTimeFormat("en-CA", {
     timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
   });
-  const heading = new Intl.DateTimeFormat(undefined, {
+  const heading = new Intl.DateTimeFormat(LOCALE, {
     timeZone: zone, weekday: "long", month: "long", day: "numeric",
   });
-  const clock = new Intl.DateTimeFormat(undefined, {
+  const clock = new Intl.DateTimeFormat(LOCALE, {
     timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short",
   });
   const items = Array.from(week.querySelectorAll("li.airing"));
@@ -187,7 +199,7 @@ function regroupWeek() {
   // partly in the week (the region's zone is another) says from or until when.
   const first = Date.parse(week.dataset.weekBegin);
   const end = Date.parse(week.dataset.weekEnd);
-  const hourMinute = new Intl.DateTimeFormat(undefined, {
+  const hourMinute = new Intl.DateTimeFormat(LOCALE, {
     timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
   });
   for (let at = first; at < end + 3600000; at += 3600000) {
@@ -196,10 +208,10 @@ function regroupWeek() {
     if (!byDay.has(key)) byDay.set(key, { when, items: [], part: "" });
   }
   if (dayKey.format(first - 1) === dayKey.format(first)) {
-    byDay.get(dayKey.format(first)).part = ` (from ${hourMinute.format(first)})`;
+    byDay.get(dayKey.format(first)).part = say("from", { time: hourMinute.format(first) });
   }
   if (dayKey.format(end) === dayKey.format(end - 1)) {
-    byDay.get(dayKey.format(end - 1)).part = ` (until ${hourMinute.format(end)})`;
+    byDay.get(dayKey.format(end - 1)).part = say("until", { time: hourMinute.format(end) });
   }
   for (const item of items) {
     // An airing whose day alone is known stays on that day, in every zone, with no time.
@@ -256,7 +268,7 @@ function myCalendarFilter() {
       const none = day.querySelector("p.none");
       if (none) {
         none.hidden = shown > 0;
-        none.textContent = box.checked ? "Nothing from your calendar this day."
+        none.textContent = box.checked ? say("nothing_mine")
           : document.querySelector("[data-week]").dataset.nothing;
       }
     }
@@ -312,16 +324,16 @@ function searchAsYouType() {
 
 function showResults(box, data) {
   const shown = data.shows.length;
-  const quoted = `\u201c${data.query}\u201d`;
   let text;
-  if (data.total === 0) text = `No show matches ${quoted}${data.release ? " on this platform" : ""}.`;
-  else if (data.total > shown) text = `${shown} of ${data.total} shows match ${quoted}: type more of the title to narrow them.`;
-  else text = `${data.total} show${data.total === 1 ? "" : "s"} match${data.total === 1 ? "es" : ""} ${quoted}.`;
+  const query = data.query;
+  if (data.total === 0) text = say(data.release ? "none_here" : "none", { query });
+  else if (data.total > shown) text = say("some", { shown, total: data.total, query });
+  else text = say(data.total === 1 ? "one" : "many", { num: data.total, query });
   const list = element("ul", { class: "results" });
   for (const show of data.shows) {
     const item = element("li", { "data-show": show.id }, element("a", { href: show.url }, show.title));
     if (show.title_ja) item.append(" ", element("span", { class: "title-ja", lang: "ja" }, show.title_ja));
-    const where = show.watchable ? show.releases.join(", ") : `not watchable in ${data.region_name}`;
+    const where = show.watchable ? show.releases.join(", ") : say("elsewhere", { region: data.region_name });
     item.append(" ", element("span", { class: "meta" }, show.season ? `${show.season} \u00b7 ${where}` : where));
     if (show.watchable) item.append(addForm(show.id, show.title, data.region, data.release));
     list.append(item);

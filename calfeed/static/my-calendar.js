@@ -21,15 +21,15 @@ function labelButtons() {
     const small = button.classList.contains("small");
     button.dataset.state = state;
     if (state === "in") {
-      button.textContent = small ? "\u2713" : "In my calendar";
-      button.setAttribute("aria-label", `${title} is in my calendar: remove it`);
+      button.textContent = small ? "\u2713" : say("in_calendar");
+      button.setAttribute("aria-label", say("in_label", { title }));
     } else if (state === "picked") {
-      button.textContent = small ? "\u2713" : "Picked";
-      button.setAttribute("aria-label", `${title} is picked for my calendar: unpick it`);
+      button.textContent = small ? "\u2713" : say("picked");
+      button.setAttribute("aria-label", say("picked_label", { title }));
     } else {
       button.replaceChildren(element("span", { "aria-hidden": "true" }, "+"),
-                             small ? "" : " My calendar");
-      button.setAttribute("aria-label", `Add ${title} to my calendar`);
+                             small ? "" : ` ${say("my_calendar")}`);
+      button.setAttribute("aria-label", say("add_label", { title }));
     }
   }
 }
@@ -68,19 +68,17 @@ function statusFor(button) {
   return status;
 }
 
-const SAID = {
-  added: "Added to My calendar", removed: "Removed from My calendar",
-  picked: "Picked for your calendar", unpicked: "No longer picked",
-};
+// What was done, in the page's words (calfeed.js's WORDS).
+const SAID = { added: "added", removed: "removed", picked: "picked_for", unpicked: "unpicked" };
 
 function tell(form, button, answer) {
   const status = statusFor(button);
-  const parts = [SAID[answer.done] || answer.done];
+  const parts = [SAID[answer.done] ? say(SAID[answer.done]) : answer.done];
   if (answer.new_url && answer.picks.length) {
     parts.push(" \u00b7 ", element("a", { href: answer.new_url },
-      `Make my calendar (${answer.picks.length} show${answer.picks.length === 1 ? "" : "s"})`));
+      say(answer.picks.length === 1 ? "make_one" : "make_many", { num: answer.picks.length })));
   }
-  const undo = element("button", { type: "button", class: "undo" }, "Undo");
+  const undo = element("button", { type: "button", class: "undo" }, say("undo"));
   const back = answer.undo || { action: answer.done === "unpicked" ? "add" : "remove" };
   undo.addEventListener("click", () => choose(form, button, back.action, back.release));
   parts.push(" ", undo);

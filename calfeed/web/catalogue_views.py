@@ -22,6 +22,7 @@ from ..query.values import check_releases
 from .page_cache import chosen_region, whole_response
 from .params import Values, moved_to, takes
 from .responses import cacheable
+from .page_words import page_language
 from .views import _names_language, _page, _page_region, _picker
 
 catalogue = Blueprint("catalogue", __name__)
@@ -38,26 +39,30 @@ def front_page(args: Values) -> Response:
     published, now = state.current(), state.now()
     seasons = catalogue_indexes(published).seasons.get()
     current = season_of(now)
+    words = page_language()
     this = upcoming_first(show_cards(published, region, now,
-                                     _watchable(published, seasons, current, region)))
+                                     _watchable(published, seasons, current, region),
+                                     words=words))
     return _page(render_template(
         "index.html", region=region, **_picker(args), season=current, cards=this,
-        continuing=upcoming_first(_still_on_air(published, seasons, current, region, now)),
+        continuing=upcoming_first(_still_on_air(published, seasons, current, region, now,
+                                                words)),
         platforms=platforms_in(published, region.code),
         nearby=_nearby_seasons(published, seasons, current, region),
         # Said when this season is empty: the catalogue ends where its newest data does.
         newest=seasons.seasons()[-1] if seasons.by_season else None,
         import_version=published.catalog.import_version,
-        data_end=None if this else ended_before(published, season_start(current))))
+        data_end=None if this else ended_before(published, season_start(current), words)))
 
 
-def _still_on_air(published, seasons, current, region, now) -> list:
+def _still_on_air(published, seasons, current, region, now, words: str = "en") -> list:
     """Cards of the shows watchable in the region that began before `current` and have an
     episode to come in the region feed's window: cheap bounds first, then that window alone."""
     airing = on_air(published, region, now, published.catalog.shows_in(region.code))
     earlier = [show for show in airing if (season := seasons.season.get(show.id)) is not None
                and season < current]
-    return [card for card in show_cards(published, region, now, earlier, region_window(now))
+    return [card for card in show_cards(published, region, now, earlier, region_window(now),
+                                        words)
             if card.next_airing]
 
 
@@ -98,8 +103,10 @@ def season_page(slug: str, args: Values):
     elsewhere = [shows[i] for i in ids if region.code not in shows[i].regions]
     return _page(render_template(
         "season.html", region=region, **_picker(args), season=season,
-        data_end=None if here else ended_before(published, season_start(season)),
-        cards=show_cards(published, region, now, here), elsewhere=elsewhere,
+        data_end=None if here else ended_before(published, season_start(season),
+                                                page_language()),
+        cards=show_cards(published, region, now, here, words=page_language()),
+        elsewhere=elsewhere,
         previous=season.plus(-1), next=season.plus(1), current=season_of(now),
         display_title=display_title))
 
@@ -151,7 +158,8 @@ def _search(args: Values):
         check_releases(frozenset({release}), tuple(published.catalog.shows.values()), region)
     found = catalogue_indexes(published)
     hits = found.search.get().search(query) if query else []
-    results, total = search_results(hits, region, release, found.seasons.get(), SEARCH_LIMIT)
+    results, total = search_results(hits, region, release, found.seasons.get(), SEARCH_LIMIT,
+                                    page_language())
     return region, query, release, results, total
 
 

@@ -19,9 +19,9 @@ from ..render.data_end import footer_line
 from ..render.health import DatasetHealth, health
 from ..render.on_air import region_feed_has_events
 from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, show_feed
-from ..i18n import catalogue_languages, translations, words_language
-from ..render.pages import (ALARM_CHOICES, episode_rows, language_choices, platform_choices,
-                            where_to_watch,
+from ..i18n import catalogue_languages, translations
+from ..render.page_text import alarm_choices
+from ..render.pages import (episode_rows, language_choices, platform_choices, where_to_watch,
                             region_airings, time_sources)
 from ..schedule.regions import Country, countries, country
 from ..schedule.zones import zone_of
@@ -29,6 +29,8 @@ from .dataset_updates import last_check
 from .moved import current_show_id
 from .params import Values, moved_to, takes
 from .page_cache import accepted_language, accepted_region, chosen_region, whole_response
+from . import page_words
+from .page_words import page_language
 from .responses import cacheable
 from ..render.subscribe import subscribe_links
 
@@ -65,14 +67,18 @@ def show_page(show_id: str, args: Values):
     query = parse_feed_query(args, (show,), region)
     lang = query.lang or "en"
     alarm = parse.alarm_text(query.alarms)
+    # With Japanese titles (or, without lang, a Japanese browser) the page's words and the
+    # picker's region names are Japanese too (CLDR): page_words.page_language decides.
+    names = page_language()
+    _ = translations(names).gettext
     feed_options = {k: v for k, v in (("alarm", alarm), ("lang", lang if lang != "en" else ""),
                                       ("release", ",".join(sorted(query.release_ids or ()))),
                                       ("releases", "all" if query.all_releases else "")) if v}
     panels = []
     if watchable:
-        panels.append(("This show", subscribe_links(
+        panels.append((_("This show"), subscribe_links(
             url_for(".show_calendar", region_code=region.code.lower(), show_id=show.id,
-                    _external=True, **feed_options), show_feed_header(show, region, lang)[0])))
+                    _external=True, **feed_options), show_feed_header(show, region, lang)[0], names)))
     # The region's feed takes only languages some show there has titles in, and is offered
     # only when its window holds events now: an empty feed is no use to subscribe to.
     shows_here = published.catalog.shows_in(region.code)
@@ -80,27 +86,25 @@ def show_page(show_id: str, args: Values):
                       and (k != "lang" or v in languages(shows_here))}
     offer_region = region_feed_has_events(published, region, now)
     if offer_region:
-        panels.append((f"Every show in {region.name}", subscribe_links(
+        place = region.name if names == "en" else region.name_in(names)
+        panels.append((_("Every show in {region}").format(region=place), subscribe_links(
             url_for(".region_calendar", region_code=region.code.lower(), _external=True,
-                    **region_options), region_feed_header(region, region_options.get("lang"))[0])))
+                    **region_options), region_feed_header(region, region_options.get("lang"))[0], names)))
     # Any reminder the feed takes is kept; one the menu does not offer is shown as it is.
-    alarm_choices = ALARM_CHOICES if alarm in dict(ALARM_CHOICES) else \
-        (*ALARM_CHOICES, (alarm, f"{alarm} minutes before"))
+    offered = alarm_choices(names)
+    reminders = offered if alarm in dict(offered) else \
+        (*offered, (alarm, _("{minutes} minutes before").format(minutes=alarm)))
     airings = region_airings(published, show, region, query.release_ids,
                              query.all_releases) if watchable else []
-    # With Japanese titles (or, without lang, a Japanese browser) the picker names the regions
-    # in Japanese too (CLDR).
-    names = words_language(query.lang) if query.lang else \
-        accepted_language(request.headers.get("Accept-Language"))
     return _page(render_template(
         "show.html", show=show, region=region, regions=_region_choices(names),
         region_names=names, lang=lang,
-        alarm=alarm, alarm_choices=alarm_choices, feed_options=feed_options,
+        alarm=alarm, alarm_choices=reminders, feed_options=feed_options,
         languages=language_choices(parse.offered_languages(show.languages)),
-        platforms=platform_choices(show, region, query) if watchable else [],
+        platforms=platform_choices(show, region, query, names) if watchable else [],
         watchable=watchable, panels=panels, offer_region=offer_region, shows_here=len(shows_here),
         rows=episode_rows(published, show, region, lang, now, query.release_ids,
-                          query.all_releases) if watchable else [],
+                          query.all_releases, names) if watchable else [],
         where=[] if watchable else where_to_watch(show, countries()),
         time_sources=time_sources(airings, translations(names)),
         zone=zone_of(None, region).key))
@@ -129,7 +133,7 @@ def _page_region(args: Values) -> Country:
 def _names_language(args: Values) -> str:
     """The language of the names a page writes (the region picker's): ?lang=, one calfeed has
     words for, else the browser's first such (Accept-Language), else English. The show page,
-    whose lang is its titles', passes it through words_language instead."""
+    whose lang is its titles', asks page_words.page_language instead."""
     if "lang" in args:
         return parse.lang(args.get("lang"), catalogue_languages(), "calfeed's pages")
     return accepted_language(request.headers.get("Accept-Language"))
@@ -231,9 +235,11 @@ def _credit() -> dict:
         return {"credit": None, "data_line": None}
     found = published.kept("attribution", lambda: attribution(published.catalog.shows.values()))
     # How current the imported data is, on every page that serves it.
-    return {"credit": found.as_json() if found else None, "data_line": footer_line(published)}
+    return {"credit": found.as_json() if found else None,
+            "data_line": footer_line(published, page_language())}
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(views)
+    page_words.init_app(app)
     app.after_request(_security_headers)

@@ -17,6 +17,7 @@ from ..schedule.wallclock import FIRST_YEAR, LAST_YEAR
 from ..schedule.zones import zone_of
 from .page_cache import chosen_region, whole_response
 from .params import Values, takes
+from .page_words import page_language
 from .views import _page, _page_region, _picker
 
 week_views = Blueprint("week", __name__)
@@ -37,13 +38,13 @@ def week_page(args: Values):
     start = (_first_day(args.get("from"), region, zone) if "from" in args
              else today_in(region, now, zone))
     release = _platform(args.get("release"), published, region) if "release" in args else None
-    shown = week(published, region, start, now, release, zone)
+    shown = week(published, region, start, now, release, zone, page_language())
     begins = datetime.fromisoformat(shown.begin_utc.replace("Z", "+00:00"))
     return _page(render_template("week.html", week=shown, region=region, **_picker(args),
                                  today=today_in(region, now, zone),
                                  tz=zone.key if zone else None,
-                                 data_end=None if shown.count else ended_before(published,
-                                                                                begins)))
+                                 data_end=None if shown.count else ended_before(
+                                     published, begins, page_language())))
 
 
 def _first_day(text: str, region: Country, zone=None) -> date:
