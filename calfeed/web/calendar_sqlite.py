@@ -99,6 +99,10 @@ class SQLiteFile:
         # An existing file is opened without the right to create one: if it was just moved
         # aside by another worker, this fails rather than starting an empty file in its place.
         mode = "rw" if os.path.exists(self.path) else "rwc"
+        # No file and a note beside it: another worker has just moved a damaged file aside
+        # (it writes the note first), and none is made in its place.
+        if mode == "rwc" and damaged_note(self.path) is not None:
+            raise sqlite3.OperationalError(f"{self.path} was just set aside as damaged")
         db = sqlite3.connect(f"{Path(self.path).absolute().as_uri()}?mode={mode}", uri=True,
                              timeout=LOCK_TIMEOUT, isolation_level=None)
         # In WAL mode NORMAL stays consistent on a crash; a power cut may lose the last saves.
