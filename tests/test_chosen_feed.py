@@ -12,7 +12,7 @@ from calfeed.errors import NotFound
 from calfeed.publish.published import publish
 from calfeed.publish.revisions import RevisionStore
 from calfeed.render.feeds import FeedSettings, chosen_feed
-from calfeed.render.ics import Edit
+from calfeed.publish.calendar_edits import Edit
 from calfeed.schedule.regions import country
 from calfeed.query.errors import ParameterError
 from calfeed.query.feed import FeedQuery

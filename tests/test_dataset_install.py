@@ -174,8 +174,8 @@ def test_use_rolls_back_on_purpose_and_three_versions_are_kept(store, pinned):
 
 def test_what_is_derived_at_install_is_what_a_worker_would_work_out(store, pinned, monkeypatch):
     from calfeed.publish.revisions import shared_print
-    from calfeed.render.derived import derive
-    from calfeed.render.season import SeasonIndex
+    from calfeed.index.derived import derive
+    from calfeed.index.season import SeasonIndex
     from calfeed.source import loading
     data = package_archive("1.0.1", ITEMS + EXTRA)
     install(store, pinned, data, release("1.0.1", data), NOW, 0.5, "v1.0.1.tgz", derive)

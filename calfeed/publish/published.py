@@ -138,7 +138,7 @@ def publish(directory: Path, store: RevisionStore, now: datetime,
     events, first_loaded = store.record(curated, catalog.version, now)
     shared = {}
     if catalog.imported:
-        # Worked out when the dataset was installed, when this code did it (render/derived.py).
+        # Worked out when the dataset was installed, when this code did it (index/derived.py).
         kept = catalog.imported_from.kept("prints") if catalog.imported_from else {}
         shared = store.record_shared(
             ((show.uid_key, kept.get(show.uid_key) or shared_print(show))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Mapping
 
 from . import ics
@@ -19,23 +19,12 @@ from ..query.feed import FeedQuery
 from ..query.values import check_releases
 from ..publish.published import Published, Window
 from ..schedule.regions import Country
-from ..publish.selection import other_releases, where_watchable
+from ..publish.selection import other_releases, region_window, where_watchable
 
 
-# A region feed covers airings from two weeks before today to two months after: with thousands
-# of shows, every episode ever would be far past Google Calendar's size limit and mostly past.
-WINDOW_BEFORE = timedelta(days=14)
-WINDOW_AFTER = timedelta(days=60)
 # Room kept for the calendar's own lines when filling the size budget: fixed, so that which
 # events fit does not depend on the note saying how many did not.
 ALLOWANCE = 2_000
-
-
-def region_window(now: datetime) -> Window:
-    """The airings a region feed carries: those starting in this window around `now`, whole
-    days in UTC so that every request of a day shares one selection."""
-    today = datetime.combine(now.astimezone(timezone.utc).date(), time(0), tzinfo=timezone.utc)
-    return today - WINDOW_BEFORE, today + WINDOW_AFTER + timedelta(days=1)
 
 
 @dataclass(frozen=True)

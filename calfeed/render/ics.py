@@ -22,6 +22,7 @@ from ..lru import BoundedLRU
 from ..i18n import translations
 from .provenance import broadcast_bound, of_airing, sentence
 from ..schedule.model import Airing, Release
+from ..publish.calendar_edits import UNEDITED, Edit
 from ..publish.revisions import Revision
 
 CRLF = b"\r\n"
@@ -248,27 +249,6 @@ def events_of(published, max_bytes: int = EVENT_CACHE_MAX_BYTES) -> EventCache:
     is the one kept (every caller of one app passes its setting)."""
     return published.kept("events", lambda: EventCache(published.revisions.events,
                                                        published.revisions.shared, max_bytes))
-
-
-@dataclass(frozen=True)
-class Edit:
-    """The edits of one show in a personal calendar, as its events show them: each edit that
-    changed them raises their SEQUENCE (a switch of platform changes no revision of the data,
-    yet clients must take it), and LAST-MODIFIED and DTSTAMP are that edit's time when it is
-    later than the data's (CLIENTS.md: on every change, raise SEQUENCE and set LAST-MODIFIED
-    to the change time). Unedited, the events are the public feeds' own."""
-
-    generation: int = 0
-    at: datetime | None = None
-
-    def applied(self, revision: Revision) -> Revision:
-        if not self.generation:
-            return revision
-        modified = max(revision.modified, self.at) if self.at else revision.modified
-        return Revision(revision.sequence + self.generation, modified)
-
-
-UNEDITED = Edit()
 
 
 class EventCache:

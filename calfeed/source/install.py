@@ -85,7 +85,7 @@ def install(store: DatasetStore, pinned: Dataset | None, data: bytes, found: Rel
             derive: Callable[[dict[str, Show]], dict] | None = None) -> Installed:
     """Install the archive `data` (of `found`, the registry's release; None for an archive
     given by file, which has no published integrity to check) and make it the one served.
-    `derive` works out from its shows what workers keep beside it (render/derived.py)."""
+    `derive` works out from its shows what workers keep beside it (index/derived.py)."""
     with exclusive(store.directory):
         served = to_serve(store, pinned)
         if found is not None:

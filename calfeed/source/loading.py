@@ -41,7 +41,7 @@ class Imported:
     dataset: Dataset | None = None
     # Old id -> stable key, recorded by the updates that led to this version (MOVED).
     moved: Mapping[str, str] = field(default_factory=dict)
-    # What was worked out when the version was installed (render/derived.py), if anything.
+    # What was worked out when the version was installed (index/derived.py), if anything.
     derived: Mapping = field(default_factory=dict, repr=False)
 
     def kept(self, part: str) -> Mapping:
@@ -140,7 +140,7 @@ def moved_ids(dataset: Dataset) -> dict[str, str]:
 # The code whose results `derived` keeps: the import's mapping and the model, the revision
 # fingerprint and the season rule. A deploy that changes any of them makes those parts stale.
 _DERIVING = ("source/*.py", "source/*.yaml", "schedule/*.py", "publish/revisions.py",
-             "render/season.py")
+             "index/season.py")
 
 
 @lru_cache(maxsize=1)

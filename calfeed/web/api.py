@@ -15,7 +15,7 @@ from ..query.shows_page import (DEFAULT_LIMIT, MAX_LIMIT, SHOWS, page_of,
                                 parse_shows_page)
 from ..query.values import check_releases
 from ..render.pages import search_results
-from ..render.search import MAX_QUERY
+from ..index.search import MAX_QUERY
 from ..query.schedule import (SCHEDULE, SEARCH, SHOW, catalog_lang, parse_schedule_query,
                               show_zone)
 from ..schedule.regions import countries

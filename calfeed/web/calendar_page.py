@@ -8,11 +8,11 @@ from . import state
 from ..i18n import catalogue_languages, words_language
 from ..query import values as parse
 from ..query.errors import ParameterError
-from ..render.catalogue import indexes
+from ..index.catalogue import indexes
 from ..render.feed_text import my_feed_header
 from ..render.form_list import FormList, form_list
 from ..render.pages import ALARM_CHOICES
-from ..render.search import MAX_QUERY
+from ..index.search import MAX_QUERY
 from ..render.subscribe import subscribe_links
 from ..schedule.regions import country, countries
 from .calendar_form import check_size, choose_releases

@@ -17,7 +17,7 @@ from ..errors import NotFound
 from ..query import values as parse
 from ..query.errors import ParameterError
 from ..query.feed import FeedQuery
-from ..render.calendar_edits import KEY as EDITS, current_edits, next_edits, show_edits
+from ..publish.calendar_edits import KEY as EDITS, current_edits, next_edits, show_edits
 from ..render.feed_text import my_feed_header
 from ..render.feeds import chosen_feed
 from ..schedule.regions import country

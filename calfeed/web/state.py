@@ -28,7 +28,7 @@ from ..config import dataset_dir
 from ..source.bangumi import DATASET
 from ..source.datasets import DatasetStore, pinned_dataset, to_serve
 from ..source.loading import Imported, horizon_day, imported_catalogue
-from ..render.health import LoadStatus
+from ..publish.status import LoadStatus
 from ..schedule.show_file import read_folder
 from .dataset_updates import DatasetUpdater, environment_of
 from .heap import loading_beside, settle

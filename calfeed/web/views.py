@@ -17,7 +17,7 @@ from ..render.feed_text import region_feed_header, show_feed_header
 from ..database import DATABASE
 from ..render.data_end import footer_line
 from ..render.health import DatasetHealth, health
-from ..render.on_air import region_feed_has_events
+from ..index.on_air import region_feed_has_events
 from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, show_feed
 from ..i18n import catalogue_languages, translations
 from ..render.page_text import alarm_choices
