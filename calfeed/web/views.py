@@ -18,7 +18,8 @@ from ..database import DATABASE
 from ..render.data_end import footer_line
 from ..render.health import DatasetHealth, health
 from ..index.on_air import region_feed_has_events
-from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, show_feed
+from ..render.feeds import (Feed, FeedOptions, FeedSettings, region_feed, require_watchable,
+                            show_feed)
 from ..i18n import catalogue_languages, translations
 from ..render.page_text import alarm_choices
 from ..render.pages import (episode_rows, language_choices, platform_choices, where_to_watch,
@@ -187,8 +188,8 @@ def region_calendar(region_code: str, args: Values):
     region = parse.region(region_code)
     published = state.current()
     query = parse_feed_query(args, published.catalog.shows_in(region.code), region)
-    return _calendar_response(region_feed(published, region, query, now=state.now(),
-                                          url=request.url, settings=_settings()))
+    return _calendar_response(region_feed(published, FeedOptions(
+        region, query, now=state.now(), url=request.url, settings=_settings())))
 
 
 @views.get("/feeds/<region_code>/<show_id>.ics")
@@ -200,8 +201,8 @@ def show_calendar(region_code: str, show_id: str, args: Values):
     show = published.catalog.show(_canonical_show(show_id, published, ".show_calendar"))
     require_watchable(show, region)
     query = parse_feed_query(args, (show,), region)
-    return _calendar_response(show_feed(published, region, show_id, query, now=state.now(),
-                                        url=request.url, settings=_settings()))
+    return _calendar_response(show_feed(published, show_id, FeedOptions(
+        region, query, now=state.now(), url=request.url, settings=_settings())))
 
 
 def _settings() -> FeedSettings:
