@@ -14,7 +14,7 @@ from calfeed.publish.revisions import RevisionStore
 from calfeed.render.feeds import FeedOptions, FeedSettings, FeedTitle, chosen_feed
 from calfeed.publish.calendar_edits import Edit
 from calfeed.schedule.regions import country
-from calfeed.query.errors import ParameterError
+from calfeed.query.parameter_error import ParameterError
 from calfeed.query.feed import FeedQuery
 from tests.conftest import BUNDLED_SCHEDULES
 

@@ -3,8 +3,9 @@
 A region's feed carries the airings in its window (publish/selection.region_window: two weeks
 back to two months ahead). The front page and the my-calendar form list the shows airing in
 that window whatever their season (a long runner began decades ago), and a page offers the
-region feed only when that window holds an airing. Both ask each show's cheap bounds first (ShowAirings.may_air_between,
-microseconds a show) and make only the few shows that pass, for the window alone.
+region feed only when that window holds an airing. All ask each show's cheap bounds first
+(ShowAirings.may_air_between, microseconds a show) and make only the few shows that pass, for
+the window alone.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Expanding the whole imported catalogue takes seconds and some 250 MB (about 250,000 airings),
 so an imported show is expanded when a feed, page or API document first needs it, kept, and
 dropped again (least recently used) once more than `max_airings` are kept. A window of airings
-(a region feed, a schedule) is made by `schedule.window` without expanding long runners whole.
+(a region feed, a schedule) is made by `schedule.windowed` without expanding long runners whole.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Iterator, Mapping
 from ..lru import BoundedLRU
 from ..schedule.expand import expand_show
 from ..schedule.model import Airing, Release, Show
-from ..schedule.window import (expand_between, plain, release_bounds, releases_before,
+from ..schedule.windowed import (expand_between, plain, release_bounds, releases_before,
                                whole_bounds)
 
 # About 1 KB an airing: 100,000 kept airings are some 100 MB per worker, and hold every show
@@ -95,7 +95,7 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
 
     def releases_before(self, show_id: str, number: int, moment: datetime) -> tuple[Release, ...]:
         """The releases whose airing of an episode starts before `moment`, in the show's
-        order: by arithmetic for a plain show (window.releases_before), else from its whole
+        order: by arithmetic for a plain show (windowed.releases_before), else from its whole
         expansion, indexed by episode once for a curated show (a long runner's thousands of
         airings are not scanned for each episode)."""
         show = self._shows[show_id]

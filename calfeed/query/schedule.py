@@ -11,8 +11,8 @@ from ..schedule.model import Show
 from ..schedule.regions import Country
 from . import values as parse
 from .declare import Declaration, Values
-from .errors import ParameterError
-from .window import window
+from .parameter_error import ParameterError
+from .from_to import window
 
 SCHEDULE = Declaration(("region", "tz", "from", "to", "show", "release", "releases", "lang"))
 SHOW = Declaration(("region", "tz", "lang"))

@@ -9,7 +9,7 @@ from pathlib import PurePath
 from datetime import datetime
 
 from ..schedule.model import TIMED, Airing, Release, Show
-from ..schedule.window import airing_of
+from ..schedule.windowed import airing_of
 
 CURATED, DATASET, INFERRED = "curated", "dataset", "inferred"
 ENGLISH = gettext.NullTranslations()   # the messages as written

@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, Response, current_app, request, url_for
 from . import state
 from .openapi import openapi_document
 from ..query import values as parse
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..query.shows_page import (DEFAULT_LIMIT, MAX_LIMIT, SHOWS, page_of,
                                 parse_shows_page)
 from ..query.values import check_releases

@@ -7,7 +7,7 @@ from flask import current_app, render_template, request, url_for
 from . import state
 from ..i18n import catalogue_languages, words_language
 from ..query import values as parse
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..index.catalogue import indexes
 from ..render.feed_text import my_feed_header
 from ..render.form_list import FormList, form_list

@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, Response, current_app, redirect, render_temp
 from . import state
 from ..errors import NotFound
 from ..query import values as parse
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..query.feed import FeedQuery
 from ..publish.calendar_edits import KEY as EDITS, current_edits, next_edits, show_edits
 from ..render.feed_text import my_feed_header

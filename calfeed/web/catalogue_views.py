@@ -17,7 +17,7 @@ from ..index.search import MAX_QUERY
 from ..render.data_end import ended_before
 from ..index.season import NotASeason, parse_season, season_of, season_start
 from ..index.title_keys import Readings
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..query.values import check_releases
 from .page_cache import chosen_region, whole_response
 from .params import Values, moved_to, takes

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 
 from . import state
 from ..query import values as parse
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..schedule.regions import country
 from .calendar_cookie import COOKIE_PATH, KEPT_SECONDS, PICKS_COOKIE, forgotten, kept_edit_key
 from .calendar_edge import check_csrf, no_store, one_save_at_a_time

@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 
 from . import state
 from ..query import values as parse
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..query.feed import FEED, languages, parse_feed_query
 from ..render.attribution import attribution
 from ..render.feed_text import region_feed_header, show_feed_header
