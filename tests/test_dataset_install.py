@@ -181,13 +181,13 @@ def test_what_is_derived_at_install_is_what_a_worker_would_work_out(store, pinne
     install(store, pinned, data, release("1.0.1", data), NOW, 0.5, "v1.0.1.tgz", derive)
     imported = loading.imported_catalogue(NOW, dataset=store.read("1.0.1"))
     shows = imported.shows
-    assert imported.kept("prints") == {s.uid_key: shared_print(s) for s in shows.values()}
-    assert SeasonIndex.build(shows, imported.kept("first")) == SeasonIndex.build(shows)
+    assert imported.derived_part("prints") == {s.uid_key: shared_print(s) for s in shows.values()}
+    assert SeasonIndex.build(shows, imported.derived_part("first")) == SeasonIndex.build(shows)
     assert imported.derived["readings"]["メタリックルージュ"] == ["めたりっくるーじゅ",
                                                             "metarikkuruuju"]
     # Made by other code (a deploy since): not used, worked out again instead.
     monkeypatch.setattr(loading, "code_key", lambda: "another")
-    assert imported.kept("prints") == {} and imported.kept("first") == {}
+    assert imported.derived_part("prints") == {} and imported.derived_part("first") == {}
 
 
 def test_without_a_pointer_the_newest_complete_version_is_served(store, pinned):

@@ -302,7 +302,7 @@ def test_a_reload_builds_the_new_versions_index_before_serving_it(make_on_copy, 
     assert state.reload(app)
     served = app.extensions[state.EXTENSION]
     # Kept beside the version with its search index already made: no request made it.
-    found = served.kept("catalogue-indexes", lambda: pytest.fail("not built before serving"))
+    found = served.beside("catalogue-indexes", lambda: pytest.fail("not built before serving"))
     assert found.search._value is not None
     assert found.search.get().search("renamed")[0].show.id == "metallic-rouge"
 

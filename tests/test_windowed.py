@@ -186,7 +186,7 @@ def test_kept_airings_stay_within_their_bound():
     airings = ShowAirings(shows, {}, max_airings=250)
     for show_id in shows:
         assert len(airings[show_id]) == 100
-    assert airings.kept == 200
+    assert airings.kept_airings == 200
     # The most recently used stay; the first ones are made again when asked for.
     assert airings["s4"] is airings["s4"]
 

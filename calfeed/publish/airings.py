@@ -31,7 +31,7 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
         self._shows = shows
         self._fixed = dict(expanded)            # curated: made (and validated) at load
         # Imported shows' whole expansions, costed by their count of airings.
-        self._kept: BoundedLRU[tuple[Airing, ...]] = BoundedLRU(max_airings)
+        self._expanded: BoundedLRU[tuple[Airing, ...]] = BoundedLRU(max_airings)
         # Each release's bounds, worked out once: a region feed or a week asks them of
         # thousands of shows. Per release, not per show: an imported show's streams often
         # begin decades after its broadcast ended, and a show-wide span would let it through
@@ -55,7 +55,7 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
         if found is not None:
             return found
         show = self._shows[show_id]             # KeyError for an unknown show, as a dict
-        return self._kept.get_or_make(show_id, lambda: expand_show(show), len)
+        return self._expanded.get_or_make(show_id, lambda: expand_show(show), len)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._shows)
@@ -67,9 +67,9 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
         return show_id in self._shows
 
     @property
-    def kept(self) -> int:
+    def kept_airings(self) -> int:
         """How many imported airings are kept now (bounded by max_airings)."""
-        return self._kept.cost
+        return self._expanded.cost
 
     def between(self, show_id: str, start: datetime, end: datetime,
                 region: str | None = None) -> tuple[Airing, ...]:
@@ -135,7 +135,7 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
     def _whole(self, show_id: str) -> tuple[Airing, ...] | None:
         """The show's whole expansion if it is at hand (curated, or kept), else None."""
         whole = self._fixed.get(show_id)
-        return whole if whole is not None else self._kept.get(show_id, None)
+        return whole if whole is not None else self._expanded.get(show_id, None)
 
 
 def _start(airing: Airing) -> datetime:

@@ -245,9 +245,9 @@ def join_calendar(head: bytes, events: list[bytes]) -> bytes:
 
 def events_of(published, max_bytes: int = EVENT_CACHE_MAX_BYTES) -> EventCache:
     """The event cache of a published data version: the render side keeps it beside the data
-    (`Published.kept`), so the data layer never imports a renderer. The first caller's bound
+    (`Published.beside`), so the data layer never imports a renderer. The first caller's bound
     is the one kept (every caller of one app passes its setting)."""
-    return published.kept("events", lambda: EventCache(published.revisions.events,
+    return published.beside("events", lambda: EventCache(published.revisions.events,
                                                        published.revisions.shared, max_bytes))
 
 

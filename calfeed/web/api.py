@@ -60,7 +60,7 @@ def region(region_code: str, args: Values):
 def shows(args: Values):
     published = state.current()
     page = parse_shows_page(args)
-    ids = published.kept("show-ids", lambda: sorted(published.catalog.shows))
+    ids = published.beside("show-ids", lambda: sorted(published.catalog.shows))
     chosen, last = page_of(ids, page)
     following = None if last is None else url_for(
         ".shows", **({"limit": page.limit} if "limit" in args else {}), after=last,

@@ -234,7 +234,7 @@ def _credit() -> dict:
     published = current_app.extensions.get(state.EXTENSION)
     if published is None:
         return {"credit": None, "data_line": None}
-    found = published.kept("attribution", lambda: attribution(published.catalog.shows.values()))
+    found = published.beside("attribution", lambda: attribution(published.catalog.shows.values()))
     # How current the imported data is, on every page that serves it.
     return {"credit": found.as_json() if found else None,
             "data_line": footer_line(published, page_language())}
