@@ -169,7 +169,7 @@ def test_a_series_a_site_added_long_after_it_began_is_listed_without_dates():
                    report)
     assert listed_only(show, "crunchyroll") and "crunchyroll" in show.links
     assert "US" in show.regions
-    assert report.catalogue_additions == {"crunchyroll": 1}
+    assert report.late_additions == {"crunchyroll": 1}
 
 
 def test_a_site_that_starts_a_series_after_it_ended_is_listed_without_dates():
@@ -177,7 +177,7 @@ def test_a_site_that_starts_a_series_after_it_ended_is_listed_without_dates():
     show = show_of(item(sites=[{"site": "danime", "id": "9", "begin": "2024-06-29T00:00:00.000Z"}]),
                    report)
     assert listed_only(show, "danime") and "danime" in show.links
-    assert report.catalogue_additions == {"danime": 1}
+    assert report.late_additions == {"danime": 1}
 
 
 def test_a_site_start_from_an_earlier_season_makes_no_dated_airing():

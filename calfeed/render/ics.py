@@ -63,7 +63,7 @@ def summary(airing: Airing, lang: str | None) -> str:
 
 
 def description(airing: Airing, lang: str | None, others: tuple[Release, ...]) -> str:
-    """The event's lines in calfeed's words, from the message catalogue for `lang` (i18n.py)."""
+    """The event's lines in calfeed's words, from the translations for `lang` (i18n.py)."""
     messages = translations(lang)
     _, pgettext = messages.gettext, messages.pgettext
     release = airing.release
@@ -104,7 +104,7 @@ def description(airing: Airing, lang: str | None, others: tuple[Release, ...]) -
 
 def release_kind(release: Release, messages) -> str:
     """'broadcast', 'streaming' or 'release' (a film's or OVA's dated release, imported) in the
-    catalogue's language."""
+    language of `messages`."""
     # Each kind spelled out, so that message extraction finds it.
     kinds = {"broadcast": messages.pgettext("release kind", "broadcast"),
              "streaming": messages.pgettext("release kind", "streaming"),

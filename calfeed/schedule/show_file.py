@@ -18,9 +18,10 @@ from .wallclock import FIRST_YEAR, LAST_YEAR, parse_duration
 from .yamlfile import read_limited, read_schedule_node
 
 SHOW_KEYS = ("title", "studio", "links", "sources", "ids", "episodes", "releases")
-# Other catalogues' ids: a curated show naming its bangumi.tv subject replaces that imported show.
+# A show's ids on other sites (bangumi.tv, MyAnimeList, ...): a curated show naming its
+# bangumi.tv subject replaces that imported show.
 ID_KEYS = ("bangumi", "mal", "anilist", "anidb", "tmdb")
-_CATALOGUE_ID = re.compile(r"(?:tv/|movie/)?[0-9]{1,12}")
+_EXTERNAL_ID = re.compile(r"(?:tv/|movie/)?[0-9]{1,12}")
 EPISODE_KEYS = ("count", "first", "duration", "titles")
 MAX_EPISODES = 2000
 MAX_TITLE = 500  # characters; documented in docs/schedule-format.md
@@ -213,7 +214,7 @@ def _read_ids(node: yaml.Node, problems: Problems) -> dict[str, str]:
     ids = {}
     for name, entry in entries.items():
         value = str(getattr(entry.node, "value", ""))
-        if not isinstance(entry.node, yaml.ScalarNode) or not _CATALOGUE_ID.fullmatch(value):
+        if not isinstance(entry.node, yaml.ScalarNode) or not _EXTERNAL_ID.fullmatch(value):
             problems.at(entry.node, f"ids.{name} must be the catalogue's number, like 425595 "
                                     "(tmdb: tv/222787)")
             continue

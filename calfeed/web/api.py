@@ -16,7 +16,7 @@ from ..query.shows_page import (DEFAULT_LIMIT, MAX_LIMIT, SHOWS, page_of,
 from ..query.values import check_releases
 from ..render.pages import search_results
 from ..index.search import MAX_QUERY
-from ..query.schedule import (SCHEDULE, SEARCH, SHOW, catalog_lang, parse_schedule_query,
+from ..query.schedule import (SCHEDULE, SEARCH, SHOW, title_lang, parse_schedule_query,
                               show_zone)
 from ..schedule.regions import countries
 from .catalogue_views import catalogue_indexes
@@ -87,7 +87,7 @@ def show(show_id: str, args: Values):
     found = published.catalog.show(show_id)
     region = parse.region(args.get("region")).code if "region" in args else None
     zone = show_zone(args)
-    lang = catalog_lang(args.get("lang"), published.catalog.shows)
+    lang = title_lang(args.get("lang"), published.catalog.shows)
 
     def make():
         airings = published.catalog.airings[show_id]

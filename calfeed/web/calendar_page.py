@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, render_template, request, url_for
 
 from . import state
-from ..i18n import catalogue_languages, words_language
+from ..i18n import translated_languages, words_language
 from ..query import values as parse
 from ..query.parameter_error import ParameterError
 from ..index.catalogue import indexes
@@ -39,7 +39,7 @@ def asked_choices(args: Values, region) -> dict:
     shows = {(current_show_id(published, given) or parse.show_id(given, catalog.shows)): None
              for given in lists["show"]}
     choose_releases(lists["platform"], shows, catalog, region)
-    lang = parse.lang(args.get("lang"), catalogue_languages(), "the form's titles") \
+    lang = parse.lang(args.get("lang"), translated_languages(), "the form's titles") \
         if "lang" in args else None
     return {"region": region.code, "lang": None if lang == "en" else lang,
             "alarms": list(parse.alarms(args.get("alarm"))) if "alarm" in args else [],

@@ -20,7 +20,7 @@ from ..render.health import DatasetHealth, health
 from ..index.on_air import region_feed_has_events
 from ..render.feeds import (Feed, FeedOptions, FeedSettings, region_feed, require_watchable,
                             show_feed)
-from ..i18n import catalogue_languages, translations
+from ..i18n import translated_languages, translations
 from ..render.page_text import alarm_choices
 from ..render.pages import (episode_rows, language_choices, platform_choices, where_to_watch,
                             region_airings, time_sources)
@@ -136,7 +136,7 @@ def _names_language(args: Values) -> str:
     words for, else the browser's first such (Accept-Language), else English. The show page,
     whose lang is its titles', asks page_words.page_language instead."""
     if "lang" in args:
-        return parse.lang(args.get("lang"), catalogue_languages(), "calfeed's pages")
+        return parse.lang(args.get("lang"), translated_languages(), "calfeed's pages")
     return accepted_language(request.headers.get("Accept-Language"))
 
 
