@@ -292,6 +292,16 @@ def test_site_table_problems_name_file_and_line(tmp_path):
     assert any("Mars/Base" in m for m in messages)
 
 
+def test_a_site_table_that_is_not_a_mapping_names_where_it_begins(tmp_path):
+    bad = tmp_path / "sites.yaml"
+    bad.write_text("# sites\n- crunchyroll\n")
+    with pytest.raises(CatalogError, match=f"^{bad}:2:1: expected a mapping of site keys$"):
+        read_sites(bad)
+    bad.write_text("# nothing yet\n")
+    with pytest.raises(CatalogError, match=f"^{bad}: file is empty"):
+        read_sites(bad)
+
+
 def test_import_counts_skipped_reasons():
     shows, report = import_items([item(), item(begin=""), item(begin="")], META, "0.3.208",
                                  NOW, site_table())

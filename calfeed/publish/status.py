@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..errors import ScheduleError
+from ..errors import FileError
 
 
 @dataclass
@@ -14,7 +14,7 @@ class LoadStatus:
     it after each load, the health document reads it."""
 
     last_success: datetime | None = None
-    errors: tuple[ScheduleError, ...] = ()   # why the folder's latest contents are not served
+    errors: tuple[FileError, ...] = ()       # why the folder's latest contents are not served
     # "folder": what the folder held at the latest load; "last_good": the last good data,
     # because the folder's contents were refused (at start: the state database's copy).
     serving: str = "folder"

@@ -21,7 +21,7 @@ from pathlib import Path
 from flask import Flask, current_app, g, has_request_context, request
 
 from ..database import DATABASE
-from ..errors import CatalogError, ScheduleError
+from ..errors import CatalogError, FileError
 from ..publish.catalog import data_version
 from ..publish.published import Published, publish
 from ..config import dataset_dir
@@ -126,7 +126,7 @@ def _import(app: Flask) -> Imported | None:
     installed = (root / "dist" / "data.json").is_file()
     chosen = to_serve(hold.datasets, pinned_dataset(root) if installed else None)
     if chosen is None:
-        raise CatalogError([ScheduleError(str(root / "dist" / "data.json"), 1, 1, (
+        raise CatalogError([FileError(str(root / "dist" / "data.json"), (
             "the imported catalogue (bangumi-data) is not installed: run 'npm ci --prefix "
             "data/bangumi' (make run does) or 'calfeed dataset update', or set "
             "CALFEED_IMPORT=0 to serve the schedules folder alone"))])
@@ -175,8 +175,8 @@ def _load(app: Flask) -> Outcome:
         except Exception as exc:
             # A failure validation did not foresee is still a failed load: reported, not ignored.
             log.exception("schedules not loaded: the load failed")
-            status.errors = (ScheduleError(str(directory), 1, 1,
-                                           f"the load failed: {type(exc).__name__}: {exc}"),)
+            status.errors = (FileError(str(directory),
+                                       f"the load failed: {type(exc).__name__}: {exc}"),)
             return Outcome.REFUSED
         if not store.in_memory_only:    # numbers from memory are this worker's alone
             hold.marker.announce(published.catalog.version, str(directory))
@@ -277,7 +277,7 @@ def _refuse_a_sudden_shrink(directory: Path, files: dict, served: Published | No
         ours = snapshot is not None and marker.read(str(directory)) == snapshot.version
         before = len(snapshot.files) if ours else 0
     if before and len(files) < before * limit and not (directory / SHRINK_MARKER).exists():
-        raise CatalogError([ScheduleError(str(directory), 1, 1, (
+        raise CatalogError([FileError(str(directory), (
             f"the folder holds {len(files)} schedule file(s) where {before} were served: a "
             f"catalogue that shrinks below {limit:.0%} of its files is held back as a fault; "
             f"to publish it, create {SHRINK_MARKER} in the folder (and remove it after)"))])
@@ -289,8 +289,8 @@ def _start_from_last_good(app: Flask) -> None:
         store = StateStore.open(app.config["STATE_PATH"], app.extensions.get(DATABASE))
         snapshot = store.load_snapshot()
     except StoreFault as exc:
-        raise CatalogError([*status.errors, ScheduleError(
-            app.config["STATE_PATH"], 1, 1, f"no last good copy to serve: {exc.reason}")]) \
+        raise CatalogError([*status.errors, FileError(
+            app.config["STATE_PATH"], f"no last good copy to serve: {exc.reason}")]) \
             from None
     if snapshot is None:
         raise CatalogError(list(status.errors))
