@@ -246,24 +246,42 @@ def test_losing_most_shows_is_held_back_but_losing_a_few_is_not(make, schedules)
 
 # --- a file caught mid-write ---------------------------------------------------------------
 
+class SteppedTimer:
+    """The reloader's timer, moved on by the test: settle periods without sleeping."""
+
+    def __init__(self):
+        self.seconds = 0.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+    def step(self, seconds: float) -> None:
+        self.seconds += seconds
+
+
 def test_a_change_is_loaded_only_once_the_folder_settled(schedules):
-    loads = []
-    reloader = Reloader(schedules, lambda: loads.append(time.monotonic()) or True, 60,
-                        settle=0.3)
+    loads, timer = [], SteppedTimer()
+    reloader = Reloader(schedules, lambda: loads.append(timer()) or True, 60, settle=0.5,
+                        timer=timer)
     path = schedules / "metallic-rouge.yaml"
     text = path.read_text()
     path.write_text(text[:text.index("offset: 2h") + len("offset: 2h")])   # caught mid-write
     assert reloader.check() is None and loads == []
-    time.sleep(0.1)
+    timer.step(0.25)
     path.write_text(text.replace("{en: Marginal City,", "{en: Marginal City (done),"))
     assert reloader.check() is None and loads == []           # still changing
-    time.sleep(0.35)
-    assert reloader.check() is True and len(loads) == 1       # settled: loaded once
+    timer.step(0.25)
+    assert reloader.check() is None and loads == []           # the same for 0.25 s only
+    timer.step(0.25)
+    assert reloader.check() is True and loads == [0.75]       # settled: loaded once
     assert reloader.check() is None
 
 
 def test_a_half_written_file_is_never_served_by_a_running_app(make, schedules):
-    app = make(RELOAD_INTERVAL=0.1, RELOAD_SETTLE_SECONDS=2)
+    timer = SteppedTimer()
+    # The reloader's own thread waits an hour: the test makes each of its checks.
+    app = make(RELOAD_INTERVAL=3600, RELOAD_SETTLE_SECONDS=2, TIMER=timer)
+    reloader = state.service(app).reloader
     client = app.test_client()
     before = client.get(FEED).data
     path = schedules / "metallic-rouge.yaml"
@@ -272,15 +290,18 @@ def test_a_half_written_file_is_never_served_by_a_running_app(make, schedules):
     with path.open("w") as handle:      # a slow copy: the first part, a pause, the rest
         handle.write(text[:cut])
         handle.flush()
-        for _ in range(4):
-            time.sleep(0.1)
+        for _ in range(3):
+            assert reloader.check() is None
+            timer.step(0.5)
             assert client.get(FEED).data == before
         handle.write(text[cut:])
-    deadline = time.monotonic() + 30
-    while b"(copied)" not in client.get(FEED).data and time.monotonic() < deadline:
-        assert client.get(FEED).data.count(b"BEGIN:VEVENT") == 13
-        time.sleep(0.05)
-    assert b"(copied)" in client.get(FEED).data
+    assert reloader.check() is None     # the copy's end seen: it must hold for 2 s too
+    timer.step(1.5)     # 3 s since the copy began, 1.5 s since it ended
+    assert reloader.check() is None and client.get(FEED).data == before
+    timer.step(0.5)
+    assert reloader.check() is True
+    after = client.get(FEED).data
+    assert b"(copied)" in after and after.count(b"BEGIN:VEVENT") == 13
 
 
 # --- workers on different versions ---------------------------------------------------------
