@@ -17,6 +17,7 @@ from calfeed.serve.load import Outcome, load
 from calfeed.serve.service import Service
 from calfeed.serve.settings import Settings
 from calfeed.serve.stores import Calendars, Revisions
+from calfeed.web import state
 from tests.conftest import NOW, app_config, fixed_clock
 
 
@@ -43,6 +44,13 @@ def test_a_service_serves_the_folder_without_a_web_app(folder, tmp_path):
         assert service.reload() is True         # the same folder: still served
     finally:
         service.stop()
+
+
+def test_an_app_holds_its_one_service_under_one_key(app):
+    assert [key for key in app.extensions if key.startswith("calfeed")] == [state.SERVICE]
+    service = state.service(app)
+    assert isinstance(service, Service) and service.published is not None
+    assert service.response_cache is not None      # the app's own, in front of Flask
 
 
 def test_a_load_numbered_from_memory_serves_the_folder_and_is_retried(folder, tmp_path):
