@@ -1,6 +1,7 @@
-"""The domain (schedule, source, publish, index, query, render) runs without Flask: every module
-of it is imported in a fresh interpreter, and Flask must not have been loaded by any; and each
-of its packages imports only the packages below it."""
+"""The domain (schedule, source, publish, index, query, render), the personal calendars and the
+serving core run without Flask: every module of them is imported in a fresh interpreter, and
+Flask must not have been loaded by any; and each of their packages imports only the packages
+below it."""
 
 from __future__ import annotations
 
@@ -13,17 +14,17 @@ from pathlib import Path
 import calfeed
 
 # Lowest first: a package may import the shared modules, its own package and those before it.
-DOMAIN = ("schedule", "source", "publish", "index", "query", "render")
+DOMAIN = ("schedule", "source", "publish", "index", "query", "render", "calendars", "serve")
 # Modules beside the packages that the domain uses.
 SHARED = ("calfeed.database", "calfeed.errors", "calfeed.i18n", "calfeed.lru", "calfeed.suggest")
 
 # Imports each module named on the command line in turn and prints the first that loaded
-# Flask (or werkzeug, which only Flask brings), else nothing.
+# Flask (or werkzeug, which only Flask brings) or the web layer, else nothing.
 IMPORT_EACH = """
 import importlib, sys
 for name in sys.argv[1:]:
     importlib.import_module(name)
-    loaded = sorted(m for m in ("flask", "werkzeug") if m in sys.modules)
+    loaded = sorted(m for m in ("flask", "werkzeug", "calfeed.web") if m in sys.modules)
     if loaded:
         print(name, "loaded", ", ".join(loaded))
         break
@@ -39,8 +40,8 @@ def domain_modules() -> list[str]:
 def test_the_domain_modules_do_not_load_flask():
     modules = domain_modules()
     assert {"calfeed.schedule.expand", "calfeed.publish.published", "calfeed.render.feeds",
-            "calfeed.source.bangumi", "calfeed.query.values",
-            "calfeed.index.search"} <= set(modules)
+            "calfeed.source.bangumi", "calfeed.query.values", "calfeed.index.search",
+            "calfeed.serve.service", "calfeed.calendars.store"} <= set(modules)
     result = subprocess.run([sys.executable, "-c", IMPORT_EACH, *modules], capture_output=True,
                             text=True, timeout=120, cwd=Path(calfeed.__file__).parent.parent)
     assert result.returncode == 0, result.stderr
@@ -52,7 +53,7 @@ def test_the_check_itself_sees_flask():
     result = subprocess.run([sys.executable, "-c", IMPORT_EACH, "calfeed.web.views"],
                             capture_output=True, text=True, timeout=120,
                             cwd=Path(calfeed.__file__).parent.parent)
-    assert result.stdout.startswith("calfeed.web.views loaded flask")
+    assert result.stdout.startswith("calfeed.web.views loaded calfeed.web, flask")
 
 
 def calfeed_imports(path: Path, package: str) -> set[str]:

@@ -15,8 +15,7 @@ from ..render.pages import ALARM_CHOICES
 from ..index.search import MAX_QUERY
 from ..render.subscribe import subscribe_links
 from ..schedule.regions import country, countries
-from .calendar_form import check_size, choose_releases
-from .catalogue_views import READINGS
+from ..calendars.form import check_size, choose_releases
 from .moved import current_show_id
 from .page_cache import accepted_language
 from .params import Values
@@ -53,7 +52,7 @@ def listed(region, chosen, query: str) -> FormList:
         raise ParameterError("q", f"q is {len(query)} characters long: give at most "
                                   f"{MAX_QUERY}, a part of a title is enough")
     published = state.current()
-    hits = indexes(published, current_app.extensions[READINGS]).search.get().search(query) \
+    hits = indexes(published, state.service().readings).search.get().search(query) \
         if query else None
     return form_list(published, region, state.now(), chosen, query, hits)
 
