@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import current_app, render_template, request, url_for
 
 from . import state
-from ..i18n import catalogue_languages, words_language
+from ..i18n import translated_languages, words_language
 from ..query import values as parse
-from ..query.errors import ParameterError
-from ..render.catalogue import indexes
+from ..query.parameter_error import ParameterError
+from ..index.catalogue import indexes
 from ..render.feed_text import my_feed_header
 from ..render.form_list import FormList, form_list
 from ..render.pages import ALARM_CHOICES
-from ..render.search import MAX_QUERY
+from ..index.search import MAX_QUERY
 from ..render.subscribe import subscribe_links
 from ..schedule.regions import country, countries
 from ..calendars.form import check_size, choose_releases
@@ -38,7 +38,7 @@ def asked_choices(args: Values, region) -> dict:
     shows = {(current_show_id(published, given) or parse.show_id(given, catalog.shows)): None
              for given in lists["show"]}
     choose_releases(lists["platform"], shows, catalog, region)
-    lang = parse.lang(args.get("lang"), catalogue_languages(), "the form's titles") \
+    lang = parse.lang(args.get("lang"), translated_languages(), "the form's titles") \
         if "lang" in args else None
     return {"region": region.code, "lang": None if lang == "en" else lang,
             "alarms": list(parse.alarms(args.get("alarm"))) if "alarm" in args else [],

@@ -12,11 +12,11 @@ from flask import Blueprint, Flask, Response, current_app, redirect, render_temp
 from . import state
 from ..errors import NotFound
 from ..query import values as parse
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..query.feed import FeedQuery
-from ..render.calendar_edits import KEY as EDITS, current_edits, next_edits, show_edits
+from ..publish.calendar_edits import KEY as EDITS, current_edits, next_edits, show_edits
 from ..render.feed_text import my_feed_header
-from ..render.feeds import chosen_feed
+from ..render.feeds import FeedOptions, FeedTitle, chosen_feed
 from ..schedule.regions import country
 from ..i18n import words_language
 from .calendar_cookie import forgotten, opened
@@ -200,8 +200,9 @@ def feed(feed_id: str, args: Values):
     from .views import _calendar_response, _settings
     name, about = my_feed_header(region, len(shows), query.lang)
     return _calendar_response(chosen_feed(
-        published, region, shows, query, now=state.now(), url=request.url, settings=_settings(),
-        name=name, about=about, filename="my-calfeed.ics",
+        published, shows,
+        FeedOptions(region, query, now=state.now(), url=request.url, settings=_settings()),
+        FeedTitle(name, about, "my-calfeed.ics"),
         edits=current_edits(show_edits(choices, stored.generation, stored.edited), ids)))
 
 

@@ -16,12 +16,12 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 
 from . import state
 from ..query import values as parse
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..schedule.regions import country
 from .calendar_cookie import COOKIE_PATH, KEPT_SECONDS, PICKS_COOKIE, forgotten, kept_edit_key
 from .calendar_edge import check_csrf, no_store, one_save_at_a_time
 from ..calendars.rules import CalendarGone
-from ..render.calendar_edits import KEY as EDITS
+from ..publish.calendar_edits import KEY as EDITS
 from .params import Values, takes
 
 my_calendar = Blueprint("my_calendar", __name__)
