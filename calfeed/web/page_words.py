@@ -72,6 +72,12 @@ def script_words() -> dict[str, str]:
                                        "Make my calendar (%(num)s shows)", 2),
         "undo": _("Undo"), "change_calendar": _("change my calendar"),
         "nothing_mine": _("Nothing from your calendar this day."),
+        # The calendar form's filter and platform menus, as _calendar_form.html words them.
+        "where_label": _("Where to watch %(title)s"), "earliest": _("Earliest"),
+        "no_match": _("No other show watchable in %(region)s matches “%(query)s”"),
+        "some_match": _("%(shown)s of %(total)s shows matching “%(query)s”: type more to "
+                        "narrow them"),
+        "matching": _("Matching “%(query)s”"),
     }
 
 
