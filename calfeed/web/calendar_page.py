@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
+from flask import Flask, current_app, render_template, url_for
 
 from . import state
 from ..i18n import catalogue_languages
@@ -18,6 +18,7 @@ from ..schedule.regions import country, countries
 from .calendar_form import check_size, choose_releases
 from .catalogue_views import READINGS
 from .moved import current_show_id
+from .page_cache import accepted_region
 from .page_words import page_language
 from .params import Values
 from .views import _region_choices
@@ -80,3 +81,18 @@ def form_html(template: str, choices: dict, query: str, **extra) -> str:
         template, region=region, regions=_region_choices(words), region_names=words,
         listed=listed(region, choices["shows"], query), choices=choices,
         alarm_choices=alarm_choices(words), links=links, **extra)
+
+
+def prepare_form_lists(app: Flask) -> None:
+    """What the form lists without a filter (the shows on air in its region) made beside the
+    first requests of a start and before each new data version is served, for the regions a
+    browser's language opens it on (ja: Japan) and the default: Japan's took the first form
+    a tenth of a second, its 8,481 shows' bounds asked. Other regions have fewer shows."""
+    regions = {accepted_region(lang, app.config["DEFAULT_REGION"])
+               for lang in catalogue_languages()} | {app.config["DEFAULT_REGION"].upper()}
+
+    def lists(published) -> None:
+        now = app.config["CLOCK"]()
+        for code in sorted(regions):
+            form_list(published, country(code), now, (), "", None)
+    state.prepare_with(app, lists, at_start_beside=True)

@@ -26,7 +26,7 @@ from .calendar_edge import IMPORT_PATH, PERSONAL_FEEDS, check_csrf, init_edge, n
     one_save_at_a_time
 from .calendar_form import read_form
 from .calendar_page import FORM_ARGS, asked_choices as _asked_choices, form_html as _form_html, \
-    listed as _form_list, page_lang
+    listed as _form_list, page_lang, prepare_form_lists
 from .calendar_rules import Limits, Outdated, Stored
 from .calendar_store import CalendarStore
 from .pg_calendar_store import PgCalendarStore
@@ -320,6 +320,7 @@ def init_app(app: Flask) -> None:
     atexit.register(calendar_store.close)
     multiprocessing.util.Finalize(None, calendar_store.close, exitpriority=10)
     app.register_blueprint(calendars)
+    prepare_form_lists(app)
     from .my_calendar import my_calendar
     app.register_blueprint(my_calendar)
     init_edge(app)
