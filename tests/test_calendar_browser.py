@@ -290,3 +290,21 @@ def test_a_fan_in_tokyo_makes_adds_and_deletes_in_japanese(visit, width, scheme)
         page.get_by_role("button", name="このカレンダーを削除").click()
     assert page.get_by_role("heading", name="カレンダーを削除しました").is_visible()
     checked(page, "ja-deleted", width, scheme)
+
+
+def test_a_refused_add_says_why_in_the_pages_words(visit):
+    """The button's answer to an error is the error page: its gist (Japanese here) and its
+    English detail are shown, not its HTML."""
+    session = visit(390, "light", locale="ja-JP")
+    page = session.open("/calendars/new?region=us")
+    page.check(f"#show-{ROUGE}")
+    with page.expect_navigation():
+        page.get_by_role("button", name="マイカレンダーを作る").click()
+    page = session.open("/shows/sazae-san?region=jp")
+    page.locator("button.add-button").click()
+    status = page.locator(".add-status")
+    status.get_by_text("理由（英語）：").wait_for()
+    assert "cannot be watched in United States" in status.inner_text()
+    assert "<" not in status.inner_text()
+    # The browser logs the refusal it was given; nothing else went wrong.
+    session.errors[:] = [e for e in session.errors if "status of 400" not in e]

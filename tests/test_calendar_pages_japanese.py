@@ -162,7 +162,7 @@ def test_japanese_calendar_pages_read_as_written(japanese_pages):
     # An error's detail stays English, marked so; its gist is in the page's words.
     for label, gist in (("busy", "少し待って"), ("limit", "上限に達した"), ("gone", "削除されて"),
                         ("too large", "大きすぎます"), ("another site", "受け付けられません"),
-                        ("no show chosen", "理由は下に英語で")):
+                        ("no show chosen", "理由（英語）：")):
         page = pages[label][1]
         assert re.search(rf'<p class="error-gist">[^<]*{gist}', page), label
         assert '<p class="error-message" lang="en">' in page, label
