@@ -9,7 +9,7 @@ import time
 import pytest
 
 from calfeed.web import state
-from calfeed.web.calendar_form import read_form
+from calfeed.calendars.form import read_form
 from calfeed.query.errors import ParameterError
 
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}

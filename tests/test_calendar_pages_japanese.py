@@ -13,7 +13,6 @@ from urllib.parse import unquote_plus
 import pytest
 
 from calfeed.web import state
-from calfeed.web.calendar_edge import SAVING
 from tests.conftest import fixed_clock
 from tests.test_my_calendar import SAME_ORIGIN, two_shows  # noqa: F401  (a fixture)
 from tests.test_pages_japanese import _shown_names, english_left, visible_text
@@ -95,7 +94,7 @@ def calendar_pages(app, language: dict, lang: str) -> dict[str, tuple[int, str]]
     # Errors met on the way: another site's form, a busy moment.
     keep("another site", client.post(edit, data={"region": "jp", "show": "metallic-rouge"},
                                      environ_overrides={"HTTP_SEC_FETCH_SITE": "cross-site"}))
-    with app.extensions[SAVING]:
+    with state.service(app).saving:
         keep("busy", client.post(edit, data={"region": "jp", "show": "metallic-rouge"}))
     # Delete: asked, done, and the calendar's page after.
     get("delete", f"{edit}/delete")

@@ -65,10 +65,10 @@ def test_with_a_database_url_the_revisions_live_there_not_in_instance(postgres_c
             rows = connection.execute("SELECT COUNT(*) FROM event_revision").fetchone()[0]
             kept = connection.execute("SELECT version FROM last_good").fetchone()[0]
         assert rows > 0
-        assert kept == app.extensions["calfeed.published"].catalog.version
+        assert kept == state.service(app).published.catalog.version
         assert not (tmp_path / "state.sqlite3").exists()
     finally:
-        app.extensions["calfeed.database"].close()
+        state.service(app).database.close()
 
 
 def test_a_url_that_names_no_database_is_refused_at_start_without_its_password(monkeypatch):
@@ -106,7 +106,7 @@ def test_credentials_stay_out_of_logs_healthz_and_error_pages(postgres_cluster, 
                                                   "show": "metallic-rouge"})
         feed = client.get("/feeds/us/metallic-rouge.ics")
     finally:
-        app.extensions["calfeed.database"].close()
+        state.service(app).database.close()
     assert health.json["database"] == "unreachable" and health.json["status"] == "degraded"
     assert "password authentication failed" in health.json["details"]["state_database"]
     assert feed.status_code == 200
@@ -132,7 +132,7 @@ def test_a_user_that_cannot_create_the_tables_is_said_on_healthz_not_a_crash(pos
         assert client.get("/feeds/us/metallic-rouge.ics").status_code == 200
         health = client.get("/healthz").json
     finally:
-        app.extensions["calfeed.database"].close()
+        state.service(app).database.close()
     assert health["status"] == "degraded" and health["database"] == "unreachable"
     assert "permission denied" in health["details"]["state_database"]
     assert "must be able to create tables" in health["details"]["state_database"]
@@ -157,10 +157,10 @@ def test_a_start_while_the_database_refuses_serves_and_numbers_never_go_lower(
         first = make_app(schedules, DATABASE_URL=flaky)
         skip_a_week(schedules)
         with first.app_context():
-            assert state.reload(first)
+            assert state.service(first).reload()
         served = sequences(first.test_client())
         assert max(served.values()) == 1
-        first.extensions["calfeed.database"].close()
+        state.service(first).database.close()
         admin.execute("ALTER ROLE flaky NOLOGIN")       # the database refuses this service
         second = make_app(schedules, DATABASE_URL=flaky, RELOAD_INTERVAL=0.2,
                           RELOAD_SETTLE_SECONDS=0, DATABASE_CONNECT_TIMEOUT_SECONDS=1)

@@ -299,8 +299,8 @@ def test_a_reload_builds_the_new_versions_index_before_serving_it(make_on_copy, 
     path = schedules / "metallic-rouge.yaml"
     path.write_text(path.read_text().replace("title: {en: Metallic Rouge,",
                                              "title: {en: Metallic Rouge Renamed,"))
-    assert state.reload(app)
-    served = app.extensions[state.EXTENSION]
+    assert state.service(app).reload()
+    served = state.service(app).published
     # Kept beside the version with its search index already made: no request made it.
     found = served.kept("catalogue-indexes", lambda: pytest.fail("not built before serving"))
     assert found.search._value is not None

@@ -1,5 +1,6 @@
-"""The domain (schedule, publish, render, source, and the query layer) runs without Flask: every
-module of it is imported in a fresh interpreter, and Flask must not have been loaded by any."""
+"""The domain (schedule, publish, render, source, and the query layer), the serving core and the
+personal calendars run without Flask: every module of them is imported in a fresh interpreter,
+and Flask must not have been loaded by any."""
 
 from __future__ import annotations
 
@@ -10,17 +11,17 @@ from pathlib import Path
 
 import calfeed
 
-DOMAIN = ("schedule", "publish", "render", "source", "query")
+DOMAIN = ("schedule", "publish", "render", "source", "query", "serve", "calendars")
 # Modules beside the packages that the domain uses.
 SHARED = ("calfeed.errors", "calfeed.i18n", "calfeed.lru", "calfeed.suggest")
 
 # Imports each module named on the command line in turn and prints the first that loaded
-# Flask (or werkzeug, which only Flask brings), else nothing.
+# Flask (or werkzeug, which only Flask brings) or the web layer, else nothing.
 IMPORT_EACH = """
 import importlib, sys
 for name in sys.argv[1:]:
     importlib.import_module(name)
-    loaded = sorted(m for m in ("flask", "werkzeug") if m in sys.modules)
+    loaded = sorted(m for m in ("flask", "werkzeug", "calfeed.web") if m in sys.modules)
     if loaded:
         print(name, "loaded", ", ".join(loaded))
         break
@@ -36,7 +37,8 @@ def domain_modules() -> list[str]:
 def test_the_domain_modules_do_not_load_flask():
     modules = domain_modules()
     assert {"calfeed.schedule.expand", "calfeed.publish.published", "calfeed.render.feeds",
-            "calfeed.source.bangumi", "calfeed.query.values"} <= set(modules)
+            "calfeed.source.bangumi", "calfeed.query.values", "calfeed.serve.service",
+            "calfeed.calendars.store"} <= set(modules)
     result = subprocess.run([sys.executable, "-c", IMPORT_EACH, *modules], capture_output=True,
                             text=True, timeout=120, cwd=Path(calfeed.__file__).parent.parent)
     assert result.returncode == 0, result.stderr
@@ -48,4 +50,4 @@ def test_the_check_itself_sees_flask():
     result = subprocess.run([sys.executable, "-c", IMPORT_EACH, "calfeed.web.views"],
                             capture_output=True, text=True, timeout=120,
                             cwd=Path(calfeed.__file__).parent.parent)
-    assert result.stdout.startswith("calfeed.web.views loaded flask")
+    assert result.stdout.startswith("calfeed.web.views loaded calfeed.web, flask")

@@ -18,7 +18,7 @@ T = TypeVar("T")
 
 class Lazy(Generic[T]):
     """A value built on first use by whichever thread gets there (others wait). The app builds
-    the indexes before a data version is served (web/state.py PREPARE); first use here is the
+    the indexes before a data version is served (Service.prepare_with); first use here is the
     fallback when that failed, and what code without an app (the CLI, tests) relies on."""
 
     def __init__(self, build: Callable[[], T]):

@@ -15,8 +15,7 @@ from ..render.page_text import alarm_choices
 from ..render.search import MAX_QUERY
 from ..render.subscribe import subscribe_links
 from ..schedule.regions import country, countries
-from .calendar_form import check_size, choose_releases
-from .catalogue_views import READINGS
+from ..calendars.form import check_size, choose_releases
 from .moved import current_show_id
 from .page_cache import accepted_region
 from .page_words import page_language
@@ -60,7 +59,7 @@ def listed(region, chosen, query: str) -> FormList:
         raise ParameterError("q", f"q is {len(query)} characters long: give at most "
                                   f"{MAX_QUERY}, a part of a title is enough")
     published = state.current()
-    hits = indexes(published, current_app.extensions[READINGS]).search.get().search(query) \
+    hits = indexes(published, state.service().readings).search.get().search(query) \
         if query else None
     return form_list(published, region, state.now(), chosen, query, hits)
 
@@ -91,8 +90,10 @@ def prepare_form_lists(app: Flask) -> None:
     regions = {accepted_region(lang, app.config["DEFAULT_REGION"])
                for lang in catalogue_languages()} | {app.config["DEFAULT_REGION"].upper()}
 
+    service = state.service(app)
+
     def lists(published) -> None:
-        now = app.config["CLOCK"]()
+        now = service.clock()
         for code in sorted(regions):
             form_list(published, country(code), now, (), "", None)
-    state.prepare_with(app, lists, at_start_beside=True)
+    service.prepare_with(lists, at_start_beside=True)

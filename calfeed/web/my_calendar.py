@@ -21,7 +21,7 @@ from ..schedule.regions import country
 from .calendar_cookie import COOKIE_PATH, KEPT_SECONDS, PICKS_COOKIE, forgotten, kept_edit_key
 from .calendar_edge import check_csrf, no_store, one_save_at_a_time
 from .calendar_page import page_lang
-from .calendar_rules import CalendarGone
+from ..calendars.rules import CalendarGone
 from ..render.calendar_edits import KEY as EDITS
 from .params import Values, takes
 

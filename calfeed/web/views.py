@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 
@@ -14,7 +13,6 @@ from ..query.errors import ParameterError
 from ..query.feed import FEED, languages, parse_feed_query
 from ..render.attribution import attribution
 from ..render.feed_text import region_feed_header, show_feed_header
-from ..database import DATABASE
 from ..render.data_end import footer_line
 from ..render.health import DatasetHealth, health
 from ..render.on_air import region_feed_has_events
@@ -25,7 +23,7 @@ from ..render.pages import (episode_rows, language_choices, platform_choices, wh
                             region_airings, time_sources)
 from ..schedule.regions import Country, countries, country
 from ..schedule.zones import zone_of
-from .dataset_updates import last_check
+from ..serve.dataset_updates import last_check
 from .moved import current_show_id
 from .params import Values, moved_to, takes
 from .page_cache import accepted_language, accepted_region, chosen_region, whole_response
@@ -165,12 +163,11 @@ def _canonical_show(show_id: str, published, endpoint: str) -> str:
 @views.get("/healthz")
 @takes()
 def healthz(args: Values):
-    published = current_app.extensions.get(state.EXTENSION)
+    service = state.service()
+    published, calendars, database = service.published, service.calendars, service.database
     dataset = DatasetHealth(state.now(), float(current_app.config["DATASET_MAX_AGE_DAYS"]),
-                            last_check(Path(current_app.config["DATASET_DIR"])))
-    calendars = current_app.extensions.get("calfeed.calendars")
-    database = current_app.extensions.get(DATABASE)
-    status, body = health(published, state.load_status(), details=state.may_see_details(),
+                            last_check(service.settings.dataset_dir))
+    status, body = health(published, service.status, details=state.may_see_details(),
                           folder=current_app.config["SCHEDULES_DIR"],
                           calendars=calendars.problem() if calendars else None,
                           database=None if database is None else database.reachable(),
@@ -230,7 +227,7 @@ def _security_headers(response: Response) -> Response:
 def _credit() -> dict:
     """Every page's footer credits imported data when the catalogue serves some (CC BY 4.0),
     and names its version and date."""
-    published = current_app.extensions.get(state.EXTENSION)
+    published = state.service().published
     if published is None:
         return {"credit": None, "data_line": None}
     found = _attribution(published)
@@ -248,6 +245,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views)
     # Made before a version is served (every page's footer needs it): the first page of a
     # start waited some 80 ms for it over the imported catalogue.
-    state.prepare_with(app, _attribution)
+    state.service(app).prepare_with(_attribution)
     page_words.init_app(app)
     app.after_request(_security_headers)
