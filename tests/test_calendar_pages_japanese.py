@@ -19,9 +19,8 @@ from tests.test_pages_japanese import _shown_names, english_left, visible_text
 
 JAPANESE = {"HTTP_ACCEPT_LANGUAGE": "ja-JP,ja;q=0.9,en;q=0.5"}
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
-# Names on these pages besides the shows': the list sites an import names and their files'
-# kinds, and what a person typed in the filter.
-NAMES = ("MyAnimeList", "AniList", ".xml", ".json", "metal", "zzzz")
+# Words on these pages besides names (_shown_names): what a person typed in the filter.
+NAMES = ("metal", "zzzz")
 
 
 def _app(make_app, schedules, tmp_path, name="c", **config):

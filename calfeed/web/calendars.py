@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, Response, current_app, redirect, render_temp
 
 from . import state
 from ..errors import NotFound
+from ..i18n import release_name
 from ..query import values as parse
 from ..query.parameter_error import ParameterError
 from ..query.feed import FeedQuery
@@ -28,6 +29,7 @@ from ..calendars.rules import Outdated, Stored
 from ..calendars.list_import import match_list
 from .moved import current_show_id
 from .page_cache import chosen_region, whole_response
+from .page_words import page_messages
 from .params import Values, takes
 from .response_cache import SKIP
 from .responses import cacheable
@@ -64,7 +66,8 @@ def shows_json(args: Values):
     listed = _form_list(region, {}, args.get("q", ""))
     body = {"query": listed.query, "region": region.code, "matched": listed.matched,
             "shows": [{"id": row.show.id, "title": row.title, "title_ja": row.title_ja,
-                       "releases": [[r.id, r.name] for r in row.releases]}
+                       "releases": [[r.id, release_name(r.name, page_messages())]
+                                    for r in row.releases]}
                       for row in listed.matches]}
     return cacheable((json.dumps(body, ensure_ascii=False) + "\n").encode(), "application/json",
                      max_age=current_app.config["PAGE_MAX_AGE_SECONDS"], last_modified=None)
