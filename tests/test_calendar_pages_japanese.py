@@ -150,8 +150,12 @@ def test_japanese_calendar_pages_read_as_written(japanese_pages):
     assert "マイカレンダーを登録" in pages["created"][1] and "通知" in pages["created"][1]
     assert '<option value="15" selected>15分前</option>' in pages["created"][1]
     assert "日本で視聴できる作品と、それぞれの視聴先" in pages["new jp"][1]
-    assert '<select name="platform" aria-label="Metallic Rougeの視聴先"><option ' \
+    assert '<select name="platform" aria-label="メタリックルージュの視聴先"><option ' \
         'value="metallic-rouge:earliest">最速</option>' in pages["new with shows"][1]
+    # The Japanese title first, the English one after it and marked English (the filter
+    # still finds either: "metal" above).
+    assert '<label for="show-metallic-rouge">メタリックルージュ <span class="title-other" ' \
+        'lang="en">Metallic Rouge</span></label>' in pages["filtered"][1]
     assert "「zzzz」に一致するものはありません" in pages["filtered, none"][1]
     assert "リストの1作品が見つかりました" in pages["imported jp"][1]
     assert "（この地域では視聴不可）" in pages["imported kr"][1]
