@@ -24,7 +24,7 @@ from .calendar_edge import IMPORT_PATH, PERSONAL_FEEDS, check_csrf, init_edge, n
     one_save_at_a_time
 from ..calendars.form import read_form
 from .calendar_page import FORM_ARGS, asked_choices as _asked_choices, form_html as _form_html, \
-    listed as _form_list, page_lang, prepare_form_lists
+    listed as _form_list, page_lang, page_titles, prepare_form_lists
 from ..calendars.rules import Outdated, Stored
 from ..calendars.list_import import match_list
 from .moved import current_show_id
@@ -88,7 +88,8 @@ def import_list():
     matched = match_list(upload.read(), catalog, region)
     here = [s for s in matched.show_ids if region in catalog.show(s).regions]
     elsewhere = [catalog.show(s).name() for s in matched.show_ids if s not in here]
-    choices = {"region": region, "shows": {s: None for s in here}, "lang": None, "alarms": []}
+    choices = {"region": region, "shows": {s: None for s in here}, "lang": page_titles(),
+               "alarms": []}
     return no_store(Response(
         _form_html("calendar_new.html", choices, "", unmatched=matched.unmatched,
                    elsewhere=elsewhere, imported=len(here)),
