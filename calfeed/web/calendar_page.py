@@ -20,7 +20,7 @@ from .catalogue_views import READINGS
 from .moved import current_show_id
 from .page_cache import accepted_language
 from .params import Values
-from .views import _region_choices
+from .pages import region_choices
 
 # What the form's pages take: the form's own fields (a filter without script sends them all).
 # The edit page's form also sends the generation it was loaded at (read only by its POST).
@@ -72,6 +72,6 @@ def form_html(template: str, choices: dict, query: str, *, names: str | None = N
         links = subscribe_links(feed, my_feed_header(region, len(choices["shows"]),
                                                      choices.get("lang"))[0])
     return render_template(
-        template, region=region, regions=_region_choices(names), region_names=names,
+        template, region=region, regions=region_choices(names), region_names=names,
         listed=listed(region, choices["shows"], query), choices=choices,
         alarm_choices=ALARM_CHOICES, links=links, **extra)

@@ -39,7 +39,8 @@ from .params import Values, takes
 from .response_cache import SKIP
 from .responses import cacheable
 from .store_faults import Unavailable
-from .views import _page, _page_region
+from .pages import page, page_region
+from .views import calendar_response, feed_settings
 
 calendars = Blueprint("calendars", __name__)
 EXTENSION = "calfeed.calendars"
@@ -57,9 +58,9 @@ def new(args: Values):
     links), `?q=` filters it (the filter box without script). The same for every visitor, so
     it is cached: no cookie, no token (forms are checked by their origin, `check_csrf`).
     Without a region, the browser's languages choose one, as on every page."""
-    region = _page_region(args)
+    region = page_region(args)
     choices = _asked_choices(args, region)
-    return _page(_form_html("calendar_new.html", choices, args.get("q", ""),
+    return page(_form_html("calendar_new.html", choices, args.get("q", ""),
                             names=words_language(choices["lang"]) if "lang" in args else None))
 
 
@@ -68,7 +69,7 @@ def new(args: Values):
 @takes("region", "q", page=True)
 def shows_json(args: Values):
     """The filter's matches for the form's script, which lists them as a person types."""
-    region = _page_region(args)
+    region = page_region(args)
     listed = _form_list(region, {}, args.get("q", ""))
     body = {"query": listed.query, "region": region.code, "matched": listed.matched,
             "shows": [{"id": row.show.id, "title": row.title, "title_ja": row.title_ja,
@@ -121,7 +122,7 @@ def edit(edit_key: str, args: Values):
     stored = _by_edit_key(edit_key)
     choices = stored.choices
     if "q" in args or "show" in args:
-        choices = _asked_choices(args, _page_region(args))
+        choices = _asked_choices(args, page_region(args))
     html = _form_html("calendar_edit.html", choices, args.get("q", ""), stored=stored,
                       edit_key=edit_key, created=parse.flag(args.get("created"), "created"),
                       saved=parse.flag(args.get("saved"), "saved"), generation=stored.generation)
@@ -203,10 +204,9 @@ def feed(feed_id: str, args: Values):
     ids = _current_ids(published, choices["shows"])
     shows = _current_choices(published, region, choices["shows"], ids)
     query = FeedQuery(lang=choices["lang"], alarms=tuple(choices["alarms"]))
-    from .views import _calendar_response, _settings
     name, about = my_feed_header(region, len(shows), query.lang)
-    return _calendar_response(chosen_feed(
-        published, region, shows, query, now=state.now(), url=request.url, settings=_settings(),
+    return calendar_response(chosen_feed(
+        published, region, shows, query, now=state.now(), url=request.url, settings=feed_settings(),
         name=name, about=about, filename="my-calfeed.ics",
         edits=current_edits(show_edits(choices, stored.generation, stored.edited), ids)))
 
@@ -320,6 +320,4 @@ def init_app(app: Flask) -> None:
     atexit.register(calendar_store.close)
     multiprocessing.util.Finalize(None, calendar_store.close, exitpriority=10)
     app.register_blueprint(calendars)
-    from .my_calendar import my_calendar
-    app.register_blueprint(my_calendar)
     init_edge(app)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from urllib.parse import quote, unquote
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, \
-    url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, render_template, \
+    request, url_for
 
 from . import state
 from ..query import values as parse
@@ -21,6 +21,7 @@ from ..schedule.regions import country
 from .calendar_cookie import COOKIE_PATH, KEPT_SECONDS, PICKS_COOKIE, forgotten, kept_edit_key
 from .calendar_edge import check_csrf, no_store, one_save_at_a_time
 from .calendar_rules import CalendarGone
+from .calendars import save, store
 from ..render.calendar_edits import KEY as EDITS
 from .params import Values, takes
 
@@ -112,7 +113,6 @@ def _asked():
 
 def _calendar():
     """(edit key, stored calendar) this browser holds, or None (none, or deleted since)."""
-    from .calendars import store
     edit_key = kept_edit_key()
     if not edit_key:
         return None
@@ -126,7 +126,6 @@ def _calendar():
 def _save(edit_key, stored, shows) -> None:
     """The calendar with these shows, its other choices kept (the edit counts are made anew
     from the stored ones by `save`)."""
-    from .calendars import save
     save(edit_key, stored, {**{k: v for k, v in stored.choices.items() if k != EDITS},
                             "shows": shows})
 
@@ -172,3 +171,7 @@ def _answer(done: str, show, region, *, shows=None, picks=None, undo=None) -> Re
         if kept_edit_key():      # its calendar was deleted since
             forgotten(response)
     return no_store(response)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(my_calendar)
