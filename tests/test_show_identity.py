@@ -50,7 +50,7 @@ def aliased(make_app, tmp_path, monkeypatch):
     """An app whose alias table says metallic-rouge was once served as 'metalic-rouge'."""
     table = tmp_path / "aliases.yaml"
     table.write_text("metalic-rouge: bgm425595\nsomething-gone: bgm1\n", encoding="utf-8")
-    monkeypatch.setattr("calfeed.web.moved.alias_table", lambda: read_aliases(table))
+    monkeypatch.setattr("calfeed.publish.catalog.alias_table", lambda: read_aliases(table))
     return make_app().test_client()
 
 

@@ -73,7 +73,7 @@ def chosen_shows(given: list[str], catalog: Catalog, region) -> dict[str, set | 
     refused by name."""
     shows: dict[str, set | None] = {}
     for text in (s.strip() for s in given if s.strip()):
-        show = catalog.show(parse.show_id(text, catalog.shows))
+        show = catalog.show(parse.show_id(text, catalog))
         if region.code not in show.regions:
             raise ParameterError("show", f"{show.name()} cannot be watched in {region.name}: "
                                          "remove it or choose another region")
@@ -88,10 +88,12 @@ def choose_releases(given: list[str], shows: dict, catalog: Catalog, region) -> 
     per_show: dict[str, set[str]] = {}
     bare: set[str] = set()
     for text in (r.strip() for r in given if r.strip()):
-        show_id, _, release_id = text.rpartition(":")
+        named, _, release_id = text.rpartition(":")
         if release_id == EARLIEST:
             continue
-        if not show_id:
+        # The show as the ticks name it: any case, an old id or its stable key.
+        show_id = catalog.current_id(named) if named else None
+        if not named:
             bare.add(release_id)
         elif show_id in shows:      # a show listed on the form but not ticked: not chosen
             per_show.setdefault(show_id, set()).add(release_id)

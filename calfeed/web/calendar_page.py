@@ -17,7 +17,6 @@ from ..render.subscribe import subscribe_links
 from ..schedule.regions import country, countries
 from .calendar_form import check_size, choose_releases
 from .catalogue_views import READINGS
-from .moved import current_show_id
 from .page_cache import accepted_language
 from .params import Values
 from .pages import region_choices
@@ -34,10 +33,8 @@ def asked_choices(args: Values, region) -> dict:
     catalog = state.current().catalog
     lists = {"show": list(args.all("show")), "platform": list(args.all("platform"))}
     check_size(lists, current_app.config["CALENDAR_MAX_SHOWS"])
-    published = state.current()
-    # As every route takes a show: any case, an old id or its stable key (moved.py).
-    shows = {(current_show_id(published, given) or parse.show_id(given, catalog.shows)): None
-             for given in lists["show"]}
+    # As every route takes a show: any case, an old id or its stable key.
+    shows = {parse.show_id(given, catalog): None for given in lists["show"]}
     choose_releases(lists["platform"], shows, catalog, region)
     lang = parse.lang(args.get("lang"), catalogue_languages(), "the form's titles") \
         if "lang" in args else None

@@ -33,7 +33,6 @@ from .calendar_store import CalendarStore
 from .pg_calendar_store import PgCalendarStore
 from ..database import DATABASE
 from .list_import import match_list
-from .moved import current_show_id
 from .page_cache import chosen_region, whole_response
 from .params import Values, takes
 from .response_cache import SKIP
@@ -253,7 +252,7 @@ def _current_ids(published, stored: dict) -> dict[str, str]:
     """Stored show ids to today's (an id may change; aliases and the stable key lead on); a
     show gone from the data is left out."""
     return {stored_id: show_id for stored_id in stored
-            if (show_id := current_show_id(published, stored_id)) is not None}
+            if (show_id := published.catalog.current_id(stored_id)) is not None}
 
 
 def _current_choices(published, region, stored: dict, ids: dict[str, str]) -> dict:

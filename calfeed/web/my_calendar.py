@@ -83,7 +83,7 @@ def mine(args: Values):
     calendar (or the picks and the form that opens with them)."""
     catalog = state.current().catalog
     shows = args.all("show")
-    show = catalog.show(parse.show_id(shows[0], catalog.shows)) if shows else None
+    show = catalog.show(parse.show_id(shows[0], catalog)) if shows else None
     region = parse.region(args.get("region")) if "region" in args else None
     found = _calendar()
     picks = _picks() if found is None else {}
@@ -91,7 +91,7 @@ def mine(args: Values):
         "calendar_mine.html", region=region, show=show, done=args.get("done"),
         before=args.get("before"), calendar=found is not None,
         edit_url=url_for("calendars.edit", edit_key=found[0]) if found else None,
-        picks=[catalog.shows[s] for s in picks if s in catalog.shows],
+        picks=[catalog.shows[found] for s in picks if (found := catalog.current_id(s))],
         new_url=_new_url(picks, region) if picks else None)
     # Its undo is a form: strict-origin lets browsers name this origin when they send it.
     return no_store(Response(html, content_type="text/html; charset=utf-8"),
@@ -104,7 +104,7 @@ def _asked():
     given = request.form.get("show", "").strip()
     if not given:
         raise ParameterError("show", "say which show to add (show=its id)")
-    show = catalog.show(parse.show_id(given[:250], catalog.shows))
+    show = catalog.show(parse.show_id(given[:250], catalog))
     region = parse.region(request.form.get("region", "").strip()[:10] or
                           current_app.config["DEFAULT_REGION"])
     releases = [r for r in request.form.get("release", "").split(",")[:20] if r.strip()]

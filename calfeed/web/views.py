@@ -24,9 +24,8 @@ from ..render.pages import (episode_rows, language_choices, platform_choices, wh
 from ..schedule.regions import countries
 from ..schedule.zones import zone_of
 from .dataset_updates import last_check
-from .moved import current_show_id
 from .pages import page, page_region, region_choices
-from .params import Values, moved_to, takes
+from .params import Values, takes, todays_show
 from .page_cache import chosen_region, whole_response
 from .page_words import page_language
 from .responses import cacheable
@@ -40,7 +39,7 @@ views = Blueprint("calfeed", __name__)
 @takes("region", "lang", "alarm", "release", "releases", page=True)
 def show_page(show_id: str, args: Values):
     published, now = state.current(), state.now()
-    show = published.catalog.show(_canonical_show(show_id, published, ".show_page"))
+    show = todays_show(published.catalog, show_id)
     region = page_region(args)
     watchable = region.code in show.regions
     if not watchable and ("release" in args or "releases" in args):
@@ -94,16 +93,6 @@ def show_page(show_id: str, args: Values):
         zone=zone_of(None, region).key))
 
 
-def _canonical_show(show_id: str, published, endpoint: str) -> str:
-    """The show's id as the catalogue spells it; another case, an old id or the stable key
-    redirects there (301, web/moved.py), so each page, feed and document has one address. An
-    unknown id is left to the lookup's 404."""
-    found = current_show_id(published, show_id)
-    if found is not None and found != show_id:
-        moved_to(url_for(endpoint, **{**request.view_args, "show_id": found}))
-    return show_id
-
-
 @views.get("/healthz")
 @takes()
 def healthz(args: Values):
@@ -139,7 +128,7 @@ def show_calendar(region_code: str, show_id: str, args: Values):
     region = parse.region(region_code)
     published = state.current()
     # An unknown show, or one not watchable here, is a 404 whatever the parameters say.
-    show = published.catalog.show(_canonical_show(show_id, published, ".show_calendar"))
+    show = todays_show(published.catalog, show_id)
     require_watchable(show, region)
     query = parse_feed_query(args, (show,), region)
     return calendar_response(show_feed(published, region, show_id, query, now=state.now(),

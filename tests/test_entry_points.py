@@ -1,0 +1,163 @@
+"""Every way into calfeed reads a show id by one rule (Catalog.current_id): pages, feeds, the
+API, the calendar form's links and posts, the "+ My calendar" buttons and the list import."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from calfeed.source.aliases import read_aliases
+
+SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin"}
+TODAY = "metallic-rouge"
+# Another case, the stable key (its bangumi.tv subject) in two cases, an old id (aliases.yaml).
+ASKED = ["Metallic-Rouge", "METALLIC-ROUGE", "bgm425595", "BGM425595", "metalic-rouge"]
+
+
+@pytest.fixture
+def browser(make_app, tmp_path, monkeypatch):
+    """A client sending forms as calfeed's own pages do, on an app whose alias table says
+    metallic-rouge was once served as 'metalic-rouge'."""
+    table = tmp_path / "aliases.yaml"
+    table.write_text("metalic-rouge: bgm425595\n", encoding="utf-8")
+    monkeypatch.setattr("calfeed.publish.catalog.alias_table", lambda: read_aliases(table))
+    client = make_app().test_client()
+    client.environ_base.update(SAME_ORIGIN)
+    return client
+
+
+def redirected(answer) -> str:
+    assert answer.status_code == 301, answer.text
+    return urlsplit(answer.headers["Location"]).path
+
+
+def path_show(template: str):
+    """A route naming the show in its path: a 301 to today's id, the query kept."""
+    def took(client, asked):
+        answer = client.get(template.format(asked) + "?alarm=15")
+        assert answer.headers["Location"].endswith("?alarm=15")
+        return redirected(answer)
+    return took
+
+
+def schedule_query(client, asked):
+    """/api/v1/schedule?show=: an old id or the stable key redirects, any case is read."""
+    answer = client.get(f"/api/v1/schedule?show={asked}&from=2024-01-08&to=2024-01-10")
+    if answer.status_code == 301:
+        return parse_qs(urlsplit(answer.headers["Location"]).query)["show"][0]
+    assert answer.status_code == 200, answer.text
+    return {a["show_id"] for a in answer.get_json()["airings"]}.pop()
+
+
+def ticked(page: str) -> tuple[list[str], list[str]]:
+    """The shows ticked and the platforms chosen on a calendar form page."""
+    text = html.unescape(page)
+    return (re.findall(r'name="show" value="([^"]+)" checked', text),
+            re.findall(r'<option value="([^"]+:[^"]+)" selected', text))
+
+
+def form_link(client, asked):
+    answer = client.get(f"/calendars/new?region=jp&show={asked}&platform={asked}:fod")
+    assert answer.status_code == 200, answer.text
+    assert ticked(answer.text) == ([TODAY], [f"{TODAY}:fod"])
+    return TODAY
+
+
+def stored(client, edit_path: str) -> dict:
+    with client.application.app_context():
+        from calfeed.web.calendars import store
+        return store().by_edit_key(edit_path.rsplit("/", 1)[1]).choices["shows"]
+
+
+def create(client, show: str, platform: str | None = None):
+    answer = client.post("/calendars", data={"region": "jp", "show": show,
+                                             **({"platform": platform} if platform else {})})
+    assert answer.status_code == 303, answer.text
+    return urlsplit(answer.headers["Location"]).path
+
+
+def form_post(client, asked):
+    shows = stored(client, create(client, asked, f"{asked}:fod"))
+    assert shows == {TODAY: ["fod"]}
+    return TODAY
+
+
+def edit_post(client, asked):
+    edit_path = create(client, TODAY)
+    answer = client.post(edit_path, data={"region": "jp", "show": asked,
+                                          "platform": f"{asked}:fod"})
+    assert answer.status_code == 303, answer.text
+    assert stored(client, edit_path) == {TODAY: ["fod"]}
+    return TODAY
+
+
+def edit_page_filter(client, asked):
+    answer = client.get(f"{create(client, TODAY)}?q=&region=jp&show={asked}")
+    assert answer.status_code == 200, answer.text
+    return ticked(answer.text)[0][0]
+
+
+def add_button(client, asked):
+    answer = client.post("/calendars/mine/shows", data={"show": asked, "region": "us"},
+                         headers={"Accept": "application/json"})
+    assert answer.status_code == 200, answer.text
+    return answer.get_json()["show"]
+
+
+def added_page(client, asked):
+    answer = client.get(f"/calendars/mine?show={asked}&done=added&region=us")
+    assert answer.status_code == 200, answer.text
+    return re.search(r'href="/shows/([^"?]+)\?region=us">', answer.text).group(1)
+
+
+ENTRY_POINTS = {
+    "show page": path_show("/shows/{}"), "show feed": path_show("/feeds/us/{}.ics"),
+    "API show": path_show("/api/v1/shows/{}"), "API schedule": schedule_query,
+    "form link": form_link, "form post": form_post, "edit post": edit_post,
+    "edit page filter": edit_page_filter, "+ My calendar": add_button,
+    "+ My calendar page": added_page,
+}
+
+
+@pytest.mark.parametrize("asked", ASKED)
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_every_entry_point_takes_a_show_by_any_of_its_ids(browser, entry, asked):
+    found = ENTRY_POINTS[entry](browser, asked)
+    assert found.strip("/").rsplit("/", 1)[-1].removesuffix(".ics") == TODAY
+
+
+# An id that leads nowhere: 404 where a URL names it, 400 in a form sent (the form exists).
+UNKNOWN = {
+    "show page": lambda c, s: c.get(f"/shows/{s}"),
+    "show feed": lambda c, s: c.get(f"/feeds/us/{s}.ics"),
+    "API show": lambda c, s: c.get(f"/api/v1/shows/{s}"),
+    "API schedule": lambda c, s: c.get(f"/api/v1/schedule?show={s}"),
+    "form link": lambda c, s: c.get(f"/calendars/new?region=us&show={s}"),
+    "form post": lambda c, s: c.post("/calendars", data={"region": "us", "show": s}),
+    "edit post": lambda c, s: c.post(create(c, TODAY), data={"region": "us", "show": s}),
+    "+ My calendar": lambda c, s: c.post("/calendars/mine/shows", data={"show": s}),
+    "+ My calendar page": lambda c, s: c.get(f"/calendars/mine?show={s}"),
+}
+
+
+@pytest.mark.parametrize("asked", ["bgm1", "no-such-show"])
+@pytest.mark.parametrize("entry", UNKNOWN)
+def test_an_id_that_leads_nowhere_is_refused_alike_everywhere(browser, entry, asked):
+    answer = UNKNOWN[entry](browser, asked)
+    assert answer.status_code == (400 if answer.request.method == "POST" else 404)
+    assert f"unknown show '{asked}'" in html.unescape(answer.text)
+
+
+def test_the_list_import_ticks_shows_by_todays_id(browser):
+    # A list names shows by MyAnimeList or AniList ids, matched against each show's `ids`
+    # (Metallic Rouge's MyAnimeList id is 54794): what it ticks is the catalogue's own id,
+    # which the form's post then reads like any.
+    mal = b"<myanimelist><anime><series_animedb_id>54794</series_animedb_id></anime></myanimelist>"
+    answer = browser.post("/calendars/import", data={"region": "us",
+                                                     "list": (io.BytesIO(mal), "list.xml")})
+    assert answer.status_code == 200, answer.text
+    assert ticked(answer.text)[0] == [TODAY]
