@@ -1,5 +1,6 @@
-"""Every way into calfeed reads a show id by one rule (Catalog.current_id): pages, feeds, the
-API, the calendar form's links and posts, the "+ My calendar" buttons and the list import."""
+"""Every way into calfeed reads a show id by one rule (Catalog.current_id) and a region by one
+parser (query.values.region): pages, feeds, the API, the calendar form's links and posts, the
+"+ My calendar" buttons and the list import."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from calfeed.query.errors import ParameterError
+from calfeed.query.values import region
 from calfeed.source.aliases import read_aliases
 
 SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin"}
@@ -161,3 +164,74 @@ def test_the_list_import_ticks_shows_by_todays_id(browser):
                                                      "list": (io.BytesIO(mal), "list.xml")})
     assert answer.status_code == 200, answer.text
     assert ticked(answer.text)[0] == [TODAY]
+
+
+MAL_LIST = b"<myanimelist><anime><series_animedb_id>54794</series_animedb_id></anime></myanimelist>"
+# Every route that takes a region, in a path, a query or a form field.
+REGION_ROUTES = {
+    "front page": lambda c, r: c.get(f"/?region={r}"),
+    "seasons": lambda c, r: c.get(f"/seasons?region={r}"),
+    "a season": lambda c, r: c.get(f"/seasons/2024-winter?region={r}"),
+    "search": lambda c, r: c.get(f"/search?q=metal&region={r}"),
+    "search.json": lambda c, r: c.get(f"/search.json?q=metal&region={r}"),
+    "week": lambda c, r: c.get(f"/week?region={r}"),
+    "show page": lambda c, r: c.get(f"/shows/{TODAY}?region={r}"),
+    "region feed": lambda c, r: c.get(f"/feeds/{r}.ics"),
+    "show feed": lambda c, r: c.get(f"/feeds/{r}/{TODAY}.ics"),
+    "API region": lambda c, r: c.get(f"/api/v1/regions/{r}"),
+    "API show": lambda c, r: c.get(f"/api/v1/shows/{TODAY}?region={r}"),
+    "API schedule": lambda c, r: c.get(f"/api/v1/schedule?region={r}"),
+    "API search": lambda c, r: c.get(f"/api/v1/search?q=metal&region={r}"),
+    "form link": lambda c, r: c.get(f"/calendars/new?region={r}"),
+    "form filter": lambda c, r: c.get(f"/calendars/shows.json?q=metal&region={r}"),
+    "edit page filter": lambda c, r: c.get(f"{create(c, TODAY)}?q=metal&region={r}"),
+    "+ My calendar page": lambda c, r: c.get(f"/calendars/mine?show={TODAY}&region={r}"),
+    "form post": lambda c, r: c.post("/calendars", data={"region": r, "show": TODAY}),
+    "edit post": lambda c, r: c.post(create(c, TODAY), data={"region": r, "show": TODAY}),
+    "list import": lambda c, r: c.post("/calendars/import", data={
+        "region": r, "list": (io.BytesIO(MAL_LIST), "list.xml")}),
+    "+ My calendar": lambda c, r: c.post("/calendars/mine/shows", data={"show": TODAY,
+                                                                         "region": r}),
+    "+ My calendar remove": lambda c, r: c.post("/calendars/mine/shows/remove", data={
+        "show": TODAY, "region": r}),
+}
+
+
+def refusal(text: str) -> str:
+    """What the one region parser says of `text`."""
+    with pytest.raises(ParameterError) as refused:
+        region(text)
+    return refused.value.message
+
+
+# Unicode upper-cases `ıt` and `ſe` to IT and SE; `zz` is no country, so no default stands in.
+@pytest.mark.parametrize("given", ["ıt", "ſe", "zz", "usa"])
+@pytest.mark.parametrize("route", REGION_ROUTES)
+def test_every_route_refuses_a_region_that_is_no_country_alike(browser, route, given):
+    answer = REGION_ROUTES[route](browser, given)
+    # 404 where a URL names it, 400 in a form sent (the form's address exists).
+    assert answer.status_code == (400 if answer.request.method == "POST" else 404), answer.text
+    if answer.is_json:
+        assert answer.get_json()["error"]["parameter"] == "region"
+    assert refusal(given) in html.unescape(answer.text)
+
+
+@pytest.mark.parametrize("given", ["jp", "JP"])
+@pytest.mark.parametrize("route", REGION_ROUTES)
+def test_every_route_takes_a_region_in_any_case(browser, route, given):
+    answer = REGION_ROUTES[route](browser, given)
+    assert answer.status_code in (200, 301, 303), answer.text
+
+
+def test_a_form_reads_its_region_as_a_query_is_read(browser):
+    # Spaces around it are left out, as in a query; given twice, it is refused.
+    edit_path = create(browser, TODAY)
+    answer = browser.post(edit_path, data={"region": " jp ", "show": TODAY})
+    assert answer.status_code == 303, answer.text
+    with browser.application.app_context():
+        from calfeed.web.calendars import store
+        assert store().by_edit_key(edit_path.rsplit("/", 1)[1]).choices["region"] == "JP"
+    for path in ("/calendars/import", "/calendars/mine/shows"):
+        answer = browser.post(path, data={"region": ["jp", "us"], "show": TODAY,
+                                          "list": (io.BytesIO(MAL_LIST), "list.xml")})
+        assert answer.status_code == 400 and "region" in answer.text, path

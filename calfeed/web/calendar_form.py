@@ -6,6 +6,7 @@ from ..publish.catalog import Catalog
 from ..query import values as parse
 from ..query.errors import ParameterError
 from ..query.feed import languages as languages_of
+from ..schedule.regions import Country
 from ..suggest import advise, did_you_mean, quoted
 
 # q is the form's filter box: sent along with the rest, read only by the page that lists shows.
@@ -30,10 +31,7 @@ def read_form(lists: dict[str, list[str]], catalog: Catalog, max_shows: int) -> 
     in a dictionary, never compared with every show.
     """
     check_size(lists, max_shows)
-    region_code = _one(lists, "region")
-    if not region_code:
-        raise ParameterError("region", "choose a region (an ISO 3166-1 code such as us or jp)")
-    region = parse.region(region_code)
+    region = form_region(lists)
     shows = chosen_shows(lists.get("show", []), catalog, region)
     if not shows:
         raise ParameterError("show", "choose at least one show")
@@ -45,6 +43,17 @@ def read_form(lists: dict[str, list[str]], catalog: Catalog, max_shows: int) -> 
             "lang": parse.lang(lang, languages_of(chosen), "these titles") if lang else None,
             "alarms": list(parse.alarms(alarm)) if alarm else [],
             "shows": {s: sorted(r) if r is not None else None for s, r in shows.items()}}
+
+
+def form_region(lists: dict[str, list[str]], default: str | None = None) -> Country:
+    """A posted form's `region` (the calendar forms, the list import, the "+ My calendar"
+    buttons): one value, spaces around it ignored, read by the region parser every route
+    uses (query.values.region), so `ıt` or `zz` is refused as in a URL, never taken for
+    Italy or the default. Without one, `default`, else the form is refused."""
+    code = _one(lists, "region") or default
+    if not code:
+        raise ParameterError("region", "choose a region (an ISO 3166-1 code such as us or jp)")
+    return parse.region(code)
 
 
 def check_size(lists: dict[str, list[str]], max_shows: int) -> None:

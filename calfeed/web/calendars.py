@@ -25,7 +25,7 @@ from ..i18n import words_language
 from .calendar_cookie import forgotten, opened
 from .calendar_edge import IMPORT_PATH, PERSONAL_FEEDS, check_csrf, init_edge, no_store, \
     one_save_at_a_time
-from .calendar_form import read_form
+from .calendar_form import form_region, read_form
 from .calendar_page import FORM_ARGS, asked_choices as _asked_choices, form_html as _form_html, \
     listed as _form_list
 from .calendar_rules import Limits, Outdated, Stored
@@ -86,9 +86,8 @@ def import_list():
     upload = request.files.get("list")
     if upload is None or not upload.filename:
         raise ParameterError("list", "choose a MyAnimeList export (.xml) or AniList list (.json)")
-    # The one region parser, as every route: an unknown region is a 400, never the default.
-    region = parse.region(request.form.get("region", "").strip() or
-                          current_app.config["DEFAULT_REGION"]).code
+    region = form_region(request.form.to_dict(flat=False),
+                         current_app.config["DEFAULT_REGION"]).code
     catalog = state.current().catalog
     matched = match_list(upload.read(), catalog, region)
     here = [s for s in matched.show_ids if region in catalog.show(s).regions]

@@ -20,6 +20,7 @@ from ..query.errors import ParameterError
 from ..schedule.regions import country
 from .calendar_cookie import COOKIE_PATH, KEPT_SECONDS, PICKS_COOKIE, forgotten, kept_edit_key
 from .calendar_edge import check_csrf, no_store, one_save_at_a_time
+from .calendar_form import form_region
 from .calendar_rules import CalendarGone
 from .calendars import save, store
 from ..render.calendar_edits import KEY as EDITS
@@ -105,8 +106,7 @@ def _asked():
     if not given:
         raise ParameterError("show", "say which show to add (show=its id)")
     show = catalog.show(parse.show_id(given[:250], catalog))
-    region = parse.region(request.form.get("region", "").strip()[:10] or
-                          current_app.config["DEFAULT_REGION"])
+    region = form_region(request.form.to_dict(flat=False), current_app.config["DEFAULT_REGION"])
     releases = [r for r in request.form.get("release", "").split(",")[:20] if r.strip()]
     return show, region, releases or None
 
