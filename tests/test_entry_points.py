@@ -13,24 +13,11 @@ import pytest
 
 from calfeed.query.errors import ParameterError
 from calfeed.query.values import region
-from calfeed.source.aliases import read_aliases
+from calfeed.web.calendars import store
 
-SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin"}
 TODAY = "metallic-rouge"
 # Another case, the stable key (its bangumi.tv subject) in two cases, an old id (aliases.yaml).
 ASKED = ["Metallic-Rouge", "METALLIC-ROUGE", "bgm425595", "BGM425595", "metalic-rouge"]
-
-
-@pytest.fixture
-def browser(make_app, tmp_path, monkeypatch):
-    """A client sending forms as calfeed's own pages do, on an app whose alias table says
-    metallic-rouge was once served as 'metalic-rouge'."""
-    table = tmp_path / "aliases.yaml"
-    table.write_text("metalic-rouge: bgm425595\n", encoding="utf-8")
-    monkeypatch.setattr("calfeed.publish.catalog.alias_table", lambda: read_aliases(table))
-    client = make_app().test_client()
-    client.environ_base.update(SAME_ORIGIN)
-    return client
 
 
 def redirected(answer) -> str:
@@ -72,7 +59,6 @@ def form_link(client, asked):
 
 def stored(client, edit_path: str) -> dict:
     with client.application.app_context():
-        from calfeed.web.calendars import store
         return store().by_edit_key(edit_path.rsplit("/", 1)[1]).choices["shows"]
 
 
@@ -128,8 +114,8 @@ ENTRY_POINTS = {
 
 @pytest.mark.parametrize("asked", ASKED)
 @pytest.mark.parametrize("entry", ENTRY_POINTS)
-def test_every_entry_point_takes_a_show_by_any_of_its_ids(browser, entry, asked):
-    found = ENTRY_POINTS[entry](browser, asked)
+def test_every_entry_point_takes_a_show_by_any_of_its_ids(aliased, entry, asked):
+    found = ENTRY_POINTS[entry](aliased, asked)
     assert found.strip("/").rsplit("/", 1)[-1].removesuffix(".ics") == TODAY
 
 
@@ -149,18 +135,18 @@ UNKNOWN = {
 
 @pytest.mark.parametrize("asked", ["bgm1", "no-such-show"])
 @pytest.mark.parametrize("entry", UNKNOWN)
-def test_an_id_that_leads_nowhere_is_refused_alike_everywhere(browser, entry, asked):
-    answer = UNKNOWN[entry](browser, asked)
+def test_an_id_that_leads_nowhere_is_refused_alike_everywhere(aliased, entry, asked):
+    answer = UNKNOWN[entry](aliased, asked)
     assert answer.status_code == (400 if answer.request.method == "POST" else 404)
     assert f"unknown show '{asked}'" in html.unescape(answer.text)
 
 
-def test_the_list_import_ticks_shows_by_todays_id(browser):
+def test_the_list_import_ticks_shows_by_todays_id(aliased):
     # A list names shows by MyAnimeList or AniList ids, matched against each show's `ids`
     # (Metallic Rouge's MyAnimeList id is 54794): what it ticks is the catalogue's own id,
     # which the form's post then reads like any.
     mal = b"<myanimelist><anime><series_animedb_id>54794</series_animedb_id></anime></myanimelist>"
-    answer = browser.post("/calendars/import", data={"region": "us",
+    answer = aliased.post("/calendars/import", data={"region": "us",
                                                      "list": (io.BytesIO(mal), "list.xml")})
     assert answer.status_code == 200, answer.text
     assert ticked(answer.text)[0] == [TODAY]
@@ -207,8 +193,8 @@ def refusal(text: str) -> str:
 # Unicode upper-cases `ıt` and `ſe` to IT and SE; `zz` is no country, so no default stands in.
 @pytest.mark.parametrize("given", ["ıt", "ſe", "zz", "usa"])
 @pytest.mark.parametrize("route", REGION_ROUTES)
-def test_every_route_refuses_a_region_that_is_no_country_alike(browser, route, given):
-    answer = REGION_ROUTES[route](browser, given)
+def test_every_route_refuses_a_region_that_is_no_country_alike(calendar_client, route, given):
+    answer = REGION_ROUTES[route](calendar_client, given)
     # 404 where a URL names it, 400 in a form sent (the form's address exists).
     assert answer.status_code == (400 if answer.request.method == "POST" else 404), answer.text
     if answer.is_json:
@@ -218,20 +204,19 @@ def test_every_route_refuses_a_region_that_is_no_country_alike(browser, route, g
 
 @pytest.mark.parametrize("given", ["jp", "JP"])
 @pytest.mark.parametrize("route", REGION_ROUTES)
-def test_every_route_takes_a_region_in_any_case(browser, route, given):
-    answer = REGION_ROUTES[route](browser, given)
+def test_every_route_takes_a_region_in_any_case(calendar_client, route, given):
+    answer = REGION_ROUTES[route](calendar_client, given)
     assert answer.status_code in (200, 301, 303), answer.text
 
 
-def test_a_form_reads_its_region_as_a_query_is_read(browser):
+def test_a_form_reads_its_region_as_a_query_is_read(calendar_client):
     # Spaces around it are left out, as in a query; given twice, it is refused.
-    edit_path = create(browser, TODAY)
-    answer = browser.post(edit_path, data={"region": " jp ", "show": TODAY})
+    edit_path = create(calendar_client, TODAY)
+    answer = calendar_client.post(edit_path, data={"region": " jp ", "show": TODAY})
     assert answer.status_code == 303, answer.text
-    with browser.application.app_context():
-        from calfeed.web.calendars import store
+    with calendar_client.application.app_context():
         assert store().by_edit_key(edit_path.rsplit("/", 1)[1]).choices["region"] == "JP"
     for path in ("/calendars/import", "/calendars/mine/shows"):
-        answer = browser.post(path, data={"region": ["jp", "us"], "show": TODAY,
+        answer = calendar_client.post(path, data={"region": ["jp", "us"], "show": TODAY,
                                           "list": (io.BytesIO(MAL_LIST), "list.xml")})
         assert answer.status_code == 400 and "region" in answer.text, path
