@@ -119,68 +119,61 @@ def test_every_entry_point_takes_a_show_by_any_of_its_ids(aliased, entry, asked)
     assert found.strip("/").rsplit("/", 1)[-1].removesuffix(".ics") == TODAY
 
 
-# An id that leads nowhere: 404 where a URL names it, 400 in a form sent (the form exists).
-UNKNOWN = {
-    "show page": lambda c, s: c.get(f"/shows/{s}"),
-    "show feed": lambda c, s: c.get(f"/feeds/us/{s}.ics"),
-    "API show": lambda c, s: c.get(f"/api/v1/shows/{s}"),
-    "API schedule": lambda c, s: c.get(f"/api/v1/schedule?show={s}"),
-    "form link": lambda c, s: c.get(f"/calendars/new?region=us&show={s}"),
-    "form post": lambda c, s: c.post("/calendars", data={"region": "us", "show": s}),
-    "edit post": lambda c, s: c.post(create(c, TODAY), data={"region": "us", "show": s}),
-    "+ My calendar": lambda c, s: c.post("/calendars/mine/shows", data={"show": s}),
-    "+ My calendar page": lambda c, s: c.get(f"/calendars/mine?show={s}"),
+MAL_LIST = b"<myanimelist><anime><series_animedb_id>54794</series_animedb_id></anime></myanimelist>"
+# Every route that takes a show or a region, in a path, a query or a form field:
+# (client, show, region) -> its answer.
+ROUTES = {
+    "front page": lambda c, s, r: c.get(f"/?region={r}"),
+    "seasons": lambda c, s, r: c.get(f"/seasons?region={r}"),
+    "a season": lambda c, s, r: c.get(f"/seasons/2024-winter?region={r}"),
+    "search": lambda c, s, r: c.get(f"/search?q=metal&region={r}"),
+    "search.json": lambda c, s, r: c.get(f"/search.json?q=metal&region={r}"),
+    "week": lambda c, s, r: c.get(f"/week?region={r}"),
+    "show page": lambda c, s, r: c.get(f"/shows/{s}?region={r}"),
+    "region feed": lambda c, s, r: c.get(f"/feeds/{r}.ics"),
+    "show feed": lambda c, s, r: c.get(f"/feeds/{r}/{s}.ics"),
+    "API region": lambda c, s, r: c.get(f"/api/v1/regions/{r}"),
+    "API show": lambda c, s, r: c.get(f"/api/v1/shows/{s}?region={r}"),
+    "API schedule": lambda c, s, r: c.get(f"/api/v1/schedule?region={r}&show={s}"),
+    "API search": lambda c, s, r: c.get(f"/api/v1/search?q=metal&region={r}"),
+    "form link": lambda c, s, r: c.get(f"/calendars/new?region={r}&show={s}"),
+    "form filter": lambda c, s, r: c.get(f"/calendars/shows.json?q=metal&region={r}"),
+    "edit page filter": lambda c, s, r: c.get(f"{create(c, TODAY)}?q=&region={r}&show={s}"),
+    "+ My calendar page": lambda c, s, r: c.get(f"/calendars/mine?show={s}&region={r}"),
+    "form post": lambda c, s, r: c.post("/calendars", data={"region": r, "show": s}),
+    "edit post": lambda c, s, r: c.post(create(c, TODAY), data={"region": r, "show": s}),
+    "list import": lambda c, s, r: c.post("/calendars/import", data={
+        "region": r, "list": (io.BytesIO(MAL_LIST), "list.xml")}),
+    "+ My calendar": lambda c, s, r: c.post("/calendars/mine/shows", data={"show": s,
+                                                                            "region": r}),
+    "+ My calendar remove": lambda c, s, r: c.post("/calendars/mine/shows/remove", data={
+        "show": s, "region": r}),
 }
+NAMING_A_SHOW = ("show page", "show feed", "API show", "API schedule", "form link",
+                 "edit page filter", "+ My calendar page", "form post", "edit post",
+                 "+ My calendar", "+ My calendar remove")
+
+
+def refused_alike(answer, message: str) -> None:
+    """404 where a URL names it, 400 in a form sent (the form's address exists), and the
+    message in the route's own shape (JSON, a line of text, a page)."""
+    assert answer.status_code == (400 if answer.request.method == "POST" else 404), answer.text
+    assert message in html.unescape(answer.text)
 
 
 @pytest.mark.parametrize("asked", ["bgm1", "no-such-show"])
-@pytest.mark.parametrize("entry", UNKNOWN)
-def test_an_id_that_leads_nowhere_is_refused_alike_everywhere(aliased, entry, asked):
-    answer = UNKNOWN[entry](aliased, asked)
-    assert answer.status_code == (400 if answer.request.method == "POST" else 404)
-    assert f"unknown show '{asked}'" in html.unescape(answer.text)
+@pytest.mark.parametrize("route", NAMING_A_SHOW)
+def test_an_id_that_leads_nowhere_is_refused_alike_everywhere(aliased, route, asked):
+    refused_alike(ROUTES[route](aliased, asked, "jp"), f"unknown show '{asked}'")
 
 
 def test_the_list_import_ticks_shows_by_todays_id(aliased):
     # A list names shows by MyAnimeList or AniList ids, matched against each show's `ids`
     # (Metallic Rouge's MyAnimeList id is 54794): what it ticks is the catalogue's own id,
     # which the form's post then reads like any.
-    mal = b"<myanimelist><anime><series_animedb_id>54794</series_animedb_id></anime></myanimelist>"
-    answer = aliased.post("/calendars/import", data={"region": "us",
-                                                     "list": (io.BytesIO(mal), "list.xml")})
+    answer = ROUTES["list import"](aliased, None, "us")
     assert answer.status_code == 200, answer.text
     assert ticked(answer.text)[0] == [TODAY]
-
-
-MAL_LIST = b"<myanimelist><anime><series_animedb_id>54794</series_animedb_id></anime></myanimelist>"
-# Every route that takes a region, in a path, a query or a form field.
-REGION_ROUTES = {
-    "front page": lambda c, r: c.get(f"/?region={r}"),
-    "seasons": lambda c, r: c.get(f"/seasons?region={r}"),
-    "a season": lambda c, r: c.get(f"/seasons/2024-winter?region={r}"),
-    "search": lambda c, r: c.get(f"/search?q=metal&region={r}"),
-    "search.json": lambda c, r: c.get(f"/search.json?q=metal&region={r}"),
-    "week": lambda c, r: c.get(f"/week?region={r}"),
-    "show page": lambda c, r: c.get(f"/shows/{TODAY}?region={r}"),
-    "region feed": lambda c, r: c.get(f"/feeds/{r}.ics"),
-    "show feed": lambda c, r: c.get(f"/feeds/{r}/{TODAY}.ics"),
-    "API region": lambda c, r: c.get(f"/api/v1/regions/{r}"),
-    "API show": lambda c, r: c.get(f"/api/v1/shows/{TODAY}?region={r}"),
-    "API schedule": lambda c, r: c.get(f"/api/v1/schedule?region={r}"),
-    "API search": lambda c, r: c.get(f"/api/v1/search?q=metal&region={r}"),
-    "form link": lambda c, r: c.get(f"/calendars/new?region={r}"),
-    "form filter": lambda c, r: c.get(f"/calendars/shows.json?q=metal&region={r}"),
-    "edit page filter": lambda c, r: c.get(f"{create(c, TODAY)}?q=metal&region={r}"),
-    "+ My calendar page": lambda c, r: c.get(f"/calendars/mine?show={TODAY}&region={r}"),
-    "form post": lambda c, r: c.post("/calendars", data={"region": r, "show": TODAY}),
-    "edit post": lambda c, r: c.post(create(c, TODAY), data={"region": r, "show": TODAY}),
-    "list import": lambda c, r: c.post("/calendars/import", data={
-        "region": r, "list": (io.BytesIO(MAL_LIST), "list.xml")}),
-    "+ My calendar": lambda c, r: c.post("/calendars/mine/shows", data={"show": TODAY,
-                                                                         "region": r}),
-    "+ My calendar remove": lambda c, r: c.post("/calendars/mine/shows/remove", data={
-        "show": TODAY, "region": r}),
-}
 
 
 def refusal(text: str) -> str:
@@ -192,31 +185,29 @@ def refusal(text: str) -> str:
 
 # Unicode upper-cases `ıt` and `ſe` to IT and SE; `zz` is no country, so no default stands in.
 @pytest.mark.parametrize("given", ["ıt", "ſe", "zz", "usa"])
-@pytest.mark.parametrize("route", REGION_ROUTES)
-def test_every_route_refuses_a_region_that_is_no_country_alike(calendar_client, route, given):
-    answer = REGION_ROUTES[route](calendar_client, given)
-    # 404 where a URL names it, 400 in a form sent (the form's address exists).
-    assert answer.status_code == (400 if answer.request.method == "POST" else 404), answer.text
+@pytest.mark.parametrize("route", ROUTES)
+def test_every_route_refuses_a_region_that_is_no_country_alike(aliased, route, given):
+    answer = ROUTES[route](aliased, TODAY, given)
+    refused_alike(answer, refusal(given))
     if answer.is_json:
         assert answer.get_json()["error"]["parameter"] == "region"
-    assert refusal(given) in html.unescape(answer.text)
 
 
 @pytest.mark.parametrize("given", ["jp", "JP"])
-@pytest.mark.parametrize("route", REGION_ROUTES)
-def test_every_route_takes_a_region_in_any_case(calendar_client, route, given):
-    answer = REGION_ROUTES[route](calendar_client, given)
+@pytest.mark.parametrize("route", ROUTES)
+def test_every_route_takes_a_region_in_any_case(aliased, route, given):
+    answer = ROUTES[route](aliased, TODAY, given)
     assert answer.status_code in (200, 301, 303), answer.text
 
 
-def test_a_form_reads_its_region_as_a_query_is_read(calendar_client):
+def test_a_form_reads_its_region_as_a_query_is_read(aliased):
     # Spaces around it are left out, as in a query; given twice, it is refused.
-    edit_path = create(calendar_client, TODAY)
-    answer = calendar_client.post(edit_path, data={"region": " jp ", "show": TODAY})
+    edit_path = create(aliased, TODAY)
+    answer = aliased.post(edit_path, data={"region": " jp ", "show": TODAY})
     assert answer.status_code == 303, answer.text
-    with calendar_client.application.app_context():
+    with aliased.application.app_context():
         assert store().by_edit_key(edit_path.rsplit("/", 1)[1]).choices["region"] == "JP"
     for path in ("/calendars/import", "/calendars/mine/shows"):
-        answer = calendar_client.post(path, data={"region": ["jp", "us"], "show": TODAY,
+        answer = aliased.post(path, data={"region": ["jp", "us"], "show": TODAY,
                                           "list": (io.BytesIO(MAL_LIST), "list.xml")})
         assert answer.status_code == 400 and "region" in answer.text, path
