@@ -60,7 +60,7 @@ def new(args: Values):
     region = page_region(args)
     choices = _asked_choices(args, region)
     return page(_form_html("calendar_new.html", choices, args.get("q", ""),
-                            names=words_language(choices["lang"]) if "lang" in args else None))
+                           names=words_language(choices["lang"]) if "lang" in args else None))
 
 
 @calendars.get("/calendars/shows.json")
@@ -204,8 +204,8 @@ def feed(feed_id: str, args: Values):
     query = FeedQuery(lang=choices["lang"], alarms=tuple(choices["alarms"]))
     name, about = my_feed_header(region, len(shows), query.lang)
     return calendar_response(chosen_feed(
-        published, region, shows, query, now=state.now(), url=request.url, settings=feed_settings(),
-        name=name, about=about, filename="my-calfeed.ics",
+        published, region, shows, query, now=state.now(), url=request.url,
+        settings=feed_settings(), name=name, about=about, filename="my-calfeed.ics",
         edits=current_edits(show_edits(choices, stored.generation, stored.edited), ids)))
 
 

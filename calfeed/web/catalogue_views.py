@@ -83,7 +83,7 @@ def all_seasons(args: Values):
         if counts.get(season, 0):
             years.setdefault(season.year, []).append((season, counts[season]))
     return page(render_template("seasons.html", region=region, **picker(args),
-                                 years=years, current=season_of(state.now())))
+                                years=years, current=season_of(state.now())))
 
 
 @catalogue.get("/seasons/<slug>")

@@ -41,10 +41,10 @@ def week_page(args: Values):
     shown = week(published, region, start, now, release, zone, page_language())
     begins = datetime.fromisoformat(shown.begin_utc.replace("Z", "+00:00"))
     return page(render_template("week.html", week=shown, region=region, **picker(args),
-                                 today=today_in(region, now, zone),
-                                 tz=zone.key if zone else None,
-                                 data_end=None if shown.count else ended_before(
-                                     published, begins, page_language())))
+                                today=today_in(region, now, zone),
+                                tz=zone.key if zone else None,
+                                data_end=None if shown.count else ended_before(
+                                    published, begins, page_language())))
 
 
 def _first_day(text: str, region: Country, zone=None) -> date:
