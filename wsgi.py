@@ -6,7 +6,7 @@ import sys
 from calfeed import create_app
 from calfeed.config import SettingError
 from calfeed.errors import CatalogError
-from calfeed.web.startup import cannot_start
+from calfeed.serve.startup import cannot_start
 
 # What the workers do on their own (loads, dataset checks) goes to granian's output, beside its
 # own lines; a server that configured logging already keeps its configuration.

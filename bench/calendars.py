@@ -100,7 +100,7 @@ def main() -> None:
 
     from calfeed import create_app
     from calfeed.schedule.synthetic import write_synthetic
-    from calfeed.web.calendars import EXTENSION
+    from calfeed.web import state
 
     work = Path(tempfile.mkdtemp(prefix="calfeed-calendars-"))
     write_synthetic(60, work / "schedules")
@@ -127,7 +127,7 @@ def main() -> None:
         edits.append(time.perf_counter() - started)
         assert answer.status_code == 303, answer.text
 
-    store = app.extensions[EXTENSION]
+    store = state.service(app).calendars
     import sqlite3
     some = [r[0] for r in sqlite3.connect(path).execute("SELECT feed_id FROM calendar")]
     feed_path = f"/feeds/my/{some[-1]}.ics"

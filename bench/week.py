@@ -126,7 +126,7 @@ def main() -> None:
     parser.add_argument("--before", help="a git commit to measure the same way, side by side")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--unfrozen", action="store_true",
-                        help="also this code with CALFEED_FREEZE_HEAP=0 (web/heap.py)")
+                        help="also this code with CALFEED_FREEZE_HEAP=0 (serve/heap.py)")
     parser.add_argument("--markdown", type=Path)
     parser.add_argument("--code", type=Path, help=argparse.SUPPRESS)   # a child's code
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)

@@ -15,14 +15,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from flask import Flask
 
     from . import cli, config
-    from .database import DATABASE, open_database
     from .web import (api, calendars, catalogue_views, my_calendar, responses, state, views,
                       week_views)
 
     app = Flask(__name__)
     app.config.from_mapping(config.load_config(test_config))
-    # Shared by the revision state and the calendars; None keeps both in SQLite files.
-    app.extensions[DATABASE] = open_database(app.config)
     state.init_app(app)
     responses.init_app(app)
     views.init_app(app)
@@ -43,20 +40,21 @@ def _wrap_for_serving(app: Flask) -> None:
 
     from .web.page_cache import cache_variant
     from .web.public_url import parse_public_url
-    from .web.calendars import EXTENSION as CALENDARS, personal_feeds
+    from .web.calendars import personal_feeds
     from .web.freed_memory import give_back_freed_memory
-    from .web.response_cache import RESPONSE_CACHE, ResponseCache
+    from .web.response_cache import ResponseCache
     from .web.responses import refuse_bodies_on_reads
-    from .web.state import served
+    from .web.state import service
 
     public = parse_public_url(app.config["PUBLIC_URL"])
+    serving = service(app)
     # served(): a worker first catches up with a newer version another worker published.
-    app.extensions[RESPONSE_CACHE] = app.wsgi_app = ResponseCache(
-        app.wsgi_app, lambda: served(app),
+    serving.response_cache = app.wsgi_app = ResponseCache(
+        app.wsgi_app, serving.served,
         seconds=app.config["RESPONSE_CACHE_SECONDS"],
         max_bytes=app.config["RESPONSE_CACHE_MAX_BYTES"],
         max_entries=app.config["RESPONSE_CACHE_MAX_ENTRIES"], by_host=public is None,
-        variant=personal_feeds(app.extensions[CALENDARS], cache_variant(app)))
+        variant=personal_feeds(serving.calendars, cache_variant(app)))
     app.wsgi_app = refuse_bodies_on_reads(app.wsgi_app)
     if public is not None:
         # Inside ProxyFix: the configured address wins over X-Forwarded-Host and -Proto too.

@@ -17,9 +17,9 @@ DEFAULT_PATH = Path(__file__).resolve().parent.parent / "instance" / "calendars.
 
 def _store():
     from .database import open_database
-    from .web.calendar_rules import Limits
-    from .web.calendar_store import CalendarStore
-    from .web.pg_calendar_store import PgCalendarStore
+    from .calendars.rules import Limits
+    from .calendars.store import CalendarStore
+    from .calendars.pg_store import PgCalendarStore
     config = load_config()
     database = open_database(config)
     if database is not None:        # the service's calendars are there, not in a file
@@ -41,7 +41,7 @@ def calendars() -> None:
                         "service runs: FILE is a whole database, ready to put in place.")
 @click.argument("target", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
 def backup(target: Path) -> None:
-    from .web.store_faults import Unavailable
+    from .calendars.faults import Unavailable
     store = _store()
     try:
         count = store.backup(str(target))
@@ -58,7 +58,7 @@ def backup(target: Path) -> None:
 @calendars.command(help="Drop deleted calendars' rows past their 410 period and calendars left "
                         "without a show, and give their space back; print the space used.")
 def reclaim() -> None:
-    from .web.store_faults import Unavailable
+    from .calendars.faults import Unavailable
     store = _store()
     try:
         dropped = store.reclaim()

@@ -94,7 +94,7 @@ DEFAULTS: dict[str, Any] = {
     # Number of proxies in front whose X-Forwarded-Proto/-Host/-For to trust (nginx: 1).
     "TRUSTED_PROXIES": 0,
     # Leave each data version out of the garbage collector's full collections once it is
-    # served (CALFEED_FREEZE_HEAP, web/heap.py): they walked its 500,000 objects in a request.
+    # served (CALFEED_FREEZE_HEAP, serve/heap.py): they walked its 500,000 objects in a request.
     "FREEZE_HEAP": 1,
     # Personal calendars (docs/design.md, "My calendar"): their SQLite file
     # (CALFEED_CALENDARS_PATH; empty means instance/calendars.sqlite3), the most shows one holds,

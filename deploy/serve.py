@@ -66,7 +66,7 @@ def main() -> None:
     from calfeed.config import SettingError, load_config
     from calfeed.database import open_database
     from calfeed.web.public_url import PublicURLError, parse_public_url
-    from calfeed.web.startup import check_before_serving
+    from calfeed.serve.startup import check_before_serving
 
     try:
         config = load_config()

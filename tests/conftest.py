@@ -42,7 +42,7 @@ def pytest_configure(config):
     os.environ.setdefault("CALFEED_IMPORT", "0")
     # Nor do they ask the npm registry for a newer dataset unless a test says so.
     os.environ.setdefault("CALFEED_DATASET_UPDATE_HOURS", "0")
-    # Nor do they freeze the test process's heap (web/heap.py), even through create_app()
+    # Nor do they freeze the test process's heap (serve/heap.py), even through create_app()
     # with no test config: their apps are cycles only the collector frees, and what is frozen
     # is never freed (test_heap.py turns it on, and back off).
     os.environ.setdefault("CALFEED_FREEZE_HEAP", "0")
@@ -94,13 +94,9 @@ def app_config(schedules: Path, state_path: Path, **config) -> dict:
 
 
 def _stop_reloaders(apps) -> None:
-    from calfeed.database import DATABASE
     from calfeed.web import state
     for app in apps:
-        if state.RELOADER in app.extensions:
-            app.extensions[state.RELOADER].stop()
-        if app.extensions.get(DATABASE) is not None:
-            app.extensions[DATABASE].close()
+        state.service(app).stop()
 
 
 @pytest.fixture
@@ -267,9 +263,9 @@ def catalogue(pytestconfig, tmp_path_factory):
     """The whole imported bangumi-data catalogue (8,000+ shows), its seasons and its search
     index; the titles' readings are kept in pytest's cache folder, as the app keeps them beside
     its state database, so only the first run pays pykakasi's seconds."""
-    from calfeed.render.search import SearchIndex
-    from calfeed.render.season import SeasonIndex
-    from calfeed.render.title_keys import Readings
+    from calfeed.index.search import SearchIndex
+    from calfeed.index.season import SeasonIndex
+    from calfeed.index.title_keys import Readings
     from calfeed.source.bangumi import load_dataset
     from calfeed.source.synonyms import synonym_table
     shows, _report = load_dataset(now=datetime(2026, 11, 30, tzinfo=timezone.utc))

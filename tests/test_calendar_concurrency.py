@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from calfeed.web.calendar_rules import LimitReached
-from calfeed.web.calendars import EXTENSION
+from calfeed.calendars.rules import LimitReached
+from calfeed.web import state
 
 pytestmark = pytest.mark.both_backends
 
@@ -18,8 +18,8 @@ CHOICES = {"region": "JP", "shows": {"metallic-rouge": None}, "lang": None, "ala
 @pytest.fixture
 def two_stores(make_app, tmp_path):
     """The calendar stores of two apps on one database (or one SQLite file)."""
-    return [make_app(CALENDARS_PATH=str(tmp_path / "calendars.sqlite3"),
-                     CALENDAR_CREATIONS_PER_HOUR=5).extensions[EXTENSION] for _ in range(2)]
+    return [state.service(make_app(CALENDARS_PATH=str(tmp_path / "calendars.sqlite3"),
+                                   CALENDAR_CREATIONS_PER_HOUR=5)).calendars for _ in range(2)]
 
 
 def at_once(actions) -> list:

@@ -12,7 +12,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from calfeed.web import calendar_sqlite
+from calfeed.calendars import sqlite_file as calendar_sqlite
+from calfeed.web import state
 from tests.test_my_calendar import create, made, token
 from tests.tools import require
 
@@ -108,7 +109,7 @@ def test_a_file_damaged_while_serving_is_a_503_not_a_500(make, tmp_path):
     app = make()
     client = app.test_client()
     edit_path, feed_path = made(client)
-    app.extensions["calfeed.calendars"].close()
+    state.service(app).calendars.close()
     (tmp_path / "calendars.sqlite3").write_bytes(os.urandom(64 * 1024))
     answers = []
     thread = threading.Thread(target=lambda: answers.append(client.get(feed_path)))
@@ -176,10 +177,10 @@ def read_only(path):
 
 def test_a_read_only_file_is_a_503_logged_once_and_on_healthz_until_it_clears(
         make, tmp_path, caplog, monkeypatch):
-    from calfeed.web import store_faults
+    from calfeed.calendars import faults as store_faults
     first = make()
     edit_path, feed_path = made(first.test_client())
-    first.extensions["calfeed.calendars"].close()
+    state.service(first).calendars.close()
     with read_only(tmp_path / "calendars.sqlite3"):
         client = make().test_client()        # a new worker: it opens the file read-only
         caplog.set_level(logging.WARNING, "calfeed.calendars")

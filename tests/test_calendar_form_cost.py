@@ -9,8 +9,8 @@ import time
 import pytest
 
 from calfeed.web import state
-from calfeed.web.calendar_form import read_form
-from calfeed.query.errors import ParameterError
+from calfeed.calendars.form import read_form
+from calfeed.query.parameter_error import ParameterError
 
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 MOST_BYTES = 150_000        # the page before its script, for the largest region

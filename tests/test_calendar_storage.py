@@ -10,9 +10,10 @@ import time
 
 import pytest
 
-from calfeed.web.calendar_rules import CalendarGone, LimitReached, Limits, creator
-from calfeed.web.calendar_store import CalendarStore
-from calfeed.web.store_faults import Unavailable
+from calfeed.calendars.rules import CalendarGone, LimitReached, Limits, creator
+from calfeed.calendars.store import CalendarStore
+from calfeed.calendars.faults import Unavailable
+from calfeed.web import state
 
 CHOICES = {"region": "JP", "shows": {"metallic-rouge": None}, "lang": None, "alarms": []}
 DAY = 86400
@@ -136,7 +137,7 @@ def test_a_second_form_at_once_in_a_worker_is_a_503_at_once(make_app, tmp_path):
     """One form worked on at a time per worker: the other thread stays for feeds."""
     app = make_app(CALENDARS_PATH=str(tmp_path / "c.sqlite3"))
     client = app.test_client()
-    app.extensions["calfeed.calendars.saving"].acquire()      # another thread's save
+    state.service(app).saving.acquire()      # another thread's save
     try:
         started = time.monotonic()
         answer = client.post("/calendars", data={"region": "jp", "show": "metallic-rouge"},
@@ -144,7 +145,7 @@ def test_a_second_form_at_once_in_a_worker_is_a_503_at_once(make_app, tmp_path):
         assert answer.status_code == 503 and answer.headers["Retry-After"] == "1"
         assert time.monotonic() - started < 0.5
     finally:
-        app.extensions["calfeed.calendars.saving"].release()
+        state.service(app).saving.release()
     answer = client.post("/calendars", data={"region": "jp", "show": "metallic-rouge"},
                          headers={"Origin": "http://localhost"})
     assert answer.status_code == 303

@@ -12,8 +12,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from icalendar import Calendar
 
+from calfeed.config import SettingError, load_config
 from calfeed.errors import CatalogError
-from calfeed.web.state import import_on
+from calfeed.serve.settings import Settings
 from tests.conftest import NOW, fixed_clock
 
 UTC = timezone.utc
@@ -60,9 +61,18 @@ def events(response):
     return Calendar.from_ical(response.data).walk("VEVENT")
 
 
-def test_the_setting_reads_as_operators_write_it():
-    assert all(import_on(v) for v in (1, "1", "yes", "on", True))
-    assert not any(import_on(v) for v in (0, "0", "false", "No", "OFF", "", False))
+@pytest.mark.parametrize("written, on", [("1", True), ("true", True), ("2", True),
+                                         ("0", False), ("false", False), ("0.0", False)])
+def test_the_setting_reads_as_the_settings_take_it(monkeypatch, written, on):
+    monkeypatch.setenv("CALFEED_IMPORT", written)
+    assert Settings.from_mapping(load_config(), "instance").import_on is on
+
+
+@pytest.mark.parametrize("written", ["no", "off", "yes", ""])
+def test_words_the_setting_does_not_take_are_refused_at_start(monkeypatch, written):
+    monkeypatch.setenv("CALFEED_IMPORT", written)
+    with pytest.raises(SettingError, match="CALFEED_IMPORT="):
+        load_config()
 
 
 def test_off_serves_the_folder_alone(make_app, small):

@@ -13,7 +13,7 @@ from calfeed.config import SettingError, load_config
 from calfeed.database import Database, migrate, migrations, shown
 from calfeed.web import state
 from tests.postgres import PASSWORD, wait_until
-from tests.test_my_calendar import SAME_ORIGIN
+from tests.conftest import SAME_ORIGIN
 
 
 def test_the_migrations_are_numbered_in_order_without_gaps():
@@ -61,7 +61,7 @@ def test_with_a_database_url_the_revisions_live_there_not_in_instance(postgres_c
         rows = connection.execute("SELECT COUNT(*) FROM event_revision").fetchone()[0]
         kept = connection.execute("SELECT version FROM last_good").fetchone()[0]
     assert rows > 0
-    assert kept == app.extensions["calfeed.published"].catalog.version
+    assert kept == state.service(app).published.catalog.version
     assert not (tmp_path / "state.sqlite3").exists()
 
 
@@ -97,7 +97,7 @@ def test_credentials_stay_out_of_logs_healthz_and_error_pages(postgres_cluster, 
     created = refused.post("/calendars", data={"region": "us", "show": "metallic-rouge"})
     feed = refused.get("/feeds/us/metallic-rouge.ics")
     # Closed now, so that whatever the pool logs as it ends is in what is checked below.
-    refused.application.extensions["calfeed.database"].close()
+    state.service(refused.application).database.close()
     assert health.json["database"] == "unreachable" and health.json["status"] == "degraded"
     assert "password authentication failed" in health.json["details"]["state_database"]
     assert feed.status_code == 200
@@ -143,10 +143,10 @@ def test_a_start_while_the_database_refuses_serves_and_numbers_never_go_lower(
         first = make_app(schedules, DATABASE_URL=flaky)
         skip_a_week(schedules)
         with first.app_context():
-            assert state.reload(first)
+            assert state.service(first).reload()
         served = sequences(first.test_client())
         assert max(served.values()) == 1
-        first.extensions["calfeed.database"].close()
+        state.service(first).database.close()
         admin.execute("ALTER ROLE flaky NOLOGIN")       # the database refuses this service
         second = make_app(schedules, DATABASE_URL=flaky, RELOAD_INTERVAL=0.2,
                           RELOAD_SETTLE_SECONDS=0, DATABASE_CONNECT_TIMEOUT_SECONDS=1)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from calfeed.web import state
-from calfeed.web.dataset_updates import DatasetUpdater, last_check
+from calfeed.serve.dataset_updates import DatasetUpdater, last_check
 from tests.conftest import fixed_clock
 from tests.test_catalogue_serving import ITEMS, item
 from tests.test_dataset_install import EXTRA, NOW, put
@@ -51,7 +51,7 @@ def test_a_running_app_takes_an_update_ids_redirect_and_only_changed_times_rise(
     assert client.get("/shows/current-show-again").status_code == 404
 
     put(store, pinned, "1.0.1", items=MOVED_TIME + EXTRA)
-    assert app.extensions[state.RELOADER].check() is True
+    assert state.service(app).reloader.check() is True
     assert client.get("/healthz").json["dataset"]["version"] == "1.0.1"
     moved = client.get("/shows/current-show?region=jp")
     assert moved.status_code == 301
@@ -64,7 +64,7 @@ def test_a_running_app_takes_an_update_ids_redirect_and_only_changed_times_rise(
     assert second.get("/healthz").json["dataset"]["version"] == "1.0.0"
     assert second.get("/feeds/jp/old-show.ics").status_code == 200
     assert time.monotonic() - started < 1
-    assert other.extensions[state.RELOADER].check(force=True) is True
+    assert state.service(other).reloader.check(force=True) is True
     assert second.get("/healthz").json["dataset"]["version"] == "1.0.1"
     assert second.get("/shows/current-show").status_code == 301
     # Recorded beside the dataset, and kept through the next update.
@@ -144,9 +144,9 @@ def test_a_roll_back_raises_sequence_never_lowers_it(serving, store, pinned):
     client = app.test_client()
     first = sequences(client, "/feeds/jp/metallic-rouge.ics")
     put(store, pinned, "1.0.2", items=MOVED_TIME + EXTRA)
-    assert app.extensions[state.RELOADER].check() is True
+    assert state.service(app).reloader.check() is True
     moved = sequences(client, "/feeds/jp/metallic-rouge.ics")
     use(store, "1.0.1")     # the ten minutes taken back: the old times, a higher SEQUENCE
-    assert app.extensions[state.RELOADER].check() is True
+    assert state.service(app).reloader.check() is True
     back = sequences(client, "/feeds/jp/metallic-rouge.ics")
     assert max(first) < min(moved) and max(moved) < min(back)

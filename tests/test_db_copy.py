@@ -22,9 +22,9 @@ def test_a_copied_installation_serves_the_same_bytes_and_links_from_postgres(
         make_app, schedules, tmp_path, postgres_cluster):
     sqlite_app = make_app(schedules, CALENDARS_PATH=str(tmp_path / "calendars.sqlite3"))
     skip_a_week(schedules)
-    sqlite_app.config["CLOCK"] = fixed_clock(T1)
+    state.service(sqlite_app).clock = fixed_clock(T1)
     with sqlite_app.app_context():
-        assert state.reload(sqlite_app)
+        assert state.service(sqlite_app).reload()
     client = sqlite_app.test_client()
     edit_path, feed_path = made(client, show="metallic-rouge", release="metallic-rouge:fod")
     assert client.post(edit_path, data={"region": "jp", "show": "metallic-rouge",

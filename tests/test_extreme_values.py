@@ -103,7 +103,7 @@ def test_a_running_server_refuses_them_and_says_so_on_healthz(make_on_copy, sche
     for values, message in EXTREMES:
         (folder / "extreme.yaml").write_text(schedule(**values))
         with app.app_context():
-            assert state.reload(app) is False
+            assert state.service(app).reload() is False
         report = app.test_client().get("/healthz").get_json()
         assert report["status"] == "degraded"
         assert any(message in e for e in report["details"]["errors"]), report
@@ -114,7 +114,7 @@ def test_an_unexpected_failure_in_a_load_is_reported_not_swallowed(make_on_copy,
                                                                    monkeypatch):
     folder = schedules
     app = make_on_copy()
-    import calfeed.web.state as module
+    import calfeed.serve.load as module
 
     def broken(*args, **kwargs):
         raise OverflowError("date value out of range")
@@ -122,7 +122,7 @@ def test_an_unexpected_failure_in_a_load_is_reported_not_swallowed(make_on_copy,
     (folder / "metallic-rouge.yaml").write_text(
         (folder / "metallic-rouge.yaml").read_text() + "\n# touched\n")
     with app.app_context():
-        assert state.reload(app) is False
+        assert state.service(app).reload() is False
     report = app.test_client().get("/healthz").get_json()
     assert report["status"] == "degraded"
 

@@ -28,25 +28,25 @@ def test_a_served_version_is_frozen_and_freed_without_a_collection(make_app, sch
     client = app.test_client()
     for url in PAGES:     # what requests keep beside the version: blocks, memos, events
         assert client.get(url).status_code == 200, url
-    assert not _in_generations(app.extensions[state.EXTENSION])
-    served = weakref.ref(app.extensions[state.EXTENSION])
+    assert not _in_generations(state.service(app).published)
+    served = weakref.ref(state.service(app).published)
     path = schedules / "metallic-rouge.yaml"
     path.write_text(path.read_text().replace("Metallic Rouge", "Metallic Rouge (new)", 1))
     # A collection now would free nothing frozen: the old version must go by reference
     # counting alone, so it must hold no reference cycle.
     gc.disable()
-    assert state.reload(app)
+    assert state.service(app).reload()
     for url in PAGES:
         assert client.get(url).status_code == 200, url
     assert served() is None
     # The new version is frozen in its turn.
-    assert not _in_generations(app.extensions[state.EXTENSION])
+    assert not _in_generations(state.service(app).published)
 
 
 def test_off_leaves_the_collector_alone(make_app, collector):
     app = make_app(FREEZE_HEAP=0)
     assert gc.get_freeze_count() == 0
-    assert _in_generations(app.extensions[state.EXTENSION])
+    assert _in_generations(state.service(app).published)
 
 
 def _in_generations(thing) -> bool:

@@ -45,7 +45,7 @@ def live(make_on_copy, schedules):
 def drop_in(app, folder: Path, source: Path, name: str | None = None) -> bool:
     shutil.copy(source, folder / (name or source.name))
     with app.app_context():
-        return state.reload(app)
+        return state.service(app).reload()
 
 
 @pytest.mark.parametrize(("fixture", "message"), REFUSED, ids=[f.name for f, _ in REFUSED])

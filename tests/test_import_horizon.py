@@ -36,14 +36,14 @@ def test_a_new_day_moves_the_horizon_and_the_data_version(make_app, tmp_path):
     assert len(before) == 265      # weekly from 2019-01-06 to four weeks past 2024-01-01
 
     clock.at = NOW + timedelta(days=14, hours=9)
-    assert app.extensions[state.RELOADER].check() is True      # the day is due a load
+    assert state.service(app).reloader.check() is True      # the day is due a load
     after = sequences(client, LONG_RUNNER)
     assert len(after) == 267       # two more weeks of episodes
     # Events already served keep their UID and SEQUENCE: only new ones are added.
     assert {uid: after[uid] for uid in before} == before
     assert client.get("/healthz").json["version"] != version
     # Nothing more to do until the next day.
-    assert app.extensions[state.RELOADER].check() is None
+    assert state.service(app).reloader.check() is None
 
 
 def test_a_running_worker_serves_what_a_worker_started_that_day_serves(make_app, tmp_path):
@@ -53,7 +53,7 @@ def test_a_running_worker_serves_what_a_worker_started_that_day_serves(make_app,
     running = make_app(IMPORT=1, IMPORT_PATH=str(folder), CLOCK=clock, RELOAD_INTERVAL=3600,
                        RELOAD_SETTLE_SECONDS=0)
     clock.at = later
-    running.extensions[state.RELOADER].check()
+    state.service(running).reloader.check()
     fresh = make_app(IMPORT=1, IMPORT_PATH=str(folder), CLOCK=lambda: later)
     for url in (LONG_RUNNER, "/feeds/jp.ics", "/api/v1/shows/nagai-anime"):
         assert running.test_client().get(url).data == fresh.test_client().get(url).data, url
@@ -67,7 +67,7 @@ def test_the_region_feed_goes_on_showing_the_long_runner(make_app, tmp_path):
                    RELOAD_INTERVAL=3600, RELOAD_SETTLE_SECONDS=0)
     # Two months on, a worker that never reloaded had nothing left of the long runner ahead.
     clock.at = NOW + timedelta(days=60)
-    app.extensions[state.RELOADER].check()
+    state.service(app).reloader.check()
     ahead = [e.decoded("DTSTART") for e in events(app.test_client().get("/feeds/jp.ics"))
              if str(e["SUMMARY"]).startswith("ながいアニメ") and e.decoded("DTSTART") > clock.at]
     assert len(ahead) == 4

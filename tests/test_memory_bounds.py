@@ -7,8 +7,7 @@ from datetime import date, timedelta
 
 from calfeed.config import load_config
 from calfeed.render import ics
-from calfeed.web.response_cache import RESPONSE_CACHE
-from calfeed.web.state import served
+from calfeed.web import state
 
 FEED = "/feeds/us/metallic-rouge.ics"
 
@@ -29,7 +28,7 @@ def test_distinct_api_windows_keep_the_memo_within_its_setting(make_app):
         response = client.get(f"/api/v1/schedule?releases=all&from={start}"
                               f"&to={start + timedelta(days=1 + n // 60)}")
         assert response.status_code == 200
-    data = served(app)
+    data = state.service(app).served()
     assert data.memo_max_bytes == 60_000
     assert 0 < data._memo.cost <= 60_000
     assert data._memo.cost == sum(data._memo.costs())
@@ -42,7 +41,7 @@ def test_distinct_accept_languages_make_one_page_entry_per_region_chosen(make_ap
     for n in range(5_000):
         language = f"{tags[n % len(tags)]}, x-{n};q=0.{n % 9 + 1}"
         assert client.get("/", headers={"Accept-Language": language}).status_code == 200
-    cache = app.extensions[RESPONSE_CACHE]
+    cache = state.service(app).response_cache
     # One per region those tags choose (US twice: en-US, and the unknown ones by default).
     assert len(cache) <= len(tags) - 1
     assert cache.kept_bytes <= app.config["RESPONSE_CACHE_MAX_BYTES"]
@@ -56,7 +55,7 @@ def test_made_up_hosts_keep_the_response_cache_within_its_bytes(make_app):
     for n in range(400):
         host = f"h{n}-" + "x" * 50 + "." + "y" * 60 + ".example"
         assert client.get(FEED, base_url=f"http://{host}").status_code == 200
-    cache = app.extensions[RESPONSE_CACHE]
+    cache = state.service(app).response_cache
     assert 0 < cache.kept_bytes <= 400_000
     assert cache.kept_bytes == sum(cache._entries.costs())
 

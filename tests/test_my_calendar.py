@@ -176,7 +176,7 @@ def test_an_edit_sets_last_modified_to_its_time(calendar_client):
 
 
 def test_a_database_from_before_edit_times_were_kept_still_serves(tmp_path):
-    from calfeed.web.calendar_store import CalendarStore
+    from calfeed.calendars.store import CalendarStore
     path = tmp_path / "old.sqlite3"
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE calendar (feed_id TEXT PRIMARY KEY, edit_hash TEXT NOT NULL "
@@ -266,7 +266,7 @@ def test_total_stored_size_is_limited_on_disk(make_app, two_shows, tmp_path, dat
     path = tmp_path / "c.sqlite3"
     first = make_app(two_shows, CALENDARS_PATH=str(path))
     assert create(browser_client(first), show="metallic-rouge").status_code == 303
-    used = first.extensions["calfeed.calendars"].disk_use()
+    used = state.service(first).calendars.disk_use()
     if database_url:
         assert used == stored_rows("SELECT pg_total_relation_size('calendar') + "
                                    "pg_total_relation_size('creation')")[0][0] > 0

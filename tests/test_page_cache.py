@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import render_template_string
 
 from calfeed.web.page_cache import accepted_region, chosen_region, whole_response
-from calfeed.web.response_cache import RESPONSE_CACHE
+from calfeed.web import state
 
 # A blank region is no region on a page (a form's "none" choice): Accept-Language decides.
 PAGES = ("/", "/shows/metallic-rouge", "/week", "/?region=", "/week?region=+&utm_source=x",
@@ -17,7 +17,7 @@ LANGUAGES = ("en-US", "ja", "ja-JP,ja;q=0.9", "en-GB", "fr-CA", "de", "pt-BR", "
 
 def counting(app) -> list[str]:
     """The paths the response cache had to ask Flask for."""
-    cache = app.extensions[RESPONSE_CACHE]
+    cache = state.service(app).response_cache
     asked: list[str] = []
     inner = cache.wsgi_app
 
@@ -37,7 +37,7 @@ def test_thousands_of_accept_languages_make_one_entry_per_region_chosen(make_app
         response = client.get("/", headers={"Accept-Language": language})
         assert response.status_code == 200
     regions = {accepted_region(language, "US") for language in LANGUAGES}
-    assert len(app.extensions[RESPONSE_CACHE]) == len(regions) == len(asked)
+    assert len(state.service(app).response_cache) == len(regions) == len(asked)
 
 
 def test_each_browser_gets_the_page_of_its_own_region(make_app):

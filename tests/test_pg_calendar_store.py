@@ -9,9 +9,9 @@ import time
 import pytest
 
 from calfeed.database import Database
-from calfeed.web.calendar_rules import LimitReached, Limits
-from calfeed.web.pg_calendar_store import PgCalendarStore
-from calfeed.web.store_faults import Unavailable
+from calfeed.calendars.rules import LimitReached, Limits
+from calfeed.calendars.pg_store import PgCalendarStore
+from calfeed.calendars.faults import Unavailable
 
 CHOICES = {"region": "JP", "shows": {"metallic-rouge": None}, "lang": None, "alarms": []}
 DAY = 86400

@@ -14,7 +14,6 @@ from click.testing import CliRunner
 from calfeed.cli import cli
 from calfeed.web import state
 from calfeed.web.public_url import PublicURLError, parse_public_url
-from calfeed.web.response_cache import RESPONSE_CACHE
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = "https://calfeed.example.org"
@@ -22,7 +21,7 @@ FEED = "/feeds/us/metallic-rouge.ics"
 
 
 def json_memo_keys(app) -> list:
-    return [key for key in app.extensions[state.EXTENSION]._memo if key[0] == "json"]
+    return [key for key in state.service(app).published._memo if key[0] == "json"]
 
 
 def test_every_absolute_url_names_the_public_address_whatever_the_host(make_app):
@@ -48,7 +47,7 @@ def test_made_up_hosts_mint_no_cache_entries_with_a_public_address(make_app):
     for n in range(100):
         for path in (FEED, "/api/v1/shows", "/api/v1/regions"):
             assert client.get(path, base_url=f"http://h{n}.example").status_code == 200
-    assert len(app.extensions[RESPONSE_CACHE]) == 3
+    assert len(state.service(app).response_cache) == 3
     uncached = make_app(PUBLIC_URL=PUBLIC, RESPONSE_CACHE_SECONDS=0)
     client = uncached.test_client()
     for n in range(100):
@@ -63,7 +62,7 @@ def test_without_a_public_address_urls_name_the_host(make_app):
     assert f"URL;VALUE=URI:http://dev.example:5000{FEED}\r\n".encode() in feed
     for n in range(5):
         client.get(FEED, base_url=f"http://h{n}.example")
-    assert len(app.extensions[RESPONSE_CACHE]) == 6
+    assert len(state.service(app).response_cache) == 6
 
 
 def test_a_public_address_under_a_path(make_app):

@@ -15,7 +15,8 @@ import pytest
 
 from calfeed.web import state
 from calfeed.errors import CatalogError
-from calfeed.render.health import LoadStatus, health
+from calfeed.publish.status import LoadStatus
+from calfeed.render.health import health
 from tests.conftest import BUNDLED_SCHEDULES, SCHEDULE_FIXTURES, fixed_clock
 
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -53,7 +54,7 @@ def test_a_bad_edit_keeps_serving_the_last_good_data_and_says_why(make, schedule
     version = healthz(app)["version"]
     (schedules / "metallic-rouge.yaml").write_text("title: [broken\n")
     with app.app_context():
-        assert state.reload(app) is False
+        assert state.service(app).reload() is False
     assert app.test_client().get(FEED).data == served
     report = healthz(app)
     assert (report["http"], report["status"], report["version"]) == (200, "degraded", version)
@@ -67,11 +68,11 @@ def test_a_fixed_edit_is_served_and_health_recovers(make, schedules):
     app = make()
     (schedules / "metallic-rouge.yaml").write_text("title: [broken\n")
     with app.app_context():
-        state.reload(app)
+        state.service(app).reload()
     shutil.copy(BUNDLED_SCHEDULES / "metallic-rouge.yaml", schedules)
     edit(schedules, "{en: Marginal City,", "{en: Marginal City (corrected),")
     with app.app_context():
-        assert state.reload(app) is True
+        assert state.service(app).reload() is True
     assert b"Marginal City (corrected)" in app.test_client().get(FEED).data
     assert healthz(app)["status"] == "ok" and healthz(app)["details"]["errors"] == []
 
@@ -81,11 +82,11 @@ def test_added_and_removed_files(make, schedules):
     shutil.copy(SCHEDULE_FIXTURES / "valid" / "move-one-episode.yaml",
                 schedules / "second-show.yaml")
     with app.app_context():
-        assert state.reload(app)
+        assert state.service(app).reload()
     assert app.test_client().get("/feeds/jp/second-show.ics").status_code == 200
     (schedules / "second-show.yaml").unlink()
     with app.app_context():
-        assert state.reload(app)
+        assert state.service(app).reload()
     assert app.test_client().get("/feeds/jp/second-show.ics").status_code == 404
     assert healthz(app)["shows"] == 1
 
@@ -124,7 +125,8 @@ def wait_until(condition, seconds: float = 10) -> bool:
 
 
 def test_the_reloader_notices_an_edit_within_its_interval(make, schedules):
-    app = make(RELOAD_INTERVAL=0.2, RESPONSE_CACHE_SECONDS=0)
+    # The one test of the reloader's own thread and real time: the others step its timer.
+    app = make(RELOAD_INTERVAL=0.2, RELOAD_SETTLE_SECONDS=0.2, RESPONSE_CACHE_SECONDS=0)
     client = app.test_client()
     edit(schedules, "{en: Marginal City,", "{en: Marginal City (new),")
     assert wait_until(lambda: b"Marginal City (new)" in client.get(FEED).data)
@@ -145,7 +147,7 @@ def test_sighup_reloads_at_once(make, schedules):
 
 
 def test_no_change_no_reload(schedules):
-    from calfeed.web.reloader import Reloader
+    from calfeed.serve.reloader import Reloader
     loads = []
     reloader = Reloader(schedules, lambda: loads.append(1) or True, 60)
     assert reloader.check() is None and loads == []
@@ -158,7 +160,7 @@ def test_one_request_is_answered_from_one_version(make, schedules):
     with app.test_request_context("/"):
         first = state.current()
         edit(schedules, "{en: Marginal City,", "{en: Marginal City (later),")
-        assert state.reload(app)
+        assert state.service(app).reload()
         assert state.current() is first
     with app.test_request_context("/"):
         assert state.current() is not first

@@ -6,7 +6,8 @@ from __future__ import annotations
 import gc
 import tracemalloc
 
-from calfeed.web.response_cache import RESPONSE_CACHE, ResponseCache
+from calfeed.web import state
+from calfeed.web.response_cache import ResponseCache
 
 FEED = "/feeds/us/metallic-rouge.ics"
 
@@ -104,7 +105,7 @@ def test_a_response_setting_a_cookie_or_forbidding_storage_is_not_kept():
 def test_the_app_keeps_feed_variants_within_its_setting(make_app):
     app = make_app(RESPONSE_CACHE_MAX_BYTES=200_000)
     client = app.test_client()
-    cache = app.extensions[RESPONSE_CACHE]
+    cache = state.service(app).response_cache
     for n in range(40):
         response = client.get(f"{FEED}?alarm={n}", base_url=f"http://h{n}.example")
         assert response.status_code == 200
@@ -120,16 +121,15 @@ def test_a_new_data_version_lets_the_old_one_go(make_on_copy, schedules):
     stayed in memory until the old answers were pushed out."""
     import weakref
 
-    from calfeed.web import state
     app = make_on_copy(RESPONSE_CACHE_SECONDS=600, FREEZE_HEAP=0)
     client = app.test_client()
     assert client.get(FEED).status_code == 200
     assert client.get("/api/v1/shows").status_code == 200
-    old = weakref.ref(app.extensions[state.EXTENSION])
+    old = weakref.ref(state.service(app).published)
     edited = schedules / "metallic-rouge.yaml"
     edited.write_text(edited.read_text().replace("Metallic Rouge", "Metallic Rouge (new)", 1))
-    assert state.reload(app)
+    assert state.service(app).reload()
     assert client.get(FEED).status_code == 200
     gc.collect()
     assert old() is None
-    assert len(app.extensions[RESPONSE_CACHE]) == 1
+    assert len(state.service(app).response_cache) == 1

@@ -39,9 +39,9 @@ def test_a_skipped_week_raises_sequence_and_survives_restart(make_on_copy, sched
     assert {seq for _, seq, _, _ in before.values()} == {0}
 
     skip_a_week(schedules)
-    app.config["CLOCK"] = fixed_clock(T1)
+    state.service(app).clock = fixed_clock(T1)
     with app.app_context():
-        state.reload(app)
+        state.service(app).reload()
     after = event_table(app)
 
     assert set(after) == set(before), "same UIDs"
@@ -112,9 +112,9 @@ def test_a_new_earliest_release_keeps_the_episode_uids_and_raises_their_sequence
     assert set(before) == uids
 
     skip_a_week(schedules)
-    app.config["CLOCK"] = fixed_clock(T1)
+    state.service(app).clock = fixed_clock(T1)
     with app.app_context():
-        state.reload(app)
+        state.service(app).reload()
     after = event_table(app, "/feeds/jp/metallic-rouge.ics")
 
     assert set(after) == uids

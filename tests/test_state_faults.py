@@ -13,8 +13,9 @@ from datetime import datetime, timezone
 
 import pytest
 
+from calfeed.serve.load import SHRINK_MARKER
 from calfeed.web import state
-from calfeed.web.reloader import Reloader
+from calfeed.serve.reloader import Reloader
 from tests.conftest import SCHEDULE_FIXTURES, fixed_clock
 
 FEED = "/feeds/us/metallic-rouge.ics"
@@ -55,7 +56,7 @@ def test_a_corrupt_database_at_start_is_moved_aside_and_numbers_do_not_go_back(m
     first = make()
     edit(schedules, "{en: Marginal City (1),", "{en: Marginal City (2),")
     with first.app_context():
-        assert state.reload(first)
+        assert state.service(first).reload()
     served = sequences(first.test_client().get(FEED).data)
     assert max(served.values()) == 1
     (tmp_path / "state.sqlite3").write_bytes(b"\x8f garbage " * 5000)
@@ -75,7 +76,7 @@ def test_a_database_corrupted_while_running_is_replaced_at_the_next_load(make, t
     (tmp_path / "state.sqlite3").write_bytes(b"not a database" * 1000)
     edit(schedules, "{en: Marginal City,", "{en: Marginal City (new),")
     with app.app_context():
-        assert state.reload(app)
+        assert state.service(app).reload()
     body = app.test_client().get(FEED).data
     assert b"Marginal City (new)" in body and never_lower(served, sequences(body))
 
@@ -123,7 +124,7 @@ def test_a_start_on_a_locked_database_serves_and_recovers(make, tmp_path, schedu
     first = make()
     edit(schedules, "{en: Marginal City (1),", "{en: Marginal City (2),")
     with first.app_context():
-        state.reload(first)
+        state.service(first).reload()
     served = sequences(first.test_client().get(FEED).data)
     release = hold_the_write_lock(str(tmp_path / "state.sqlite3"), 40)
     started = time.monotonic()
@@ -174,7 +175,7 @@ def test_a_read_only_database_still_serves_and_recovers(tmp_path, schedules, mak
     first = make(**config)
     edit(schedules, "{en: Marginal City (1),", "{en: Marginal City (2),")
     with first.app_context():
-        state.reload(first)
+        state.service(first).reload()
     served = sequences(first.test_client().get(FEED).data)
     make_read_only(database)
     try:
@@ -193,7 +194,7 @@ def test_a_read_only_database_still_serves_and_recovers(tmp_path, schedules, mak
         assert health(second)["status"] == "ok"
         assert never_lower(during, sequences(second.test_client().get(FEED).data))
     finally:
-        second.extensions[state.RELOADER].stop()
+        state.service(second).reloader.stop()
 
 
 def test_a_state_folder_that_cannot_be_made_still_serves(make, tmp_path):
@@ -212,7 +213,7 @@ def test_an_emptied_folder_is_a_fault_not_an_empty_calendar(make, schedules):
     served = app.test_client().get(FEED).data
     (schedules / "metallic-rouge.yaml").rename(schedules.parent / "moved-away.yaml")
     with app.app_context():
-        assert state.reload(app) is False
+        assert state.service(app).reload() is False
     assert app.test_client().get(FEED).data == served
     # The region feed still has the episodes of its window (to 2024-03-02: 8 of 13).
     assert app.test_client().get("/feeds/us.ics").data.count(b"BEGIN:VEVENT") == 8
@@ -223,9 +224,9 @@ def test_an_emptied_folder_is_a_fault_not_an_empty_calendar(make, schedules):
     restarted = make()
     assert restarted.test_client().get(FEED).data.count(b"BEGIN:VEVENT") == 13
     # The operator says the shrink is meant.
-    (schedules / state.SHRINK_MARKER).touch()
+    (schedules / SHRINK_MARKER).touch()
     with app.app_context():
-        assert state.reload(app) is True
+        assert state.service(app).reload() is True
     assert app.test_client().get(FEED).status_code == 404
 
 
@@ -236,33 +237,51 @@ def test_losing_most_shows_is_held_back_but_losing_a_few_is_not(make, schedules)
     app = make()
     (schedules / "extra-0.yaml").unlink()
     with app.app_context():
-        assert state.reload(app) is True            # 3 of 4 kept
+        assert state.service(app).reload() is True            # 3 of 4 kept
     (schedules / "extra-1.yaml").unlink()
     (schedules / "extra-2.yaml").unlink()
     with app.app_context():
-        assert state.reload(app) is False           # 1 of 3 kept
+        assert state.service(app).reload() is False           # 1 of 3 kept
 
 
 # --- a file caught mid-write ---------------------------------------------------------------
 
+class SteppedTimer:
+    """The reloader's timer, moved on by the test: settle periods without sleeping."""
+
+    def __init__(self):
+        self.seconds = 0.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+    def step(self, seconds: float) -> None:
+        self.seconds += seconds
+
+
 def test_a_change_is_loaded_only_once_the_folder_settled(schedules):
-    loads = []
-    reloader = Reloader(schedules, lambda: loads.append(time.monotonic()) or True, 60,
-                        settle=0.3)
+    loads, timer = [], SteppedTimer()
+    reloader = Reloader(schedules, lambda: loads.append(timer()) or True, 60, settle=0.5,
+                        timer=timer)
     path = schedules / "metallic-rouge.yaml"
     text = path.read_text()
     path.write_text(text[:text.index("offset: 2h") + len("offset: 2h")])   # caught mid-write
     assert reloader.check() is None and loads == []
-    time.sleep(0.1)
+    timer.step(0.25)
     path.write_text(text.replace("{en: Marginal City,", "{en: Marginal City (done),"))
     assert reloader.check() is None and loads == []           # still changing
-    time.sleep(0.35)
-    assert reloader.check() is True and len(loads) == 1       # settled: loaded once
+    timer.step(0.25)
+    assert reloader.check() is None and loads == []           # the same for 0.25 s only
+    timer.step(0.25)
+    assert reloader.check() is True and loads == [0.75]       # settled: loaded once
     assert reloader.check() is None
 
 
 def test_a_half_written_file_is_never_served_by_a_running_app(make, schedules):
-    app = make(RELOAD_INTERVAL=0.1, RELOAD_SETTLE_SECONDS=2)
+    timer = SteppedTimer()
+    # The reloader's own thread waits an hour: the test makes each of its checks.
+    app = make(RELOAD_INTERVAL=3600, RELOAD_SETTLE_SECONDS=2, TIMER=timer)
+    reloader = state.service(app).reloader
     client = app.test_client()
     before = client.get(FEED).data
     path = schedules / "metallic-rouge.yaml"
@@ -271,15 +290,18 @@ def test_a_half_written_file_is_never_served_by_a_running_app(make, schedules):
     with path.open("w") as handle:      # a slow copy: the first part, a pause, the rest
         handle.write(text[:cut])
         handle.flush()
-        for _ in range(4):
-            time.sleep(0.1)
+        for _ in range(3):
+            assert reloader.check() is None
+            timer.step(0.5)
             assert client.get(FEED).data == before
         handle.write(text[cut:])
-    deadline = time.monotonic() + 30
-    while b"(copied)" not in client.get(FEED).data and time.monotonic() < deadline:
-        assert client.get(FEED).data.count(b"BEGIN:VEVENT") == 13
-        time.sleep(0.05)
-    assert b"(copied)" in client.get(FEED).data
+    assert reloader.check() is None     # the copy's end seen: it must hold for 2 s too
+    timer.step(1.5)     # 3 s since the copy began, 1.5 s since it ended
+    assert reloader.check() is None and client.get(FEED).data == before
+    timer.step(0.5)
+    assert reloader.check() is True
+    after = client.get(FEED).data
+    assert b"(copied)" in after and after.count(b"BEGIN:VEVENT") == 13
 
 
 # --- workers on different versions ---------------------------------------------------------
@@ -289,7 +311,7 @@ def test_a_worker_never_serves_a_version_older_than_another_published(make, sche
     served = sequences(two.test_client().get(FEED).data)
     edit(schedules, "{en: Marginal City,", "{en: Marginal City (new),")
     with one.app_context():
-        assert state.reload(one)
+        assert state.service(one).reload()
     newer = one.test_client().get(FEED).data
     assert b"(new)" in newer
     # Worker two has not checked the folder, yet its very next answer is the new version.
@@ -303,7 +325,7 @@ def test_a_worker_behind_the_response_cache_catches_up_too(make, schedules):
     assert two.test_client().get(FEED).data == two.test_client().get(FEED).data   # cached
     edit(schedules, "{en: Marginal City,", "{en: Marginal City (new),")
     with one.app_context():
-        assert state.reload(one)
+        assert state.service(one).reload()
     assert b"(new)" in two.test_client().get(FEED).data
 
 
@@ -324,12 +346,12 @@ def test_apps_sharing_a_state_database_but_not_a_folder_keep_their_own_data(make
 def test_a_request_waits_for_a_catch_up_only_so_long(make, schedules):
     one, two = make(), make(CATCH_UP_SECONDS=0.3)
     old = two.test_client().get(FEED).data
-    hold = two.extensions[state.HOLD]
+    hold = state.service(two)
     hold.lock.acquire()        # as if another thread were loading a huge catalogue
     try:
         edit(schedules, "{en: Marginal City,", "{en: Marginal City (new),")
         with one.app_context():
-            assert state.reload(one)
+            assert state.service(one).reload()
         started = time.monotonic()
         answers = []
         waiting = threading.Thread(target=lambda: answers.append(two.test_client().get(FEED)))
@@ -347,7 +369,7 @@ def test_healthz_details_go_to_loopback_or_a_token_only(make, schedules, tmp_pat
     app = make(HEALTH_TOKEN="s3cret")
     (schedules / "metallic-rouge.yaml").write_text("title: {en: x}\ndb_password: hunter2\n")
     with app.app_context():
-        state.reload(app)
+        state.service(app).reload()
     public = app.test_client().get("/healthz", environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert public.get_json() == {
         "status": "degraded", "serving": "last_good", "version": public.get_json()["version"],
@@ -386,7 +408,7 @@ def test_healthz_stays_small_for_a_file_of_20000_unknown_keys(make, schedules):
     (schedules / "metallic-rouge.yaml").write_text(
         "title: {en: x}\n" + "".join(f"key{n}: {n}\n" for n in range(20_000)))
     with app.app_context():
-        state.reload(app)
+        state.service(app).reload()
     response = app.test_client().get("/healthz")
     assert len(response.data) < 10_000
     assert response.get_json()["problems"] == 101

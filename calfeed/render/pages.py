@@ -124,8 +124,8 @@ def episode_rows(published: Published, show: Show, region: Country, lang: str | 
 
 def time_sources(airings: list[Airing], messages=None) -> list[TimeSource]:
     """One entry per distinct provenance among these airings, naming the releases it covers,
-    in the order the releases first appear; the sentence from the feeds' catalogue of
-    `messages` (English as written without)."""
+    in the order the releases first appear; the sentence in the language of
+    `messages`, the feeds' translations (English as written without them)."""
     grouped: dict[str, tuple[list[str], object]] = {}
     for airing in airings:
         found = of_airing(airing)

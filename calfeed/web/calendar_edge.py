@@ -10,13 +10,13 @@ import threading
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..suggest import quoted
-from .calendar_rules import CalendarGone, LimitReached
+from ..calendars.rules import CalendarGone, LimitReached
+from . import state
 from .responses import problem
-from .store_faults import Unavailable
+from ..calendars.faults import Unavailable
 
-SAVING = "calfeed.calendars.saving"
 IMPORT_PATH = "/calendars/import"
 PERSONAL_FEEDS = "/feeds/my/"
 
@@ -28,7 +28,7 @@ def one_save_at_a_time(view):
     18,098 to 871 req/s when every thread was parsing a form."""
     @functools.wraps(view)
     def gated(*args, **kwargs):
-        gate: threading.Lock = current_app.extensions[SAVING]
+        gate: threading.Lock = state.service().saving
         if not gate.acquire(blocking=False):
             raise Unavailable("personal calendars are busy with other saves: send the form "
                               "again in a second", 1)
@@ -91,8 +91,6 @@ def read_whole(environ: dict, limit: int) -> None:
 
 
 def init_edge(app: Flask) -> None:
-    app.extensions[SAVING] = threading.Lock()
-
     @app.errorhandler(CalendarGone)
     def gone(error: CalendarGone):
         if not request.path.startswith(PERSONAL_FEEDS):

@@ -5,18 +5,17 @@ from __future__ import annotations
 from flask import current_app, render_template, request, url_for
 
 from . import state
-from ..i18n import catalogue_languages, words_language
+from ..i18n import translated_languages, words_language
 from ..query import values as parse
-from ..query.errors import ParameterError
-from ..render.catalogue import indexes
+from ..query.parameter_error import ParameterError
+from ..index.catalogue import indexes
 from ..render.feed_text import my_feed_header
 from ..render.form_list import FormList, form_list
 from ..render.pages import ALARM_CHOICES
-from ..render.search import MAX_QUERY
+from ..index.search import MAX_QUERY
 from ..render.subscribe import subscribe_links
 from ..schedule.regions import country, countries
-from .calendar_form import check_size, choose_releases
-from .catalogue_views import READINGS
+from ..calendars.form import check_size, choose_releases
 from .page_cache import accepted_language
 from .params import Values
 from .pages import region_choices
@@ -36,7 +35,7 @@ def asked_choices(args: Values, region) -> dict:
     # As every route takes a show: any case, an old id or its stable key.
     shows = {parse.show_id(given, catalog): None for given in lists["show"]}
     choose_releases(lists["platform"], shows, catalog, region)
-    lang = parse.lang(args.get("lang"), catalogue_languages(), "the form's titles") \
+    lang = parse.lang(args.get("lang"), translated_languages(), "the form's titles") \
         if "lang" in args else None
     return {"region": region.code, "lang": None if lang == "en" else lang,
             "alarms": list(parse.alarms(args.get("alarm"))) if "alarm" in args else [],
@@ -50,7 +49,7 @@ def listed(region, chosen, query: str) -> FormList:
         raise ParameterError("q", f"q is {len(query)} characters long: give at most "
                                   f"{MAX_QUERY}, a part of a title is enough")
     published = state.current()
-    hits = indexes(published, current_app.extensions[READINGS]).search.get().search(query) \
+    hits = indexes(published, state.service().readings).search.get().search(query) \
         if query else None
     return form_list(published, region, state.now(), chosen, query, hits)
 

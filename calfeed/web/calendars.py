@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import atexit
 import json
-import multiprocessing.util
-import os
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -15,38 +12,35 @@ from flask import Blueprint, Flask, Response, current_app, redirect, render_temp
 from . import state
 from ..errors import NotFound
 from ..query import values as parse
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..query.feed import FeedQuery
-from ..render.calendar_edits import KEY as EDITS, current_edits, next_edits, show_edits
+from ..publish.calendar_edits import KEY as EDITS, current_edits, next_edits, show_edits
 from ..render.feed_text import my_feed_header
-from ..render.feeds import chosen_feed
+from ..render.feeds import FeedOptions, FeedTitle, chosen_feed
 from ..schedule.regions import country
 from ..i18n import words_language
 from .calendar_cookie import forgotten, opened
 from .calendar_edge import IMPORT_PATH, PERSONAL_FEEDS, check_csrf, init_edge, no_store, \
     one_save_at_a_time
-from .calendar_form import form_region, read_form
+from ..calendars.form import form_region, read_form
 from .calendar_page import FORM_ARGS, asked_choices as _asked_choices, form_html as _form_html, \
     listed as _form_list
-from .calendar_rules import Limits, Outdated, Stored
-from .calendar_store import CalendarStore
-from .pg_calendar_store import PgCalendarStore
-from ..database import DATABASE
-from .list_import import match_list
+from ..calendars.rules import Outdated, Stored
+from ..calendars.list_import import match_list
 from .page_cache import chosen_region, whole_response
 from .params import Values, takes
 from .response_cache import SKIP
 from .responses import cacheable
-from .store_faults import Unavailable
+from ..calendars.faults import Unavailable
+from ..serve.stores import Calendars
 from .pages import page, page_region
 from .views import calendar_response, feed_settings
 
 calendars = Blueprint("calendars", __name__)
-EXTENSION = "calfeed.calendars"
 
 
-def store() -> CalendarStore:
-    return current_app.extensions[EXTENSION]
+def store() -> Calendars:
+    return state.service().calendars
 
 
 @calendars.get("/calendars/new")
@@ -204,8 +198,9 @@ def feed(feed_id: str, args: Values):
     query = FeedQuery(lang=choices["lang"], alarms=tuple(choices["alarms"]))
     name, about = my_feed_header(region, len(shows), query.lang)
     return calendar_response(chosen_feed(
-        published, region, shows, query, now=state.now(), url=request.url,
-        settings=feed_settings(), name=name, about=about, filename="my-calfeed.ics",
+        published, shows,
+        FeedOptions(region, query, now=state.now(), url=request.url, settings=feed_settings()),
+        FeedTitle(name, about, "my-calfeed.ics"),
         edits=current_edits(show_edits(choices, stored.generation, stored.edited), ids)))
 
 
@@ -270,7 +265,7 @@ def _current_choices(published, region, stored: dict, ids: dict[str, str]) -> di
     return shows
 
 
-def personal_feeds(calendars: CalendarStore, otherwise: Callable[[dict], object]):
+def personal_feeds(calendars: Calendars, otherwise: Callable[[dict], object]):
     """The response cache's `variant` with personal feeds kept too, keyed on the calendar's
     edit generation read on every request: a save in any worker raises it, so no worker answers
     from a copy made before the save, and a deleted or unknown calendar is never kept (its 410
@@ -300,22 +295,5 @@ def _feed_url(feed_id: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    if not app.config.get("CALENDARS_PATH"):
-        os.makedirs(app.instance_path, exist_ok=True)
-        app.config["CALENDARS_PATH"] = os.path.join(app.instance_path, "calendars.sqlite3")
-    limits = Limits(max_shows=app.config["CALENDAR_MAX_SHOWS"],
-                    creations_per_hour=app.config["CALENDAR_CREATIONS_PER_HOUR"],
-                    max_total_bytes=app.config["CALENDARS_MAX_BYTES"])
-    database = app.extensions.get(DATABASE)
-    # The views never know which: both stores have the same methods and answers.
-    calendar_store = app.extensions[EXTENSION] = \
-        CalendarStore(app.config["CALENDARS_PATH"], limits) if database is None else \
-        PgCalendarStore(database, limits)
-    # At a clean stop, fold the write-ahead log into the file: calendars were left in
-    # calendars.sqlite3-wal, and a plain copy held none of them. granian's workers are
-    # multiprocessing children, which end with os._exit after multiprocessing's own finalizers
-    # (atexit is not run there); other servers end through atexit. Closing twice is harmless.
-    atexit.register(calendar_store.close)
-    multiprocessing.util.Finalize(None, calendar_store.close, exitpriority=10)
     app.register_blueprint(calendars)
     init_edge(app)

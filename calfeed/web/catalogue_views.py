@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 
 from flask import Blueprint, Flask, Response, current_app, render_template, url_for
 
 from . import state
 from ..errors import NotFound
-from ..render.catalogue import indexes, platforms_in
-from ..render.feeds import region_window
-from ..render.on_air import on_air
+from ..index.catalogue import indexes, platforms_in
+from ..publish.selection import region_window
+from ..index.on_air import on_air
 from ..render.pages import display_title, search_results, show_cards, upcoming_first
-from ..render.search import MAX_QUERY
+from ..index.search import MAX_QUERY
 from ..render.data_end import ended_before
-from ..render.season import NotASeason, parse_season, season_of, season_start
-from ..render.title_keys import Readings
-from ..query.errors import ParameterError
+from ..index.season import NotASeason, parse_season, season_of, season_start
+from ..query.parameter_error import ParameterError
 from ..query.values import check_releases
 from .page_cache import chosen_region, whole_response
 from .params import Values, moved_to, takes
@@ -26,7 +24,6 @@ from .page_words import page_language
 from .pages import names_language, page, page_region, picker
 
 catalogue = Blueprint("catalogue", __name__)
-READINGS = "calfeed.readings"
 SEARCH_LIMIT = 50           # results a page lists; the count says how many more there are
 RECENT_SEASONS = 8          # seasons the front page links to; /seasons lists every one
 
@@ -168,7 +165,7 @@ def _search(args: Values):
 
 def catalogue_indexes(published, app: Flask | None = None):
     """The data version's season and search indexes (the API's search uses the same)."""
-    return indexes(published, (app or current_app).extensions[READINGS])
+    return indexes(published, state.service(app).readings)
 
 
 def _watchable(published, seasons, season, region):
@@ -196,11 +193,6 @@ def _nearby_seasons(published, seasons, current, region) -> list:
 
 
 def init_app(app: Flask) -> None:
-    # Title readings are kept beside the state database, so a restart does not read the
-    # whole catalogue's titles again.
-    path = os.path.join(os.path.dirname(app.config["STATE_PATH"]) or ".",
-                        "title-readings.json")
-    app.extensions[READINGS] = Readings(path)
     app.register_blueprint(catalogue)
 
     # Built before a version is served, at start and at each reload (beside serving, in the
@@ -213,8 +205,8 @@ def init_app(app: Flask) -> None:
     # that comes first waits for it (under a second), a feed does not.
     def search(published) -> None:
         catalogue_indexes(published, app).search.get()
-    state.prepare_with(app, seasons)
-    state.prepare_with(app, search, at_start_beside=True)
+    state.service(app).prepare_with(seasons)
+    state.service(app).prepare_with(search, at_start_beside=True)
     # The pages' templates compiled now too (some 50 ms each at first use), not by the first
     # request for each page.
     for name in app.jinja_env.list_templates(extensions=("html",)):

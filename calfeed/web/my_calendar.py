@@ -16,14 +16,14 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, re
 
 from . import state
 from ..query import values as parse
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..schedule.regions import country
 from .calendar_cookie import COOKIE_PATH, KEPT_SECONDS, PICKS_COOKIE, forgotten, kept_edit_key
 from .calendar_edge import check_csrf, no_store, one_save_at_a_time
-from .calendar_form import form_region
-from .calendar_rules import CalendarGone
+from ..calendars.form import form_region
+from ..calendars.rules import CalendarGone
 from .calendars import save, store
-from ..render.calendar_edits import KEY as EDITS
+from ..publish.calendar_edits import KEY as EDITS
 from .params import Values, takes
 
 my_calendar = Blueprint("my_calendar", __name__)

@@ -11,7 +11,7 @@ from .page_cache import accepted_language
 
 def page_language() -> str:
     """The language of the page's words and names: ?lang= when calfeed has words for it (on a
-    show page, whose lang is its titles', a language without a catalogue keeps English), else
+    show page, whose lang is its titles', a language without translations keeps English), else
     the browser's first such (Accept-Language), else English. The same choice keys the page
     in the response cache (page_cache.chosen_region), so the two never disagree."""
     if "calfeed_page_language" not in g:
@@ -22,7 +22,7 @@ def page_language() -> str:
 
 
 def page_messages():
-    """The catalogue of the page's language (English as written when it is English)."""
+    """The translations of the page's language (English as written when it is English)."""
     return translations(page_language())
 
 

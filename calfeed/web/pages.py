@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, request
 
 from . import page_words, state
-from ..i18n import catalogue_languages
+from ..i18n import translated_languages
 from ..query import values as parse
 from ..query.declare import Values
 from ..render.attribution import attribution
@@ -47,7 +47,7 @@ def names_language(args: Values) -> str:
     words for, else the browser's first such (Accept-Language), else English. The show page,
     whose lang is its titles', asks page_words.page_language instead."""
     if "lang" in args:
-        return parse.lang(args.get("lang"), catalogue_languages(), "calfeed's pages")
+        return parse.lang(args.get("lang"), translated_languages(), "calfeed's pages")
     return accepted_language(request.headers.get("Accept-Language"))
 
 
@@ -75,10 +75,10 @@ def _security_headers(response: Response) -> Response:
 def _credit() -> dict:
     """Every page's footer credits imported data when the catalogue serves some (CC BY 4.0),
     and names its version and date."""
-    published = current_app.extensions.get(state.EXTENSION)
+    published = state.service().published
     if published is None:
         return {"credit": None, "data_line": None}
-    found = published.kept("attribution", lambda: attribution(published.catalog.shows.values()))
+    found = published.beside("attribution", lambda: attribution(published.catalog.shows.values()))
     # How current the imported data is, on every page that serves it.
     return {"credit": found.as_json() if found else None,
             "data_line": footer_line(published, page_language())}

@@ -25,8 +25,6 @@ from ..lru import BoundedLRU
 CACHED_PREFIXES = ("/feeds/", "/api/")
 # A personal feed changes when its owner edits or deletes it, which no data version shows.
 UNCACHED_PREFIXES = ("/feeds/my/",)
-# The app.extensions name of an app's response cache.
-RESPONSE_CACHE = "calfeed.response-cache"
 # What `variant` answers for a request that is not kept.
 SKIP = object()
 # Bytes an entry holds besides its body and headers: the Entry, its lists and tuples, the key

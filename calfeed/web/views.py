@@ -4,26 +4,25 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 
 from . import pages, state
 from ..query import values as parse
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..query.feed import FEED, languages, parse_feed_query
 from ..render.feed_text import region_feed_header, show_feed_header
-from ..database import DATABASE
 from ..render.health import DatasetHealth, health
-from ..render.on_air import region_feed_has_events
-from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, show_feed
+from ..index.on_air import region_feed_has_events
+from ..render.feeds import (Feed, FeedOptions, FeedSettings, region_feed, require_watchable,
+                            show_feed)
 from ..i18n import translations
 from ..render.page_text import alarm_choices
 from ..render.pages import (episode_rows, language_choices, platform_choices, where_to_watch,
                             region_airings, time_sources)
 from ..schedule.regions import countries
 from ..schedule.zones import zone_of
-from .dataset_updates import last_check
+from ..serve.dataset_updates import last_check
 from .pages import page, page_region, region_choices
 from .params import Values, takes, todays_show
 from .page_cache import chosen_region, whole_response
@@ -96,12 +95,11 @@ def show_page(show_id: str, args: Values):
 @views.get("/healthz")
 @takes()
 def healthz(args: Values):
-    published = current_app.extensions.get(state.EXTENSION)
+    service = state.service()
+    published, calendars, database = service.published, service.calendars, service.database
     dataset = DatasetHealth(state.now(), float(current_app.config["DATASET_MAX_AGE_DAYS"]),
-                            last_check(Path(current_app.config["DATASET_DIR"])))
-    calendars = current_app.extensions.get("calfeed.calendars")
-    database = current_app.extensions.get(DATABASE)
-    status, body = health(published, state.load_status(), details=state.may_see_details(),
+                            last_check(service.settings.dataset_dir))
+    status, body = health(published, service.status, details=state.may_see_details(),
                           folder=current_app.config["SCHEDULES_DIR"],
                           calendars=calendars.problem() if calendars else None,
                           database=None if database is None else database.reachable(),
@@ -118,8 +116,8 @@ def region_calendar(region_code: str, args: Values):
     region = parse.region(region_code)
     published = state.current()
     query = parse_feed_query(args, published.catalog.shows_in(region.code), region)
-    return calendar_response(region_feed(published, region, query, now=state.now(),
-                                          url=request.url, settings=feed_settings()))
+    return calendar_response(region_feed(published, FeedOptions(
+        region, query, now=state.now(), url=request.url, settings=feed_settings())))
 
 
 @views.get("/feeds/<region_code>/<show_id>.ics")
@@ -131,8 +129,8 @@ def show_calendar(region_code: str, show_id: str, args: Values):
     show = todays_show(published.catalog, show_id)
     require_watchable(show, region)
     query = parse_feed_query(args, (show,), region)
-    return calendar_response(show_feed(published, region, show_id, query, now=state.now(),
-                                        url=request.url, settings=feed_settings()))
+    return calendar_response(show_feed(published, show_id, FeedOptions(
+        region, query, now=state.now(), url=request.url, settings=feed_settings())))
 
 
 def feed_settings() -> FeedSettings:

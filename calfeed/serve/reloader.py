@@ -1,7 +1,8 @@
 """Live reload: a thread per process that notices settled changes to a folder and calls back.
 
 It knows nothing of what a load does: `load()` answers whether the folder's present contents
-were dealt with (loaded, or refused for what they say) or must be tried again (a fault).
+were dealt with (loaded, or refused for what they say) or must be tried again (a fault). It
+reads time only through its `timer`, so a test steps it with a clock of its own.
 """
 
 from __future__ import annotations
@@ -38,13 +39,15 @@ class Reloader:
 
     def __init__(self, directory: Path, load: Callable[[], bool], interval: float,
                  settle: float = 0.0, also: tuple[str, ...] = (), retry: bool = False,
-                 day: Callable[[], str] | None = None):
+                 day: Callable[[], object] | None = None,
+                 timer: Callable[[], float] = time.monotonic):
         self.directory = Path(directory)
         self.load = load
         self.interval = interval
         self.settle = settle
         self.also = also
         self.day = day      # a value whose change is due a load like the folder's (a new day)
+        self.timer = timer  # seconds, for the settle period only
         self.wake = threading.Event()
         self.stopped = threading.Event()
         # None: what is served is not known to match the folder, so the first check loads.
@@ -59,9 +62,9 @@ class Reloader:
             return None
         if not force and self.settle > 0:
             if self.pending is None or self.pending[0] != now:
-                self.pending = (now, time.monotonic())
+                self.pending = (now, self.timer())
                 return None
-            if time.monotonic() - self.pending[1] < self.settle:
+            if self.timer() - self.pending[1] < self.settle:
                 return None
         self.pending = None
         settled = self.load()

@@ -22,6 +22,7 @@ from typing import Iterable, Mapping
 from ..database import REVISION_LOCK, Database, DatabaseFault
 from ..publish.pg_revisions import PgRevisionStore
 from ..publish.revisions import Revision, RevisionStore, Snapshot
+from .stores import Revisions
 
 log = logging.getLogger("calfeed.state")
 
@@ -54,7 +55,7 @@ class StateStore:
         self.base = 0
         self.notice: str | None = None     # what was done to make it usable, for the log
         self.fault: str | None = None      # why it numbers from memory, for /healthz
-        self._store: RevisionStore | None = None
+        self._store: Revisions | None = None     # the SQLite or the PostgreSQL backend
 
     @classmethod
     def open(cls, path: str, database: Database | None = None) -> StateStore:

@@ -7,7 +7,7 @@ from pathlib import Path
 from ..database import Database
 from ..errors import CatalogError
 from ..publish.catalog import load_catalog
-from .state_store import StateStore, StoreFault
+from .revision_store import StateStore, StoreFault
 
 
 def check_before_serving(schedules_dir: str, state_path: str,

@@ -119,16 +119,3 @@ class DatasetUpdater:
                 log.exception("the dataset check failed")
             # Looking at the record costs a file read; the period may be a fraction of an hour.
             self.stopped.wait(min(POLL, max(self.period / 4, 1.0)))
-
-
-def environment_of(config) -> dict[str, str]:
-    """The settings the update's child process needs, from the app's (a test's own values
-    included, not only the environment's)."""
-    return {"CALFEED_DATASET_DIR": str(config["DATASET_DIR"]),
-            "CALFEED_IMPORT_PATH": str(config["IMPORT_PATH"] or ""),
-            "CALFEED_SHRINK_LIMIT": str(config["SHRINK_LIMIT"])}
-
-
-def age_days(published: datetime | None, now: datetime) -> int | None:
-    return None if published is None else max(0, (now - published).days)
-

@@ -1,8 +1,9 @@
 """Personal calendars kept in SQLite: read by an unguessable feed id, changed by a secret edit key.
 
-Every SQL statement of the calendars is in this module and calendar_sqlite.py (the file: its
+Every SQL statement of the calendars is in this module and sqlite_file.py (the file: its
 tables, connections and faults), behind `CalendarStore`'s methods, which are all the web layer
-calls (another backend implements the same methods; what they share is in calendar_rules.py). Reads never wait for a save: WAL, a connection per thread, and saves
+calls (`serve.stores.Calendars`: another backend implements the same methods; what they share
+is in rules.py). Reads never wait for a save: WAL, a connection per thread, and saves
 that are short transactions; a refusal (429) is found by reads alone and writes nothing.
 """
 
@@ -15,10 +16,10 @@ import sqlite3
 import time
 from datetime import datetime, timedelta, timezone
 
-from .calendar_rules import GONE, CalendarGone, Limits, Outdated, Stored, creator, encoded, \
+from .rules import GONE, CalendarGone, Limits, Outdated, Stored, creator, encoded, \
     now_text, secret_hash, storage_full, too_many
-from .calendar_sqlite import SQLiteFile
-from .store_faults import Unavailable
+from .sqlite_file import SQLiteFile
+from .faults import Unavailable
 
 # Seconds between drops of creations older than an hour, and between reclaims of old rows.
 TIDY_SECONDS, RECLAIM_SECONDS = 60, 3600
@@ -26,8 +27,8 @@ RECLAIM_BATCH = 500
 
 
 class CalendarStore:
-    """Personal calendars in one SQLite file (calendar_sqlite.py), never fatal: a fault is
-    `store_faults.Unavailable` for the use that met it."""
+    """Personal calendars in one SQLite file (sqlite_file.py), never fatal: a fault is
+    `faults.Unavailable` for the use that met it."""
 
     # A calendar left without a show, as this backend's SQL reads the stored JSON.
     NO_SHOWS = "json_extract(choices, '$.shows') = '{}'"
@@ -43,7 +44,7 @@ class CalendarStore:
         return self.file.problem()
 
     def close(self) -> None:
-        """At a clean stop: every calendar folded into the file itself (calendar_sqlite.py)."""
+        """At a clean stop: every calendar folded into the file itself (sqlite_file.py)."""
         self.file.close()
 
     def create(self, choices: dict, address: str) -> tuple[str, str]:

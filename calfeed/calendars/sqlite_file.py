@@ -1,7 +1,7 @@
 """The calendars' SQLite file itself: its tables, a connection per thread, and its faults.
 
-Part of the SQLite calendar store (calendar_store.py holds the statements on calendars): a
-damaged file is set aside (store_faults.py) and every use answers `Unavailable` until the
+Part of the SQLite calendar store (store.py holds the statements on calendars): a
+damaged file is set aside (faults.py) and every use answers `Unavailable` until the
 operator deals with it; any other fault (read-only, disk full, locked) is `Unavailable` for
 the use that met it, reported once to `faults`.
 """
@@ -15,7 +15,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from .store_faults import Faults, Unavailable, damaged_note, log, set_aside
+from .faults import Faults, Unavailable, damaged_note, log, set_aside
 
 # Seconds a save waits for another's write lock before it is a 503 (Retry-After: 2): a save
 # takes about a millisecond, so a longer wait means a flood, and a waiting thread is one less

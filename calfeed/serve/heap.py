@@ -7,8 +7,6 @@ import sys
 from contextlib import contextmanager
 from typing import Iterator
 
-from flask import Flask
-
 # The interpreter lock's switch interval while a version loads beside the one served (the
 # default is 5 ms): a request thread waiting for the lock gets it back within a millisecond.
 LOADING_SWITCH_SECONDS = 0.001
@@ -34,13 +32,13 @@ def loading_beside() -> Iterator[None]:
             gc.enable()
 
 
-def settle(app: Flask) -> None:
-    """Called once a data version is served. Its objects (some 500,000 with the imported
-    catalogue) live until the next version, yet every full collection walked them all: a pause
-    of 0.2 to 0.5 s on this machine in whichever request set it off, the slowest week pages
-    and feeds measured (docs/benchmarks.md). gc.freeze moves what exists now out of the
-    collector's generations; reference counting still frees an old version when the last
-    response holding it goes (a data version holds no reference cycle: tests/test_heap.py).
-    Off in the tests (FREEZE_HEAP=0), whose apps are cycles and come and go by hundreds."""
-    if app.config["FREEZE_HEAP"]:
-        gc.freeze()
+def freeze_heap() -> None:
+    """Move every object that exists now out of the collector's generations (gc.freeze),
+    called once a data version is served, with FREEZE_HEAP. A version's objects (some
+    500,000 with the imported catalogue) live until the next version, yet every full
+    collection walked them all: a pause of 0.2 to 0.5 s on this machine in whichever request
+    set it off, the slowest week pages and feeds measured (docs/benchmarks.md). Reference
+    counting still frees an old version when the last response holding it goes (a data
+    version holds no reference cycle: tests/test_heap.py). Off in the tests (FREEZE_HEAP=0),
+    whose apps are cycles and come and go by hundreds."""
+    gc.freeze()

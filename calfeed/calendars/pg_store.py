@@ -9,9 +9,9 @@ from contextlib import contextmanager
 
 from ..database import CALENDAR_LOCK, Database, DatabaseFault, Statements
 from ..lru import BoundedLRU
-from .calendar_rules import CalendarGone, Limits, Stored
-from .calendar_store import CalendarStore
-from .store_faults import Unavailable
+from .rules import CalendarGone, Limits, Stored
+from .store import CalendarStore
+from .faults import Unavailable
 
 # Seconds a generation read from the database is trusted before asking again: a save on
 # another instance reaches this one's feeds within it, and the response cache's answer to a

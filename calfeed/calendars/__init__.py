@@ -1,0 +1,1 @@
+"""Personal calendars without Flask: their stores (SQLite, PostgreSQL), rules, form, list files."""

@@ -1,0 +1,1 @@
+"""The serving core without Flask: what a worker serves, and how it is loaded, kept, replaced."""
