@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from calfeed.query.errors import ParameterError
+from calfeed.query.parameter_error import ParameterError
 from calfeed.query.values import region
 from calfeed.web.calendars import store
 
