@@ -12,13 +12,10 @@ from ..schedule.model import Airing, Release, Show
 from ..publish.published import Published, Window
 from ..schedule.regions import Country
 from ..publish.selection import where_watchable
-from .page_text import alarm_choices, day_text, local_text, season_label
+from .page_text import day_text, local_text, season_label
 from .provenance import CURATED, of_airing, sentence
 from ..i18n import translations
 from ..schedule.zones import zone_of
-
-# The English choices, for the pages not yet written in the page's language.
-ALARM_CHOICES = alarm_choices("en")
 
 
 def language_choices(codes) -> list[tuple[str, str]]:

@@ -18,13 +18,12 @@ from ..publish.calendar_edits import KEY as EDITS, current_edits, next_edits, sh
 from ..render.feed_text import my_feed_header
 from ..render.feeds import FeedOptions, FeedTitle, chosen_feed
 from ..schedule.regions import country
-from ..i18n import words_language
 from .calendar_cookie import forgotten, opened
 from .calendar_edge import IMPORT_PATH, PERSONAL_FEEDS, check_csrf, init_edge, no_store, \
     one_save_at_a_time
 from ..calendars.form import form_region, read_form
 from .calendar_page import FORM_ARGS, asked_choices as _asked_choices, form_html as _form_html, \
-    listed as _form_list
+    listed as _form_list, page_lang, prepare_form_lists
 from ..calendars.rules import Outdated, Stored
 from ..calendars.list_import import match_list
 from .page_cache import chosen_region, whole_response
@@ -53,8 +52,7 @@ def new(args: Values):
     Without a region, the browser's languages choose one, as on every page."""
     region = page_region(args)
     choices = _asked_choices(args, region)
-    return page(_form_html("calendar_new.html", choices, args.get("q", ""),
-                           names=words_language(choices["lang"]) if "lang" in args else None))
+    return page(_form_html("calendar_new.html", choices, args.get("q", "")))
 
 
 @calendars.get("/calendars/shows.json")
@@ -85,12 +83,12 @@ def import_list():
     catalog = state.current().catalog
     matched = match_list(upload.read(), catalog, region)
     here = [s for s in matched.show_ids if region in catalog.show(s).regions]
-    elsewhere = [catalog.show(s).name() + " (not watchable in this region)"
-                 for s in matched.show_ids if s not in here]
+    elsewhere = [catalog.show(s).name() for s in matched.show_ids if s not in here]
     choices = {"region": region, "shows": {s: None for s in here}, "lang": None, "alarms": []}
     return no_store(Response(
-        _form_html("calendar_new.html", choices, "", unmatched=[*matched.unmatched, *elsewhere],
-                   imported=len(here)), content_type="text/html; charset=utf-8"),
+        _form_html("calendar_new.html", choices, "", unmatched=matched.unmatched,
+                   elsewhere=elsewhere, imported=len(here)),
+        content_type="text/html; charset=utf-8"),
         referrer="strict-origin")
 
 
@@ -156,9 +154,11 @@ def _loaded_generation(given: list[str]) -> int | None:
 
 
 @calendars.get("/calendars/<edit_key>/delete")
-@takes(page=True)
+@takes("lang", page=True)
 def confirm_delete(edit_key: str, args: Values):
-    """Asked before a delete: the feed stops for every app subscribed to it."""
+    """Asked before a delete: the feed stops for every app subscribed to it. `lang` is the
+    page's, as on every page."""
+    page_lang(args)
     stored = _by_edit_key(edit_key)
     return no_store(Response(render_template(
         "calendar_delete.html", region=country(stored.choices["region"]), edit_key=edit_key,
@@ -296,4 +296,5 @@ def _feed_url(feed_id: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(calendars)
+    prepare_form_lists(app)
     init_edge(app)

@@ -21,6 +21,7 @@ from ..schedule.regions import country
 from .calendar_cookie import COOKIE_PATH, KEPT_SECONDS, PICKS_COOKIE, forgotten, kept_edit_key
 from .calendar_edge import check_csrf, no_store, one_save_at_a_time
 from ..calendars.form import form_region
+from .calendar_page import page_lang
 from ..calendars.rules import CalendarGone
 from .calendars import save, store
 from ..publish.calendar_edits import KEY as EDITS
@@ -78,10 +79,11 @@ def remove():
 
 
 @my_calendar.get("/calendars/mine")
-@takes("show", "done", "region", "before", page=True)
+@takes("show", "done", "region", "before", "lang", page=True)
 def mine(args: Values):
     """What the button did, for a browser without script: the undo, the way back, and the
-    calendar (or the picks and the form that opens with them)."""
+    calendar (or the picks and the form that opens with them). `lang` is the page's."""
+    page_lang(args)
     catalog = state.current().catalog
     shows = args.all("show")
     show = catalog.show(parse.show_id(shows[0], catalog)) if shows else None

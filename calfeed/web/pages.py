@@ -78,13 +78,21 @@ def _credit() -> dict:
     published = state.service().published
     if published is None:
         return {"credit": None, "data_line": None}
-    found = published.beside("attribution", lambda: attribution(published.catalog.shows.values()))
+    found = _attribution(published)
     # How current the imported data is, on every page that serves it.
     return {"credit": found.as_json() if found else None,
             "data_line": footer_line(published, page_language())}
 
 
+def _attribution(published):
+    """The credit of the data the catalogue imported, once per data version."""
+    return published.beside("attribution", lambda: attribution(published.catalog.shows.values()))
+
+
 def init_app(app: Flask) -> None:
+    # Made before a version is served (every page's footer needs it): the first page of a
+    # start waited some 80 ms for it over the imported catalogue.
+    state.service(app).prepare_with(_attribution)
     page_words.init_app(app)
     app.context_processor(_credit)
     app.after_request(_security_headers)
