@@ -4,11 +4,14 @@
 
 For the code of REF (a `git archive` of it) and for the working tree, alternately: the
 production server (deploy/serve.py, granian, one worker, access log off) with the pinned
-imported catalogue on a fresh state database. Each start's first request is one of the three
-pages (a search for "frieren", /week and /calendars/new, in the US), then the other two:
+imported catalogue. Each start's first request is one of the four pages (a search for
+"frieren", /week and /calendars/new in the US, and the form a fan in Tokyo opens, in Japan in
+Japanese: its on-air list is the longest), then the others:
 
-- start 1: a fresh state database (no title readings kept yet: the first start of a machine);
-- starts 2 to 4: the same database again (a restart, a deploy), each opening on another page.
+- starts 1 and 2: a fresh state database each (no title readings kept yet: the first start of
+  a machine, whose search index is built beside the first requests), opening on the search and
+  on the Japanese form;
+- starts 3 to 6: the second database again (a restart, a deploy), each opening on another page.
 
 Measured: seconds from launch to the first answer of /healthz (polled every 50 ms) and each
 page's time, as its start's first request or after another. Printed as a Markdown table, with
@@ -34,9 +37,14 @@ from bench.before import checkout  # noqa: E402
 from bench.loopback import get  # noqa: E402
 
 PAGES = {"search": "/search?q=frieren&region=us", "week": "/week?region=us",
-         "form": "/calendars/new?region=us"}
-ORDERS = (("search", "week", "form"), ("week", "form", "search"), ("form", "search", "week"),
-          ("search", "week", "form"))
+         "form": "/calendars/new?region=us", "form jp": "/calendars/new?region=jp&lang=ja"}
+# (a fresh state database?, the order of the pages)
+STARTS = ((True, ("search", "week", "form", "form jp")),
+          (True, ("form jp", "search", "week", "form")),
+          (False, ("week", "form", "search", "form jp")),
+          (False, ("form", "search", "week", "form jp")),
+          (False, ("form jp", "search", "week", "form")),
+          (False, ("search", "week", "form", "form jp")))
 
 
 def one_start(code: Path, state: Path, port: int, order: tuple[str, ...]) -> dict[str, float]:
@@ -89,18 +97,20 @@ def main() -> None:
         folder = Path(temporary)
         codes = {"before": checkout(arguments.before, folder), "now": ROOT}
         rows = []
-        for number, order in enumerate(ORDERS, start=1):
+        for number, (fresh, order) in enumerate(STARTS, start=1):
             measured = {}
             for (label, code), port in zip(codes.items(), ports[:len(codes)], strict=True):
                 state = folder / f"{label}-state" / "state.sqlite3"
+                if fresh:
+                    shutil.rmtree(state.parent, ignore_errors=True)
                 state.parent.mkdir(exist_ok=True)
                 measured[label] = one_start(code, state, port, order)
-            rows.append((number, order, measured))
+            rows.append((number, fresh, order, measured))
             print(number, order, measured, file=sys.stderr)
         print("| start | page | before (s) | now (s) | now/before |")
         print("| --- | --- | --- | --- | --- |")
-        for number, order, measured in rows:
-            kind = "first, fresh state" if number == 1 else "restart"
+        for number, fresh, order, measured in rows:
+            kind = "first, fresh state" if fresh else "restart"
             for name in ("ready", order[0], *(f"{n} after" for n in order[1:])):
                 before, now = measured["before"][name], measured["now"][name]
                 print(f"| {number} ({kind}) | {name} | {before:.2f} | {now:.2f} | "

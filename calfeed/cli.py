@@ -20,7 +20,7 @@ from .errors import CatalogError
 from .schedule.expand import releases_in
 from .schedule.show_file import read_one_file
 from .query import values as parse
-from .query.errors import ParameterError
+from .query.parameter_error import ParameterError
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 COPY_SECONDS = 600

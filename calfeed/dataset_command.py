@@ -54,7 +54,7 @@ def dataset() -> None:
                                                    dir_okay=False),
               help="A package archive (.tgz) for a machine without registry access.")
 def update(wanted: str | None, archive: Path | None) -> None:
-    from .render.derived import derive
+    from .index.derived import derive
     from .source import registry
     from .source.install import AlreadyServed, Busy, install, refresh_derived, refuse_older
     store, pinned = store_and_pinned()

@@ -9,7 +9,7 @@ from importlib import resources
 from io import BytesIO
 
 DOMAIN = "calfeed"
-SOURCE_LANGUAGE = "en"   # the messages are written in English: no catalogue needed for it
+SOURCE_LANGUAGE = "en"   # the messages are written in English: no translation needed
 
 # A BCP 47 tag as calfeed accepts it (ja, zh-Hans): nothing that could leave the folder.
 _TAG = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*")
@@ -25,15 +25,16 @@ def _locale_root():
 
 
 @lru_cache(maxsize=1)
-def catalogue_languages() -> frozenset[str]:
-    """The languages calfeed has a catalogue for, and English: adding a .po adds a language."""
+def translated_languages() -> frozenset[str]:
+    """The languages calfeed has a message catalogue for, and English: adding a .po adds a
+    language."""
     root = _locale_root()
     found = {entry.name.replace("_", "-") for entry in root.iterdir()
              if entry.joinpath("LC_MESSAGES", f"{DOMAIN}.po").is_file()}
     return frozenset(found | {SOURCE_LANGUAGE})
 
 
-@lru_cache(maxsize=None)   # bounded: one entry per catalogue_languages() member, plus None
+@lru_cache(maxsize=None)   # bounded: one entry per translated_languages() member, plus None
 def _compiled(lang: str | None) -> gettext.NullTranslations:
     if lang is None or lang == SOURCE_LANGUAGE:
         return gettext.NullTranslations()
@@ -41,24 +42,24 @@ def _compiled(lang: str | None) -> gettext.NullTranslations:
     from babel.messages.pofile import read_po
     po = _locale_root().joinpath(_folder(lang), "LC_MESSAGES", f"{DOMAIN}.po")
     with po.open("rb") as file:
-        catalog = read_po(file, locale=_folder(lang), domain=DOMAIN)
+        messages = read_po(file, locale=_folder(lang), domain=DOMAIN)
     # Compiled here rather than committed as a .mo: no binary that can drift from its .po.
     # Fuzzy entries are left out, so an unreviewed translation falls back to English.
     compiled = BytesIO()
-    write_mo(compiled, catalog, use_fuzzy=False)
+    write_mo(compiled, messages, use_fuzzy=False)
     compiled.seek(0)
     return gettext.GNUTranslations(compiled)
 
 
 def words_language(lang: str | None) -> str:
-    """The language calfeed's own words take for `lang` (any case): its catalogue's, else
+    """The language calfeed's own words take for `lang` (any case): its translation's, else
     English. Names calfeed writes beside them (countries) follow it, so a line is one language."""
     if lang is None or not _TAG.fullmatch(lang):
         return SOURCE_LANGUAGE
-    known = {code.lower(): code for code in catalogue_languages()}
+    known = {code.lower(): code for code in translated_languages()}
     return known.get(lang.replace("_", "-").lower(), SOURCE_LANGUAGE)
 
 
 def translations(lang: str | None) -> gettext.NullTranslations:
-    """The catalogue for `lang` (any case); English as written when there is none."""
+    """The translations for `lang` (any case); English as written when there are none."""
     return _compiled(words_language(lang))

@@ -216,9 +216,9 @@ def catalogue(pytestconfig, tmp_path_factory):
     """The whole imported bangumi-data catalogue (8,000+ shows), its seasons and its search
     index; the titles' readings are kept in pytest's cache folder, as the app keeps them beside
     its state database, so only the first run pays pykakasi's seconds."""
-    from calfeed.render.search import SearchIndex
-    from calfeed.render.season import SeasonIndex
-    from calfeed.render.title_keys import Readings
+    from calfeed.index.search import SearchIndex
+    from calfeed.index.season import SeasonIndex
+    from calfeed.index.title_keys import Readings
     from calfeed.source.bangumi import load_dataset
     from calfeed.source.synonyms import synonym_table
     shows, _report = load_dataset(now=datetime(2026, 11, 30, tzinfo=timezone.utc))

@@ -169,7 +169,7 @@ def test_a_series_a_site_added_long_after_it_began_is_listed_without_dates():
                    report)
     assert listed_only(show, "crunchyroll") and "crunchyroll" in show.links
     assert "US" in show.regions
-    assert report.catalogue_additions == {"crunchyroll": 1}
+    assert report.late_additions == {"crunchyroll": 1}
 
 
 def test_a_site_that_starts_a_series_after_it_ended_is_listed_without_dates():
@@ -177,7 +177,7 @@ def test_a_site_that_starts_a_series_after_it_ended_is_listed_without_dates():
     show = show_of(item(sites=[{"site": "danime", "id": "9", "begin": "2024-06-29T00:00:00.000Z"}]),
                    report)
     assert listed_only(show, "danime") and "danime" in show.links
-    assert report.catalogue_additions == {"danime": 1}
+    assert report.late_additions == {"danime": 1}
 
 
 def test_a_site_start_from_an_earlier_season_makes_no_dated_airing():
@@ -290,6 +290,16 @@ def test_site_table_problems_name_file_and_line(tmp_path):
     assert all(f"{bad}:2:" in m for m in messages), messages
     assert any("Atlantis" in m for m in messages) and any("maybe" in m for m in messages)
     assert any("Mars/Base" in m for m in messages)
+
+
+def test_a_site_table_that_is_not_a_mapping_names_where_it_begins(tmp_path):
+    bad = tmp_path / "sites.yaml"
+    bad.write_text("# sites\n- crunchyroll\n")
+    with pytest.raises(CatalogError, match=f"^{bad}:2:1: expected a mapping of site keys$"):
+        read_sites(bad)
+    bad.write_text("# nothing yet\n")
+    with pytest.raises(CatalogError, match=f"^{bad}: file is empty"):
+        read_sites(bad)
 
 
 def test_import_counts_skipped_reasons():

@@ -34,8 +34,9 @@ def visit(browser, site):
     opened = []
 
     def make(width, scheme, **options):
-        opened.append(Visit(browser, site, zone="Asia/Tokyo", locale="en-US", width=width,
-                            color_scheme=scheme, now=PAGE_NOW, **options))
+        opened.append(Visit(browser, site, **{"zone": "Asia/Tokyo", "locale": "en-US",
+                                              "width": width, "color_scheme": scheme,
+                                              "now": PAGE_NOW, **options}))
         return opened[-1]
     yield make
     for one in opened:
@@ -245,3 +246,65 @@ def test_add_from_the_week_and_from_search_results(visit, width, scheme):
     assert result.locator("button.add-button").inner_text() == "In my calendar"
     checked(page, "search-added", width, scheme)
     assert "UID:bgm420628-" in page.request.get(feed).text()
+
+
+@pytest.mark.parametrize(("width", "scheme"), SIZES)
+def test_a_fan_in_tokyo_makes_adds_and_deletes_in_japanese(visit, width, scheme):
+    """A Japanese browser: the form, its filter and menus, the calendar's page, the buttons in
+    both states and delete, all in Japanese and fitting a phone."""
+    session = visit(width, scheme, locale="ja-JP")
+    page = session.open("/calendars/new?region=jp")
+    assert page.locator("html").get_attribute("lang") == "ja"
+    checked(page, "ja-new", width, scheme)
+    page.fill("#cal-q", "フリーレン")
+    page.locator("[data-found-heading]").get_by_text("「フリーレン」に一致").wait_for()
+    page.check(f"#show-{FRIEREN}")
+    menu = page.locator(f"li.choice:has(#show-{FRIEREN}) select")
+    assert menu.get_attribute("aria-label").endswith("の視聴先")
+    assert menu.locator("option").first.inner_text() == "最速"
+    menu.select_option(f"{FRIEREN}:netflix")
+    checked(page, "ja-filtered", width, scheme)
+    with page.expect_navigation():
+        page.get_by_role("button", name="マイカレンダーを作る").click()
+    assert page.get_by_text("今すぐこのページをブックマークしてください。").is_visible()
+    checked(page, "ja-made", width, scheme)
+
+    page = session.open(f"/shows/{ROUGE}?region=jp")
+    button = page.locator("button.add-button")
+    assert button.inner_text() == "+ マイカレンダー"
+    button.click()
+    page.locator(".add-status").get_by_text("マイカレンダーに追加しました").wait_for()
+    assert button.inner_text() == "マイカレンダーに追加済み"
+    checked(page, "ja-added", width, scheme)
+
+    page.go_back(wait_until="networkidle")
+    page.reload(wait_until="networkidle")
+    page.select_option("#cal-alarm", "15")
+    with page.expect_navigation():
+        page.get_by_role("button", name="変更を保存").click()
+    assert page.get_by_text("保存しました。").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("link", name="このカレンダーを削除…").click()
+    checked(page, "ja-delete", width, scheme)
+    with page.expect_navigation():
+        page.get_by_role("button", name="このカレンダーを削除").click()
+    assert page.get_by_role("heading", name="カレンダーを削除しました").is_visible()
+    checked(page, "ja-deleted", width, scheme)
+
+
+def test_a_refused_add_says_why_in_the_pages_words(visit):
+    """The button's answer to an error is the error page: its gist (Japanese here) and its
+    English detail are shown, not its HTML."""
+    session = visit(390, "light", locale="ja-JP")
+    page = session.open("/calendars/new?region=us")
+    page.check(f"#show-{ROUGE}")
+    with page.expect_navigation():
+        page.get_by_role("button", name="マイカレンダーを作る").click()
+    page = session.open("/shows/sazae-san?region=jp")
+    page.locator("button.add-button").click()
+    status = page.locator(".add-status")
+    status.get_by_text("理由（英語）：").wait_for()
+    assert "cannot be watched in United States" in status.inner_text()
+    assert "<" not in status.inner_text()
+    # The browser logs the refusal it was given; nothing else went wrong.
+    session.errors[:] = [e for e in session.errors if "status of 400" not in e]

@@ -10,7 +10,7 @@ import pytest
 
 from calfeed.web import state
 from calfeed.calendars.form import read_form
-from calfeed.query.errors import ParameterError
+from calfeed.query.parameter_error import ParameterError
 
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 MOST_BYTES = 150_000        # the page before its script, for the largest region

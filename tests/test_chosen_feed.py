@@ -11,15 +11,16 @@ from icalendar import Calendar
 from calfeed.errors import NotFound
 from calfeed.publish.published import publish
 from calfeed.publish.revisions import RevisionStore
-from calfeed.render.feeds import FeedSettings, chosen_feed
-from calfeed.render.ics import Edit
+from calfeed.render.feeds import FeedOptions, FeedSettings, FeedTitle, chosen_feed
+from calfeed.publish.calendar_edits import Edit
 from calfeed.schedule.regions import country
-from calfeed.query.errors import ParameterError
+from calfeed.query.parameter_error import ParameterError
 from calfeed.query.feed import FeedQuery
 from tests.conftest import BUNDLED_SCHEDULES
 
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
 SETTINGS = FeedSettings(refresh=timedelta(hours=3), max_bytes=900_000)
+MINE = FeedTitle(name="Mine", about="My shows", filename="mine.ics")
 
 
 @pytest.fixture(scope="module")
@@ -33,10 +34,13 @@ def events(published, choices, generation=0, query=FeedQuery(), edited=None):
 
 
 def feed_of(published, choices, generation=0, query=FeedQuery(), edited=None):
-    return chosen_feed(published, country("JP"), choices, query, now=NOW,
-                       url="http://localhost/feeds/my/x.ics", settings=SETTINGS,
-                       name="Mine", about="My shows", filename="mine.ics",
+    return chosen_feed(published, choices, options(query), MINE,
                        edits={show: Edit(generation, edited) for show in choices})
+
+
+def options(query=FeedQuery()):
+    return FeedOptions(country("JP"), query, now=NOW, url="http://localhost/feeds/my/x.ics",
+                       settings=SETTINGS)
 
 
 def test_a_chosen_release_keeps_the_episode_uids(published):
@@ -56,9 +60,7 @@ def test_the_generation_raises_every_sequence(published):
 
 def test_a_shows_edits_raise_its_own_events_only(published):
     def sequences(edits):
-        feed = chosen_feed(published, country("JP"), {"metallic-rouge": None}, FeedQuery(),
-                           now=NOW, url="http://localhost/feeds/my/x.ics", settings=SETTINGS,
-                           name="Mine", about="My shows", filename="mine.ics", edits=edits)
+        feed = chosen_feed(published, {"metallic-rouge": None}, options(), MINE, edits=edits)
         return {str(e["UID"]): e["SEQUENCE"] for e in Calendar.from_ical(feed.body).walk("VEVENT")}
     plain = sequences({})
     assert sequences({"another-show": Edit(2, NOW)}) == plain

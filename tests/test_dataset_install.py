@@ -174,20 +174,20 @@ def test_use_rolls_back_on_purpose_and_three_versions_are_kept(store, pinned):
 
 def test_what_is_derived_at_install_is_what_a_worker_would_work_out(store, pinned, monkeypatch):
     from calfeed.publish.revisions import shared_print
-    from calfeed.render.derived import derive
-    from calfeed.render.season import SeasonIndex
+    from calfeed.index.derived import derive
+    from calfeed.index.season import SeasonIndex
     from calfeed.source import loading
     data = package_archive("1.0.1", ITEMS + EXTRA)
     install(store, pinned, data, release("1.0.1", data), NOW, 0.5, "v1.0.1.tgz", derive)
     imported = loading.imported_catalogue(NOW, dataset=store.read("1.0.1"))
     shows = imported.shows
-    assert imported.kept("prints") == {s.uid_key: shared_print(s) for s in shows.values()}
-    assert SeasonIndex.build(shows, imported.kept("first")) == SeasonIndex.build(shows)
+    assert imported.derived_part("prints") == {s.uid_key: shared_print(s) for s in shows.values()}
+    assert SeasonIndex.build(shows, imported.derived_part("first")) == SeasonIndex.build(shows)
     assert imported.derived["readings"]["メタリックルージュ"] == ["めたりっくるーじゅ",
                                                             "metarikkuruuju"]
     # Made by other code (a deploy since): not used, worked out again instead.
     monkeypatch.setattr(loading, "code_key", lambda: "another")
-    assert imported.kept("prints") == {} and imported.kept("first") == {}
+    assert imported.derived_part("prints") == {} and imported.derived_part("first") == {}
 
 
 def test_without_a_pointer_the_newest_complete_version_is_served(store, pinned):

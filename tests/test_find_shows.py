@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from calfeed.render.search import family_titles
-from calfeed.render.season import (NotASeason, Season, first_airing, parse_season, season_of,
+from calfeed.index.search import family_titles
+from calfeed.index.season import (NotASeason, Season, first_airing, parse_season, season_of,
                                    season_of_start)
-from calfeed.render.title_keys import Readings, kana_key, romaji_key
+from calfeed.index.title_keys import Readings, kana_key, romaji_key
 from calfeed.schedule.expand import expand_show
 from calfeed.schedule.show_file import load_shows
 from calfeed.schedule.synthetic import write_synthetic
@@ -49,7 +49,7 @@ def test_readings_are_kept_across_restarts(tmp_path, monkeypatch):
 
     def no_reading(text):
         raise AssertionError(f"read again: {text}")
-    monkeypatch.setattr("calfeed.render.title_keys.reading", no_reading)
+    monkeypatch.setattr("calfeed.index.title_keys.reading", no_reading)
     assert Readings(str(path)).of_all(["葬送のフリーレン"]) == first
     path.write_text("not json")          # a broken cache is read again, not trusted
     with pytest.raises(AssertionError, match="read again"):
@@ -133,7 +133,7 @@ def _names_of(shows) -> dict[str, tuple[str, ...]]:
 
 
 def _reads_with(show, letter):
-    from calfeed.render.title_keys import reading
+    from calfeed.index.title_keys import reading
     return any(romaji_key(reading(t)[1]).startswith(letter) for t in show.title.values())
 
 
@@ -278,7 +278,7 @@ def test_search_json_for_the_script(client):
 def test_the_index_is_built_before_the_first_request(make_app, monkeypatch):
     """Built as a data version is published, not by the first search (4 s and more with the
     imported catalogue, docs/benchmarks.md); never again for the same version."""
-    import calfeed.render.catalogue as catalogue_module
+    import calfeed.index.catalogue as catalogue_module
     built = []
     real = catalogue_module.SearchIndex
 
@@ -302,7 +302,7 @@ def test_a_reload_builds_the_new_versions_index_before_serving_it(make_on_copy, 
     assert state.service(app).reload()
     served = state.service(app).published
     # Kept beside the version with its search index already made: no request made it.
-    found = served.kept("catalogue-indexes", lambda: pytest.fail("not built before serving"))
+    found = served.beside("catalogue-indexes", lambda: pytest.fail("not built before serving"))
     assert found.search._value is not None
     assert found.search.get().search("renamed")[0].show.id == "metallic-rouge"
 

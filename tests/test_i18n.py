@@ -11,7 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 from icalendar import Calendar
 
-from calfeed.i18n import catalogue_languages, translations
+from calfeed.i18n import translated_languages, translations
 from calfeed.render import ics
 
 ROOT = Path(__file__).parent.parent
@@ -106,10 +106,10 @@ def test_a_language_without_a_catalogue_is_english():
     assert translations("../../etc").gettext("Starting now") == "Starting now"
 
 
-def test_catalogue_languages_are_the_po_files():
+def test_the_translated_languages_are_those_of_the_po_files():
     found = {p.parent.parent.name.replace("_", "-")
              for p in LOCALE.glob("*/LC_MESSAGES/calfeed.po")}
-    assert catalogue_languages() == found | {"en"} and "ja" in found
+    assert translated_languages() == found | {"en"} and "ja" in found
 
 
 def test_template_matches_the_code(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 
 from calfeed.publish.catalog import Catalog
 from calfeed.calendars.list_import import match_list
-from calfeed.query.errors import ParameterError
+from calfeed.query.parameter_error import ParameterError
 from calfeed.schedule.show_file import load_show
 from calfeed.config import BUNDLED_SCHEDULES
 

@@ -221,4 +221,4 @@ def test_the_calendar_form_takes_the_browsers_region_and_lang(client):
     page = client.get("/calendars/new", headers={"Accept-Language": "ja"}).text
     assert re.search(r'<option value="jp" selected lang="ja">日本</option>', page)
     prefilled = client.get("/calendars/new?region=us&lang=ja").text
-    assert '<option value="ja" selected>日本語</option>' in prefilled
+    assert '<option value="ja" lang="ja" selected>日本語</option>' in prefilled

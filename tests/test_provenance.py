@@ -142,7 +142,7 @@ def test_every_import_note_reads_in_japanese():
     from calfeed.render.provenance import note_text
     from calfeed.source import bangumi
     notes = {bangumi.NO_BREAKS, bangumi.OPEN_ENDED, bangumi.NEW_OPEN_ENDED, bangumi.BY_DATE,
-             bangumi.DAY_ONLY, bangumi.LISTED, bangumi.SERIES_PAGE, bangumi.CATALOGUE_ADDITION,
+             bangumi.DAY_ONLY, bangumi.LISTED, bangumi.SERIES_PAGE, bangumi.ADDED_LATE,
              bangumi.LONG_RUNNER_SITE, bangumi.SLOT_CHANGED, "start copied from the broadcast"}
     for note in notes:
         japanese = note_text(note, translations("ja"))

@@ -73,12 +73,12 @@ def test_a_value_larger_than_the_whole_bound_is_made_but_not_kept():
     assert len(data._memo) == 0 and data._memo.cost == 0
 
 
-def test_kept_makes_one_object_per_data_version():
+def test_an_object_kept_beside_a_data_version_is_made_once_per_version():
     data = bundled()
     made = []
-    first = data.kept("thing", lambda: made.append(1) or object())
-    assert data.kept("thing", lambda: made.append(1) or object()) is first and made == [1]
-    assert bundled().kept("thing", object) is not first
+    first = data.beside("thing", lambda: made.append(1) or object())
+    assert data.beside("thing", lambda: made.append(1) or object()) is first and made == [1]
+    assert bundled().beside("thing", object) is not first
 
 
 def test_uids_use_the_bangumi_subject_when_the_show_names_it():

@@ -15,7 +15,8 @@ import pytest
 
 from calfeed.web import state
 from calfeed.errors import CatalogError
-from calfeed.render.health import LoadStatus, health
+from calfeed.publish.status import LoadStatus
+from calfeed.render.health import health
 from tests.conftest import BUNDLED_SCHEDULES, SCHEDULE_FIXTURES, fixed_clock
 
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)

@@ -82,6 +82,7 @@ def test_the_committed_alias_table_loads():
     ("old-id: 425595\n", 1, "'425595' is not a stable key; write bgm"),
     ("a: bgm1\nb: bgm2\na: bgm3\n", 3, "'a' is listed twice"),
     ("- a\n", 1, "expected a mapping"),
+    ("# old ids\n\n- a\n", 3, "expected a mapping"),
 ])
 def test_a_bad_alias_table_names_the_line_and_the_fix(tmp_path, text, line, message):
     error = table_problem(tmp_path, "aliases.yaml", text, read_aliases)

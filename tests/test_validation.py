@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from calfeed.publish.catalog import load_catalog
-from calfeed.errors import CatalogError
+from calfeed.errors import CatalogError, ScheduleError
 from calfeed.schedule.show_file import load_show
 from calfeed.schedule.yamlfile import MAX_BYTES
 
 INVALID = Path(__file__).parent / "schedules" / "invalid"
 
 EXPECTED = {
-    'Bad_Name.yaml': ["1:1: file name 'Bad_Name.yaml' is not a valid show id: use lowercase letters, digits and single hyphens, like 'bad-name.yaml'"],
+    'Bad_Name.yaml': ["file name 'Bad_Name.yaml' is not a valid show id: use lowercase letters, digits and single hyphens, like 'bad-name.yaml'"],
     'alias-bomb.yaml': ['5:44: aliases make this file stand for more than 100000 values: refused as an alias bomb; write the values out instead'],
     'binary.yaml': ['1:1: file is not UTF-8 (byte 0x89 cannot be decoded): save it as UTF-8'],
     'count-not-a-number.yaml': ["3:10: 'count' must be a whole number from 1 to 2000, not 'three'"],
@@ -30,7 +30,7 @@ EXPECTED = {
     'duplicate-release-id.yaml': ["11:9: duplicate release id 'tv' (first used on line 5): give each release its own id"],
     'duration-not-a-duration.yaml': ["4:13: 'duration': 'half an hour' is not a duration: write it like '30m', '1h', '1h30m' or 'PT1H30M'"],
     'empty-regions.yaml': ["8:14: 'regions' is empty: give at least one"],
-    'empty.yaml': ["1:1: file is empty: a schedule needs at least 'title', 'episodes' and 'releases'"],
+    'empty.yaml': ["file is empty: a schedule needs at least 'title', 'episodes' and 'releases'"],
     'every-not-a-cadence.yaml': ["11:12: 'every': 'fortnightly' is not a cadence: write '1 week', '2 weeks' or '1 day'"],
     'follows-cycle.yaml': ["15:14: 'follows' forms a cycle (stream -> again -> stream): one release in the chain must have its own 'start'", "21:14: 'follows' forms a cycle (again -> stream -> again): one release in the chain must have its own 'start'"],
     # Only the bad zone is reported: its follower names a release that exists, if wrongly written.
@@ -61,7 +61,7 @@ EXPECTED = {
     'unknown-region-group.yaml': ["8:25: unknown region 'wrld', did you mean 'world'? Use an ISO 3166-1 alpha-2 code such as JP or US, or one of world, africa, americas, asia, europe, oceania"],
     'unknown-region.yaml': ["8:15: unknown region 'UK', did you mean 'GB'? Use an ISO 3166-1 alpha-2 code such as JP or US, or one of world, africa, americas, asia, europe, oceania"],
     'unknown-timezone.yaml': ["9:15: unknown time zone 'Asia/Tokio', did you mean 'Asia/Tokyo'? Use an IANA zone name such as Asia/Tokyo or America/New_York"],
-    'wrong-extension.yml': ['1:1: schedule files end in .yaml: rename wrong-extension.yml to wrong-extension.yaml'],
+    'wrong-extension.yml': ['schedule files end in .yaml: rename wrong-extension.yml to wrong-extension.yaml'],
     'yaml-syntax-error.yaml': ["2:9: YAML syntax error: did not find expected ',' or '}' while parsing a flow mapping that began on line 1, column 8: fix the YAML syntax"],
 }
 
@@ -70,7 +70,10 @@ def problems(path: Path) -> list[str]:
     with pytest.raises(CatalogError) as caught:
         load_show(path, path.name)
     assert all(e.path == path.name for e in caught.value.errors)
-    return [f"{e.line}:{e.column}: {e.message}" for e in caught.value.errors]
+    # A problem at a place in the file is said with its line and column; one of the whole
+    # file (its name, its size, nothing in it) with none.
+    return [f"{e.line}:{e.column}: {e.message}" if isinstance(e, ScheduleError) else e.message
+            for e in caught.value.errors]
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -95,15 +98,15 @@ def test_a_folder_reports_every_problem_of_every_file(tmp_path):
         (tmp_path / name).write_bytes((INVALID / name).read_bytes())
     with pytest.raises(CatalogError) as caught:
         load_catalog(tmp_path)
-    assert [(Path(e.path).name, e.line) for e in caught.value.errors] == [
-        ("dst-gap.yaml", 10), ("empty.yaml", 1), ("unknown-key.yaml", 5),
+    assert [(Path(e.path).name, getattr(e, "line", None)) for e in caught.value.errors] == [
+        ("dst-gap.yaml", 10), ("empty.yaml", None), ("unknown-key.yaml", 5),
         ("unknown-key.yaml", 10)]
 
 
 def test_file_over_the_size_limit_is_refused_unread(tmp_path):
     big = tmp_path / "big.yaml"
     big.write_bytes(b"title: {en: Big}\n" + b"# padding\n" * (MAX_BYTES // 10 + 1))
-    assert problems(big) == [f"1:1: file is over the {MAX_BYTES} "
+    assert problems(big) == [f"file is over the {MAX_BYTES} "
                              "byte limit for one schedule: keep one season per file"]
 
 
@@ -127,8 +130,17 @@ def test_alias_bomb_is_refused_with_bounded_memory():
 
 
 def test_a_missing_folder_is_an_error(tmp_path):
-    with pytest.raises(CatalogError, match="no such folder of schedules"):
+    with pytest.raises(CatalogError, match="no such folder of schedules") as caught:
         load_catalog(tmp_path / "nowhere")
+    assert str(caught.value).startswith(f"{tmp_path / 'nowhere'}: no such folder")
+
+
+def test_a_problem_of_the_whole_file_is_said_without_a_line():
+    # An editor sent to line 1 of a misnamed or empty file would look for a mistake there.
+    for name, start in (("empty.yaml", "file is empty"), ("Bad_Name.yaml", "file name")):
+        with pytest.raises(CatalogError) as caught:
+            load_show(INVALID / name)
+        assert str(caught.value).startswith(f"{INVALID / name}: {start}"), str(caught.value)
 
 
 def test_an_empty_folder_is_an_empty_catalog(tmp_path):

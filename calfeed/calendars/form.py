@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..publish.catalog import Catalog
 from ..query import values as parse
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..query.feed import languages as languages_of
 from ..suggest import advise, did_you_mean, quoted
 

@@ -10,7 +10,7 @@ from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
 from ..publish.catalog import Catalog
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..schedule.model import Show
 
 MAX_ENTRIES = 5_000

@@ -3,7 +3,7 @@
 Expanding the whole imported catalogue takes seconds and some 250 MB (about 250,000 airings),
 so an imported show is expanded when a feed, page or API document first needs it, kept, and
 dropped again (least recently used) once more than `max_airings` are kept. A window of airings
-(a region feed, a schedule) is made by `schedule.window` without expanding long runners whole.
+(a region feed, a schedule) is made by `schedule.windowed` without expanding long runners whole.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Iterator, Mapping
 from ..lru import BoundedLRU
 from ..schedule.expand import expand_show
 from ..schedule.model import Airing, Release, Show
-from ..schedule.window import (expand_between, plain, release_bounds, releases_before,
+from ..schedule.windowed import (expand_between, plain, release_bounds, releases_before,
                                whole_bounds)
 
 # About 1 KB an airing: 100,000 kept airings are some 100 MB per worker, and hold every show
@@ -31,7 +31,7 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
         self._shows = shows
         self._fixed = dict(expanded)            # curated: made (and validated) at load
         # Imported shows' whole expansions, costed by their count of airings.
-        self._kept: BoundedLRU[tuple[Airing, ...]] = BoundedLRU(max_airings)
+        self._expanded: BoundedLRU[tuple[Airing, ...]] = BoundedLRU(max_airings)
         # Each release's bounds, worked out once: a region feed or a week asks them of
         # thousands of shows. Per release, not per show: an imported show's streams often
         # begin decades after its broadcast ended, and a show-wide span would let it through
@@ -55,7 +55,7 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
         if found is not None:
             return found
         show = self._shows[show_id]             # KeyError for an unknown show, as a dict
-        return self._kept.get_or_make(show_id, lambda: expand_show(show), len)
+        return self._expanded.get_or_make(show_id, lambda: expand_show(show), len)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._shows)
@@ -67,9 +67,9 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
         return show_id in self._shows
 
     @property
-    def kept(self) -> int:
+    def kept_airings(self) -> int:
         """How many imported airings are kept now (bounded by max_airings)."""
-        return self._kept.cost
+        return self._expanded.cost
 
     def between(self, show_id: str, start: datetime, end: datetime,
                 region: str | None = None) -> tuple[Airing, ...]:
@@ -95,7 +95,7 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
 
     def releases_before(self, show_id: str, number: int, moment: datetime) -> tuple[Release, ...]:
         """The releases whose airing of an episode starts before `moment`, in the show's
-        order: by arithmetic for a plain show (window.releases_before), else from its whole
+        order: by arithmetic for a plain show (windowed.releases_before), else from its whole
         expansion, indexed by episode once for a curated show (a long runner's thousands of
         airings are not scanned for each episode)."""
         show = self._shows[show_id]
@@ -135,7 +135,7 @@ class ShowAirings(Mapping[str, tuple[Airing, ...]]):
     def _whole(self, show_id: str) -> tuple[Airing, ...] | None:
         """The show's whole expansion if it is at hand (curated, or kept), else None."""
         whole = self._fixed.get(show_id)
-        return whole if whole is not None else self._kept.get(show_id, None)
+        return whole if whole is not None else self._expanded.get(show_id, None)
 
 
 def _start(airing: Airing) -> datetime:

@@ -76,7 +76,7 @@ class Published:
     # Bytes the memo may hold (memo_cost), the least recently used going first.
     memo_max_bytes: int = field(default=MEMO_BYTES, compare=False)
     _memo: BoundedLRU = field(default=None, repr=False, compare=False)
-    _kept: dict = field(default_factory=dict, repr=False, compare=False)
+    _beside: dict = field(default_factory=dict, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def __post_init__(self):
@@ -87,13 +87,13 @@ class Published:
         in bytes, because keys come from requests and must not grow without end."""
         return self._memo.get_or_make(key, make, lambda value: memo_cost(key, value))
 
-    def kept(self, name: str, make: Callable):
-        """One object per data version that other layers keep beside it (the rendered events):
-        names come from code, not requests, so these are not bounded."""
+    def beside(self, name: str, make: Callable):
+        """One object per data version that other layers keep beside it (the rendered events,
+        the indexes): names come from code, not requests, so these are not bounded."""
         with self._lock:
-            if name not in self._kept:
-                self._kept[name] = make()
-            return self._kept[name]
+            if name not in self._beside:
+                self._beside[name] = make()
+            return self._beside[name]
 
     def airings(self, show_ids: tuple[str, ...], window: Window | None = None,
                 region: str | None = None) -> list[Airing]:
@@ -138,10 +138,10 @@ def publish(directory: Path, store: RevisionStore, now: datetime,
     events, first_loaded = store.record(curated, catalog.version, now)
     shared = {}
     if catalog.imported:
-        # Worked out when the dataset was installed, when this code did it (render/derived.py).
-        kept = catalog.imported_from.kept("prints") if catalog.imported_from else {}
+        # Worked out when the dataset was installed, when this code did it (index/derived.py).
+        prints = catalog.imported_from.derived_part("prints") if catalog.imported_from else {}
         shared = store.record_shared(
-            ((show.uid_key, kept.get(show.uid_key) or shared_print(show))
+            ((show.uid_key, prints.get(show.uid_key) or shared_print(show))
              for show in (catalog.shows[show_id] for show_id in sorted(catalog.imported))), now)
     revisions = Revisions(events=events, shared=shared)
     changed = max([first_loaded, *(r.modified for r in revisions.values())])

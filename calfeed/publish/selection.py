@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta, timezone
 from typing import Iterable
 
 from ..schedule.model import Airing, Release, Show
+
+# A region feed covers airings from two weeks before today to two months after: with thousands
+# of shows, every episode ever would be far past Google Calendar's size limit and mostly past.
+WINDOW_BEFORE = timedelta(days=14)
+WINDOW_AFTER = timedelta(days=60)
+
+
+def region_window(now: datetime) -> tuple[datetime, datetime]:
+    """The airings a region feed carries: those starting in this window around `now`, whole
+    days in UTC so that every request of a day shares one selection."""
+    today = datetime.combine(now.astimezone(timezone.utc).date(), time(0), tzinfo=timezone.utc)
+    return today - WINDOW_BEFORE, today + WINDOW_AFTER + timedelta(days=1)
 
 
 def select_airings(airings: Iterable[Airing], region: str, *,

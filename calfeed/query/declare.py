@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from ..suggest import advise, did_you_mean
-from .errors import ParameterError
+from .parameter_error import ParameterError
 from .parameters import PARAMETERS
 
 # Added to shared links by sites and mail tools; a page ignores them so a shared

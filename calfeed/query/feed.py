@@ -9,7 +9,7 @@ from ..schedule.model import Show
 from ..schedule.regions import Country
 from . import values as parse
 from .declare import Declaration, Values
-from .errors import ParameterError
+from .parameter_error import ParameterError
 
 FEED = Declaration(("lang", "alarm", "release", "releases", "tz", "all_day", "past_days"))
 

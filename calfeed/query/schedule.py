@@ -11,8 +11,8 @@ from ..schedule.model import Show
 from ..schedule.regions import Country
 from . import values as parse
 from .declare import Declaration, Values
-from .errors import ParameterError
-from .window import window
+from .parameter_error import ParameterError
+from .from_to import window
 
 SCHEDULE = Declaration(("region", "tz", "from", "to", "show", "release", "releases", "lang"))
 SHOW = Declaration(("region", "tz", "lang"))
@@ -45,19 +45,20 @@ def parse_schedule_query(values: Values, shows: Mapping[str, Show],
     release_ids = (parse.release(values.get("release"), chosen, region)
                    if "release" in values else None)
     all_releases = parse.releases(values.get("releases")) if "releases" in values else False
-    lang = catalog_lang(values.get("lang"), shows)
+    lang = title_lang(values.get("lang"), shows)
     start, end = window(values.get("from"), values.get("to"), zone, now)
     return ScheduleQuery(region=region, zone=zone, start=start, end=end, show_ids=show_ids,
                          release_ids=release_ids, all_releases=all_releases, lang=lang)
 
 
-def catalog_languages(shows: Mapping[str, Show]) -> list[str]:
+def title_languages(shows: Mapping[str, Show]) -> list[str]:
+    """The languages the shows' titles are in, as the API offers them."""
     return parse.offered_languages(set().union(*(s.languages for s in shows.values())))
 
 
-def catalog_lang(text: str | None, shows: Mapping[str, Show]) -> str | None:
+def title_lang(text: str | None, shows: Mapping[str, Show]) -> str | None:
     """A language some title is in; each title falls back to English where it lacks it. The
-    API checks it against the whole catalogue, so one query works across shows."""
+    API checks it against every show's titles, so one query works across shows."""
     if text is None:
         return None
     return parse.lang(text, set().union(*(s.languages for s in shows.values())), "any title")

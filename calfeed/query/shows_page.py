@@ -9,7 +9,7 @@ from typing import Sequence
 
 from . import values as parse
 from .declare import Declaration, Values
-from .errors import ParameterError
+from .parameter_error import ParameterError
 
 SHOWS = Declaration(("limit", "after"))
 

@@ -11,7 +11,7 @@ from ..schedule.model import Show
 from ..schedule.regions import Country, UnknownRegion, country
 from ..schedule.zones import UnknownZone, zone_of
 from ..suggest import advise, quoted
-from .errors import ParameterError
+from .parameter_error import ParameterError
 
 MAX_ALARM_MINUTES = 10080   # one week
 MAX_ALARMS = 5

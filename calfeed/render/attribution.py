@@ -32,7 +32,7 @@ class Attribution:
 
     def text(self, messages: gettext.NullTranslations | None = None) -> str:
         """One sentence for a feed's description (where links cannot be links), in the
-        catalogue's language."""
+        language of `messages` (the translations)."""
         _ = (messages or ENGLISH).gettext
         # The same words as CREATOR and CHANGES, spelled out so that extraction finds them.
         creator = _("the bangumi-data contributors")

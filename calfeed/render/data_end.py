@@ -38,7 +38,7 @@ def footer_line(published: Published | None, lang: str | None = None) -> str | N
 def ended_before(published: Published | None, start: datetime,
                  lang: str | None = None) -> str | None:
     """Why a window starting at `start` that holds nothing is empty, when the data ends
-    before it ('The schedule data ends in May 2026; …'), in the words of `lang`'s catalogue;
+    before it ('The schedule data ends in May 2026; …'), in the words of `lang`'s translations;
     None when it does not."""
     dated = data_date(published)
     if dated is None or start <= dated:

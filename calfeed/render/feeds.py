@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Mapping
 
 from . import ics
@@ -17,25 +17,15 @@ from ..schedule.expand import airing_order
 from ..schedule.model import Airing, Show
 from ..query.feed import FeedQuery
 from ..query.values import check_releases
+from ..publish.calendar_edits import UNEDITED, Edit
 from ..publish.published import Published, Window
 from ..schedule.regions import Country
-from ..publish.selection import other_releases, where_watchable
+from ..publish.selection import other_releases, region_window, where_watchable
 
 
-# A region feed covers airings from two weeks before today to two months after: with thousands
-# of shows, every episode ever would be far past Google Calendar's size limit and mostly past.
-WINDOW_BEFORE = timedelta(days=14)
-WINDOW_AFTER = timedelta(days=60)
 # Room kept for the calendar's own lines when filling the size budget: fixed, so that which
 # events fit does not depend on the note saying how many did not.
 ALLOWANCE = 2_000
-
-
-def region_window(now: datetime) -> Window:
-    """The airings a region feed carries: those starting in this window around `now`, whole
-    days in UTC so that every request of a day shares one selection."""
-    today = datetime.combine(now.astimezone(timezone.utc).date(), time(0), tzinfo=timezone.utc)
-    return today - WINDOW_BEFORE, today + WINDOW_AFTER + timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -48,23 +38,43 @@ class FeedSettings:
 
 
 @dataclass(frozen=True)
+class FeedOptions:
+    """What a feed is made for, besides the data: built once by its caller and passed down."""
+
+    region: Country
+    query: FeedQuery
+    now: datetime
+    url: str                    # the feed's own address, which it names
+    settings: FeedSettings
+
+
+@dataclass(frozen=True)
+class FeedTitle:
+    """What a feed calls itself, and the file name it is saved under."""
+
+    name: str
+    about: str
+    filename: str
+
+
+@dataclass(frozen=True)
 class Feed:
     body: bytes
     last_modified: datetime
     filename: str
 
 
-def show_feed(published: Published, region: Country, show_id: str, query: FeedQuery, *,
-              now: datetime, url: str, settings: FeedSettings) -> Feed:
+def show_feed(published: Published, show_id: str, options: FeedOptions) -> Feed:
+    region, lang = options.region, options.query.lang
     show = published.catalog.show(show_id)
     require_watchable(show, region)
-    name, about = show_feed_header(show, region, query.lang)
+    name, about = show_feed_header(show, region, lang)
     if not any(r.dated for r in show.releases if r.watchable_in(region.code)):
         # No event will carry the credit, yet the title and platforms are the dataset's.
         credit = attribution((show,))
-        about += " " + credit.text(translations(query.lang)) if credit else ""
-    return _feed(published, region, (show,), query, now=now, url=url, settings=settings,
-                 name=name, about=about, filename=f"{show.id}-{region.code.lower()}.ics")
+        about += " " + credit.text(translations(lang)) if credit else ""
+    return _feed(published, (show,), options,
+                 FeedTitle(name, about, f"{show.id}-{region.code.lower()}.ics"))
 
 
 def require_watchable(show: Show, region: Country) -> None:
@@ -75,19 +85,17 @@ def require_watchable(show: Show, region: Country) -> None:
                        f"{where_watchable(show)}")
 
 
-def region_feed(published: Published, region: Country, query: FeedQuery, *,
-                now: datetime, url: str, settings: FeedSettings) -> Feed:
-    shows = published.catalog.shows_in(region.code)
-    name, about = region_feed_header(region, query.lang)
-    return _feed(published, region, shows, query, now=now, url=url, settings=settings,
-                 name=name, about=about, filename=f"calfeed-{region.code.lower()}.ics",
-                 window=region_window(now))
+def region_feed(published: Published, options: FeedOptions) -> Feed:
+    region = options.region
+    name, about = region_feed_header(region, options.query.lang)
+    return _feed(published, published.catalog.shows_in(region.code), options,
+                 FeedTitle(name, about, f"calfeed-{region.code.lower()}.ics"),
+                 window=region_window(options.now))
 
 
-def chosen_feed(published: Published, region: Country,
-                choices: Mapping[str, frozenset[str] | None], query: FeedQuery, *,
-                now: datetime, url: str, settings: FeedSettings, name: str, about: str,
-                filename: str, edits: Mapping[str, ics.Edit] | None = None) -> Feed:
+def chosen_feed(published: Published, choices: Mapping[str, frozenset[str] | None],
+                options: FeedOptions, title: FeedTitle,
+                edits: Mapping[str, Edit] | None = None) -> Feed:
     """A feed of these shows in a region, each show on the releases chosen for it (None: the
     earliest watchable), one event an episode: the entry point of personal calendars.
 
@@ -97,6 +105,7 @@ def chosen_feed(published: Published, region: Country,
     change, and the other shows' events stay as they were.
     Unknown shows are NotFound; `query.release_ids` and `releases=all` do not apply here.
     """
+    region = options.region
     airings: list[Airing] = []
     for show_id, release_ids in sorted(choices.items()):
         show = published.catalog.show(show_id)
@@ -105,28 +114,26 @@ def chosen_feed(published: Published, region: Country,
             check_releases(frozenset(release_ids), (show,), region)
         airings += published.selection(region.code, (show.id,), release_ids, False)
     airings.sort(key=airing_order)
-    plain = dataclasses.replace(query, release_ids=None, all_releases=False)
-    return _render(published, region, airings, plain, now=now, url=url, settings=settings,
-                   name=name, about=about, filename=filename, edits=edits)
+    plain = dataclasses.replace(options.query, release_ids=None, all_releases=False)
+    return _render(published, airings, dataclasses.replace(options, query=plain), title, edits)
 
 
-def _feed(published: Published, region: Country, shows: tuple[Show, ...], query: FeedQuery, *,
-          now: datetime, url: str, settings: FeedSettings, name: str, about: str,
-          filename: str, window: Window | None = None) -> Feed:
+def _feed(published: Published, shows: tuple[Show, ...], options: FeedOptions,
+          title: FeedTitle, window: Window | None = None) -> Feed:
     # query.release_ids were checked against these shows when the query was parsed.
-    airings = published.selection(region.code, tuple(s.id for s in shows), query.release_ids,
-                                  query.all_releases, window)
+    query = options.query
+    airings = published.selection(options.region.code, tuple(s.id for s in shows),
+                                  query.release_ids, query.all_releases, window)
     if not airings and window is not None:
         # Empty because the imported data ends before the window: the description says so.
         why = ended_before(published, window[0], query.lang)
-        about = f"{about} {why}" if why else about
-    return _render(published, region, airings, query, now=now, url=url, settings=settings,
-                   name=name, about=about, filename=filename)
+        title = dataclasses.replace(title, about=f"{title.about} {why}") if why else title
+    return _render(published, airings, options, title)
 
 
-def _render(published: Published, region: Country, airings: list[Airing], query: FeedQuery, *,
-            now: datetime, url: str, settings: FeedSettings, name: str, about: str,
-            filename: str, edits: Mapping[str, ics.Edit] | None = None) -> Feed:
+def _render(published: Published, airings: list[Airing], options: FeedOptions,
+            title: FeedTitle, edits: Mapping[str, Edit] | None = None) -> Feed:
+    region, query, now, settings = options.region, options.query, options.now, options.settings
     if query.past_days is not None:
         horizon = now - timedelta(days=query.past_days)
         airings = [a for a in airings if a.end >= horizon]
@@ -141,18 +148,18 @@ def _render(published: Published, region: Country, airings: list[Airing], query:
     # Imported data in the feed is credited as its licence asks (render/attribution.py).
     credit = attribution(airings[i].show for i in kept)
     credit_text = " " + credit.text(translations(query.lang)) if credit else ""
-    header = ics.CalendarHeader(name=name, description=about + note + credit_text,
-                                refresh=settings.refresh, url=url)
+    header = ics.CalendarHeader(name=title.name, description=title.about + note + credit_text,
+                                refresh=settings.refresh, url=options.url)
     body = ics.join_calendar(ics.calendar_head(header), [events[i] for i in kept])
     changed = [_edit(edits, airings[i]).applied(
                    cache.revision(airings[i], event_uid(airings[i], region, query))).modified
                for i in kept]
     return Feed(body=body, last_modified=max([published.first_loaded, *changed]),
-                filename=filename)
+                filename=title.filename)
 
 
-def _edit(edits: Mapping[str, ics.Edit], airing: Airing) -> ics.Edit:
-    return edits.get(airing.show.id, ics.UNEDITED)
+def _edit(edits: Mapping[str, Edit], airing: Airing) -> Edit:
+    return edits.get(airing.show.id, UNEDITED)
 
 
 def event_uid(airing: Airing, region: Country, query: FeedQuery) -> str:
@@ -162,7 +169,7 @@ def event_uid(airing: Airing, region: Country, query: FeedQuery) -> str:
 
 
 def _event_bytes(events: ics.EventCache, airing: Airing, region: Country,
-                 query: FeedQuery, edit: ics.Edit = ics.UNEDITED) -> bytes:
+                 query: FeedQuery, edit: Edit = UNEDITED) -> bytes:
     others = other_releases(airing.show, airing.release, region.code)
     uid = event_uid(airing, region, query)
     if query.all_day_zone is not None and airing.time_known:

@@ -16,10 +16,9 @@ from typing import Iterable
 from ..publish.published import Published
 from ..schedule.model import Release, Show
 from ..schedule.regions import Country
-from .feeds import region_window
-from .on_air import on_air
+from ..index.on_air import on_air_ids
+from ..index.search import Hit
 from .pages import display_title, second_title
-from .search import Hit
 
 FILTER_LIMIT = 50       # matches a filter lists; the count says how many more there are
 AIRING_LIMIT = 250      # on air at once in one region: about 120 in Japan in a busy season
@@ -61,11 +60,7 @@ def form_list(published: Published, region: Country, now: datetime, chosen: Iter
                 if hit.show.id not in taken and region.code in hit.show.regions]
         matched, matches = len(here), here[:FILTER_LIMIT]
     else:
-        window = region_window(now)
-        airing_ids = published.memo(
-            ("on-air", region.code, window),
-            lambda: frozenset(s.id for s in on_air(published, region, now,
-                                                   published.catalog.shows_in(region.code))))
+        airing_ids = on_air_ids(published, region, now)
         airing = [s for s in published.catalog.shows_in(region.code)
                   if s.id in airing_ids and s.id not in taken][:AIRING_LIMIT]
     listed = len(chosen) + len(matches) + len(airing)

@@ -5,23 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from ..errors import ScheduleError
 from ..publish.published import Published
+from ..publish.status import LoadStatus
 
 MAX_DETAILS = 20        # messages shown; the count says how many there are
 MAX_MESSAGE = 300       # characters of each
-
-
-@dataclass
-class LoadStatus:
-    """What the latest load of the schedules found, in this process."""
-
-    last_success: datetime | None = None
-    errors: tuple[ScheduleError, ...] = ()   # why the folder's latest contents are not served
-    # "folder": what the folder held at the latest load; "last_good": the last good data,
-    # because the folder's contents were refused (at start: the state database's copy).
-    serving: str = "folder"
-    store_fault: str | None = None           # why the state database cannot be used now
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from ..lru import BoundedLRU
 from ..i18n import translations
 from .provenance import broadcast_bound, of_airing, sentence
 from ..schedule.model import Airing, Release
+from ..publish.calendar_edits import UNEDITED, Edit
 from ..publish.revisions import Revision
 
 CRLF = b"\r\n"
@@ -62,7 +63,7 @@ def summary(airing: Airing, lang: str | None) -> str:
 
 
 def description(airing: Airing, lang: str | None, others: tuple[Release, ...]) -> str:
-    """The event's lines in calfeed's words, from the message catalogue for `lang` (i18n.py)."""
+    """The event's lines in calfeed's words, from the translations for `lang` (i18n.py)."""
     messages = translations(lang)
     _, pgettext = messages.gettext, messages.pgettext
     release = airing.release
@@ -103,7 +104,7 @@ def description(airing: Airing, lang: str | None, others: tuple[Release, ...]) -
 
 def release_kind(release: Release, messages) -> str:
     """'broadcast', 'streaming' or 'release' (a film's or OVA's dated release, imported) in the
-    catalogue's language."""
+    language of `messages`."""
     # Each kind spelled out, so that message extraction finds it.
     kinds = {"broadcast": messages.pgettext("release kind", "broadcast"),
              "streaming": messages.pgettext("release kind", "streaming"),
@@ -244,31 +245,10 @@ def join_calendar(head: bytes, events: list[bytes]) -> bytes:
 
 def events_of(published, max_bytes: int = EVENT_CACHE_MAX_BYTES) -> EventCache:
     """The event cache of a published data version: the render side keeps it beside the data
-    (`Published.kept`), so the data layer never imports a renderer. The first caller's bound
+    (`Published.beside`), so the data layer never imports a renderer. The first caller's bound
     is the one kept (every caller of one app passes its setting)."""
-    return published.kept("events", lambda: EventCache(published.revisions.events,
+    return published.beside("events", lambda: EventCache(published.revisions.events,
                                                        published.revisions.shared, max_bytes))
-
-
-@dataclass(frozen=True)
-class Edit:
-    """The edits of one show in a personal calendar, as its events show them: each edit that
-    changed them raises their SEQUENCE (a switch of platform changes no revision of the data,
-    yet clients must take it), and LAST-MODIFIED and DTSTAMP are that edit's time when it is
-    later than the data's (CLIENTS.md: on every change, raise SEQUENCE and set LAST-MODIFIED
-    to the change time). Unedited, the events are the public feeds' own."""
-
-    generation: int = 0
-    at: datetime | None = None
-
-    def applied(self, revision: Revision) -> Revision:
-        if not self.generation:
-            return revision
-        modified = max(revision.modified, self.at) if self.at else revision.modified
-        return Revision(revision.sequence + self.generation, modified)
-
-
-UNEDITED = Edit()
 
 
 class EventCache:

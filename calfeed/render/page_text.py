@@ -1,4 +1,4 @@
-"""Words and dates the pages write from Python, in the page's language: catalogues and CLDR."""
+"""Words and dates the pages write from Python, in the page's language: translations and CLDR."""
 
 from __future__ import annotations
 

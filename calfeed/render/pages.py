@@ -12,13 +12,10 @@ from ..schedule.model import Airing, Release, Show
 from ..publish.published import Published, Window
 from ..schedule.regions import Country
 from ..publish.selection import where_watchable
-from .page_text import alarm_choices, day_text, local_text, season_label
+from .page_text import day_text, local_text, season_label
 from .provenance import CURATED, of_airing, sentence
 from ..i18n import translations
 from ..schedule.zones import zone_of
-
-# The English choices, for the pages not yet written in the page's language.
-ALARM_CHOICES = alarm_choices("en")
 
 
 def language_choices(codes) -> list[tuple[str, str]]:
@@ -124,8 +121,8 @@ def episode_rows(published: Published, show: Show, region: Country, lang: str | 
 
 def time_sources(airings: list[Airing], messages=None) -> list[TimeSource]:
     """One entry per distinct provenance among these airings, naming the releases it covers,
-    in the order the releases first appear; the sentence from the feeds' catalogue of
-    `messages` (English as written without)."""
+    in the order the releases first appear; the sentence in the language of
+    `messages`, the feeds' translations (English as written without them)."""
     grouped: dict[str, tuple[list[str], object]] = {}
     for airing in airings:
         found = of_airing(airing)

@@ -9,7 +9,7 @@ from pathlib import PurePath
 from datetime import datetime
 
 from ..schedule.model import TIMED, Airing, Release, Show
-from ..schedule.window import airing_of
+from ..schedule.windowed import airing_of
 
 CURATED, DATASET, INFERRED = "curated", "dataset", "inferred"
 ENGLISH = gettext.NullTranslations()   # the messages as written
@@ -63,7 +63,7 @@ def of_airing(airing: Airing) -> Provenance:
 
 def sentence(found: Provenance, messages: gettext.NullTranslations | None = None) -> str:
     """'Time from bangumi-data 0.3.208, not verified.': what a page or an event says, in the
-    catalogue's language (English as written without one)."""
+    language of `messages` (English as written without translations)."""
     _ = (messages or ENGLISH).gettext
     if found.kind == CURATED:
         # No count of sources: adding one changes no time, so it raises no SEQUENCE, and the

@@ -54,7 +54,7 @@ def show_entry(show: Show, feed_url: FeedUrl) -> dict:
         "title": dict(show.title),
         # Languages whose title calfeed made (a sequel's English title from its series').
         "derived_titles": sorted(show.derived_titles),
-        # In other catalogues, as strings: bangumi, mal, anilist, anidb, tmdb where known.
+        # On other sites, as strings: bangumi, mal, anilist, anidb, tmdb where known.
         "ids": {key: str(show.ids[key]) for key in sorted(show.ids)},
         "studio": show.studio,
         "links": dict(show.links),

@@ -108,7 +108,7 @@ def platforms(published: Published, region: Country) -> tuple[tuple[str, str], .
                 sets.setdefault(release.id, (release.name, set()))[1].add(release.regions)
         return {release_id: (name, frozenset().union(*regions))
                 for release_id, (name, regions) in sets.items()}
-    where = published.kept("week-platform-regions", make)
+    where = published.beside("week-platform-regions", make)
     return published.memo(("week-platforms", region.code), lambda: tuple(sorted(
         ((release_id, name) for release_id, (name, regions) in where.items()
          if region.code in regions), key=lambda item: (item[1].casefold(), item[0]))))

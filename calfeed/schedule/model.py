@@ -105,7 +105,7 @@ class Show:
     links: Mapping[str, str] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
     path: str = ""
-    ids: Mapping[str, str] = field(default_factory=dict)   # in other catalogues: {"bangumi": "…"}
+    ids: Mapping[str, str] = field(default_factory=dict)   # on other sites: {"bangumi": "…"}
     kind: str = "tv"   # tv, web, movie or ova: movies and OVAs are one dated event each
     # When the first episode first aired, where its releases do not begin with it: an
     # imported long runner is listed from its current slot, not from its premiere.

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from . import fields
-from ..errors import CatalogError, ExpansionError, ScheduleError
+from ..errors import CatalogError, ExpansionError, FileError
 from .expand import expand_show
 from .fields import Problems
 from .model import Airing, Episode, Show
@@ -18,9 +18,10 @@ from .wallclock import FIRST_YEAR, LAST_YEAR, parse_duration
 from .yamlfile import read_limited, read_schedule_node
 
 SHOW_KEYS = ("title", "studio", "links", "sources", "ids", "episodes", "releases")
-# Other catalogues' ids: a curated show naming its bangumi.tv subject replaces that imported show.
+# A show's ids on other sites (bangumi.tv, MyAnimeList, ...): a curated show naming its
+# bangumi.tv subject replaces that imported show.
 ID_KEYS = ("bangumi", "mal", "anilist", "anidb", "tmdb")
-_CATALOGUE_ID = re.compile(r"(?:tv/|movie/)?[0-9]{1,12}")
+_EXTERNAL_ID = re.compile(r"(?:tv/|movie/)?[0-9]{1,12}")
 EPISODE_KEYS = ("count", "first", "duration", "titles")
 MAX_EPISODES = 2000
 MAX_TITLE = 500  # characters; documented in docs/schedule-format.md
@@ -40,14 +41,14 @@ def read_folder(directory: Path) -> dict[str, bytes]:
     file edited during a load cannot make them disagree.
     """
     if not directory.is_dir():
-        raise CatalogError([ScheduleError(str(directory), 1, 1, "no such folder of schedules: "
-                                          "point CALFEED_SCHEDULES_DIR at one")])
+        raise CatalogError([FileError(str(directory), "no such folder of schedules: "
+                                      "point CALFEED_SCHEDULES_DIR at one")])
     files, errors = {}, []
     for path in schedule_files(directory):
         try:
             files[path.name] = read_limited(path)
         except OSError as exc:
-            errors.append(ScheduleError(str(path), 1, 1, f"cannot read the file: {exc.strerror}"))
+            errors.append(FileError(str(path), f"cannot read the file: {exc.strerror}"))
     if errors:
         raise CatalogError(errors)
     return files
@@ -58,8 +59,8 @@ def read_one_file(path: Path) -> dict[str, bytes]:
     try:
         return {path.name: read_limited(path)}
     except OSError as exc:
-        raise CatalogError([ScheduleError(str(path), 1, 1,
-                                          f"cannot read the file: {exc.strerror}")]) from None
+        raise CatalogError([FileError(str(path),
+                                      f"cannot read the file: {exc.strerror}")]) from None
 
 
 def load_shows(directory: Path,
@@ -85,8 +86,8 @@ def load_show(path: Path, shown_as: str | None = None) -> Show:
     try:
         data = read_limited(path)
     except OSError as exc:
-        raise CatalogError([ScheduleError(shown_as or str(path), 1, 1,
-                                          f"cannot read the file: {exc.strerror}")]) from None
+        raise CatalogError([FileError(shown_as or str(path),
+                                      f"cannot read the file: {exc.strerror}")]) from None
     return show_from_bytes(data, path, shown_as)
 
 
@@ -101,16 +102,16 @@ def expanded_show(data: bytes, path: Path,
     DST gap), so the airings come along rather than being worked out twice."""
     shown_as = shown_as or str(path)
     problems = Problems(shown_as)
-    stem_error = _check_file_name(path)
+    # The file's name is no place in it: its problem has no line.
+    misnamed = _check_file_name(path)
+    named = [FileError(shown_as, misnamed)] if misnamed else []
     try:
         root = read_schedule_node(data, shown_as)
-    except ScheduleError as exc:
-        raise CatalogError([exc, *_as_errors(stem_error, shown_as)]) from None
-    if stem_error:
-        problems.at(root, stem_error)
+    except FileError as exc:
+        raise CatalogError([exc, *named]) from None
     found = _read_show(path.stem, shown_as, root, problems)
-    if problems or found is None:
-        raise CatalogError(problems.all())
+    if problems or named or found is None:
+        raise CatalogError([*named, *problems.all()])
     return found
 
 
@@ -122,10 +123,6 @@ def _check_file_name(path: Path) -> str | None:
         return (f"file name '{path.name}' is not a valid show id: use lowercase letters, digits "
                 f"and single hyphens, like '{suggestion}.yaml'")
     return None
-
-
-def _as_errors(message: str | None, shown_as: str) -> list[ScheduleError]:
-    return [ScheduleError(shown_as, 1, 1, message)] if message else []
 
 
 def _read_show(show_id: str, shown_as: str, root: yaml.Node,
@@ -213,7 +210,7 @@ def _read_ids(node: yaml.Node, problems: Problems) -> dict[str, str]:
     ids = {}
     for name, entry in entries.items():
         value = str(getattr(entry.node, "value", ""))
-        if not isinstance(entry.node, yaml.ScalarNode) or not _CATALOGUE_ID.fullmatch(value):
+        if not isinstance(entry.node, yaml.ScalarNode) or not _EXTERNAL_ID.fullmatch(value):
             problems.at(entry.node, f"ids.{name} must be the catalogue's number, like 425595 "
                                     "(tmdb: tv/222787)")
             continue

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import CatalogError, ScheduleError
+from ..errors import CatalogError, FileError, ScheduleError
 
 # libyaml's loader is about ten times faster; the pure-Python one gives the same nodes.
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -33,13 +33,16 @@ def read_limited(path: Path) -> bytes:
 
 
 def read_schedule_node(data: bytes, shown_as: str) -> yaml.MappingNode:
-    """Return the top-level mapping node of a schedule file's bytes, or raise ScheduleError."""
-    def fail(line: int, column: int, message: str) -> ScheduleError:
+    """Return the top-level mapping node of a schedule file's bytes, or raise ScheduleError
+    (FileError for a problem of the whole file, at no line of it)."""
+    def fail(line: int | None, column: int | None, message: str) -> FileError:
+        if line is None:
+            return FileError(shown_as, message)
         return ScheduleError(shown_as, line, column, message)
 
     if len(data) > MAX_BYTES:
-        raise fail(1, 1, f"file is over the {MAX_BYTES} byte limit for one schedule: keep one "
-                         "season per file")
+        raise fail(None, None, f"file is over the {MAX_BYTES} byte limit for one schedule: "
+                               "keep one season per file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -54,8 +57,8 @@ def read_schedule_node(data: bytes, shown_as: str) -> yaml.MappingNode:
                                  " (binary data?): a schedule is plain UTF-8 text")
     if not text.strip() or all(l.lstrip().startswith("#") or not l.strip()
                                for l in text.splitlines()):
-        raise fail(1, 1, "file is empty: a schedule needs at least 'title', 'episodes' and "
-                         "'releases'")
+        raise fail(None, None, "file is empty: a schedule needs at least 'title', 'episodes' "
+                               "and 'releases'")
     try:
         _check_shape(text, fail)
         node = yaml.compose(text, Loader=Loader)
@@ -64,7 +67,7 @@ def read_schedule_node(data: bytes, shown_as: str) -> yaml.MappingNode:
     if not isinstance(node, yaml.MappingNode):
         kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
         mark = node.start_mark if node is not None else None
-        raise fail(mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
+        raise fail(mark.line + 1 if mark else None, mark.column + 1 if mark else None,
                    f"the top level must be a mapping of keys such as 'title:' and "
                    f"'episodes:', not {kind}")
     if "\\" in text:     # only a double-quoted escape can write what the check above missed
@@ -80,8 +83,9 @@ def compose_data_file(path: Path) -> yaml.Node | None:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise CatalogError([ScheduleError(str(path), mark.line + 1 if mark else 1, 1,
-                                          f"not valid YAML: {exc}")]) from None
+        message = f"not valid YAML: {exc}"
+        raise CatalogError([ScheduleError(str(path), mark.line + 1, mark.column + 1, message)
+                            if mark else FileError(str(path), message)]) from None
 
 
 def _check_decoded_text(root: yaml.Node, fail) -> None:
@@ -149,7 +153,7 @@ def _check_shape(text: str, fail) -> None:
                        "that many; keep one season per file")
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError, fail) -> ScheduleError:
+def _syntax_error(exc: yaml.MarkedYAMLError, fail) -> FileError:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or "malformed YAML"
     hint = "fix the YAML syntax"
@@ -159,7 +163,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, fail) -> ScheduleError:
     if exc.context_mark and mark and exc.context_mark.line != mark.line:
         context += (f" that began on line {exc.context_mark.line + 1}, column "
                     f"{exc.context_mark.column + 1}")
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
     return fail(line, column, f"YAML syntax error: {problem}{context}: {hint}")
 
 

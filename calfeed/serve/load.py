@@ -15,7 +15,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import CatalogError, ScheduleError
+from ..errors import CatalogError, FileError
 from ..publish.catalog import data_version
 from ..publish.published import Published, publish
 from ..schedule.show_file import read_folder
@@ -65,7 +65,7 @@ def import_catalogue(service: Service) -> Imported | None:
     installed = (root / "dist" / "data.json").is_file()
     chosen = to_serve(service.datasets, pinned_dataset(root) if installed else None)
     if chosen is None:
-        raise CatalogError([ScheduleError(str(root / "dist" / "data.json"), 1, 1, (
+        raise CatalogError([FileError(str(root / "dist" / "data.json"), (
             "the imported catalogue (bangumi-data) is not installed: run 'npm ci --prefix "
             "data/bangumi' (make run does) or 'calfeed dataset update', or set "
             "CALFEED_IMPORT=0 to serve the schedules folder alone"))])
@@ -108,8 +108,8 @@ def load(service: Service) -> Outcome:
         except Exception as exc:
             # A failure validation did not foresee is still a failed load: reported, not ignored.
             log.exception("schedules not loaded: the load failed")
-            status.errors = (ScheduleError(str(directory), 1, 1,
-                                           f"the load failed: {type(exc).__name__}: {exc}"),)
+            status.errors = (FileError(str(directory),
+                                       f"the load failed: {type(exc).__name__}: {exc}"),)
             return Outcome.REFUSED
         if not store.in_memory_only:    # numbers from memory are this worker's alone
             service.marker.announce(published.catalog.version, str(directory))
@@ -211,7 +211,7 @@ def _refuse_a_sudden_shrink(directory: Path, files: dict, served: Published | No
         ours = snapshot is not None and marker.read(str(directory)) == snapshot.version
         before = len(snapshot.files) if ours else 0
     if before and len(files) < before * limit and not (directory / SHRINK_MARKER).exists():
-        raise CatalogError([ScheduleError(str(directory), 1, 1, (
+        raise CatalogError([FileError(str(directory), (
             f"the folder holds {len(files)} schedule file(s) where {before} were served: a "
             f"catalogue that shrinks below {limit:.0%} of its files is held back as a fault; "
             f"to publish it, create {SHRINK_MARKER} in the folder (and remove it after)"))])
@@ -225,8 +225,8 @@ def start_from_last_good(service: Service) -> None:
         store = StateStore.open(path, service.database)
         snapshot = store.load_snapshot()
     except StoreFault as exc:
-        raise CatalogError([*status.errors, ScheduleError(
-            path, 1, 1, f"no last good copy to serve: {exc.reason}")]) from None
+        raise CatalogError([*status.errors, FileError(
+            path, f"no last good copy to serve: {exc.reason}")]) from None
     if snapshot is None:
         raise CatalogError(list(status.errors))
     published, store = _publish(service, snapshot.files, service.clock(), store,

@@ -21,8 +21,8 @@ from ..calendars.pg_store import PgCalendarStore
 from ..calendars.store import CalendarStore
 from ..database import Database
 from ..publish.published import Published
-from ..render.health import LoadStatus
-from ..render.title_keys import Readings
+from ..index.title_keys import Readings
+from ..publish.status import LoadStatus
 from ..source.datasets import DatasetStore
 from ..source.loading import Imported, horizon_day
 from . import catch_up, load

@@ -33,8 +33,10 @@ def read_aliases(path: Path = ALIASES_FILE) -> dict[str, str]:
     if root is None:
         return {}
     if not isinstance(root, yaml.MappingNode):
-        raise CatalogError([ScheduleError(str(path), 1, 1, "expected a mapping of old show ids "
-                                                           "to stable keys (old-id: bgm425595)")])
+        raise CatalogError([ScheduleError(str(path), root.start_mark.line + 1,
+                                          root.start_mark.column + 1,
+                                          "expected a mapping of old show ids to stable keys "
+                                          "(old-id: bgm425595)")])
     aliases, errors = {}, []
     for key, value in root.value:
         def problem(node, message):

@@ -38,15 +38,15 @@ DAY_ONLY = "the dataset gives this site's day, not its time"
 LISTED = "the dataset lists the show on this site without dates"
 SERIES_PAGE = ("the dataset's start for this site is an earlier season's: its page of the "
                "series, no dates for this one")
-CATALOGUE_ADDITION = ("the site added the series long after it began: its dates are not "
+ADDED_LATE = ("the site added the series long after it began: its dates are not "
                       "this show's weekly episodes")
 LONG_RUNNER_SITE = ("the dataset's dates for this site cannot be placed on a long runner's "
                     "weeks")
 SLOT_CHANGED = ("the dataset's last airing is not on this slot: the show moved at a time the "
                 "dataset does not give, and times after that are wrong")
 # A site that starts a series after more than a cour of it aired (or all of it) added it to
-# its catalogue: it does not stream it weekly from episode 1 (Netflix: ONE PIECE in 2023).
-CATALOGUE_ADDITION_AFTER = ONE_COUR     # broadcast episodes aired before the site's start
+# its library: it does not stream it weekly from episode 1 (Netflix: ONE PIECE in 2023).
+ADDED_LATE_AFTER = ONE_COUR     # broadcast episodes aired before the site's start
 # A site whose start is this long before the item's own is the site's page of the series,
 # carried over from an earlier season (My Hero Academia Season 7 on Crunchyroll: 2017).
 EARLIER_SEASON = timedelta(days=120)
@@ -64,8 +64,8 @@ class ImportReport:
     skipped: Counter = field(default_factory=Counter)
     inferred_shows: list[str] = field(default_factory=list)
     copied_starts: Counter = field(default_factory=Counter)   # site -> items whose start is the broadcast's
-    # site -> series it added to its catalogue long after they began (listed without dates)
-    catalogue_additions: Counter = field(default_factory=Counter)
+    # site -> series it added to its library long after they began (listed without dates)
+    late_additions: Counter = field(default_factory=Counter)
     day_only_starts: Counter = field(default_factory=Counter)  # site -> starts at 00:00 UTC
     # site -> items whose start for it is an earlier season's (listed without dates)
     earlier_season_starts: Counter = field(default_factory=Counter)
@@ -89,7 +89,7 @@ class ImportReport:
             ("site start an earlier season's: listed without dates",
              sum(self.earlier_season_starts.values())),
             ("site added the series long after it began: listed without dates",
-             sum(self.catalogue_additions.values())),
+             sum(self.late_additions.values())),
             ("site listed with no start: listed without dates",
              sum(self.listed_without_dates.values())),
             ("long runner's site: listed without dates", sum(self.long_runner_sites.values())),
@@ -253,8 +253,8 @@ def _site_release(entry: dict, site: Site, kind: str, begin: datetime, slot: Slo
         return listed(LONG_RUNNER_SITE, report.long_runner_sites)
     if start < begin - EARLIER_SEASON:
         return listed(SERIES_PAGE, report.earlier_season_starts)
-    if slot is not None and _catalogue_addition(slot, count, start):
-        return listed(CATALOGUE_ADDITION, report.catalogue_additions)
+    if slot is not None and _added_late(slot, count, start):
+        return listed(ADDED_LATE, report.late_additions)
     # The broadcast's count notes hold for the site's episodes too; its slot's do not.
     notes = [note for note in broadcast.provenance_notes[1:] if note != SLOT_CHANGED]
     zone, precision = site.timezone, TIMED
@@ -276,10 +276,10 @@ def _site_release(entry: dict, site: Site, kind: str, begin: datetime, slot: Slo
                     precision=precision)
 
 
-def _catalogue_addition(slot: Slot, count: int, start: datetime) -> bool:
+def _added_late(slot: Slot, count: int, start: datetime) -> bool:
     """Whether a site starting a series at `start` came to it after most or all of it aired."""
     aired = -((slot.begin - start) // timedelta(days=slot.every)) if start > slot.begin else 0
-    return aired >= count or aired > CATALOGUE_ADDITION_AFTER
+    return aired >= count or aired > ADDED_LATE_AFTER
 
 
 def _site_period(entry: dict, item_every: int | None) -> int | None:

@@ -85,7 +85,7 @@ def install(store: DatasetStore, pinned: Dataset | None, data: bytes, found: Rel
             derive: Callable[[dict[str, Show]], dict] | None = None) -> Installed:
     """Install the archive `data` (of `found`, the registry's release; None for an archive
     given by file, which has no published integrity to check) and make it the one served.
-    `derive` works out from its shows what workers keep beside it (render/derived.py)."""
+    `derive` works out from its shows what workers keep beside it (index/derived.py)."""
     with exclusive(store.directory):
         served = to_serve(store, pinned)
         if found is not None:
@@ -110,8 +110,8 @@ def install(store: DatasetStore, pinned: Dataset | None, data: bytes, found: Rel
             recorded.update({o: key for o, (key, _) in moved.items()})
             _write(incoming, MOVED, "".join(f"{o}: {k}\n" for o, k in sorted(recorded.items()))
                    or "{}\n")
-            kept = {"romaji": table, "romaji_code": romaji_key(), **(derive(new) if derive else {})}
-            _write(incoming, DERIVED, json.dumps(kept, ensure_ascii=False))
+            made = {"romaji": table, "romaji_code": romaji_key(), **(derive(new) if derive else {})}
+            _write(incoming, DERIVED, json.dumps(made, ensure_ascii=False))
             integrity = found.integrity if found is not None else integrity_of(data)
             _write(incoming, META, json.dumps({
                 "version": version, "integrity": integrity,
@@ -207,10 +207,10 @@ def refresh_derived(store: DatasetStore, dataset: Dataset, now: datetime,
     if dataset.pinned:
         return False
     with exclusive(store.directory):
-        kept = derived(dataset)
-        if kept.get("code") == code_key() and kept.get("romaji_code") == romaji_key():
+        installed = derived(dataset)
+        if installed.get("code") == code_key() and installed.get("romaji_code") == romaji_key():
             return False
-        table = romaji(kept)
+        table = romaji(installed)
         with remembered(table):
             shows, report = load_dataset(dataset.root, now)
         import_cache.write(dataset, import_code(), shows, report)

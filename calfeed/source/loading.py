@@ -41,12 +41,12 @@ class Imported:
     dataset: Dataset | None = None
     # Old id -> stable key, recorded by the updates that led to this version (MOVED).
     moved: Mapping[str, str] = field(default_factory=dict)
-    # What was worked out when the version was installed (render/derived.py), if anything.
+    # What was worked out when the version was installed (index/derived.py), if anything.
     derived: Mapping = field(default_factory=dict, repr=False)
 
-    def kept(self, part: str) -> Mapping:
+    def derived_part(self, part: str) -> Mapping:
         """A part of `derived` that this code made (fingerprints, first airings); {} when
-        another version of calfeed made it, or nothing was kept."""
+        another version of calfeed made it, or nothing was derived."""
         if self.derived.get("code") != code_key():
             return {}
         return self.derived.get(part) or {}
@@ -86,8 +86,8 @@ def imported_catalogue(now: datetime, root: Path = DATASET,
             found = replace(found, shows=extend_open_ended(found.shows, found.report, start),
                             day=day)
         elif found is None or found.day != day:     # (an earlier day: only tests go back)
-            kept = derived(dataset)
-            table = romaji(kept)        # taken out of what is kept: ids are made by then
+            installed = derived(dataset)
+            table = romaji(installed)   # taken out of what was derived: ids are made by then
             code = import_code()
             mapped = import_cache.read(dataset, code)
             if mapped is not None:
@@ -99,7 +99,7 @@ def imported_catalogue(now: datetime, root: Path = DATASET,
                 import_cache.write(dataset, code, shows, report)
             found = Imported(shows=shows, report=report, version=f"bangumi-data {key[1]}",
                              day=day, dataset=dataset, moved=moved_ids(dataset),
-                             derived=kept)
+                             derived=installed)
         _cache.clear()      # one dataset a process: an older version's import is let go
         _cache[key] = found
         return found
@@ -122,11 +122,12 @@ def derived(dataset: Dataset) -> dict:
     return found if isinstance(found, dict) else {}
 
 
-def romaji(kept: dict) -> dict[str, str]:
-    """The romaji of titles kept beside a dataset (taken out of `kept`), if the romanising
-    code that made them is this one: {} otherwise, so ids are never made by older rules."""
-    table = kept.pop("romaji", None) or {}
-    return table if kept.pop("romaji_code", None) == romaji_key() else {}
+def romaji(installed: dict) -> dict[str, str]:
+    """The romaji of titles kept beside a dataset (taken out of `installed`, what was derived
+    when it was installed), if the romanising code that made them is this one: {} otherwise,
+    so ids are never made by older rules."""
+    table = installed.pop("romaji", None) or {}
+    return table if installed.pop("romaji_code", None) == romaji_key() else {}
 
 
 def moved_ids(dataset: Dataset) -> dict[str, str]:
@@ -140,7 +141,7 @@ def moved_ids(dataset: Dataset) -> dict[str, str]:
 # The code whose results `derived` keeps: the import's mapping and the model, the revision
 # fingerprint and the season rule. A deploy that changes any of them makes those parts stale.
 _DERIVING = ("source/*.py", "source/*.yaml", "schedule/*.py", "publish/revisions.py",
-             "render/season.py")
+             "index/season.py")
 
 
 @lru_cache(maxsize=1)

@@ -25,7 +25,7 @@ def summary_lines(report: ImportReport) -> list[str]:
             ("sites whose start is an earlier season's, listed without dates (items)",
              report.earlier_season_starts),
             ("series a site added after more than a cour aired, listed without dates (items)",
-             report.catalogue_additions),
+             report.late_additions),
             ("sites listing a show with no start, listed without dates (items)",
              report.listed_without_dates)):
         lines.append(f"{label}: " + ", ".join(f"{site} {count}"

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from ..errors import CatalogError, ScheduleError
+from ..errors import CatalogError, FileError, ScheduleError
 from ..schedule.regions import UnknownRegion, expand_region
 from ..schedule.yamlfile import compose_data_file
 
@@ -32,8 +32,12 @@ class Site:
 def read_sites(path: Path = SITES_FILE) -> dict[str, Site]:
     """The site table, or a CatalogError naming file, line and what to fix for every problem."""
     root = compose_data_file(path)
+    if root is None:
+        raise CatalogError([FileError(str(path), "file is empty: expected a mapping of site keys")])
     if not isinstance(root, yaml.MappingNode):
-        raise CatalogError([ScheduleError(str(path), 1, 1, "expected a mapping of site keys")])
+        raise CatalogError([ScheduleError(str(path), root.start_mark.line + 1,
+                                          root.start_mark.column + 1,
+                                          "expected a mapping of site keys")])
     sites, errors = {}, []
     for key_node, value_node in root.value:
         def problem(node, message):

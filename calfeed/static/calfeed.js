@@ -15,6 +15,16 @@ function say(key, values = {}) {
   });
 }
 
+// What a failed request says, in a line: an error page's gist (in the page's words) and its
+// message, else the body as sent (a text error).
+async function errorText(response) {
+  const body = await response.text();
+  if (!(response.headers.get("Content-Type") || "").startsWith("text/html")) return body.trim();
+  const page = new DOMParser().parseFromString(body, "text/html");
+  return [".error-gist", ".error-message"].map((part) => page.querySelector(part))
+    .filter(Boolean).map((part) => part.textContent.trim()).join(" ");
+}
+
 // Show each time in the browser's own zone, with the zone's abbreviation.
 function localizeTimes() {
   const format = new Intl.DateTimeFormat(LOCALE, {
@@ -305,7 +315,7 @@ function searchAsYouType() {
                                    { signal: controller.signal });
       if (!response.ok) {
         box.replaceChildren(element("p", { class: "result-count", role: "status" },
-                                    (await response.text()).trim()));
+                                    await errorText(response)));
         return;
       }
       showResults(box, await response.json());

@@ -46,7 +46,7 @@ async function sendChoice(form, button, action, release) {
     method: "POST", body: fields, headers: { Accept: "application/json" },
     credentials: "same-origin",
   });
-  if (!response.ok) throw new Error((await response.text()).trim());
+  if (!response.ok) throw new Error(await errorText(response));
   return response.json();
 }
 
@@ -138,8 +138,8 @@ function platformFollowsTick(row) {
     let names = named.textContent.split(" \u00b7 ");
     if (names.length !== ids.length) names = ids;
     const title = row.querySelector("label").firstChild.textContent.trim();
-    menu = element("select", { name: "platform", "aria-label": `Where to watch ${title}` },
-      element("option", { value: `${box.value}:earliest` }, "Earliest"));
+    menu = element("select", { name: "platform", "aria-label": say("where_label", { title }) },
+      element("option", { value: `${box.value}:earliest` }, say("earliest")));
     ids.forEach((id, index) => menu.append(element("option", { value: `${box.value}:${id}` }, names[index])));
     named.replaceWith(menu);
   }
@@ -198,12 +198,13 @@ function calendarForm() {
     try {
       const response = await fetch(`${box.dataset.filter}&q=${encodeURIComponent(query)}`,
                                    { signal: controller.signal });
-      if (!response.ok) { heading.textContent = (await response.text()).trim(); return; }
+      if (!response.ok) { heading.textContent = await errorText(response); return; }
       const data = await response.json();
       const shown = data.shows.length;
-      heading.textContent = data.matched === 0 ? `No other show matches \u201c${query}\u201d`
-        : data.matched > shown ? `${shown} of ${data.matched} shows matching \u201c${query}\u201d: type more to narrow them`
-        : `Matching \u201c${query}\u201d`;
+      const region = form.querySelector("[data-refilter] option:checked").textContent;
+      heading.textContent = data.matched === 0 ? say("no_match", { region, query })
+        : data.matched > shown ? say("some_match", { shown, total: data.matched, query })
+        : say("matching", { query });
       for (const show of data.shows) {
         const there = document.getElementById(`show-${show.id}`);
         if (there && chosen.contains(there)) continue;

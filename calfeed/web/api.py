@@ -10,13 +10,13 @@ from flask import Blueprint, Flask, Response, current_app, request, url_for
 from . import state
 from .openapi import openapi_document
 from ..query import values as parse
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..query.shows_page import (DEFAULT_LIMIT, MAX_LIMIT, SHOWS, page_of,
                                 parse_shows_page)
 from ..query.values import check_releases
 from ..render.pages import search_results
-from ..render.search import MAX_QUERY
-from ..query.schedule import (SCHEDULE, SEARCH, SHOW, catalog_lang, parse_schedule_query,
+from ..index.search import MAX_QUERY
+from ..query.schedule import (SCHEDULE, SEARCH, SHOW, title_lang, parse_schedule_query,
                               show_zone)
 from ..schedule.regions import countries
 from .catalogue_views import catalogue_indexes
@@ -60,7 +60,7 @@ def region(region_code: str, args: Values):
 def shows(args: Values):
     published = state.current()
     page = parse_shows_page(args)
-    ids = published.kept("show-ids", lambda: sorted(published.catalog.shows))
+    ids = published.beside("show-ids", lambda: sorted(published.catalog.shows))
     chosen, last = page_of(ids, page)
     following = None if last is None else url_for(
         ".shows", **({"limit": page.limit} if "limit" in args else {}), after=last,
@@ -87,7 +87,7 @@ def show(show_id: str, args: Values):
     found = published.catalog.show(show_id)
     region = parse.region(args.get("region")).code if "region" in args else None
     zone = show_zone(args)
-    lang = catalog_lang(args.get("lang"), published.catalog.shows)
+    lang = title_lang(args.get("lang"), published.catalog.shows)
 
     def make():
         airings = published.catalog.airings[show_id]

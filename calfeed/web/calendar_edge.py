@@ -10,7 +10,7 @@ import threading
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..suggest import quoted
 from ..calendars.rules import CalendarGone, LimitReached
 from . import state

@@ -12,19 +12,18 @@ from flask import Blueprint, Flask, Response, current_app, redirect, render_temp
 from . import state
 from ..errors import NotFound
 from ..query import values as parse
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..query.feed import FeedQuery
-from ..render.calendar_edits import KEY as EDITS, current_edits, next_edits, show_edits
+from ..publish.calendar_edits import KEY as EDITS, current_edits, next_edits, show_edits
 from ..render.feed_text import my_feed_header
-from ..render.feeds import chosen_feed
+from ..render.feeds import FeedOptions, FeedTitle, chosen_feed
 from ..schedule.regions import country
-from ..i18n import words_language
 from .calendar_cookie import forgotten, opened
 from .calendar_edge import IMPORT_PATH, PERSONAL_FEEDS, check_csrf, init_edge, no_store, \
     one_save_at_a_time
 from ..calendars.form import read_form
 from .calendar_page import FORM_ARGS, asked_choices as _asked_choices, form_html as _form_html, \
-    listed as _form_list
+    listed as _form_list, page_lang, prepare_form_lists
 from ..calendars.rules import Outdated, Stored
 from ..calendars.list_import import match_list
 from .moved import current_show_id
@@ -53,8 +52,7 @@ def new(args: Values):
     Without a region, the browser's languages choose one, as on every page."""
     region = _page_region(args)
     choices = _asked_choices(args, region)
-    return _page(_form_html("calendar_new.html", choices, args.get("q", ""),
-                            names=words_language(choices["lang"]) if "lang" in args else None))
+    return _page(_form_html("calendar_new.html", choices, args.get("q", "")))
 
 
 @calendars.get("/calendars/shows.json")
@@ -86,12 +84,12 @@ def import_list():
     catalog = state.current().catalog
     matched = match_list(upload.read(), catalog, region)
     here = [s for s in matched.show_ids if region in catalog.show(s).regions]
-    elsewhere = [catalog.show(s).name() + " (not watchable in this region)"
-                 for s in matched.show_ids if s not in here]
+    elsewhere = [catalog.show(s).name() for s in matched.show_ids if s not in here]
     choices = {"region": region, "shows": {s: None for s in here}, "lang": None, "alarms": []}
     return no_store(Response(
-        _form_html("calendar_new.html", choices, "", unmatched=[*matched.unmatched, *elsewhere],
-                   imported=len(here)), content_type="text/html; charset=utf-8"),
+        _form_html("calendar_new.html", choices, "", unmatched=matched.unmatched,
+                   elsewhere=elsewhere, imported=len(here)),
+        content_type="text/html; charset=utf-8"),
         referrer="strict-origin")
 
 
@@ -157,9 +155,11 @@ def _loaded_generation(given: list[str]) -> int | None:
 
 
 @calendars.get("/calendars/<edit_key>/delete")
-@takes(page=True)
+@takes("lang", page=True)
 def confirm_delete(edit_key: str, args: Values):
-    """Asked before a delete: the feed stops for every app subscribed to it."""
+    """Asked before a delete: the feed stops for every app subscribed to it. `lang` is the
+    page's, as on every page."""
+    page_lang(args)
     stored = _by_edit_key(edit_key)
     return no_store(Response(render_template(
         "calendar_delete.html", region=country(stored.choices["region"]), edit_key=edit_key,
@@ -200,8 +200,9 @@ def feed(feed_id: str, args: Values):
     from .views import _calendar_response, _settings
     name, about = my_feed_header(region, len(shows), query.lang)
     return _calendar_response(chosen_feed(
-        published, region, shows, query, now=state.now(), url=request.url, settings=_settings(),
-        name=name, about=about, filename="my-calfeed.ics",
+        published, shows,
+        FeedOptions(region, query, now=state.now(), url=request.url, settings=_settings()),
+        FeedTitle(name, about, "my-calfeed.ics"),
         edits=current_edits(show_edits(choices, stored.generation, stored.edited), ids)))
 
 
@@ -297,6 +298,7 @@ def _feed_url(feed_id: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(calendars)
+    prepare_form_lists(app)
     from .my_calendar import my_calendar
     app.register_blueprint(my_calendar)
     init_edge(app)

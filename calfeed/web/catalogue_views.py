@@ -8,14 +8,14 @@ from flask import Blueprint, Flask, Response, current_app, render_template, url_
 
 from . import state
 from ..errors import NotFound
-from ..render.catalogue import indexes, platforms_in
-from ..render.feeds import region_window
-from ..render.on_air import on_air
+from ..index.catalogue import indexes, platforms_in
+from ..publish.selection import region_window
+from ..index.on_air import on_air
 from ..render.pages import display_title, search_results, show_cards, upcoming_first
-from ..render.search import MAX_QUERY
+from ..index.search import MAX_QUERY
 from ..render.data_end import ended_before
-from ..render.season import NotASeason, parse_season, season_of, season_start
-from ..query.errors import ParameterError
+from ..index.season import NotASeason, parse_season, season_of, season_start
+from ..query.parameter_error import ParameterError
 from ..query.values import check_releases
 from .page_cache import chosen_region, whole_response
 from .params import Values, moved_to, takes

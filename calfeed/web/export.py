@@ -83,7 +83,7 @@ def _route_values(app: Flask, rule: Rule, published: Published,
         return [{"region_code": code.lower(), "show_id": show.id}
                 for show in shows for code in sorted(show.regions & wanted)]
     if arguments == {"slug"} and rule.endpoint == "catalogue.season_page":
-        from ..render.season import SeasonIndex
+        from ..index.season import SeasonIndex
         return [{"slug": season.slug}
                 for season in SeasonIndex.build(published.catalog.shows).seasons()]
     if arguments == {"filename"} and rule.endpoint == "static":

@@ -20,6 +20,6 @@ def current_show_id(published: Published, show_id: str) -> str | None:
     if found is not None:
         return found
     # The reviewed table over what the dataset updates recorded: a person's word wins.
-    index = published.kept("show-index", lambda: show_index(
+    index = published.beside("show-index", lambda: show_index(
         shows.values(), {**published.catalog.moved, **alias_table()}))
     return index.current_id(show_id.lower())

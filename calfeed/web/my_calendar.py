@@ -16,12 +16,13 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 
 from . import state
 from ..query import values as parse
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..schedule.regions import country
 from .calendar_cookie import COOKIE_PATH, KEPT_SECONDS, PICKS_COOKIE, forgotten, kept_edit_key
 from .calendar_edge import check_csrf, no_store, one_save_at_a_time
+from .calendar_page import page_lang
 from ..calendars.rules import CalendarGone
-from ..render.calendar_edits import KEY as EDITS
+from ..publish.calendar_edits import KEY as EDITS
 from .params import Values, takes
 
 my_calendar = Blueprint("my_calendar", __name__)
@@ -76,10 +77,11 @@ def remove():
 
 
 @my_calendar.get("/calendars/mine")
-@takes("show", "done", "region", "before", page=True)
+@takes("show", "done", "region", "before", "lang", page=True)
 def mine(args: Values):
     """What the button did, for a browser without script: the undo, the way back, and the
-    calendar (or the picks and the form that opens with them)."""
+    calendar (or the picks and the form that opens with them). `lang` is the page's."""
+    page_lang(args)
     catalog = state.current().catalog
     shows = args.all("show")
     show = catalog.show(parse.show_id(shows[0], catalog.shows)) if shows else None

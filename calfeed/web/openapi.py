@@ -12,7 +12,7 @@ from flask import Flask
 from ..publish.catalog import Catalog
 from ..schedule.regions import countries
 from ..query.parameters import PARAMETERS
-from ..query.schedule import catalog_languages
+from ..query.schedule import title_languages
 from ..schedule.zones import zone_names
 from .params import declaration_of
 
@@ -284,7 +284,7 @@ def parameter_schemas(catalog: Catalog) -> dict[str, dict]:
         "show": {"type": "array", "items": _show_id(catalog), "uniqueItems": True},
         "release": ({"type": "string", "pattern": f"^{one_release}(,{one_release})*$"}
                     if release_ids else {"type": "string", "not": {}}),
-        "lang": {"type": "string", "enum": catalog_languages(dict(catalog.shows))},
+        "lang": {"type": "string", "enum": title_languages(dict(catalog.shows))},
     }
     return {name: {"description": spec.description, "schema": exact.get(name, spec.schema),
                    **({"style": "form", "explode": True} if spec.repeatable else {})}

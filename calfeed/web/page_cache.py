@@ -18,7 +18,7 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header
 
-from ..i18n import SOURCE_LANGUAGE, catalogue_languages
+from ..i18n import SOURCE_LANGUAGE, translated_languages
 from ..schedule.regions import region_from_languages
 from .response_cache import SKIP, feeds_and_api
 
@@ -58,9 +58,9 @@ def accepted_region(accept_language: str | None, default: str) -> str:
 
 def accepted_language(accept_language: str | None) -> str:
     """The language calfeed's names on a page take for a browser's Accept-Language: the first
-    tag, by preference, whose language calfeed has a catalogue for (ja-JP is ja), else
+    tag, by preference, whose language calfeed has translations for (ja-JP is ja), else
     English. One function for the page and its cache key."""
-    known = {code.lower(): code for code in catalogue_languages()}
+    known = {code.lower(): code for code in translated_languages()}
     for tag, _ in parse_accept_header(accept_language, LanguageAccept):
         found = known.get(tag.replace("_", "-").lower()) or \
             known.get(tag.replace("_", "-").split("-")[0].lower())

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 
-from ..i18n import translations, words_language
+from ..i18n import translated_languages, translations, words_language
 from ..render import page_text
+from ..schedule.regions import territory_names
 from .page_cache import accepted_language
 
 
 def page_language() -> str:
     """The language of the page's words and names: ?lang= when calfeed has words for it (on a
-    show page, whose lang is its titles', a language without a catalogue keeps English), else
+    show page, whose lang is its titles', a language without translations keeps English), else
     the browser's first such (Accept-Language), else English. The same choice keys the page
     in the response cache (page_cache.chosen_region), so the two never disagree."""
     if "calfeed_page_language" not in g:
@@ -22,7 +23,7 @@ def page_language() -> str:
 
 
 def page_messages():
-    """The catalogue of the page's language (English as written when it is English)."""
+    """The translations of the page's language (English as written when it is English)."""
     return translations(page_language())
 
 
@@ -72,6 +73,12 @@ def script_words() -> dict[str, str]:
                                        "Make my calendar (%(num)s shows)", 2),
         "undo": _("Undo"), "change_calendar": _("change my calendar"),
         "nothing_mine": _("Nothing from your calendar this day."),
+        # The calendar form's filter and platform menus, as _calendar_form.html words them.
+        "where_label": _("Where to watch %(title)s"), "earliest": _("Earliest"),
+        "no_match": _("No other show watchable in %(region)s matches “%(query)s”"),
+        "some_match": _("%(shown)s of %(total)s shows matching “%(query)s”: type more to "
+                        "narrow them"),
+        "matching": _("Matching “%(query)s”"),
     }
 
 
@@ -79,6 +86,11 @@ def init_app(app: Flask) -> None:
     """Templates say `{{ _("…") }}` and `{% trans %}` (newstyle: placeholders are checked,
     output escaped); `place(region)` names a country in the page's language, `page_language()`
     is it (for `<html lang>`); seasons and days are written in it too."""
+    # Each catalogue compiled and its country names read at start, not by the first page in
+    # its language (a tenth of a second for Japanese: the .po read and compiled, CLDR's names).
+    for lang in translated_languages():
+        translations(lang)
+        territory_names(lang)
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_callables(_gettext, _ngettext, newstyle=True,
                                             pgettext=_pgettext)

@@ -16,7 +16,7 @@ from flask import Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import NotFound
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..query.values import unknown_region_message
 from ..schedule.regions import UnknownRegion
 

@@ -9,15 +9,16 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 
 from . import state
 from ..query import values as parse
-from ..query.errors import ParameterError
+from ..query.parameter_error import ParameterError
 from ..query.feed import FEED, languages, parse_feed_query
 from ..render.attribution import attribution
 from ..render.feed_text import region_feed_header, show_feed_header
 from ..render.data_end import footer_line
 from ..render.health import DatasetHealth, health
-from ..render.on_air import region_feed_has_events
-from ..render.feeds import Feed, FeedSettings, region_feed, require_watchable, show_feed
-from ..i18n import catalogue_languages, translations
+from ..index.on_air import region_feed_has_events
+from ..render.feeds import (Feed, FeedOptions, FeedSettings, region_feed, require_watchable,
+                            show_feed)
+from ..i18n import translated_languages, translations
 from ..render.page_text import alarm_choices
 from ..render.pages import (episode_rows, language_choices, platform_choices, where_to_watch,
                             region_airings, time_sources)
@@ -133,7 +134,7 @@ def _names_language(args: Values) -> str:
     words for, else the browser's first such (Accept-Language), else English. The show page,
     whose lang is its titles', asks page_words.page_language instead."""
     if "lang" in args:
-        return parse.lang(args.get("lang"), catalogue_languages(), "calfeed's pages")
+        return parse.lang(args.get("lang"), translated_languages(), "calfeed's pages")
     return accepted_language(request.headers.get("Accept-Language"))
 
 
@@ -184,8 +185,8 @@ def region_calendar(region_code: str, args: Values):
     region = parse.region(region_code)
     published = state.current()
     query = parse_feed_query(args, published.catalog.shows_in(region.code), region)
-    return _calendar_response(region_feed(published, region, query, now=state.now(),
-                                          url=request.url, settings=_settings()))
+    return _calendar_response(region_feed(published, FeedOptions(
+        region, query, now=state.now(), url=request.url, settings=_settings())))
 
 
 @views.get("/feeds/<region_code>/<show_id>.ics")
@@ -197,8 +198,8 @@ def show_calendar(region_code: str, show_id: str, args: Values):
     show = published.catalog.show(_canonical_show(show_id, published, ".show_calendar"))
     require_watchable(show, region)
     query = parse_feed_query(args, (show,), region)
-    return _calendar_response(show_feed(published, region, show_id, query, now=state.now(),
-                                        url=request.url, settings=_settings()))
+    return _calendar_response(show_feed(published, show_id, FeedOptions(
+        region, query, now=state.now(), url=request.url, settings=_settings())))
 
 
 def _settings() -> FeedSettings:
@@ -230,13 +231,21 @@ def _credit() -> dict:
     published = state.service().published
     if published is None:
         return {"credit": None, "data_line": None}
-    found = published.kept("attribution", lambda: attribution(published.catalog.shows.values()))
+    found = _attribution(published)
     # How current the imported data is, on every page that serves it.
     return {"credit": found.as_json() if found else None,
             "data_line": footer_line(published, page_language())}
 
 
+def _attribution(published):
+    """The credit of the data the catalogue imported, once per data version."""
+    return published.beside("attribution", lambda: attribution(published.catalog.shows.values()))
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(views)
+    # Made before a version is served (every page's footer needs it): the first page of a
+    # start waited some 80 ms for it over the imported catalogue.
+    state.service(app).prepare_with(_attribution)
     page_words.init_app(app)
     app.after_request(_security_headers)

@@ -8,8 +8,8 @@ from flask import Blueprint, Flask, render_template
 
 from . import state
 from ..query import values as parse
-from ..query.errors import ParameterError
-from ..query.window import moment
+from ..query.parameter_error import ParameterError
+from ..query.from_to import moment
 from ..render.data_end import ended_before
 from ..render.week import today_in, week
 from ..schedule.regions import Country

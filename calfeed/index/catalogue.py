@@ -45,9 +45,9 @@ def indexes(published: Published, readings: Readings) -> CatalogueIndexes:
     def make() -> CatalogueIndexes:
         catalog = published.catalog
         shows, imported = catalog.shows, catalog.imported_from
-        # What was worked out when the dataset was installed (render/derived.py): the first
+        # What was worked out when the dataset was installed (index/derived.py): the first
         # airings of the imported shows a curated file does not replace, the titles' readings.
-        firsts = imported.kept("first") if imported else {}
+        firsts = imported.derived_part("first") if imported else {}
         known = {show_id: firsts[show_id] for show_id in catalog.imported if show_id in firsts}
         seasons = Lazy(lambda: SeasonIndex.build(shows, known))
 
@@ -58,7 +58,7 @@ def indexes(published: Published, readings: Readings) -> CatalogueIndexes:
             return SearchIndex(shows, lambda s: seasons.get().first[s.id], readings,
                                synonym_table())
         return CatalogueIndexes(seasons, Lazy(search_index))
-    return published.kept("catalogue-indexes", make)
+    return published.beside("catalogue-indexes", make)
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,36 @@ generation: that generation becomes their base, so no SEQUENCE a client holds go
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterable, Mapping
 
-from .ics import Edit
+from .revisions import Revision
 
 KEY = "edits"
 # What changes every event of the calendar when it changes.
 WHOLE_CALENDAR = ("region", "lang", "alarms")
+
+
+@dataclass(frozen=True)
+class Edit:
+    """The edits of one show in a personal calendar, as its events show them: each edit that
+    changed them raises their SEQUENCE (a switch of platform changes no revision of the data,
+    yet clients must take it), and LAST-MODIFIED and DTSTAMP are that edit's time when it is
+    later than the data's (CLIENTS.md: on every change, raise SEQUENCE and set LAST-MODIFIED
+    to the change time). Unedited, the events are the public feeds' own."""
+
+    generation: int = 0
+    at: datetime | None = None
+
+    def applied(self, revision: Revision) -> Revision:
+        if not self.generation:
+            return revision
+        modified = max(revision.modified, self.at) if self.at else revision.modified
+        return Revision(revision.sequence + self.generation, modified)
+
+
+UNEDITED = Edit()
 
 
 def show_edits(choices: dict, generation: int, edited: datetime | None) -> Callable[[str], Edit]:

@@ -10,7 +10,7 @@ import pytest
 from calfeed.schedule.expand import expand_show
 from calfeed.schedule.model import Episode, Release, Show
 from calfeed.schedule.wallclock import WallTime
-from calfeed.schedule.window import expand_between, plain, release_bounds, releases_before
+from calfeed.schedule.windowed import expand_between, plain, release_bounds, releases_before
 from calfeed.publish.airings import ShowAirings
 from tests.conftest import BUNDLED_SCHEDULES
 from calfeed.schedule.show_file import load_show
@@ -124,11 +124,11 @@ def test_releases_before_a_moment_are_the_whole_expansions(name):
 
 
 def test_a_release_with_nothing_in_the_window_is_not_placed_with_zoneinfo(monkeypatch):
-    from calfeed.schedule import window
+    from calfeed.schedule import windowed
     show = SHOWS["streams decades later"]
     placed = []
-    real = window._instant
-    monkeypatch.setattr(window, "_instant",
+    real = windowed._instant
+    monkeypatch.setattr(windowed, "_instant",
                         lambda release, wall, moved: placed.append(release.id) or real(
                             release, wall, moved))
     airings = ShowAirings({"imported": show}, {})
@@ -169,8 +169,8 @@ def test_show_airings_answer_as_the_whole_expansion():
 
 
 def test_a_long_runner_in_a_window_is_not_expanded_whole(monkeypatch):
-    from calfeed.schedule import window
-    monkeypatch.setattr(window, "expand_show", lambda show: pytest.fail("expanded whole"))
+    from calfeed.schedule import windowed
+    monkeypatch.setattr(windowed, "expand_show", lambda show: pytest.fail("expanded whole"))
     show = SHOWS["long runner"]
     assert plain(show.releases[0])
     found = expand_between(show, datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 2, 1, tzinfo=UTC))
@@ -186,7 +186,7 @@ def test_kept_airings_stay_within_their_bound():
     airings = ShowAirings(shows, {}, max_airings=250)
     for show_id in shows:
         assert len(airings[show_id]) == 100
-    assert airings.kept == 200
+    assert airings.kept_airings == 200
     # The most recently used stay; the first ones are made again when asked for.
     assert airings["s4"] is airings["s4"]
 

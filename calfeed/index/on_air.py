@@ -1,10 +1,11 @@
 """What is on air around now in a region: the region feed's window, asked show by show.
 
-A region's feed carries the airings in its window (render/feeds.region_window: two weeks back
-to two months ahead). The front page lists the shows airing in that window whatever their
-season (a long runner began decades ago), and a page offers the region feed only when that
-window holds an airing. Both ask each show's cheap bounds first (ShowAirings.may_air_between,
-microseconds a show) and make only the few shows that pass, for the window alone.
+A region's feed carries the airings in its window (publish/selection.region_window: two weeks
+back to two months ahead). The front page and the my-calendar form list the shows airing in
+that window whatever their season (a long runner began decades ago), and a page offers the
+region feed only when that window holds an airing. All ask each show's cheap bounds first
+(ShowAirings.may_air_between, microseconds a show) and make only the few shows that pass, for
+the window alone.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from datetime import datetime
 from typing import Iterable
 
 from ..publish.published import Published, Window
+from ..publish.selection import region_window
 from ..schedule.model import Airing, Show
 from ..schedule.regions import Country
-from .feeds import region_window
 
 
 def window_airings(published: Published, region: Country, show: Show,
@@ -36,6 +37,14 @@ def on_air(published: Published, region: Country, now: datetime,
     window = region_window(now)
     return [show for show in shows
             if any(a.over_by > now for a in window_airings(published, region, show, window))]
+
+
+def on_air_ids(published: Published, region: Country, now: datetime) -> frozenset[str]:
+    """The ids of the region's shows on air now or next (as `on_air`), worked out once per
+    region a day and kept beside the data version."""
+    return published.memo(("on-air", region.code, region_window(now)),
+                          lambda: frozenset(s.id for s in on_air(
+                              published, region, now, published.catalog.shows_in(region.code))))
 
 
 def region_feed_has_events(published: Published, region: Country, now: datetime) -> bool:

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..schedule.wallclock import UTC
-from .errors import ParameterError
+from .parameter_error import ParameterError
 
 MAX_WINDOW = timedelta(days=366)
 # Without from/to: the week behind and the month ahead of now, from the start of the current
