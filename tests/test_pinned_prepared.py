@@ -71,3 +71,11 @@ def test_prepare_keeps_its_work_until_the_package_or_the_reader_changes(pinned, 
     (pinned / "package.json").write_text('{"name": "bangumi-data", "version": "1.0.1"}')
     assert derived(pinned_dataset(pinned)) == {}     # made from 1.0.0: not used for 1.0.1
     assert derived_path(pinned_dataset(pinned)).name == "bangumi-data.derived.json"
+
+
+def test_each_module_the_derived_parts_follow_exists():
+    # A module moved or renamed must move in the key too: a pattern matching nothing would
+    # leave parts made by older code in use.
+    from calfeed.source import loading
+    root = loading.Path(loading.__file__).resolve().parents[1]
+    assert all(list(root.glob(pattern)) for pattern in loading._DERIVING)
