@@ -13,6 +13,10 @@ Japanese: its on-air list is the longest), then the others:
   on the Japanese form;
 - starts 3 to 6: the second database again (a restart, a deploy), each opening on another page.
 
+Before the starts, each code's `calfeed dataset prepare` (what `make run` does before serving:
+the pinned package's titles' readings kept beside it) is run once from scratch and timed;
+code without the command is started without it, as `make run` started it.
+
 Measured: seconds from launch to the first answer of /healthz (polled every 50 ms) and each
 page's time, as its start's first request or after another. Printed as a Markdown table, with
 now/before ratios: the machine is shared and noisy, so only ratios in one run compare.
@@ -38,6 +42,8 @@ from bench.loopback import get  # noqa: E402
 
 PAGES = {"search": "/search?q=frieren&region=us", "week": "/week?region=us",
          "form": "/calendars/new?region=us", "form jp": "/calendars/new?region=jp&lang=ja"}
+# The same pinned dataset for both (an archive of the code holds no node_modules).
+PINNED = ROOT / "data/bangumi/node_modules/bangumi-data"
 # (a fresh state database?, the order of the pages)
 STARTS = ((True, ("search", "week", "form", "form jp")),
           (True, ("form jp", "search", "week", "form")),
@@ -47,12 +53,22 @@ STARTS = ((True, ("search", "week", "form", "form jp")),
           (False, ("search", "week", "form", "form jp")))
 
 
+def prepare(code: Path) -> float | None:
+    """Seconds `calfeed dataset prepare` takes from scratch with `code`; None without it."""
+    kept = PINNED.with_name(f"{PINNED.name}.derived.json")
+    kept.unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(code), "CALFEED_IMPORT_PATH": str(PINNED)}
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", "from calfeed.cli import cli; cli()",
+                           "dataset", "prepare"], env=env, cwd=code, capture_output=True)
+    return time.perf_counter() - started if done.returncode == 0 else None
+
+
 def one_start(code: Path, state: Path, port: int, order: tuple[str, ...]) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(code), "CALFEED_STATE_PATH": str(state),
            "CALFEED_CALENDARS_PATH": str(state.with_suffix(".calendars")),
            "CALFEED_WORKERS": "1", "CALFEED_ACCESS_LOG": "0", "CALFEED_IMPORT": "1",
-           # The same pinned dataset for both (an archive of the code holds no node_modules).
-           "CALFEED_IMPORT_PATH": str(ROOT / "data/bangumi/node_modules/bangumi-data"),
+           "CALFEED_IMPORT_PATH": str(PINNED),
            "CALFEED_BIND": f"127.0.0.1:{port}"}
     launched = time.perf_counter()
     process = subprocess.Popen([sys.executable, str(code / "deploy" / "serve.py")], env=env,
@@ -96,6 +112,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="calfeed-first-") as temporary:
         folder = Path(temporary)
         codes = {"before": checkout(arguments.before, folder), "now": ROOT}
+        prepared = {label: prepare(code) for label, code in codes.items()}
         rows = []
         for number, (fresh, order) in enumerate(STARTS, start=1):
             measured = {}
@@ -107,6 +124,9 @@ def main() -> None:
                 measured[label] = one_start(code, state, port, order)
             rows.append((number, fresh, order, measured))
             print(number, order, measured, file=sys.stderr)
+        print("prepare (once per package, before the first start): " + ", ".join(
+            f"{label} {'-' if took is None else f'{took:.2f} s'}"
+            for label, took in prepared.items()))
         print("| start | page | before (s) | now (s) | now/before |")
         print("| --- | --- | --- | --- | --- |")
         for number, fresh, order, measured in rows:
