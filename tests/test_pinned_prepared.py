@@ -7,6 +7,8 @@ the first search. Calls are counted, not time.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from click.testing import CliRunner
 
@@ -79,3 +81,22 @@ def test_each_module_the_derived_parts_follow_exists():
     from calfeed.source import loading
     root = loading.Path(loading.__file__).resolve().parents[1]
     assert all(list(root.glob(pattern)) for pattern in loading._DERIVING)
+
+
+def test_the_reader_of_japanese_queries_is_loaded_beside_the_first_requests(pinned, make_app,
+                                                                            monkeypatch):
+    # With every title's reading kept, nothing at start loads pykakasi: the first Japanese
+    # query of a start would wait for its dictionaries.
+    assert prepare(pinned).exit_code == 0
+    loaded = []
+    monkeypatch.setattr(title_keys, "_loaded", lambda: loaded.append(1) or object())
+    title_keys._kakasi.cache_clear()
+    try:
+        first_search(make_app, pinned)
+        for _ in range(200):
+            if loaded:
+                break
+            threading.Event().wait(0.05)
+        assert loaded == [1]
+    finally:
+        title_keys._kakasi.cache_clear()

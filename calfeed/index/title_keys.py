@@ -56,8 +56,24 @@ def reading(text: str) -> tuple[str, str]:
     return "".join(p["hira"] for p in parts), "".join(p["hepburn"] for p in parts)
 
 
+def warm_reader() -> None:
+    """Load pykakasi's dictionaries now (1.5 s or more), not in the first search that reads a
+    Japanese query: with the titles' readings kept, nothing else at start loads them."""
+    _kakasi()
+
+
+_made = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def _kakasi():
+    # One loads it, others wait: two threads loading at once would take twice as long.
+    with _made:
+        return _loaded()
+
+
+@lru_cache(maxsize=1)
+def _loaded():
     import pykakasi
     return pykakasi.kakasi()
 
