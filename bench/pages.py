@@ -59,7 +59,7 @@ def timed(client, url: str) -> float:
 def run(count: int) -> dict:
     from calfeed import create_app
     from calfeed.web import state
-    from calfeed.web.catalogue_views import _indexes
+    from calfeed.web.catalogue_views import catalogue_indexes
 
     folder = Path(tempfile.mkdtemp(prefix="calfeed-bench-pages-"))
     config = {"STATE_PATH": str(folder / "state.sqlite3"), "RELOAD_INTERVAL": 0}
@@ -79,10 +79,10 @@ def run(count: int) -> dict:
     # A later start: a new app (a new data version object) on the same state folder.
     again = create_app(config)
     with again.app_context():
-        results["kept_readings_build_ms"] = _build_ms(_indexes)
+        results["kept_readings_build_ms"] = _build_ms(catalogue_indexes)
     typed = queries(shows, count)
     with app.app_context():
-        index = _indexes(state.current()).search.get()
+        index = catalogue_indexes(state.current()).search.get()
         results["index_only"] = []
         for q in typed:
             started = time.perf_counter()
@@ -94,7 +94,7 @@ def run(count: int) -> dict:
     regions = ("jp", "us", "gb", "fr", "de", "tw", "hk", "cn", "br", "au", "kr", "ca")
     results["front"] = [timed(client, f"/?region={r}") for r in regions]
     with app.app_context():
-        seasons = _indexes(state.current()).seasons.get().seasons()[-12:]
+        seasons = catalogue_indexes(state.current()).seasons.get().seasons()[-12:]
     results["season"] = [timed(client, f"/seasons/{s.slug}?region={r}")
                          for s in seasons for r in ("jp", "us")]
     return results

@@ -15,7 +15,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from flask import Flask
 
     from . import cli, config
-    from .web import api, calendars, catalogue_views, responses, state, views, week_views
+    from .web import (api, calendars, catalogue_views, my_calendar, responses, state, views,
+                      week_views)
 
     app = Flask(__name__)
     app.config.from_mapping(config.load_config(test_config))
@@ -26,6 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     catalogue_views.init_app(app)
     api.init_app(app)
     calendars.init_app(app)
+    my_calendar.init_app(app)
     cli.init_app(app)
     _wrap_for_serving(app)
     return app

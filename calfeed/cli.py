@@ -80,7 +80,7 @@ def show(show_id: str, region: str | None, zone_name: str | None, lang: str,
         raise click.ClickException(f"the schedules do not load:\n{exc}") from None
     # The web's parsers, so the rules (any case, the zone's default, English) are the same.
     try:
-        show_id = parse.show_id(show_id, catalog.shows)
+        show_id = parse.show_id(show_id, catalog)
         the_show = catalog.shows[show_id]
         place = parse.region(region) if region else None
         zone = parse.zone(zone_name, place)

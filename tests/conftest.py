@@ -19,6 +19,12 @@ from calfeed.schedule.show_file import load_show
 SCHEDULE_FIXTURES = Path(__file__).parent / "schedules"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--rewrite-golden", action="store_true",
+                     help="write tests/golden/ from what the app answers now (after an "
+                          "intended change: look at the diff, then commit them with it)")
+
+
 def pytest_configure(config):
     # Apps made by tests do not poll their folders unless a test asks for it; servers the tests
     # start inherit this too.
@@ -185,6 +191,47 @@ def schedules(tmp_path):
     folder = tmp_path / "schedules"
     shutil.copytree(BUNDLED_SCHEDULES, folder)
     return folder
+
+
+@pytest.fixture
+def two_shows(tmp_path):
+    """A folder of two schedules, the bundled Metallic Rouge and a show with long Japanese
+    titles: the personal calendars' tests choose between them."""
+    folder = tmp_path / "two-shows"
+    folder.mkdir()
+    shutil.copy(BUNDLED_SCHEDULES / "metallic-rouge.yaml", folder)
+    shutil.copy(SCHEDULE_FIXTURES / "feeds" / "escapes-and-long-japanese-titles.yaml", folder)
+    return folder
+
+
+# What a browser says of a form sent from calfeed's own page (calendar_edge.check_csrf).
+SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin"}
+
+
+def browser_client(app):
+    """A test client that sends forms as calfeed's own pages do."""
+    browser = app.test_client()
+    browser.environ_base.update(SAME_ORIGIN)
+    return browser
+
+
+@pytest.fixture
+def calendar_client(make_app, two_shows, tmp_path):
+    """A client sending forms as calfeed's pages do, to an app on `two_shows` whose personal
+    calendars are in tmp_path/calendars.sqlite3."""
+    return browser_client(make_app(two_shows,
+                                   CALENDARS_PATH=str(tmp_path / "calendars.sqlite3")))
+
+
+@pytest.fixture
+def aliased(make_app, tmp_path, monkeypatch):
+    """A client (sending forms as calfeed's pages do) of an app whose alias table says
+    metallic-rouge was once served as 'metalic-rouge', and names a show gone since."""
+    from calfeed.source.aliases import read_aliases
+    table = tmp_path / "aliases.yaml"
+    table.write_text("metalic-rouge: bgm425595\nsomething-gone: bgm1\n", encoding="utf-8")
+    monkeypatch.setattr("calfeed.publish.catalog.alias_table", lambda: read_aliases(table))
+    return browser_client(make_app())
 
 
 @pytest.fixture

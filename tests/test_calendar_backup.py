@@ -7,7 +7,7 @@ import shutil
 import sqlite3
 
 from calfeed.cli import cli
-from tests.test_my_calendar import made, two_shows  # noqa: F401 (fixture)
+from tests.test_my_calendar import made
 
 
 def calendars_in(path) -> int:
@@ -20,7 +20,7 @@ def calendars_in(path) -> int:
 
 
 def test_the_backup_command_copies_every_calendar_while_the_service_runs(
-        make_app, two_shows, tmp_path, monkeypatch):  # noqa: F811
+        make_app, two_shows, tmp_path, monkeypatch):
     path = tmp_path / "calendars.sqlite3"
     app = make_app(two_shows, CALENDARS_PATH=str(path))
     client = app.test_client()
@@ -51,7 +51,7 @@ def test_the_backup_command_says_what_is_wrong(tmp_path, monkeypatch):
     assert "CALFEED_CALENDARS_PATH" in result.output
 
 
-def test_reclaim_says_what_it_dropped_and_the_space_used(make_app, two_shows,  # noqa: F811
+def test_reclaim_says_what_it_dropped_and_the_space_used(make_app, two_shows,
                                                          tmp_path, monkeypatch):
     path = tmp_path / "calendars.sqlite3"
     client = make_app(two_shows, CALENDARS_PATH=str(path)).test_client()
@@ -97,7 +97,7 @@ def test_a_clean_stop_leaves_every_calendar_in_the_file_itself(tmp_path):
     assert not wal.exists() or wal.stat().st_size == 0
 
 
-def test_a_backup_to_a_folder_that_is_not_there_says_so(make_app, two_shows,  # noqa: F811
+def test_a_backup_to_a_folder_that_is_not_there_says_so(make_app, two_shows,
                                                         tmp_path, monkeypatch):
     path = tmp_path / "calendars.sqlite3"
     made(make_app(two_shows, CALENDARS_PATH=str(path)).test_client())

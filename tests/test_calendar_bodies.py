@@ -9,13 +9,14 @@ import os
 
 import pytest
 
-from tests.test_my_calendar import made, token, two_shows  # noqa: F401 (fixture)
+from tests.test_my_calendar import made, token
 
 FORM_LIMIT, IMPORT_LIMIT = 2_000, 20_000
 
 
 @pytest.fixture
-def client(make_app, two_shows, tmp_path):  # noqa: F811 (the fixture imported above)
+def limited_client(make_app, two_shows, tmp_path):
+    """A client of an app on two shows whose forms and list files have small limits."""
     return make_app(two_shows, CALENDARS_PATH=str(tmp_path / "c.sqlite3"),
                     CALENDAR_FORM_MAX_BYTES=FORM_LIMIT,
                     CALENDAR_IMPORT_MAX_BYTES=IMPORT_LIMIT).test_client()
@@ -53,37 +54,38 @@ def chunked(client, path: str, content_type: str, stream):
 
 @pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded",
                                           "multipart/form-data; boundary=xyz"])
-def test_a_chunked_body_past_the_limit_is_refused_at_every_route(client, content_type):
-    for path, limit in routes(client).items():
-        token(client)
+def test_a_chunked_body_past_the_limit_is_refused_at_every_route(limited_client, content_type):
+    for path, limit in routes(limited_client).items():
+        token(limited_client)
         body = Endless()
-        answer = chunked(client, path, content_type, io.BufferedReader(body, 4096))
+        answer = chunked(limited_client, path, content_type, io.BufferedReader(body, 4096))
         assert answer.status_code == 413, (path, answer.text)
         assert f"over the limit of {limit} bytes" in answer.text, path
         assert body.read_bytes < limit + 70_000, path     # read up to the limit, then stopped
 
 
-def test_a_content_length_past_the_limit_is_refused_before_reading(client):
-    for path, limit in routes(client).items():
+def test_a_content_length_past_the_limit_is_refused_before_reading(limited_client):
+    for path, limit in routes(limited_client).items():
         body = Endless()
-        answer = client.post(path, data=b"", content_type="application/x-www-form-urlencoded",
-                             environ_overrides={"wsgi.input": io.BufferedReader(body, 4096),
-                                                "CONTENT_LENGTH": str(limit + 1)})
+        answer = limited_client.post(
+            path, data=b"", content_type="application/x-www-form-urlencoded",
+            environ_overrides={"wsgi.input": io.BufferedReader(body, 4096),
+                               "CONTENT_LENGTH": str(limit + 1)})
         assert answer.status_code == 413 and f"{limit + 1} bytes" in answer.text, path
         assert body.read_bytes == 0, path
 
 
-def test_a_multipart_file_past_the_import_limit_is_refused(client):
-    answer = client.post("/calendars/import", data={
-        "csrf_token": token(client), "region": "jp",
+def test_a_multipart_file_past_the_import_limit_is_refused(limited_client):
+    answer = limited_client.post("/calendars/import", data={
+        "csrf_token": token(limited_client), "region": "jp",
         "list": (io.BytesIO(b"<myanimelist>" + b" " * IMPORT_LIMIT), "animelist.xml")},
         content_type="multipart/form-data")
     assert answer.status_code == 413 and "export a shorter list" in answer.text
 
 
-def test_a_chunked_body_within_the_limit_is_read(client):
-    form = f"region=jp&show=metallic-rouge&csrf_token={token(client)}".encode()
-    answer = chunked(client, "/calendars", "application/x-www-form-urlencoded",
+def test_a_chunked_body_within_the_limit_is_read(limited_client):
+    form = f"region=jp&show=metallic-rouge&csrf_token={token(limited_client)}".encode()
+    answer = chunked(limited_client, "/calendars", "application/x-www-form-urlencoded",
                      io.BytesIO(form))
     assert answer.status_code == 303, answer.text
 

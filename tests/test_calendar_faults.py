@@ -14,15 +14,14 @@ import pytest
 
 from calfeed.calendars import sqlite_file as calendar_sqlite
 from calfeed.web import state
-from tests.test_my_calendar import TWO_SHOWS, create, made, token  # noqa: F401 (fixture)
-from tests.test_my_calendar import two_shows  # noqa: F401 (fixture)
+from tests.test_my_calendar import create, made, token
 from tests.tools import require
 
 PUBLIC = ("/feeds/jp/metallic-rouge.ics", "/api/v1/shows", "/shows/metallic-rouge", "/week")
 
 
 @pytest.fixture
-def make(make_app, two_shows, tmp_path):  # noqa: F811 (the fixture imported above)
+def make(make_app, two_shows, tmp_path):
     def make_one(**config):
         return make_app(two_shows, TESTING=False, RESPONSE_CACHE_SECONDS=0,
                         CALENDARS_PATH=str(tmp_path / "calendars.sqlite3"), **config)

@@ -17,7 +17,7 @@ MOST_BYTES = 150_000        # the page before its script, for the largest region
 
 
 @pytest.fixture(scope="module")
-def app(make_module_app, tmp_path_factory):
+def imported_app(make_module_app, tmp_path_factory):
     from datetime import datetime, timezone
 
     from tests.conftest import fixed_clock
@@ -27,13 +27,13 @@ def app(make_module_app, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
+def imported_client(imported_app):
+    return imported_app.test_client()
 
 
 @pytest.fixture(scope="module")
-def japan(app):
-    with app.app_context():
+def japan(imported_app):
+    with imported_app.app_context():
         return [show.id for show in state.current().catalog.shows_in("JP")]
 
 
@@ -42,8 +42,8 @@ def test_the_largest_region_is_watchable_everywhere_in_japan(japan):
 
 
 @pytest.mark.parametrize("query", ["", "a", "の", "frieren", "zz-no-such-title"])
-def test_the_japan_form_weighs_at_most_150_kb_and_is_the_same_for_everyone(client, query):
-    answer = client.get("/calendars/new?region=jp" + (f"&q={query}" if query else ""))
+def test_the_japan_form_weighs_at_most_150_kb_and_is_the_same_for_everyone(imported_client, query):
+    answer = imported_client.get("/calendars/new?region=jp" + (f"&q={query}" if query else ""))
     assert answer.status_code == 200
     assert len(answer.data) <= MOST_BYTES, len(answer.data)
     assert "Set-Cookie" not in answer.headers
@@ -52,48 +52,49 @@ def test_the_japan_form_weighs_at_most_150_kb_and_is_the_same_for_everyone(clien
     assert len(listed) <= 250
 
 
-def test_a_calendar_of_this_seasons_shows_stays_under_150_kb(client):
+def test_a_calendar_of_this_seasons_shows_stays_under_150_kb(imported_client):
     """The calendar's own shows are listed with their platform menus: a calendar of 40 shows
     on air (a keen fan's season) still fits beside the rest of what is on air."""
-    page = client.get("/calendars/new?region=jp").text
+    page = imported_client.get("/calendars/new?region=jp").text
     airing = re.findall(r'<input type="checkbox" id="show-([^"]+)"', page)[:40]
-    answer = client.get("/calendars/new?region=jp&" + "&".join(f"show={s}" for s in airing))
+    answer = imported_client.get("/calendars/new?region=jp&" +
+                                 "&".join(f"show={s}" for s in airing))
     assert answer.status_code == 200
     assert answer.text.count('<select name="platform"') >= 20
     assert len(answer.data) <= MOST_BYTES, len(answer.data)
 
 
-def test_what_the_japan_form_sends_is_small_whatever_the_catalogue(client):
+def test_what_the_japan_form_sends_is_small_whatever_the_catalogue(imported_client):
     """Only ticked shows and their platform menus are sent (the others' menus are disabled):
     the form a browser sends for three shows is a few hundred bytes, not 396 KB."""
-    page = client.get("/calendars/new?region=jp&q=frieren").text
+    page = imported_client.get("/calendars/new?region=jp&q=frieren").text
     enabled = re.findall(r'<select name="platform"(?![^>]*disabled)', page)
     assert enabled == []
     ticked = ["frieren-beyond-journey-s-end"]
     fields = {"region": "jp", "show": ticked, "platform": [f"{ticked[0]}:netflix"], "q": ""}
-    answer = client.post("/calendars", data=fields, headers=SAME_ORIGIN)
+    answer = imported_client.post("/calendars", data=fields, headers=SAME_ORIGIN)
     assert answer.status_code == 303, answer.text
     assert len("&".join(f"{k}={v}" for k, vs in fields.items()
                         for v in (vs if isinstance(vs, list) else [vs]))) < 200
 
 
-def test_an_1800_field_form_is_refused_before_any_work(client, japan):
+def test_an_1800_field_form_is_refused_before_any_work(imported_client, japan):
     """824 shows and 1,800 releases (63 KB) took 3.25 s of CPU: the limits come first."""
     body = "region=jp&" + "&".join(f"show={s}" for s in japan[:300]) + "&" + \
         "&".join(["release=earliest"] * 1500)
     assert len(body) < 64_000
     started = time.perf_counter()
-    answer = client.post("/calendars", data=body, headers={
+    answer = imported_client.post("/calendars", data=body, headers={
         **SAME_ORIGIN, "Content-Type": "application/x-www-form-urlencoded"})
     elapsed = time.perf_counter() - started
     assert answer.status_code == 400 and "at most" in answer.text
     assert elapsed < 0.1, elapsed
 
 
-def test_reading_a_form_is_linear_even_at_1800_fields(app, japan):
+def test_reading_a_form_is_linear_even_at_1800_fields(imported_app, japan):
     """With the show limit raised past the region, the same form is read, not refused, in
     under 100 ms: each value is a dictionary lookup, never a pass over every show."""
-    with app.app_context():
+    with imported_app.app_context():
         catalog = state.current().catalog
     chosen = japan[:824]
     platforms = [f"{s}:{r.id}" for s in chosen

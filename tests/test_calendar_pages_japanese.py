@@ -13,8 +13,7 @@ from urllib.parse import unquote_plus
 import pytest
 
 from calfeed.web import state
-from tests.conftest import fixed_clock
-from tests.test_my_calendar import SAME_ORIGIN, two_shows  # noqa: F401  (a fixture)
+from tests.conftest import SAME_ORIGIN, fixed_clock
 from tests.test_pages_japanese import _shown_names, english_left, visible_text
 
 JAPANESE = {"HTTP_ACCEPT_LANGUAGE": "ja-JP,ja;q=0.9,en;q=0.5"}

@@ -9,13 +9,11 @@ import threading
 import psycopg
 import pytest
 
-from calfeed import create_app
 from calfeed.config import SettingError, load_config
 from calfeed.database import Database, migrate, migrations, shown
-from tests.conftest import BUNDLED_SCHEDULES, app_config
 from calfeed.web import state
 from tests.postgres import PASSWORD, wait_until
-from tests.test_my_calendar import token
+from tests.conftest import SAME_ORIGIN
 
 
 def test_the_migrations_are_numbered_in_order_without_gaps():
@@ -55,20 +53,16 @@ def test_instances_starting_together_apply_each_migration_once(postgres_cluster)
 
 
 def test_with_a_database_url_the_revisions_live_there_not_in_instance(postgres_cluster,
-                                                                       tmp_path):
+                                                                       make_app, tmp_path):
     url = postgres_cluster.new_database()
-    app = create_app(app_config(BUNDLED_SCHEDULES, tmp_path / "state.sqlite3",
-                                DATABASE_URL=url))
-    try:
-        assert app.test_client().get("/feeds/us/metallic-rouge.ics").status_code == 200
-        with psycopg.connect(url) as connection:
-            rows = connection.execute("SELECT COUNT(*) FROM event_revision").fetchone()[0]
-            kept = connection.execute("SELECT version FROM last_good").fetchone()[0]
-        assert rows > 0
-        assert kept == state.service(app).published.catalog.version
-        assert not (tmp_path / "state.sqlite3").exists()
-    finally:
-        state.service(app).database.close()
+    app = make_app(DATABASE_URL=url)
+    assert app.test_client().get("/feeds/us/metallic-rouge.ics").status_code == 200
+    with psycopg.connect(url) as connection:
+        rows = connection.execute("SELECT COUNT(*) FROM event_revision").fetchone()[0]
+        kept = connection.execute("SELECT version FROM last_good").fetchone()[0]
+    assert rows > 0
+    assert kept == state.service(app).published.catalog.version
+    assert not (tmp_path / "state.sqlite3").exists()
 
 
 def test_a_url_that_names_no_database_is_refused_at_start_without_its_password(monkeypatch):
@@ -90,23 +84,20 @@ def test_the_password_is_never_shown():
     assert "p@ss" not in database.reason(RuntimeError("auth failed with p@ss"))
 
 
-def test_credentials_stay_out_of_logs_healthz_and_error_pages(postgres_cluster, tmp_path,
+def test_credentials_stay_out_of_logs_healthz_and_error_pages(postgres_cluster, make_app,
                                                              caplog):
     # A wrong password: the server refuses, and what calfeed says names neither.
     wrong = "Wr0ng-Pw-never-shown"
     url = postgres_cluster.url(postgres_cluster.new_database().rpartition("/")[2], wrong)
     caplog.set_level(logging.INFO)
-    app = create_app(app_config(BUNDLED_SCHEDULES, tmp_path / "state.sqlite3",
-                                DATABASE_URL=url, DATABASE_CONNECT_TIMEOUT_SECONDS=1,
-                                TESTING=False))
-    try:
-        client = app.test_client()
-        health = client.get("/healthz")
-        created = client.post("/calendars", data={"csrf_token": token(client), "region": "us",
-                                                  "show": "metallic-rouge"})
-        feed = client.get("/feeds/us/metallic-rouge.ics")
-    finally:
-        state.service(app).database.close()
+    refused = make_app(DATABASE_URL=url, DATABASE_CONNECT_TIMEOUT_SECONDS=1,
+                       TESTING=False).test_client()
+    refused.environ_base.update(SAME_ORIGIN)
+    health = refused.get("/healthz")
+    created = refused.post("/calendars", data={"region": "us", "show": "metallic-rouge"})
+    feed = refused.get("/feeds/us/metallic-rouge.ics")
+    # Closed now, so that whatever the pool logs as it ends is in what is checked below.
+    state.service(refused.application).database.close()
     assert health.json["database"] == "unreachable" and health.json["status"] == "degraded"
     assert "password authentication failed" in health.json["details"]["state_database"]
     assert feed.status_code == 200
@@ -119,20 +110,15 @@ def test_credentials_stay_out_of_logs_healthz_and_error_pages(postgres_cluster, 
 
 
 def test_a_user_that_cannot_create_the_tables_is_said_on_healthz_not_a_crash(postgres_cluster,
-                                                                             tmp_path):
+                                                                             make_app):
     url = postgres_cluster.new_database()
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute("DROP ROLE IF EXISTS reader")
         connection.execute("CREATE ROLE reader LOGIN PASSWORD 'reader-pw'")
     limited = url.replace(f"calfeed:{PASSWORD}@", "reader:reader-pw@")
-    app = create_app(app_config(BUNDLED_SCHEDULES, tmp_path / "state.sqlite3",
-                                DATABASE_URL=limited, DATABASE_CONNECT_TIMEOUT_SECONDS=1))
-    try:
-        client = app.test_client()
-        assert client.get("/feeds/us/metallic-rouge.ics").status_code == 200
-        health = client.get("/healthz").json
-    finally:
-        state.service(app).database.close()
+    reader = make_app(DATABASE_URL=limited, DATABASE_CONNECT_TIMEOUT_SECONDS=1).test_client()
+    assert reader.get("/feeds/us/metallic-rouge.ics").status_code == 200
+    health = reader.get("/healthz").json
     assert health["status"] == "degraded" and health["database"] == "unreachable"
     assert "permission denied" in health["details"]["state_database"]
     assert "must be able to create tables" in health["details"]["state_database"]

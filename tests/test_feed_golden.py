@@ -4,18 +4,20 @@ Each pins what a client reads for one kind of answer: a show feed in Japan and t
 region feed, all-day events in a viewer's zone, Japanese words with a reminder, an imported
 show's days without their time, a personal calendar (its secret address written as zeros),
 and the API's show document. After an intended change, look
-at the diff, then rewrite the files with `.venv/bin/python -m tests.test_feed_golden` and
-commit them with the change.
+at the diff, then rewrite the files with
+`.venv/bin/python -m pytest tests/test_feed_golden.py --rewrite-golden` and commit them with
+the change.
 """
 
 from __future__ import annotations
 
 import re
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import fixed_clock
 
 GOLDEN = Path(__file__).parent / "golden"
 # The imported catalogue as the pinned dataset gives it, on a day of its spring season.
@@ -50,17 +52,12 @@ def personal_feed(client) -> bytes:
     return body.replace(feed.group(2).encode(), SECRET.encode() * len(feed.group(2)))
 
 
-def render(name: str, folder: str) -> bytes:
-    from calfeed import create_app
-    from tests.conftest import BUNDLED_SCHEDULES, app_config, fixed_clock
+def render(name: str, make_app) -> bytes:
     path, config = GOLDENS[name]
     config = dict(config)
     if "CLOCK" in config:
         config["CLOCK"] = fixed_clock(config["CLOCK"])
-    # The tests' own app configuration, also when run as a script to rewrite the files.
-    app = create_app(app_config(BUNDLED_SCHEDULES, f"{folder}/state.sqlite3",
-                                CALENDARS_PATH=f"{folder}/calendars.sqlite3",
-                                DATASET_DIR=f"{folder}/datasets", **config))
+    app = make_app(**config)
     if path is None:
         return personal_feed(app.test_client())
     response = app.test_client().get(path)
@@ -69,16 +66,11 @@ def render(name: str, folder: str) -> bytes:
 
 
 @pytest.mark.parametrize("name", sorted(GOLDENS))
-def test_golden_answer(name, tmp_path):
-    produced = render(name, str(tmp_path))
+def test_golden_answer(name, make_app, request):
+    produced = render(name, make_app)
+    if request.config.getoption("rewrite_golden"):
+        (GOLDEN / name).write_bytes(produced)
     expected = (GOLDEN / name).read_bytes()
     # Lines first, for a readable diff; then bytes, for line endings and anything else.
     assert produced.decode().splitlines() == expected.decode().splitlines()
     assert produced == expected
-
-
-if __name__ == "__main__":
-    for golden_name in GOLDENS:
-        with tempfile.TemporaryDirectory() as scratch:
-            (GOLDEN / golden_name).write_bytes(render(golden_name, scratch))
-        print(f"wrote {GOLDEN / golden_name}")

@@ -156,11 +156,11 @@ def test_a_last_airing_off_the_slot_makes_the_broadcast_tentative_and_says_why(m
 
 @pytest.fixture(scope="module")
 def fan(make_module_app, tmp_path_factory):
-    def client(at: datetime):
+    def client_at(at: datetime):
         app = make_module_app(IMPORT=1, CLOCK=fixed_clock(at),
                               CALENDARS_PATH=str(tmp_path_factory.mktemp("c") / "c.sqlite3"))
         return app.test_client()
-    return client
+    return client_at
 
 
 @pytest.fixture(scope="module")

@@ -5,33 +5,18 @@ from __future__ import annotations
 import html
 import io
 import re
-import shutil
 import json
 import sqlite3
 
 import pytest
 from icalendar import Calendar
 
-from calfeed.config import BUNDLED_SCHEDULES
 from calfeed.web import state
-from tests.conftest import SCHEDULE_FIXTURES
+from tests.conftest import SAME_ORIGIN, browser_client
 
 pytestmark = pytest.mark.both_backends
 
 TWO_SHOWS = ("metallic-rouge", "escapes-and-long-japanese-titles")
-
-
-@pytest.fixture
-def two_shows(tmp_path):
-    folder = tmp_path / "schedules"
-    folder.mkdir()
-    shutil.copy(BUNDLED_SCHEDULES / "metallic-rouge.yaml", folder)
-    shutil.copy(SCHEDULE_FIXTURES / "feeds" / "escapes-and-long-japanese-titles.yaml", folder)
-    return folder
-
-
-# What a browser says of a form sent from calfeed's own page (calendar_edge.check_csrf).
-SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin"}
 
 
 @pytest.fixture
@@ -57,17 +42,6 @@ def token(client) -> str:
     return ""
 
 
-def browser_client(app):
-    client = app.test_client()
-    client.environ_base.update(SAME_ORIGIN)
-    return client
-
-
-@pytest.fixture
-def client(make_app, two_shows, tmp_path):
-    return browser_client(make_app(two_shows, CALENDARS_PATH=str(tmp_path / "calendars.sqlite3")))
-
-
 def create(client, **fields):
     """The form sent as a browser sends it from calfeed's own page."""
     client.environ_base.update(SAME_ORIGIN)
@@ -91,29 +65,29 @@ def events(client, feed_path):
     return {str(e["UID"]): e for e in Calendar.from_ical(answer.data).walk("VEVENT")}
 
 
-def test_the_whole_flow_create_subscribe_edit_delete(client):
-    edit_path, feed_path = made(client, release="metallic-rouge:fod")
+def test_the_whole_flow_create_subscribe_edit_delete(calendar_client):
+    edit_path, feed_path = made(calendar_client, release="metallic-rouge:fod")
     assert len(feed_path.split("/")[-1].removesuffix(".ics")) >= 22   # 128 random bits
-    before = events(client, feed_path)
+    before = events(calendar_client, feed_path)
     assert {str(e["LOCATION"]) for uid, e in before.items() if uid.startswith("bgm425595-")} \
         == {"FOD"}
     assert any(uid.startswith("escapes-and-long") for uid in before)
 
-    answer = client.post(edit_path, data={"region": "jp", "show": "metallic-rouge",
-                                          "alarm": "15"})
+    answer = calendar_client.post(edit_path, data={"region": "jp", "show": "metallic-rouge",
+                                                   "alarm": "15"})
     assert answer.status_code == 303
-    after = events(client, feed_path)
+    after = events(calendar_client, feed_path)
     assert set(after) == {uid for uid in before if uid.startswith("bgm425595-")}
     for uid, event in after.items():
         assert str(event["LOCATION"]) == "Fuji TV +Ultra"
         assert event["SEQUENCE"] > before[uid]["SEQUENCE"]
         assert event.walk("VALARM")
 
-    answer = client.post(edit_path + "/delete", data={})
+    answer = calendar_client.post(edit_path + "/delete", data={})
     assert answer.status_code == 200
-    gone = client.get(feed_path)
+    gone = calendar_client.get(feed_path)
     assert gone.status_code == 410 and b"deleted" in gone.data
-    assert client.get(edit_path).status_code == 410
+    assert calendar_client.get(edit_path).status_code == 410
 
 
 def sequences(client, feed_path) -> dict[str, int]:
@@ -126,78 +100,78 @@ def save(client, edit_path, **fields):
     assert answer.headers["Location"].endswith("?saved=1")
 
 
-def test_a_new_calendar_starts_at_the_show_feeds_sequence(client):
+def test_a_new_calendar_starts_at_the_show_feeds_sequence(calendar_client):
     """Moving from a show's feed to My calendar is no change: the same UIDs with the same
     SEQUENCE and LAST-MODIFIED, so clients do not see every event as edited."""
-    _, feed_path = made(client, release="metallic-rouge:fod")
-    public = events(client, "/feeds/jp/metallic-rouge.ics?release=fod")
-    mine = events(client, feed_path)
+    _, feed_path = made(calendar_client, release="metallic-rouge:fod")
+    public = events(calendar_client, "/feeds/jp/metallic-rouge.ics?release=fod")
+    mine = events(calendar_client, feed_path)
     assert set(public) <= set(mine)
     for uid, event in public.items():
         assert mine[uid]["SEQUENCE"] == event["SEQUENCE"]
         assert mine[uid].decoded("LAST-MODIFIED") == event.decoded("LAST-MODIFIED")
 
 
-def test_an_edit_raises_sequence_only_for_the_events_it_changed(client):
-    edit_path, feed_path = made(client)
-    first = sequences(client, feed_path)
+def test_an_edit_raises_sequence_only_for_the_events_it_changed(calendar_client):
+    edit_path, feed_path = made(calendar_client)
+    first = sequences(calendar_client, feed_path)
     rouge = {uid for uid in first if uid.startswith("bgm425595-")}
     others = set(first) - rouge
     assert rouge and others
 
-    save(client, edit_path)                                       # nothing changed
-    assert sequences(client, feed_path) == first
-    save(client, edit_path, platform="metallic-rouge:fod")       # one show's platform
-    second = sequences(client, feed_path)
+    save(calendar_client, edit_path)                                       # nothing changed
+    assert sequences(calendar_client, feed_path) == first
+    save(calendar_client, edit_path, platform="metallic-rouge:fod")       # one show's platform
+    second = sequences(calendar_client, feed_path)
     assert {uid: second[uid] - first[uid] for uid in first} == \
         {**{uid: 1 for uid in rouge}, **{uid: 0 for uid in others}}
     # Choosing the platform that is already the earliest picks the same airings: no change.
-    save(client, edit_path, platform="metallic-rouge:fod")
-    assert sequences(client, feed_path) == second
+    save(calendar_client, edit_path, platform="metallic-rouge:fod")
+    assert sequences(calendar_client, feed_path) == second
 
-    save(client, edit_path, show="escapes-and-long-japanese-titles")     # removed
-    assert set(sequences(client, feed_path)) == others
-    save(client, edit_path, platform="metallic-rouge:fod")               # back again
-    third = sequences(client, feed_path)
+    save(calendar_client, edit_path, show="escapes-and-long-japanese-titles")     # removed
+    assert set(sequences(calendar_client, feed_path)) == others
+    save(calendar_client, edit_path, platform="metallic-rouge:fod")               # back again
+    third = sequences(calendar_client, feed_path)
     # Clients dropped its events: they come back above what they held.
     assert all(third[uid] > second[uid] for uid in rouge)
     assert all(third[uid] == first[uid] for uid in others)
 
-    save(client, edit_path, platform="metallic-rouge:fod", alarm="15")  # every event
-    assert all(value > third[uid] for uid, value in sequences(client, feed_path).items())
+    save(calendar_client, edit_path, platform="metallic-rouge:fod", alarm="15")  # every event
+    assert all(value > third[uid] for uid, value in sequences(calendar_client, feed_path).items())
 
 
-def test_a_calendar_saved_before_per_show_counts_keeps_its_sequences(client, stored_rows):
+def test_a_calendar_saved_before_per_show_counts_keeps_its_sequences(calendar_client, stored_rows):
     """Calendars saved before had every SEQUENCE raised by their generation: none goes back."""
-    edit_path, feed_path = made(client)
+    edit_path, feed_path = made(calendar_client)
     # Changed before the feed is first asked for (a worker may trust what it read for a second).
     stored = json.loads(stored_rows("SELECT choices FROM calendar")[0][0])
     del stored["edits"]
     stored_rows("UPDATE calendar SET choices = ?, generation = 4", (json.dumps(stored),))
     public = {uid: n for show in TWO_SHOWS
-              for uid, n in sequences(client, f"/feeds/jp/{show}.ics").items()}
-    assert sequences(client, feed_path) == {uid: n + 4 for uid, n in public.items()}
-    save(client, edit_path)
-    assert sequences(client, feed_path) == {uid: n + 4 for uid, n in public.items()}
-    save(client, edit_path, platform="metallic-rouge:fod")
-    assert sequences(client, feed_path) == {
+              for uid, n in sequences(calendar_client, f"/feeds/jp/{show}.ics").items()}
+    assert sequences(calendar_client, feed_path) == {uid: n + 4 for uid, n in public.items()}
+    save(calendar_client, edit_path)
+    assert sequences(calendar_client, feed_path) == {uid: n + 4 for uid, n in public.items()}
+    save(calendar_client, edit_path, platform="metallic-rouge:fod")
+    assert sequences(calendar_client, feed_path) == {
         uid: n + (5 if uid.startswith("bgm425595-") else 4) for uid, n in public.items()}
 
 
-def test_an_edit_sets_last_modified_to_its_time(client):
+def test_an_edit_sets_last_modified_to_its_time(calendar_client):
     """CLIENTS.md: on every change, raise SEQUENCE and set LAST-MODIFIED to the change time
     (found as a new user: LAST-MODIFIED and DTSTAMP stayed at the data's load time)."""
     from datetime import datetime, timezone
-    edit_path, feed_path = made(client)
-    before = events(client, feed_path)
+    edit_path, feed_path = made(calendar_client)
+    before = events(calendar_client, feed_path)
     asked = datetime.now(timezone.utc).replace(microsecond=0)
-    client.post(edit_path, data={"region": "jp", "show": list(TWO_SHOWS), "alarm": "30",
-                                 })
-    after = events(client, feed_path)
+    calendar_client.post(edit_path, data={"region": "jp", "show": list(TWO_SHOWS), "alarm": "30",
+                                          })
+    after = events(calendar_client, feed_path)
     for uid, event in after.items():
         assert event.decoded("LAST-MODIFIED") >= asked >= before[uid].decoded("LAST-MODIFIED")
         assert event.decoded("DTSTAMP") == event.decoded("LAST-MODIFIED")
-    answer = client.get(feed_path)
+    answer = calendar_client.get(feed_path)
     assert answer.last_modified >= asked
 
 
@@ -213,13 +187,13 @@ def test_a_database_from_before_edit_times_were_kept_still_serves(tmp_path):
     assert (stored.generation, stored.choices, stored.edited) == (4, {"shows": {}}, None)
 
 
-def test_unknown_feed_and_edit_ids_are_404(client):
-    assert client.get("/feeds/my/nosuchcalendar.ics").status_code == 404
-    assert client.get("/calendars/nosuchkey").status_code == 404
+def test_unknown_feed_and_edit_ids_are_404(calendar_client):
+    assert calendar_client.get("/feeds/my/nosuchcalendar.ics").status_code == 404
+    assert calendar_client.get("/calendars/nosuchkey").status_code == 404
 
 
-def test_only_a_hash_of_the_edit_key_is_stored(client, stored_rows):
-    edit_path, _ = made(client)
+def test_only_a_hash_of_the_edit_key_is_stored(calendar_client, stored_rows):
+    edit_path, _ = made(calendar_client)
     key = edit_path.split("/")[-1]
     stored = stored_rows("SELECT * FROM calendar")
     assert len(stored) == 1 and key not in repr(stored)
@@ -258,15 +232,16 @@ def test_forms_from_this_site_need_no_token(make_app, two_shows, tmp_path, heade
     ({"lang": "fr"}, "lang 'fr'"),
     ({"colour": "red"}, "unknown field 'colour'"),
 ])
-def test_bad_forms_are_refused_with_what_to_do(client, fields, message):
-    answer = create(client, **fields)
+def test_bad_forms_are_refused_with_what_to_do(calendar_client, fields, message):
+    answer = create(calendar_client, **fields)
     assert answer.status_code in (400, 404), answer.text
     assert message in html.unescape(answer.text)
 
 
-def test_a_bare_release_applies_to_the_shows_that_have_it(client):
-    _, feed_path = made(client, release="fod")
-    rouge = [e for uid, e in events(client, feed_path).items() if uid.startswith("bgm425595-")]
+def test_a_bare_release_applies_to_the_shows_that_have_it(calendar_client):
+    _, feed_path = made(calendar_client, release="fod")
+    rouge = [e for uid, e in events(calendar_client, feed_path).items()
+             if uid.startswith("bgm425595-")]
     assert {str(e["LOCATION"]) for e in rouge} == {"FOD"}
 
 
@@ -303,28 +278,28 @@ def test_total_stored_size_is_limited_on_disk(make_app, two_shows, tmp_path, dat
     assert answer.status_code == 429 and "storage" in answer.text
 
 
-def test_the_shows_of_a_calendar_for_the_pages(client):
-    edit_path, feed_path = made(client)
-    listed = client.get(edit_path + "/shows.json").get_json()
+def test_the_shows_of_a_calendar_for_the_pages(calendar_client):
+    edit_path, feed_path = made(calendar_client)
+    listed = calendar_client.get(edit_path + "/shows.json").get_json()
     assert listed["shows"] == sorted(TWO_SHOWS)
     assert listed["feed"].endswith(feed_path)
 
 
-def test_the_new_form_is_prefilled_from_a_link(client):
-    page = client.get("/calendars/new?region=jp&show=metallic-rouge").text
+def test_the_new_form_is_prefilled_from_a_link(calendar_client):
+    page = calendar_client.get("/calendars/new?region=jp&show=metallic-rouge").text
     assert re.search(r'value="metallic-rouge" checked', page)
     assert not re.search(r'value="escapes-and-long-japanese-titles" checked', page)
 
 
-def test_a_list_file_prefills_the_form_and_names_what_it_cannot_match(client):
+def test_a_list_file_prefills_the_form_and_names_what_it_cannot_match(calendar_client):
     # Schedule files cannot name `ids:` yet (the catalogue work adds them): give the loaded
     # show its MyAnimeList id in place, as the catalogue will.
-    with client.application.app_context():
+    with calendar_client.application.app_context():
         rouge = state.current().catalog.shows["metallic-rouge"]
         object.__setattr__(rouge, "ids", {**rouge.ids, "mal": "54744"})
     mal = (b"<myanimelist><anime><series_animedb_id>54744</series_animedb_id></anime>"
            b"<anime><series_animedb_id>1</series_animedb_id></anime></myanimelist>")
-    answer = client.post("/calendars/import", data={
+    answer = calendar_client.post("/calendars/import", data={
         "region": "jp", "list": (io.BytesIO(mal), "animelist.xml")},
         content_type="multipart/form-data")
     assert answer.status_code == 200, answer.text
@@ -334,58 +309,59 @@ def test_a_list_file_prefills_the_form_and_names_what_it_cannot_match(client):
     assert "the file is not kept" in answer.text
 
 
-def test_an_import_needs_a_file(client):
-    answer = client.post("/calendars/import", data={})
+def test_an_import_needs_a_file(calendar_client):
+    answer = calendar_client.post("/calendars/import", data={})
     assert answer.status_code == 400 and "MyAnimeList export" in answer.text
 
 
-def test_a_personal_feed_is_kept_by_the_response_cache_until_a_save(client, monkeypatch):
+def test_a_personal_feed_is_kept_by_the_response_cache_until_a_save(calendar_client, monkeypatch):
     """Repeated requests are answered without Flask, keyed on the calendar's generation, which
     every save raises: the next request after an edit or a delete is never an old copy."""
     from calfeed.web import calendars
-    edit_path, feed_path = made(client)
+    edit_path, feed_path = made(calendar_client)
     made_feeds = []
     real = calendars.chosen_feed
     monkeypatch.setattr(calendars, "chosen_feed",
                         lambda *args, **kwargs: made_feeds.append(1) or real(*args, **kwargs))
-    first, again = client.get(feed_path), client.get(feed_path)
+    first, again = calendar_client.get(feed_path), calendar_client.get(feed_path)
     assert first.data == again.data and len(made_feeds) == 1
-    assert client.get(feed_path, headers={"If-None-Match": first.headers["ETag"]}) \
+    assert calendar_client.get(feed_path, headers={"If-None-Match": first.headers["ETag"]}) \
         .status_code == 304
     assert len(made_feeds) == 1
 
-    client.post(edit_path, data={"region": "jp", "show": list(TWO_SHOWS), "alarm": "15",
-                                 })
-    edited = client.get(feed_path)
+    calendar_client.post(edit_path, data={"region": "jp", "show": list(TWO_SHOWS), "alarm": "15",
+                                          })
+    edited = calendar_client.get(feed_path)
     assert len(made_feeds) == 2 and b"BEGIN:VALARM" in edited.data
-    assert client.get(feed_path).data == edited.data and len(made_feeds) == 2
+    assert calendar_client.get(feed_path).data == edited.data and len(made_feeds) == 2
 
-    client.post(edit_path + "/delete", data={})
-    assert [client.get(feed_path).status_code for _ in range(2)] == [410, 410]
+    calendar_client.post(edit_path + "/delete", data={})
+    assert [calendar_client.get(feed_path).status_code for _ in range(2)] == [410, 410]
 
 
-def test_a_japanese_calendar_names_itself_in_japanese(client):
-    _edit, feed_path = made(client, lang="ja")
-    calendar = Calendar.from_ical(client.get(feed_path).data)
+def test_a_japanese_calendar_names_itself_in_japanese(calendar_client):
+    _edit, feed_path = made(calendar_client, lang="ja")
+    calendar = Calendar.from_ical(calendar_client.get(feed_path).data)
     assert str(calendar["X-WR-CALNAME"]) == "マイアニメ（日本、calfeed）"
     assert str(calendar["X-WR-CALDESC"]) == \
         "このカレンダーに選んだ2作品の各話を、日本で視聴できるようになる時刻に。"
-    _edit, english_path = made(client, show="metallic-rouge")
-    english = client.get(english_path).data
+    _edit, english_path = made(calendar_client, show="metallic-rouge")
+    english = calendar_client.get(english_path).data
     assert b"\r\nX-WR-CALNAME:My anime (Japan\\, calfeed)\r\n" in english
     assert str(Calendar.from_ical(english)["DESCRIPTION"]) == (
         "The 1 show chosen for this calendar, at the moment each episode can be watched in Japan.")
 
 
-def test_a_stored_calendar_survives_renamed_shows_and_vanished_platforms(client, stored_rows):
+def test_a_stored_calendar_survives_renamed_shows_and_vanished_platforms(calendar_client,
+                                                                         stored_rows):
     """A subscription never fails for what the data did after it was saved: a stored id that is
     now an old id (here the stable key) is followed, a platform the show no longer has falls
     back to the earliest release, a show gone from the data leaves."""
-    edit_path, feed_path = made(client, release="metallic-rouge:fod")
+    edit_path, feed_path = made(calendar_client, release="metallic-rouge:fod")
     stored = json.loads(stored_rows("SELECT choices FROM calendar")[0][0])
     stored["shows"] = {"bgm425595": ["no-longer-here"], "long-gone-show": None}
     stored_rows("UPDATE calendar SET choices = ?", (json.dumps(stored),))
-    served = events(client, feed_path)
+    served = events(calendar_client, feed_path)
     assert set(served) == {f"bgm425595-{n}-jp@calfeed" for n in range(1, 14)}
     assert {str(e["LOCATION"]) for e in served.values()} == {"Fuji TV +Ultra"}
 
@@ -431,25 +407,25 @@ def test_the_form_lists_the_calendar_then_what_airs_and_finds_the_rest(make_app,
     assert "Matching “metallic”" in filtered
 
 
-def test_a_save_from_an_outdated_edit_page_is_refused_and_keeps_what_was_chosen(client):
+def test_a_save_from_an_outdated_edit_page_is_refused_and_keeps_what_was_chosen(calendar_client):
     """Two tabs open on one calendar: the second save silently replaced the first."""
-    edit_path, feed_path = made(client)
-    page = client.get(edit_path).text
+    edit_path, feed_path = made(calendar_client)
+    page = calendar_client.get(edit_path).text
     loaded = re.search(r'name="generation" value="(\d+)"', page).group(1)
     first = {"region": "jp", "show": "metallic-rouge", "generation": loaded}
-    assert client.post(edit_path, data=first).status_code == 303
+    assert calendar_client.post(edit_path, data=first).status_code == 303
     second = {"region": "jp", "show": "escapes-and-long-japanese-titles", "alarm": "30",
               "platform": "escapes-and-long-japanese-titles:earliest", "generation": loaded}
-    answer = client.post(edit_path, data=second)
+    answer = calendar_client.post(edit_path, data=second)
     assert answer.status_code == 409
     assert "changed elsewhere" in answer.text and "reload the page" in answer.text
     # What this tab chose is in the form as sent, not saved.
     assert re.search(r'value="escapes-and-long-japanese-titles" checked', answer.text)
     assert not re.search(r'value="metallic-rouge" checked', answer.text)
     assert re.search(r'<option value="30" selected', answer.text), "the reminder is kept"
-    assert {uid.split("-")[0] for uid in events(client, feed_path)} == {"bgm425595"}
+    assert {uid.split("-")[0] for uid in events(calendar_client, feed_path)} == {"bgm425595"}
     # Sent again from that page, knowingly: it is saved over the other edit.
     again = re.search(r'name="generation" value="(\d+)"', answer.text).group(1)
     assert int(again) == int(loaded) + 1
-    assert client.post(edit_path, data={**second, "generation": again}).status_code == 303
-    assert all(uid.startswith("escapes") for uid in events(client, feed_path))
+    assert calendar_client.post(edit_path, data={**second, "generation": again}).status_code == 303
+    assert all(uid.startswith("escapes") for uid in events(calendar_client, feed_path))

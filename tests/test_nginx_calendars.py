@@ -13,13 +13,13 @@ import pytest
 
 from tests.browser import live_server
 from tests.nginx import fetch, free_port, nginx
-from tests.test_my_calendar import made, token, two_shows  # noqa: F401 (fixture)
+from tests.test_my_calendar import made, token
 
 SHARED_MAX_AGE = 2
 
 
 @pytest.fixture
-def behind_nginx(make_app, two_shows, tmp_path):  # noqa: F811
+def behind_nginx(make_app, two_shows, tmp_path):
     """(app, nginx's base URL, nginx's folder) as proxy-cache.conf says to run the app."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"

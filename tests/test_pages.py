@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from calfeed.web.views import CONTENT_SECURITY_POLICY
+from calfeed.web.pages import CONTENT_SECURITY_POLICY
 
 
 # Every test here runs with the whole-response cache on and off (tests/conftest.py): the

@@ -15,7 +15,7 @@ from tests.test_catalogue_serving import dataset
 
 
 @pytest.fixture
-def client(make_app, tmp_path):
+def imported_client(make_app, tmp_path):
     folder = dataset(tmp_path / "bangumi-data")
     return make_app(IMPORT=1, IMPORT_PATH=str(folder),
                     CALENDARS_PATH=str(tmp_path / "calendars.sqlite3")).test_client()
@@ -32,8 +32,8 @@ def flags_by_show(html: str, element: str) -> dict[str, set[str]]:
     return found
 
 
-def test_the_week_flags_imported_and_inferred_times_and_says_what_they_mean(client):
-    html = client.get("/week?region=jp&from=2024-01-08").get_data(as_text=True)
+def test_the_week_flags_imported_and_inferred_times_and_says_what_they_mean(imported_client):
+    html = imported_client.get("/week?region=jp&from=2024-01-08").get_data(as_text=True)
     flags = flags_by_show(html, "airing")
     assert flags["metallic-rouge"] == set()                 # curated: verified
     assert flags["current-show"] == {"not verified"}        # the dataset's time
@@ -54,8 +54,8 @@ def test_a_week_of_curated_times_alone_has_no_flags_or_legend(make_app):
     ("/seasons/2024-winter?region=jp", {"metallic-rouge": set(),
                                          "current-show": {"not verified"}}),
 ])
-def test_show_cards_flag_the_time_they_show(client, url, expected):
-    html = client.get(url).get_data(as_text=True)
+def test_show_cards_flag_the_time_they_show(imported_client, url, expected):
+    html = imported_client.get(url).get_data(as_text=True)
     assert flags_by_show(html, "card") == expected
     assert 'class="flags-legend"' in html
 

@@ -4,6 +4,8 @@ and the two stores' interfaces that each backend implements."""
 from __future__ import annotations
 
 import inspect
+import threading
+import time
 import shutil
 
 import pytest
@@ -118,3 +120,19 @@ def test_the_interface_check_sees_a_missing_method():
 def test_a_sqlite_store_is_a_store_at_run_time(tmp_path):
     assert isinstance(RevisionStore(":memory:"), Revisions)
     assert isinstance(CalendarStore(str(tmp_path / "c.sqlite3")), Calendars)
+
+
+def test_a_stopped_service_leaves_no_preparing_thread_behind(folder, tmp_path):
+    # A step prepared beside the first requests may still be building when the service
+    # stops: stop() waits for it, so no thread of a stopped service runs on into whatever
+    # comes next (in tests, the next test's app and its monkeypatches).
+    service = service_on(folder, tmp_path / "state.sqlite3")
+    service.start()
+    finished = threading.Event()
+
+    def slow_step(published):
+        time.sleep(0.3)
+        finished.set()
+    service.prepare_with(slow_step, at_start_beside=True)
+    service.stop()
+    assert finished.is_set()

@@ -45,15 +45,6 @@ def test_the_stable_key_redirects_to_todays_id_with_the_query_string(client, ask
     assert client.get(moved_to).status_code in (200, 400)   # 400: tz repeated, as asked
 
 
-@pytest.fixture
-def aliased(make_app, tmp_path, monkeypatch):
-    """An app whose alias table says metallic-rouge was once served as 'metalic-rouge'."""
-    table = tmp_path / "aliases.yaml"
-    table.write_text("metalic-rouge: bgm425595\nsomething-gone: bgm1\n", encoding="utf-8")
-    monkeypatch.setattr("calfeed.web.moved.alias_table", lambda: read_aliases(table))
-    return make_app().test_client()
-
-
 @pytest.mark.parametrize("asked, moved_to", [
     ("/shows/metalic-rouge?region=jp", "/shows/metallic-rouge?region=jp"),
     ("/feeds/jp/metalic-rouge.ics", "/feeds/jp/metallic-rouge.ics"),

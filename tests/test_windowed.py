@@ -127,8 +127,8 @@ def test_a_release_with_nothing_in_the_window_is_not_placed_with_zoneinfo(monkey
     from calfeed.schedule import windowed
     show = SHOWS["streams decades later"]
     placed = []
-    real = windowed._instant
-    monkeypatch.setattr(windowed, "_instant",
+    real = windowed.release_instant
+    monkeypatch.setattr(windowed, "release_instant",
                         lambda release, wall, moved: placed.append(release.id) or real(
                             release, wall, moved))
     airings = ShowAirings({"imported": show}, {})

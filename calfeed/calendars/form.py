@@ -6,6 +6,7 @@ from ..publish.catalog import Catalog
 from ..query import values as parse
 from ..query.parameter_error import ParameterError
 from ..query.feed import languages as languages_of
+from ..schedule.regions import Country
 from ..suggest import advise, did_you_mean, quoted
 
 # q is the form's filter box: sent along with the rest, read only by the page that lists shows.
@@ -30,10 +31,7 @@ def read_form(lists: dict[str, list[str]], catalog: Catalog, max_shows: int) -> 
     in a dictionary, never compared with every show.
     """
     check_size(lists, max_shows)
-    region_code = _one(lists, "region")
-    if not region_code:
-        raise ParameterError("region", "choose a region (an ISO 3166-1 code such as us or jp)")
-    region = parse.region(region_code)
+    region = form_region(lists)
     shows = chosen_shows(lists.get("show", []), catalog, region)
     if not shows:
         raise ParameterError("show", "choose at least one show")
@@ -45,6 +43,17 @@ def read_form(lists: dict[str, list[str]], catalog: Catalog, max_shows: int) -> 
             "lang": parse.lang(lang, languages_of(chosen), "these titles") if lang else None,
             "alarms": list(parse.alarms(alarm)) if alarm else [],
             "shows": {s: sorted(r) if r is not None else None for s, r in shows.items()}}
+
+
+def form_region(lists: dict[str, list[str]], default: str | None = None) -> Country:
+    """A posted form's `region` (the calendar forms, the list import, the "+ My calendar"
+    buttons): one value, spaces around it ignored, read by the region parser every route
+    uses (query.values.region), so `ıt` or `zz` is refused as in a URL, never taken for
+    Italy or the default. Without one, `default`, else the form is refused."""
+    code = _one(lists, "region") or default
+    if not code:
+        raise ParameterError("region", "choose a region (an ISO 3166-1 code such as us or jp)")
+    return parse.region(code)
 
 
 def check_size(lists: dict[str, list[str]], max_shows: int) -> None:
@@ -73,7 +82,7 @@ def chosen_shows(given: list[str], catalog: Catalog, region) -> dict[str, set | 
     refused by name."""
     shows: dict[str, set | None] = {}
     for text in (s.strip() for s in given if s.strip()):
-        show = catalog.show(parse.show_id(text, catalog.shows))
+        show = catalog.show(parse.show_id(text, catalog))
         if region.code not in show.regions:
             raise ParameterError("show", f"{show.name()} cannot be watched in {region.name}: "
                                          "remove it or choose another region")
@@ -88,10 +97,12 @@ def choose_releases(given: list[str], shows: dict, catalog: Catalog, region) -> 
     per_show: dict[str, set[str]] = {}
     bare: set[str] = set()
     for text in (r.strip() for r in given if r.strip()):
-        show_id, _, release_id = text.rpartition(":")
+        named, _, release_id = text.rpartition(":")
         if release_id == EARLIEST:
             continue
-        if not show_id:
+        # The show as the ticks name it: any case, an old id or its stable key.
+        show_id = catalog.current_id(named) if named else None
+        if not named:
             bare.add(release_id)
         elif show_id in shows:      # a show listed on the form but not ticked: not chosen
             per_show.setdefault(show_id, set()).add(release_id)

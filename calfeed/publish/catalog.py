@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Mapping
 
 from ..errors import NotFound
 from ..schedule.model import Airing, Show
 from ..schedule.show_file import load_shows, read_folder
+from ..source.aliases import ShowIndex, alias_table, show_index
 from ..source.loading import Imported
 from ..source.merge import with_imported
 from ..suggest import quoted
@@ -44,8 +46,31 @@ class Catalog:
                 if any(region in release.regions for release in show.releases))
         return found
 
+    def current_id(self, asked: str) -> str | None:
+        """The id the show asked for as `asked` has today, None if none: the one rule for a
+        show named by a path, a query, a form, a stored calendar or the command line. Its own
+        id in any case (ids are lower-case), else where an old id (source/aliases.yaml, or one
+        a dataset update recorded) or the stable key (bgm425595) leads.
+
+        Routes answer a 301 to the URL with today's id (web/params.todays_show), so subscribed
+        feeds, links and API clients keep working when a refresh changes an id; forms and
+        stored calendars take today's id in its place."""
+        if asked in self.shows:
+            return asked
+        folded = asked.lower()
+        if folded in self.shows:
+            return folded
+        return self._renamed.current_id(folded)
+
+    @cached_property
+    def _renamed(self) -> ShowIndex:
+        # Made on first use, once per data version; the reviewed table over what the dataset
+        # updates recorded: a person's word wins.
+        return show_index(self.shows.values(), {**self.moved, **alias_table()})
+
     def show(self, show_id: str) -> Show:
-        """The show with this id; NotFound, naming the shows there are, otherwise."""
+        """The show with exactly this id (one `current_id` gave); NotFound, naming the shows
+        there are, otherwise."""
         found = self.shows.get(show_id)
         if found is None:
             raise NotFound(unknown_show(show_id, self.shows))

@@ -33,7 +33,8 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
                     "date-time (excluded). Default: 30 days after now, or 30 days after `from` "
                     "when only `from` is given. At most 366 days after from, or the answer is "
                     "a 400 naming 'to'", _DATE_OR_TIME),
-    Parameter("show", "Show id, any case; repeat for several (show=a&show=b)",
+    Parameter("show", "Show id in any case, its stable key (bgm425595) or an old id (the API "
+                      "redirects those to today's id); repeat for several (show=a&show=b)",
               {"type": "array", "items": {"type": "string"}}, repeatable=True),
     Parameter("release", "Comma-separated release ids to keep; each must be watchable in the "
                          "region (the error lists the ones that are)"),

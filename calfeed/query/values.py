@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable, Mapping
+from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from ..publish.catalog import unknown_show
+from ..publish.catalog import Catalog, unknown_show
 from ..schedule.model import Show
 from ..schedule.regions import Country, UnknownRegion, country
 from ..schedule.zones import UnknownZone, zone_of
@@ -132,16 +132,10 @@ def check_releases(release_ids: frozenset[str], shows: tuple[Show, ...],
                                             f"{', '.join(sorted(here)) or 'none'}")
 
 
-def show_id(text: str, shows: Mapping[str, Show]) -> str:
-    """`show=`: a show's id, matched in any case (Metallic-Rouge is metallic-rouge)."""
-    found = canonical_show_id(text, shows)
+def show_id(text: str, catalog: Catalog) -> str:
+    """`show=`, and a show a form names: today's id of the show it names
+    (`Catalog.current_id`: any case, an old id, the stable key); not_found otherwise."""
+    found = catalog.current_id(text)
     if found is None:
-        raise ParameterError("show", unknown_show(text, shows), "not_found")
+        raise ParameterError("show", unknown_show(text, catalog.shows), "not_found")
     return found
-
-
-def canonical_show_id(text: str, shows: Mapping[str, Show]) -> str | None:
-    """The id as the catalogue spells it, or None: ids are lower-case, so any case folds."""
-    if text in shows:
-        return text
-    return text.lower() if text.lower() in shows else None

@@ -49,9 +49,10 @@ def _own_schedule(show: Show, release: Release) -> list[Airing]:
             slot, shifted = slot + 1, True
         wall = moves.get(episode.number, release.start.plus_days(slot * release.every_days))
         slot += 1
-        start = _instant(release, wall, episode.number if episode.number in moves else None)
-        airings.append(_airing(show, episode, release, start, moved=episode.number in moves,
-                               shifted=shifted or bool(airings and airings[-1].shifted)))
+        start = release_instant(release, wall,
+                                episode.number if episode.number in moves else None)
+        airings.append(make_airing(show, episode, release, start, moved=episode.number in moves,
+                                   shifted=shifted or bool(airings and airings[-1].shifted)))
     return airings
 
 
@@ -60,23 +61,26 @@ def _follow(show: Show, release: Release, leader: list[Airing]) -> list[Airing]:
     airings = []
     for led in leader:
         if led.episode.number in moves:
-            start = _instant(release, moves[led.episode.number], led.episode.number)
+            start = release_instant(release, moves[led.episode.number], led.episode.number)
         else:
             start = (led.start_utc + release.offset).astimezone(release.timezone)
-        airings.append(_airing(show, led.episode, release, start,
-                               moved=led.moved or led.episode.number in moves,
-                               shifted=led.shifted))
+        airings.append(make_airing(show, led.episode, release, start,
+                                   moved=led.moved or led.episode.number in moves,
+                                   shifted=led.shifted))
     return airings
 
 
-def _instant(release: Release, wall: WallTime, moved_episode: int | None) -> datetime:
+def release_instant(release: Release, wall: WallTime, moved_episode: int | None) -> datetime:
+    """A release's wall time as an instant in its zone; a time in a clock change's gap is an
+    ExpansionError naming the release (and the moved episode, if it is one)."""
     try:
         return in_zone(wall, release.timezone)
     except WallTimeGap as gap:
         raise ExpansionError(release.id, str(gap), moved_episode=moved_episode) from None
 
 
-def _airing(show, episode, release, start: datetime, *, moved: bool, shifted: bool) -> Airing:
+def make_airing(show, episode, release, start: datetime, *, moved: bool, shifted: bool) -> Airing:
+    """One episode of one release at `start`, with its end and both instants in UTC."""
     # Add the length in UTC: aware arithmetic in the zone would add wall-clock time and be an
     # hour off for an airing that spans a clock change.
     start_utc = start.astimezone(UTC)

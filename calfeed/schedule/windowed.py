@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from .expand import airing_order, expand_show, _airing, _instant
+from .expand import airing_order, expand_show, make_airing, release_instant
 from .model import Airing, Release, Show
 from .wallclock import UTC
 
@@ -63,7 +63,7 @@ def releases_before(show: Show, number: int, moment: datetime) -> tuple[Release,
             found.append(release)
         elif near - SLACK < moment:
             wall = release.start.plus_days(index * release.every_days)
-            if _instant(release, wall, None) < moment:
+            if release_instant(release, wall, None) < moment:
                 found.append(release)
     return tuple(found)
 
@@ -80,8 +80,8 @@ def airing_of(show: Show, release: Release, number: int) -> Airing | None:
     if not 0 <= index < len(show.episodes):
         return None
     wall = release.start.plus_days(index * release.every_days)
-    return _airing(show, show.episodes[index], release, _instant(release, wall, None),
-                   moved=False, shifted=False)
+    return make_airing(show, show.episodes[index], release,
+                       release_instant(release, wall, None), moved=False, shifted=False)
 
 
 def release_bounds(show: Show) -> tuple[tuple[datetime, datetime], ...]:
@@ -125,8 +125,8 @@ def _plain_between(show: Show, release: Release, start: datetime,
         if near + SLACK <= start or near - SLACK >= end:
             continue
         wall = release.start.plus_days(index * release.every_days)
-        airing = _airing(show, show.episodes[index], release, _instant(release, wall, None),
-                         moved=False, shifted=False)
+        airing = make_airing(show, show.episodes[index], release,
+                             release_instant(release, wall, None), moved=False, shifted=False)
         if start <= airing.start_utc < end:
             airings.append(airing)
     return airings

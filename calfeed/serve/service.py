@@ -66,6 +66,7 @@ class Service:
         # The whole-response cache the web layer put in front of the app, if any.
         self.response_cache = None
         self._prepare: list[Callable[[Published], object]] = []
+        self._beside: list[threading.Thread] = []
 
     def start(self) -> None:
         """Publish the schedules now (invalid data is never served, even at start: the last
@@ -110,6 +111,10 @@ class Service:
         for thread in (self.reloader, self.updater):
             if thread is not None:
                 thread.stop()
+        # A step still preparing beside the first requests finishes first: a stopped service
+        # leaves no thread of its own behind (a test's next app would meet it mid-build).
+        for thread in self._beside:
+            thread.join(timeout=60)
         if self.database is not None:
             self.database.close()
 
@@ -140,8 +145,10 @@ class Service:
         self._prepare.append(step)
         if self.published is not None:
             if at_start_beside:
-                threading.Thread(target=step, args=(self.published,), name="calfeed-prepare",
-                                 daemon=True).start()
+                thread = threading.Thread(target=step, args=(self.published,),
+                                          name="calfeed-prepare", daemon=True)
+                self._beside.append(thread)
+                thread.start()
             else:
                 step(self.published)
 

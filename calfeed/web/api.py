@@ -20,8 +20,7 @@ from ..query.schedule import (SCHEDULE, SEARCH, SHOW, title_lang, parse_schedule
                               show_zone)
 from ..schedule.regions import countries
 from .catalogue_views import catalogue_indexes
-from .moved import current_show_id
-from .params import Values, moved_to, moved_values, takes
+from .params import Values, moved_to, moved_values, takes, todays_show
 from .responses import cacheable
 from ..render.schedule_json import (airing_entry, feed_urls, region_entry, schedule,
                                     search_entry, show_entry, with_attribution)
@@ -81,10 +80,7 @@ def shows(args: Values):
 @takes(declaration=SHOW)
 def show(show_id: str, args: Values):
     published = state.current()
-    canonical = current_show_id(published, show_id)
-    if canonical is not None and canonical != show_id:
-        moved_to(url_for(".show", show_id=canonical))
-    found = published.catalog.show(show_id)
+    found = todays_show(published.catalog, show_id)
     region = parse.region(args.get("region")).code if "region" in args else None
     zone = show_zone(args)
     lang = title_lang(args.get("lang"), published.catalog.shows)
@@ -106,11 +102,11 @@ def schedule_window(args: Values):
     asked = request.args.getlist("show")
     # A show's old id or stable key redirects, as the show routes do; its id in another case
     # is read as it is (query values are case-insensitive here, where paths redirect).
-    today = [found if (found := current_show_id(published, show_id)) and
+    today = [found if (found := published.catalog.current_id(show_id)) and
              found != show_id.lower() else show_id for show_id in asked]
     if today != asked:
         moved_values(url_for(".schedule_window"), "show", today)
-    query = parse_schedule_query(args, published.catalog.shows, state.now())
+    query = parse_schedule_query(args, published.catalog, state.now())
     return _json(lambda: schedule(published, query, _feed_url), window=(query.start, query.end))
 
 

@@ -16,11 +16,10 @@ from ..index.search import MAX_QUERY
 from ..render.subscribe import subscribe_links
 from ..schedule.regions import country, countries
 from ..calendars.form import check_size, choose_releases
-from .moved import current_show_id
 from .page_cache import accepted_region
 from .page_words import page_language
 from .params import Values
-from .views import _region_choices
+from .pages import region_choices
 
 # What the form's pages take: the form's own fields (a filter without script sends them all).
 # The edit page's form also sends the generation it was loaded at (read only by its POST).
@@ -34,10 +33,8 @@ def asked_choices(args: Values, region) -> dict:
     catalog = state.current().catalog
     lists = {"show": list(args.all("show")), "platform": list(args.all("platform"))}
     check_size(lists, current_app.config["CALENDAR_MAX_SHOWS"])
-    published = state.current()
-    # As every route takes a show: any case, an old id or its stable key (moved.py).
-    shows = {(current_show_id(published, given) or parse.show_id(given, catalog.shows)): None
-             for given in lists["show"]}
+    # As every route takes a show: any case, an old id or its stable key.
+    shows = {parse.show_id(given, catalog): None for given in lists["show"]}
     choose_releases(lists["platform"], shows, catalog, region)
     lang = parse.lang(args.get("lang"), translated_languages(), "the form's titles") \
         if "lang" in args else None
@@ -77,7 +74,7 @@ def form_html(template: str, choices: dict, query: str, **extra) -> str:
         links = subscribe_links(feed, my_feed_header(region, len(choices["shows"]),
                                                      choices.get("lang"))[0], words)
     return render_template(
-        template, region=region, regions=_region_choices(words), region_names=words,
+        template, region=region, regions=region_choices(words), region_names=words,
         listed=listed(region, choices["shows"], query), choices=choices,
         alarm_choices=alarm_choices(words), links=links, **extra)
 

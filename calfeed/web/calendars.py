@@ -21,19 +21,19 @@ from ..schedule.regions import country
 from .calendar_cookie import forgotten, opened
 from .calendar_edge import IMPORT_PATH, PERSONAL_FEEDS, check_csrf, init_edge, no_store, \
     one_save_at_a_time
-from ..calendars.form import read_form
+from ..calendars.form import form_region, read_form
 from .calendar_page import FORM_ARGS, asked_choices as _asked_choices, form_html as _form_html, \
     listed as _form_list, page_lang, prepare_form_lists
 from ..calendars.rules import Outdated, Stored
 from ..calendars.list_import import match_list
-from .moved import current_show_id
 from .page_cache import chosen_region, whole_response
 from .params import Values, takes
 from .response_cache import SKIP
 from .responses import cacheable
 from ..calendars.faults import Unavailable
 from ..serve.stores import Calendars
-from .views import _page, _page_region
+from .pages import page, page_region
+from .views import calendar_response, feed_settings
 
 calendars = Blueprint("calendars", __name__)
 
@@ -50,9 +50,9 @@ def new(args: Values):
     links), `?q=` filters it (the filter box without script). The same for every visitor, so
     it is cached: no cookie, no token (forms are checked by their origin, `check_csrf`).
     Without a region, the browser's languages choose one, as on every page."""
-    region = _page_region(args)
+    region = page_region(args)
     choices = _asked_choices(args, region)
-    return _page(_form_html("calendar_new.html", choices, args.get("q", "")))
+    return page(_form_html("calendar_new.html", choices, args.get("q", "")))
 
 
 @calendars.get("/calendars/shows.json")
@@ -60,7 +60,7 @@ def new(args: Values):
 @takes("region", "q", page=True)
 def shows_json(args: Values):
     """The filter's matches for the form's script, which lists them as a person types."""
-    region = _page_region(args)
+    region = page_region(args)
     listed = _form_list(region, {}, args.get("q", ""))
     body = {"query": listed.query, "region": region.code, "matched": listed.matched,
             "shows": [{"id": row.show.id, "title": row.title, "title_ja": row.title_ja,
@@ -78,9 +78,8 @@ def import_list():
     upload = request.files.get("list")
     if upload is None or not upload.filename:
         raise ParameterError("list", "choose a MyAnimeList export (.xml) or AniList list (.json)")
-    # The one region parser, as every route: an unknown region is a 400, never the default.
-    region = parse.region(request.form.get("region", "").strip() or
-                          current_app.config["DEFAULT_REGION"]).code
+    region = form_region(request.form.to_dict(flat=False),
+                         current_app.config["DEFAULT_REGION"]).code
     catalog = state.current().catalog
     matched = match_list(upload.read(), catalog, region)
     here = [s for s in matched.show_ids if region in catalog.show(s).regions]
@@ -113,7 +112,7 @@ def edit(edit_key: str, args: Values):
     stored = _by_edit_key(edit_key)
     choices = stored.choices
     if "q" in args or "show" in args:
-        choices = _asked_choices(args, _page_region(args))
+        choices = _asked_choices(args, page_region(args))
     html = _form_html("calendar_edit.html", choices, args.get("q", ""), stored=stored,
                       edit_key=edit_key, created=parse.flag(args.get("created"), "created"),
                       saved=parse.flag(args.get("saved"), "saved"), generation=stored.generation)
@@ -197,11 +196,10 @@ def feed(feed_id: str, args: Values):
     ids = _current_ids(published, choices["shows"])
     shows = _current_choices(published, region, choices["shows"], ids)
     query = FeedQuery(lang=choices["lang"], alarms=tuple(choices["alarms"]))
-    from .views import _calendar_response, _settings
     name, about = my_feed_header(region, len(shows), query.lang)
-    return _calendar_response(chosen_feed(
+    return calendar_response(chosen_feed(
         published, shows,
-        FeedOptions(region, query, now=state.now(), url=request.url, settings=_settings()),
+        FeedOptions(region, query, now=state.now(), url=request.url, settings=feed_settings()),
         FeedTitle(name, about, "my-calfeed.ics"),
         edits=current_edits(show_edits(choices, stored.generation, stored.edited), ids)))
 
@@ -248,7 +246,7 @@ def _current_ids(published, stored: dict) -> dict[str, str]:
     """Stored show ids to today's (an id may change; aliases and the stable key lead on); a
     show gone from the data is left out."""
     return {stored_id: show_id for stored_id in stored
-            if (show_id := current_show_id(published, stored_id)) is not None}
+            if (show_id := published.catalog.current_id(stored_id)) is not None}
 
 
 def _current_choices(published, region, stored: dict, ids: dict[str, str]) -> dict:
@@ -299,6 +297,4 @@ def _feed_url(feed_id: str) -> str:
 def init_app(app: Flask) -> None:
     app.register_blueprint(calendars)
     prepare_form_lists(app)
-    from .my_calendar import my_calendar
-    app.register_blueprint(my_calendar)
     init_edge(app)

@@ -22,18 +22,21 @@ from .page_cache import chosen_region, whole_response
 from .params import Values, moved_to, takes
 from .responses import cacheable
 from .page_words import page_language
-from .views import _names_language, _page, _page_region, _picker
+from .pages import names_language, page, page_region, picker
 
 catalogue = Blueprint("catalogue", __name__)
 SEARCH_LIMIT = 50           # results a page lists; the count says how many more there are
 RECENT_SEASONS = 8          # seasons the front page links to; /seasons lists every one
 
 
+@catalogue.get("/")
+@whole_response(chosen_region)
+@takes("region", "lang", page=True)
 def front_page(args: Values) -> Response:
     """The current season's shows watchable in the region, by next airing, and the shows of
     any earlier season still on air there (a long runner began decades ago); then links to the
-    other seasons (views.py routes / here)."""
-    region = _page_region(args)
+    other seasons."""
+    region = page_region(args)
     published, now = state.current(), state.now()
     seasons = catalogue_indexes(published).seasons.get()
     current = season_of(now)
@@ -41,8 +44,8 @@ def front_page(args: Values) -> Response:
     this = upcoming_first(show_cards(published, region, now,
                                      _watchable(published, seasons, current, region),
                                      words=words))
-    return _page(render_template(
-        "index.html", region=region, **_picker(args), season=current, cards=this,
+    return page(render_template(
+        "index.html", region=region, **picker(args), season=current, cards=this,
         continuing=upcoming_first(_still_on_air(published, seasons, current, region, now,
                                                 words)),
         platforms=platforms_in(published, region.code),
@@ -68,7 +71,7 @@ def _still_on_air(published, seasons, current, region, now, words: str = "en") -
 @whole_response(chosen_region)
 @takes("region", "lang", page=True)
 def all_seasons(args: Values):
-    region = _page_region(args)
+    region = page_region(args)
     published = state.current()
     seasons = catalogue_indexes(published).seasons.get()
     counts = _counts(published, seasons, region)
@@ -77,8 +80,8 @@ def all_seasons(args: Values):
     for season in reversed(seasons.seasons()):
         if counts.get(season, 0):
             years.setdefault(season.year, []).append((season, counts[season]))
-    return _page(render_template("seasons.html", region=region, **_picker(args),
-                                 years=years, current=season_of(state.now())))
+    return page(render_template("seasons.html", region=region, **picker(args),
+                                years=years, current=season_of(state.now())))
 
 
 @catalogue.get("/seasons/<slug>")
@@ -92,15 +95,15 @@ def season_page(slug: str, args: Values):
     if not canonical:
         # autumn is fall, WINTER is winter: one address per season, the query kept.
         moved_to(url_for(".season_page", slug=season.slug))
-    region = _page_region(args)
+    region = page_region(args)
     published, now = state.current(), state.now()
     seasons = catalogue_indexes(published).seasons.get()
     ids = seasons.by_season.get(season, ())
     shows = published.catalog.shows
     here = [shows[i] for i in ids if region.code in shows[i].regions]
     elsewhere = [shows[i] for i in ids if region.code not in shows[i].regions]
-    return _page(render_template(
-        "season.html", region=region, **_picker(args), season=season,
+    return page(render_template(
+        "season.html", region=region, **picker(args), season=season,
         data_end=None if here else ended_before(published, season_start(season),
                                                 page_language()),
         cards=show_cards(published, region, now, here, words=page_language()),
@@ -115,8 +118,8 @@ def season_page(slug: str, args: Values):
 def search_page(args: Values):
     region, query, release, results, total = _search(args)
     published = state.current()
-    return _page(render_template(
-        "search.html", region=region, **_picker(args), q=query, release=release,
+    return page(render_template(
+        "search.html", region=region, **picker(args), q=query, release=release,
         platforms=platforms_in(published, region.code), results=results, total=total))
 
 
@@ -128,7 +131,7 @@ def search_json(args: Values):
     region named in the page's language."""
     region, query, release, results, total = _search(args)
     body = {"query": query, "region": region.code,
-            "region_name": region.name_in(_names_language(args)),
+            "region_name": region.name_in(names_language(args)),
             "release": release, "total": total,
             "shows": [{"id": r.show.id, "title": r.title, "title_ja": r.title_ja,
                        "season": r.season, "url": url_for("calfeed.show_page", show_id=r.show.id,
@@ -143,7 +146,7 @@ def search_json(args: Values):
 
 
 def _search(args: Values):
-    region = _page_region(args)
+    region = page_region(args)
     query = args.get("q", "")
     if len(query) > MAX_QUERY:
         raise ParameterError("q", f"q is {len(query)} characters long: give at most "

@@ -22,6 +22,7 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from ..publish.published import Published
+from ..query import values as parse
 from ..schedule.regions import countries
 
 # GET routes a static copy cannot stand in for, each with the reason: everything else the app
@@ -59,7 +60,7 @@ def export_paths(app: Flask, published: Published,
                  regions: Iterable[str] | None = None) -> list[str]:
     """Every URL path of the site (optionally only some regions' feeds), in a stable order:
     each exported route of the app's URL map with every value its arguments take."""
-    wanted = {r.upper() for r in regions} if regions else set(countries())
+    wanted = {parse.region(r).code for r in regions} if regions else set(countries())
     urls = app.url_map.bind("localhost")
     paths = []
     for rule in exported_rules(app):

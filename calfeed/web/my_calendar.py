@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from urllib.parse import quote, unquote
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, \
-    url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, render_template, \
+    request, url_for
 
 from . import state
 from ..query import values as parse
@@ -20,8 +20,10 @@ from ..query.parameter_error import ParameterError
 from ..schedule.regions import country
 from .calendar_cookie import COOKIE_PATH, KEPT_SECONDS, PICKS_COOKIE, forgotten, kept_edit_key
 from .calendar_edge import check_csrf, no_store, one_save_at_a_time
+from ..calendars.form import form_region
 from .calendar_page import page_lang
 from ..calendars.rules import CalendarGone
+from .calendars import save, store
 from ..publish.calendar_edits import KEY as EDITS
 from .params import Values, takes
 
@@ -84,7 +86,7 @@ def mine(args: Values):
     page_lang(args)
     catalog = state.current().catalog
     shows = args.all("show")
-    show = catalog.show(parse.show_id(shows[0], catalog.shows)) if shows else None
+    show = catalog.show(parse.show_id(shows[0], catalog)) if shows else None
     region = parse.region(args.get("region")) if "region" in args else None
     found = _calendar()
     picks = _picks() if found is None else {}
@@ -92,7 +94,7 @@ def mine(args: Values):
         "calendar_mine.html", region=region, show=show, done=args.get("done"),
         before=args.get("before"), calendar=found is not None,
         edit_url=url_for("calendars.edit", edit_key=found[0]) if found else None,
-        picks=[catalog.shows[s] for s in picks if s in catalog.shows],
+        picks=[catalog.shows[found] for s in picks if (found := catalog.current_id(s))],
         new_url=_new_url(picks, region) if picks else None)
     # Its undo is a form: strict-origin lets browsers name this origin when they send it.
     return no_store(Response(html, content_type="text/html; charset=utf-8"),
@@ -105,16 +107,14 @@ def _asked():
     given = request.form.get("show", "").strip()
     if not given:
         raise ParameterError("show", "say which show to add (show=its id)")
-    show = catalog.show(parse.show_id(given[:250], catalog.shows))
-    region = parse.region(request.form.get("region", "").strip()[:10] or
-                          current_app.config["DEFAULT_REGION"])
+    show = catalog.show(parse.show_id(given[:250], catalog))
+    region = form_region(request.form.to_dict(flat=False), current_app.config["DEFAULT_REGION"])
     releases = [r for r in request.form.get("release", "").split(",")[:20] if r.strip()]
     return show, region, releases or None
 
 
 def _calendar():
     """(edit key, stored calendar) this browser holds, or None (none, or deleted since)."""
-    from .calendars import store
     edit_key = kept_edit_key()
     if not edit_key:
         return None
@@ -128,7 +128,6 @@ def _calendar():
 def _save(edit_key, stored, shows) -> None:
     """The calendar with these shows, its other choices kept (the edit counts are made anew
     from the stored ones by `save`)."""
-    from .calendars import save
     save(edit_key, stored, {**{k: v for k, v in stored.choices.items() if k != EDITS},
                             "shows": shows})
 
@@ -174,3 +173,7 @@ def _answer(done: str, show, region, *, shows=None, picks=None, undo=None) -> Re
         if kept_edit_key():      # its calendar was deleted since
             forgotten(response)
     return no_store(response)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(my_calendar)

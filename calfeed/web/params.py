@@ -6,9 +6,11 @@ import functools
 from typing import Callable
 from urllib.parse import urlencode
 
-from flask import abort, redirect, request
+from flask import abort, redirect, request, url_for
 
+from ..publish.catalog import Catalog
 from ..query.declare import Declaration, Values
+from ..schedule.model import Show
 
 
 class RequestValues:
@@ -66,6 +68,17 @@ def moved_to(url: str):
     abort(redirect(url + (f"?{query}" if query else ""), code=301))
 
 
+def todays_show(catalog: Catalog, show_id: str) -> Show:
+    """The show a path names (`show_id`, the route's argument). Named by another case, an old
+    id or its stable key, it is a 301 to the same route with today's id and the query string
+    kept (Catalog.current_id), so each page, feed and document has one address; an id that
+    leads nowhere is a 404 naming the shows there are."""
+    found = catalog.current_id(show_id)
+    if found is not None and found != show_id:
+        moved_to(url_for(request.endpoint, **{**request.view_args, "show_id": found}))
+    return catalog.show(show_id)
+
+
 def moved_values(url: str, name: str, values: list[str]):
     """Answer a 301 to `url` with the same query string but `name`'s values replaced, in place
     and in order (a show id given as an old id or the stable key, now today's id)."""
@@ -75,4 +88,5 @@ def moved_values(url: str, name: str, values: list[str]):
     abort(redirect(f"{url}?{urlencode(query)}", code=301))
 
 
-__all__ = ["RequestValues", "Values", "declaration_of", "moved_to", "moved_values", "takes"]
+__all__ = ["RequestValues", "Values", "declaration_of", "moved_to", "moved_values", "takes",
+           "todays_show"]

@@ -18,7 +18,7 @@ from ..schedule.zones import zone_of
 from .page_cache import chosen_region, whole_response
 from .params import Values, takes
 from .page_words import page_language
-from .views import _page, _page_region, _picker
+from .pages import page, page_region, picker
 
 week_views = Blueprint("week", __name__)
 
@@ -29,7 +29,7 @@ week_views = Blueprint("week", __name__)
 @whole_response(chosen_region)
 @takes("region", "from", "release", "tz", "lang", page=True)
 def week_page(args: Values):
-    region = _page_region(args)
+    region = page_region(args)
     published = state.current()
     now = state.now()
     # The viewer's zone, which the page's script adds once it knows it: the days are then cut
@@ -40,11 +40,11 @@ def week_page(args: Values):
     release = _platform(args.get("release"), published, region) if "release" in args else None
     shown = week(published, region, start, now, release, zone, page_language())
     begins = datetime.fromisoformat(shown.begin_utc.replace("Z", "+00:00"))
-    return _page(render_template("week.html", week=shown, region=region, **_picker(args),
-                                 today=today_in(region, now, zone),
-                                 tz=zone.key if zone else None,
-                                 data_end=None if shown.count else ended_before(
-                                     published, begins, page_language())))
+    return page(render_template("week.html", week=shown, region=region, **picker(args),
+                                today=today_in(region, now, zone),
+                                tz=zone.key if zone else None,
+                                data_end=None if shown.count else ended_before(
+                                    published, begins, page_language())))
 
 
 def _first_day(text: str, region: Country, zone=None) -> date:
