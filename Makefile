@@ -18,7 +18,11 @@ BANGUMI := data/bangumi/node_modules/.package-lock.json
 $(BANGUMI): data/bangumi/package.json data/bangumi/package-lock.json
 	npm ci --prefix data/bangumi --no-audit --no-fund --loglevel=error
 
+# What calfeed works out from the pinned package once (its titles' readings above all, some
+# seconds of pykakasi) is kept beside it, so that no start works it out: `prepare` makes it
+# when it is missing or was made by other code or another package, else returns at once.
 run: $(STAMP) $(BANGUMI)
+	$(BIN)/calfeed dataset prepare
 	$(BIN)/python deploy/serve.py
 
 # ical.js (Thunderbird's parser) for the feed compatibility tests, pinned by its lock file.

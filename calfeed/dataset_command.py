@@ -116,3 +116,21 @@ def list_() -> None:
         held = " (chosen by 'dataset use')" if mark == "*" and choice and choice.chosen \
             and not found.pinned else ""
         click.echo(f"{mark} {found.version}  published {published}  {where}{held}")
+
+
+@dataset.command(help="Work out what is kept beside the pinned package (its titles' readings, "
+                      "first airings and revision fingerprints), so that a machine's first "
+                      "start reads them rather than working them out; `make run` does it.")
+def prepare() -> None:
+    from .index.derived import derive
+    from .index.title_keys import reader_version
+    from .source.install import prepare_pinned
+    from .source.loading import derived_path
+    _store, pinned = store_and_pinned()
+    if pinned is None:
+        raise click.ClickException("the pinned package is not installed: run "
+                                   "'npm ci --prefix data/bangumi' (or 'make run') first")
+    if prepare_pinned(pinned, datetime.now(timezone.utc), derive, reader_version()):
+        click.echo(f"kept {derived_path(pinned)}")
+    else:
+        click.echo(f"{derived_path(pinned)} is current")

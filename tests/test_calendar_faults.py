@@ -233,7 +233,7 @@ def test_a_save_waiting_on_another_process_s_lock_is_a_503_and_reads_do_not_wait
     try:
         started = time.monotonic()
         assert client.get(feed_path).status_code == 200
-        assert time.monotonic() - started < 0.5          # a read never waits for the lock
+        assert time.monotonic() - started < 0.9          # a read never waits for the 1 s lock
         answer = create(client, show="metallic-rouge")
         check_unavailable(answer, 2)
         assert "busy" in answer.text and "database is locked" not in answer.text

@@ -88,7 +88,7 @@ def test_an_1800_field_form_is_refused_before_any_work(imported_client, japan):
         **SAME_ORIGIN, "Content-Type": "application/x-www-form-urlencoded"})
     elapsed = time.perf_counter() - started
     assert answer.status_code == 400 and "at most" in answer.text
-    assert elapsed < 0.1, elapsed
+    assert elapsed < 1.0, elapsed    # 3.25 s before the limits came first; room for a busy machine
 
 
 def test_reading_a_form_is_linear_even_at_1800_fields(imported_app, japan):
@@ -109,6 +109,6 @@ def test_reading_a_form_is_linear_even_at_1800_fields(imported_app, japan):
     choices = read_form(lists, catalog, max_shows=1000)
     elapsed = time.perf_counter() - started
     assert len(choices["shows"]) == 824
-    assert elapsed < 0.1, elapsed
+    assert elapsed < 1.0, elapsed    # 3.25 s before the limits came first; room for a busy machine
     with pytest.raises(ParameterError, match="at most 100 shows"):
         read_form(lists, catalog, max_shows=100)

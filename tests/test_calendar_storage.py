@@ -50,7 +50,7 @@ def test_a_refused_create_takes_no_write_lock(path):
         started = time.monotonic()
         with pytest.raises(LimitReached, match="in the last hour"):
             store.create(CHOICES, "192.0.2.1")
-        assert time.monotonic() - started < 0.3
+        assert time.monotonic() - started < 0.9      # the lock wait is 1 s: no wait at all
         with pytest.raises(Unavailable, match="busy"):      # an allowed one waits, then 503
             store.create(CHOICES, "192.0.2.2")
     finally:
@@ -143,7 +143,7 @@ def test_a_second_form_at_once_in_a_worker_is_a_503_at_once(make_app, tmp_path):
         answer = client.post("/calendars", data={"region": "jp", "show": "metallic-rouge"},
                              headers={"Origin": "http://localhost"})
         assert answer.status_code == 503 and answer.headers["Retry-After"] == "1"
-        assert time.monotonic() - started < 0.5
+        assert time.monotonic() - started < 0.9      # at once: the gate never waits
     finally:
         state.service(app).saving.release()
     answer = client.post("/calendars", data={"region": "jp", "show": "metallic-rouge"},

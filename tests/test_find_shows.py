@@ -4,6 +4,7 @@ and the pages /, /seasons and /search over HTTP."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
@@ -54,6 +55,23 @@ def test_readings_are_kept_across_restarts(tmp_path, monkeypatch):
     path.write_text("not json")          # a broken cache is read again, not trusted
     with pytest.raises(AssertionError, match="read again"):
         Readings(str(path)).of_all(["葬送のフリーレン"])
+
+
+def test_readings_a_dataset_kept_are_used_and_not_written_again(tmp_path, monkeypatch):
+    from calfeed.index.title_keys import reader_version
+    path = tmp_path / "readings.json"
+    kept = {"葬送のフリーレン": ["そうそうのふりーれん", "sousounofuriiren"]}
+    readings = Readings(str(path))
+    readings.learn(kept, reader_version())
+    found = readings.of_all(["葬送のフリーレン", "メタリックルージュ"])
+    assert found["葬送のフリーレン"] == ("そうそうのふりーれん", "sousounofuriiren")
+    # The file holds only the title this machine read, and a restart does not write it again.
+    assert json.loads(path.read_text())["readings"].keys() == {"メタリックルージュ"}
+    again = Readings(str(path))
+    again.learn(kept, reader_version())
+    writes = []
+    monkeypatch.setattr(Readings, "_write", lambda self, fresh: writes.append(fresh))
+    assert again.of_all(["葬送のフリーレン", "メタリックルージュ"]) == found and writes == []
 
 
 @pytest.mark.parametrize(("query", "show_id"), [

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import threading
 import time
+from contextlib import suppress
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -76,19 +78,18 @@ def damaged_note(path: str) -> str | None:
 def set_aside(path: str, why: str) -> str:
     """Write the note, then rename the damaged file (and its -wal, -shm) out of the way; the
     note comes first so that no other worker makes a new file in its place meanwhile.
-    Returns the note's first line."""
+    Returns the note's first line: what every worker that meets the file reports."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     aside = f"{path}.damaged-{stamp}"
     first = (f"{Path(path).name} was damaged ({why}) and was moved to {Path(aside).name}; "
-             "personal calendars answer 503 until this note is removed")
-    text = (f"{first}.\n\nWhat to do (docs/deploy.md, 'When the calendars file is damaged'):\n"
+             "personal calendars answer 503 until this note is removed.")
+    text = (f"{first}\n\nWhat to do (docs/deploy.md, 'When the calendars file is damaged'):\n"
             f"- restore the latest backup to {path}, or recover what can be read:\n"
             f"    sqlite3 {aside} .recover | sqlite3 {path}\n"
             "- then delete this note: calfeed opens the file again within a minute.\n"
             f"Deleting this note without restoring starts an empty {Path(path).name}.\n")
     try:
-        with open(note_path(path), "x") as note:
-            note.write(text)
+        _write_whole(note_path(path), text)
     except FileExistsError:
         return damaged_note(path) or first       # another worker got there first
     except OSError as exc:
@@ -104,3 +105,25 @@ def set_aside(path: str, why: str) -> str:
     log.error("the calendars file %s was damaged (%s): moved aside to %s; see %s", path, why,
               aside, note_path(path))
     return first
+
+
+def _write_whole(target: str, text: str) -> None:
+    """`text` in a new file `target`, which another process sees whole or not at all (written
+    beside it, then linked in); FileExistsError if it is there already. Another worker that
+    reads the note while it is being written must find its first line, not an empty file."""
+    partial = f"{target}.{secrets.token_hex(6)}.partial"
+    try:
+        with open(partial, "w") as out:
+            out.write(text)
+        try:
+            os.link(partial, target)
+        except FileExistsError:
+            raise
+        except OSError:
+            # A file system without hard links: made, then written (a reader may find it
+            # empty for that moment).
+            with open(target, "x") as out:
+                out.write(text)
+    finally:
+        with suppress(OSError):
+            os.remove(partial)

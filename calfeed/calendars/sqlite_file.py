@@ -26,6 +26,10 @@ RECHECK_SECONDS = 10
 # The write-ahead log is cut back to this size after each checkpoint: it counts on the disk.
 WAL_LIMIT = 8_000_000
 
+# What a use of the file answers while it is set aside as damaged (Retry-After: 300).
+DAMAGED = ("personal calendars are unavailable: their file is damaged and is being recovered; "
+           "calendars and their feeds come back once it is: try again later")
+
 SCHEMA_VERSION = 2      # PRAGMA user_version once SCHEMA and its updates are applied
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS calendar (
@@ -87,7 +91,7 @@ class SQLiteFile:
         except sqlite3.DatabaseError as exc:
             if _is_damage(exc):
                 self.damaged = set_aside(self.path, str(exc))
-            else:
+            elif not self._set_aside_meanwhile():
                 self.faults.failed(f"{self.path}: {exc}", writing=True)
         except DamagedFile as exc:
             self.damaged = set_aside(self.path, exc.why)
@@ -95,12 +99,25 @@ class SQLiteFile:
             self._ready = True
             self.faults.worked(writing=True)
 
+    def _set_aside_meanwhile(self) -> bool:
+        """Whether another worker has set the file aside as damaged since this one last
+        looked: then what just failed here (the file gone between a look and its opening, a
+        connection refused in its place) is that damage, reported as such by every worker,
+        not a fault of this one's."""
+        self.damaged = damaged_note(self.path)
+        if self.damaged is None:
+            return False
+        # Connections kept by this process's threads hold the moved file: none is used again.
+        self._era += 1
+        return True
+
     def _connect(self) -> sqlite3.Connection:
         # An existing file is opened without the right to create one: if it was just moved
         # aside by another worker, this fails rather than starting an empty file in its place.
         mode = "rw" if os.path.exists(self.path) else "rwc"
         # No file and a note beside it: another worker has just moved a damaged file aside
-        # (it writes the note first), and none is made in its place.
+        # (it writes the note first), and none is made in its place; the caller finds the
+        # note (_set_aside_meanwhile).
         if mode == "rwc" and damaged_note(self.path) is not None:
             raise sqlite3.OperationalError(f"{self.path} was just set aside as damaged")
         db = sqlite3.connect(f"{Path(self.path).absolute().as_uri()}?mode={mode}", uri=True,
@@ -182,14 +199,15 @@ class SQLiteFile:
         """A use of the file: refused while it is set aside; a fault becomes Unavailable."""
         self._recheck()
         if self.damaged is not None:
-            raise Unavailable("personal calendars are unavailable: their file is damaged and "
-                              "is being recovered; calendars and their feeds come back once it "
-                              "is: try again later", 300)
+            raise Unavailable(DAMAGED, 300)
         if not self._ready:
             raise Unavailable("personal calendars are unavailable now: try again later", 60)
         try:
             yield
         except sqlite3.DatabaseError as exc:
+            if self._set_aside_meanwhile():
+                self._forget()
+                raise Unavailable(DAMAGED, 300) from None
             reason, message, retry = _fault(exc)
             self.faults.failed(f"{self.path}: {reason}", writing=writing)
             if retry > 2:

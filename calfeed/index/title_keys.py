@@ -56,8 +56,24 @@ def reading(text: str) -> tuple[str, str]:
     return "".join(p["hira"] for p in parts), "".join(p["hepburn"] for p in parts)
 
 
+def warm_reader() -> None:
+    """Load pykakasi's dictionaries now (1.5 s or more), not in the first search that reads a
+    Japanese query: with the titles' readings kept, nothing else at start loads them."""
+    _kakasi()
+
+
+_made = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def _kakasi():
+    # One loads it, others wait: two threads loading at once would take twice as long.
+    with _made:
+        return _loaded()
+
+
+@lru_cache(maxsize=1)
+def _loaded():
     import pykakasi
     return pykakasi.kakasi()
 
@@ -66,33 +82,38 @@ class Readings:
     """Readings of titles, kept per title text: across data versions in memory (a reload that
     changes one schedule reads only the titles that changed) and, given a path, across
     restarts in a JSON file, since pykakasi takes about a millisecond a title (seconds for the
-    imported catalogue) and the imported titles change only with the pinned dataset."""
+    imported catalogue). Readings kept with a dataset version (`learn`) are used as they are
+    and not written to the file again: it holds the titles only this machine read (the
+    curated schedules', or a dataset's nothing was derived for)."""
 
     def __init__(self, path: str | None = None):
         self._path = path
         self._known: dict[str, tuple[str, str]] | None = None
+        self._learned: dict[str, tuple[str, str]] = {}
         self._lock = threading.Lock()
 
     def learn(self, readings: Mapping[str, list | tuple], reader: str | None) -> None:
-        """Take readings made elsewhere (when a dataset was installed) by the same reader."""
+        """Take readings made elsewhere (when a dataset was installed) by the same reader, in
+        place of those an earlier version's install made."""
         if reader != reader_version() or not readings:
             return
+        learned = {title: tuple(pair) for title, pair in readings.items()}
         with self._lock:
-            if self._known is None:
-                self._known = self._read()
-            self._known = {**{t: tuple(p) for t, p in readings.items()}, **self._known}
+            self._learned = learned
 
     def of_all(self, titles: Iterable[str]) -> dict[str, tuple[str, str]]:
         with self._lock:
             if self._known is None:
                 self._known = self._read()
-            known = self._known
-        fresh = {title: known.get(title) or reading(title) for title in set(titles)}
+            known, learned = self._known, self._learned
+        fresh = {title: learned.get(title) or known.get(title) or reading(title)
+                 for title in set(titles)}
+        own = {title: pair for title, pair in fresh.items() if title not in learned}
         with self._lock:
             # Only the current titles stay, so the memo cannot grow without end.
-            self._known = fresh
-        if self._path and fresh.keys() != known.keys():
-            self._write(fresh)
+            self._known = own
+        if self._path and own.keys() != known.keys():
+            self._write(own)
         return fresh
 
     def _read(self) -> dict[str, tuple[str, str]]:

@@ -25,8 +25,8 @@ from .archive import check_integrity, integrity_of, unpack
 from .bangumi import ImportReport, dataset_version, load_dataset
 from .datasets import META, Dataset, DatasetRefused, DatasetStore, to_serve, version_key
 from . import import_cache
-from .loading import (DERIVED, MOVED, code_key, derived, import_code, moved_ids, romaji,
-                      romaji_key)
+from .loading import (DERIVED, MOVED, code_key, derived, derived_path, import_code, moved_ids,
+                      romaji, romaji_key)
 from .names import remembered
 from .registry import Release
 from .report import refresh_changes
@@ -214,11 +214,29 @@ def refresh_derived(store: DatasetStore, dataset: Dataset, now: datetime,
         with remembered(table):
             shows, report = load_dataset(dataset.root, now)
         import_cache.write(dataset, import_code(), shows, report)
-        fresh = {"romaji": table, "romaji_code": romaji_key(), **derive(shows)}
-        temporary = dataset.folder / f".{DERIVED}.{os.getpid()}"
-        temporary.write_text(json.dumps(fresh, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, dataset.folder / DERIVED)
+        _keep({"romaji": table, "romaji_code": romaji_key(), **derive(shows)}, dataset)
         return True
+
+
+def prepare_pinned(pinned: Dataset, now: datetime,
+                   derive: Callable[[dict[str, Show]], dict], reader: str) -> bool:
+    """Work out what is kept beside the pinned package, as an install does for the folder's
+    versions, unless this code already did: a machine's first start then reads its titles'
+    readings rather than having pykakasi read 8,400 titles. `reader` names the reader of
+    titles `derive` uses (kept as "reader"). Whether anything was made."""
+    kept = derived(pinned)
+    if kept.get("code") == code_key() and kept.get("reader") == reader:
+        return False
+    shows, _report = load_dataset(pinned.root, now)
+    _keep({"version": pinned.version, **derive(shows)}, pinned)
+    return True
+
+
+def _keep(made: dict, dataset: Dataset) -> None:
+    path = derived_path(dataset)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    temporary.write_text(json.dumps(made, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def use(store: DatasetStore, version: str) -> Dataset:

@@ -111,15 +111,25 @@ def horizon_day(now: datetime) -> str:
 
 
 def derived(dataset: Dataset) -> dict:
-    """What was worked out from the dataset when it was installed ({} for the pinned package,
-    or a file that cannot be read: then it is worked out again, slower, never wrongly)."""
-    if dataset.pinned:
-        return {}
+    """What was worked out from the dataset when it was installed, or for the pinned package by
+    `calfeed dataset prepare` ({} for a file that is missing, cannot be read or was made from
+    another version of the package: then it is worked out again, slower, never wrongly)."""
     try:
-        found = json.loads((dataset.folder / DERIVED).read_text(encoding="utf-8"))
+        found = json.loads(derived_path(dataset).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return found if isinstance(found, dict) else {}
+    if not isinstance(found, dict) or dataset.pinned and found.get("version") != dataset.version:
+        return {}
+    return found
+
+
+def derived_path(dataset: Dataset) -> Path:
+    """Where what was derived from a version is kept: in its folder, or for the pinned package
+    beside it, named for it (node_modules/bangumi-data.derived.json, which `npm ci` removes
+    with the package it was made from)."""
+    if dataset.pinned:
+        return dataset.root.with_name(f"{dataset.root.name}.{DERIVED}")
+    return dataset.folder / DERIVED
 
 
 def romaji(installed: dict) -> dict[str, str]:
