@@ -63,3 +63,15 @@ def words_language(lang: str | None) -> str:
 def translations(lang: str | None) -> gettext.NullTranslations:
     """The translations for `lang` (any case); English as written when there are none."""
     return _compiled(words_language(lang))
+
+
+# The context of the names calfeed itself gives a release (an imported broadcast's): a
+# platform's own name has no entry under it, so it stays as its owner writes it.
+RELEASE_NAME = "release name"
+
+
+def release_name(name: str, messages: gettext.NullTranslations) -> str:
+    """A release's name in the language of `messages`: calfeed's own ("Japanese TV broadcast")
+    translated, a platform's (Crunchyroll) as written. The data and the API keep the English."""
+    translate = messages.pgettext    # not extracted: the names are marked where they are made
+    return translate(RELEASE_NAME, name)

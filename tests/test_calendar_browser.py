@@ -258,9 +258,15 @@ def test_a_fan_in_tokyo_makes_adds_and_deletes_in_japanese(visit, width, scheme)
     checked(page, "ja-new", width, scheme)
     page.fill("#cal-q", "フリーレン")
     page.locator("[data-found-heading]").get_by_text("「フリーレン」に一致").wait_for()
+    # The rows the script adds (the sequel is not on air) as the page's own: the Japanese
+    # title first, the English after it.
+    for show in (FRIEREN, "sousou-no-furiiren-dai-2-ki"):
+        label = page.locator(f"label[for=show-{show}]")
+        assert label.inner_text().startswith("葬送のフリーレン"), show
+        assert label.locator(".title-other").get_attribute("lang") == "en", show
     page.check(f"#show-{FRIEREN}")
     menu = page.locator(f"li.choice:has(#show-{FRIEREN}) select")
-    assert menu.get_attribute("aria-label").endswith("の視聴先")
+    assert menu.get_attribute("aria-label") == "葬送のフリーレンの視聴先"
     assert menu.locator("option").first.inner_text() == "最速"
     menu.select_option(f"{FRIEREN}:netflix")
     checked(page, "ja-filtered", width, scheme)

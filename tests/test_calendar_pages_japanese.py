@@ -18,9 +18,8 @@ from tests.test_pages_japanese import _shown_names, english_left, visible_text
 
 JAPANESE = {"HTTP_ACCEPT_LANGUAGE": "ja-JP,ja;q=0.9,en;q=0.5"}
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
-# Names on these pages besides the shows': the list sites an import names and their files'
-# kinds, and what a person typed in the filter.
-NAMES = ("MyAnimeList", "AniList", ".xml", ".json", "metal", "zzzz")
+# Words on these pages besides names (_shown_names): what a person typed in the filter.
+NAMES = ("metal", "zzzz")
 
 
 def _app(make_app, schedules, tmp_path, name="c", **config):
@@ -56,6 +55,7 @@ def calendar_pages(app, language: dict, lang: str) -> dict[str, tuple[int, str]]
     # where a show cannot be watched.
     get("new", "/calendars/new")
     get("new jp", "/calendars/new?region=jp")
+    keep("new, no lang", client.get("/calendars/new?region=jp"))   # the browser's language
     get("new with shows", "/calendars/new?region=jp&show=metallic-rouge"
                           "&show=escapes-and-long-japanese-titles&platform=metallic-rouge:fod")
     get("filtered", "/calendars/new?region=jp&q=metal")
@@ -72,16 +72,19 @@ def calendar_pages(app, language: dict, lang: str) -> dict[str, tuple[int, str]]
             content_type="multipart/form-data"))
     keep("no show chosen", client.post("/calendars", data={"region": "jp"}))
     # The calendar's page: made, saved, filtered, saved elsewhere meanwhile.
+    # The language of titles as the form sends it: the one it has selected.
+    titles = titles_chosen(pages["new, no lang"][1])
     made = client.post("/calendars", data={"region": "jp", "show": "metallic-rouge",
-                                           "alarm": "15"})
+                                           "alarm": "15", "lang": titles})
     edit = made.headers["Location"].split("?")[0]
     get("created", made.headers["Location"])
     loaded = re.search(r'name="generation" value="(\d+)"', pages["created"][1]).group(1)
-    client.post(edit, data={"region": "jp", "show": "metallic-rouge", "generation": loaded})
+    client.post(edit, data={"region": "jp", "show": "metallic-rouge", "generation": loaded,
+                            "lang": titles_chosen(pages["created"][1])})
     get("saved", f"{edit}?saved=1")
     get("edit filtered", f"{edit}?region=jp&q=metal&show=metallic-rouge")
     keep("saved elsewhere", client.post(edit, data={"region": "jp", "show": "metallic-rouge",
-                                                    "generation": loaded}))
+                                                    "generation": loaded, "lang": titles}))
     # The buttons once it exists: added (and added again on another platform), removed.
     client.post("/calendars/mine/shows", data={"show": "escapes-and-long-japanese-titles",
                                                "region": "jp"})
@@ -100,6 +103,13 @@ def calendar_pages(app, language: dict, lang: str) -> dict[str, tuple[int, str]]
     keep("deleted", client.post(f"{edit}/delete"))
     get("gone", edit)
     return pages
+
+
+def titles_chosen(page: str) -> str:
+    """The form's selected language of titles, as a browser sends it ("" for English)."""
+    menu = re.search(r'<select id="cal-lang" name="lang">(.*?)</select>', page, re.S).group(1)
+    chosen = re.search(r'<option value="([^"]*)"[^>]* selected', menu)
+    return chosen.group(1) if chosen else ""
 
 
 def limit_pages(app, language: dict) -> dict[str, tuple[int, str]]:
@@ -136,10 +146,8 @@ def test_every_calendar_page_in_japanese_has_no_english_words_but_names(japanese
     for label, (status, page) in pages.items():
         assert status == EXPECTED.get(label, 200), (label, page)
         assert '<html lang="ja">' in page, label
-        # A feed is named in its own language (its calendar's titles'), on the QR code too.
-        feeds = {unquote_plus(name) for name in re.findall(r"addfromweb\?[^\"]*name=([^\"&]+)",
-                                                           html.unescape(page))}
-        left[label] = english_left(visible_text(page), names | feeds)
+        # The feed's name, on the QR code too, is in the page's language: no exception for it.
+        left[label] = english_left(visible_text(page), names)
     assert not any(left.values()), {label: words for label, words in left.items() if words}
 
 
@@ -148,10 +156,18 @@ def test_japanese_calendar_pages_read_as_written(japanese_pages):
     assert "<h1>マイカレンダー</h1>" in pages["new"][1]
     assert "<strong>保存しました。</strong>" in pages["saved"][1]
     assert "マイカレンダーを登録" in pages["created"][1] and "通知" in pages["created"][1]
+    # Made from a Japanese page without a language chosen: Japanese titles, a Japanese name.
+    assert '<option value="ja" lang="ja" selected>日本語</option>' in pages["new, no lang"][1]
+    for label in ("created", "saved"):
+        assert "マイアニメ（日本、calfeed）" in html.unescape(unquote_plus(pages[label][1])), label
     assert '<option value="15" selected>15分前</option>' in pages["created"][1]
     assert "日本で視聴できる作品と、それぞれの視聴先" in pages["new jp"][1]
-    assert '<select name="platform" aria-label="Metallic Rougeの視聴先"><option ' \
+    assert '<select name="platform" aria-label="メタリックルージュの視聴先"><option ' \
         'value="metallic-rouge:earliest">最速</option>' in pages["new with shows"][1]
+    # The Japanese title first, the English one after it and marked English (the filter
+    # still finds either: "metal" above).
+    assert '<label for="show-metallic-rouge">メタリックルージュ <span class="title-other" ' \
+        'lang="en">Metallic Rouge</span></label>' in pages["filtered"][1]
     assert "「zzzz」に一致するものはありません" in pages["filtered, none"][1]
     assert "リストの1作品が見つかりました" in pages["imported jp"][1]
     assert "（この地域では視聴不可）" in pages["imported kr"][1]

@@ -159,7 +159,7 @@ def test_a_made_title_is_the_shows_english_title_everywhere(make_app):
     feed = client.get(f"/feeds/jp/{show_id}.ics").data.decode()
     assert f"SUMMARY:{title.replace(':', ':')}" in feed.replace("\r\n ", "")
     # The form finds it through its filter (it lists what is on air, then what the box finds).
-    assert f'<label for="show-{show_id}">{escaped} <span class="title-ja"' in \
+    assert f'<label for="show-{show_id}">{escaped} <span class="title-other"' in \
         client.get("/calendars/new?region=jp&q=frieren+season+2").text
     show = client.get(f"/api/v1/shows/{show_id}").get_json()["show"]
     assert (show["title"]["en"], show["derived_titles"]) == (title, ["en"])

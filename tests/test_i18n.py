@@ -170,3 +170,25 @@ def test_show_page_in_japanese_names_regions_in_japanese(client):
     english = client.get("/shows/metallic-rouge?region=jp").text
     assert '<option value="gb">United Kingdom</option>' in english
     assert quote_plus("Anime in Japan (calfeed)") in english
+
+
+def test_the_broadcast_calfeed_names_is_said_in_the_feeds_language_and_english_in_the_api(
+        make_app, tmp_path):
+    """An imported show's broadcast is named by calfeed, not by a platform: a Japanese feed says
+    its name in Japanese (where to watch, the other releases), English feeds and the API as
+    before."""
+    from tests.test_catalogue_serving import dataset
+    from tests.conftest import NOW, fixed_clock
+    client = make_app(IMPORT=1, IMPORT_PATH=str(dataset(tmp_path / "bangumi-data")),
+                      CLOCK=fixed_clock(NOW)).test_client()
+    japanese = Calendar.from_ical(client.get("/feeds/jp/current-show.ics?lang=ja").data) \
+        .walk("VEVENT")[0]
+    english = Calendar.from_ical(client.get("/feeds/jp/current-show.ics").data).walk("VEVENT")[0]
+    assert str(japanese["LOCATION"]) == "日本のテレビ放送"
+    assert "日本のテレビ放送（放送）で視聴できます。" in str(japanese["DESCRIPTION"])
+    assert "Japanese TV broadcast" not in str(japanese["DESCRIPTION"])
+    assert str(english["LOCATION"]) == "Japanese TV broadcast"
+    assert "On Japanese TV broadcast (broadcast)." in str(english["DESCRIPTION"])
+    api = client.get("/api/v1/shows/current-show?lang=ja").json
+    assert [r["name"] for r in api["show"]["releases"]] == ["Japanese TV broadcast"]
+    assert {a["release_name"] for a in api["airings"]} == {"Japanese TV broadcast"}

@@ -24,9 +24,11 @@ PAGES = ("/", "/?region=jp", "/seasons", "/seasons/2024-winter?region=jp",
 READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
 # Quotations from the schedule's sources, listed as the file cites them.
 QUOTED = ("provenance-sources",)
-# Names that stay as their owners write them, besides the show's own.
+# Names that stay as their owners write them, besides the show's own: calfeed, its data and
+# schedule file, the calendar apps, the list sites the calendar form imports from and the
+# kinds of their files.
 NAMES = ("calfeed", "bangumi-data", ".ics", "Apple", "Google", "Outlook.com", "Outlook",
-         "Thunderbird", "metallic-rouge.yaml")
+         "Thunderbird", "metallic-rouge.yaml", "MyAnimeList", "AniList", ".xml", ".json")
 
 
 class _Visible(HTMLParser):
@@ -87,16 +89,23 @@ def japanese_client(make_app):
     return app.test_client(), app
 
 
+# The release calfeed itself makes for an imported show: its name is calfeed's words, not a name.
+IMPORTED_BROADCAST = "jp-broadcast"
+
+
 def _shown_names(app) -> set[str]:
+    """Proper names only: titles, studios, platforms as their owners write them. What calfeed
+    writes about a show (the imported broadcast's name, the regions a release covers) is not
+    one, and must be in the page's words."""
     from calfeed.web import state
     with app.app_context():
         catalog = state.current().catalog
     names = set(NAMES)
     for show in catalog.shows.values():
-        names |= set(show.title.values()) | {r.name for r in show.releases}
+        names |= set(show.title.values())
+        names |= {r.name for r in show.releases if r.id != IMPORTED_BROADCAST}
         names |= {show.studio} if show.studio else set()
         names |= {title for episode in show.episodes for title in episode.titles.values()}
-        names |= {r.regions_text for r in show.releases}
     return names
 
 
@@ -151,12 +160,12 @@ def test_the_script_is_given_its_words_in_the_page_language(japanese_client):
 
 
 @pytest.mark.parametrize("path", ("/?region=jp", "/week?region=jp", "/seasons/2023-winter",
-                                  "/search?q=anime&region=jp"))
+                                  "/search?q=anime&region=jp", "/shows/current-show?region=jp",
+                                  "/shows/current-show?region=us", "/calendars/new?region=jp"))
 def test_a_japanese_page_of_imported_shows_has_no_english_words_but_names(make_app, tmp_path,
                                                                            path):
     """Imported shows bring their own words: the flags and legend of unverified times, the
-    footer's data line and the dataset's credit. (The importer's release names, "Japanese TV
-    broadcast", are names here as in the feeds.)"""
+    footer's data line, the dataset's credit and the name calfeed gives their broadcast."""
     from tests.test_catalogue_serving import dataset
     app = make_app(IMPORT=1, IMPORT_PATH=str(dataset(tmp_path / "bangumi-data")),
                    CLOCK=fixed_clock(datetime(2024, 1, 2, tzinfo=timezone.utc)))
@@ -165,6 +174,10 @@ def test_a_japanese_page_of_imported_shows_has_no_english_words_but_names(make_a
     if path.startswith("/?"):     # the parts that only imported data brings are there
         assert "スケジュールデータ：bangumi-data 9.9.1" in page and "推定" in page
         assert "bangumi-dataの貢献者" in page
+    if "current-show" in path or path.startswith(("/week", "/calendars")):
+        assert "日本のテレビ放送" in page, path
+    if path.endswith("region=us"):     # where it can be watched instead, in Japanese words
+        assert "日本のテレビ放送</span>: 日本" in page
     names = _shown_names(app) | {"anime"}
     left = english_left(visible_text(page), names)
     assert not left, path

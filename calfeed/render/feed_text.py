@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..i18n import translations, words_language
+from ..i18n import release_name, translations, words_language
 from ..schedule.model import Show
 from ..schedule.regions import Country
 
@@ -17,7 +17,8 @@ def show_feed_header(show: Show, region: Country, lang: str | None) -> tuple[str
     here = [r for r in show.releases if r.watchable_in(region.code)]
     if here and not any(r.dated for r in here):
         # Listed on a platform with no dates: the feed is right to be empty, and says why.
-        names = messages.pgettext("list separator", ", ").join(r.name for r in here)
+        names = messages.pgettext("list separator", ", ").join(release_name(r.name, messages)
+                                                                  for r in here)
         about += " " + _("Listed without dates on {platforms}: no episode can be placed in "
                          "this calendar until the data gives them.").format(platforms=names)
     return _("{show} ({region})").format(show=title, region=place), about

@@ -32,6 +32,13 @@ class Row:
     title_ja: str | None
     releases: tuple[Release, ...]
 
+    def titles(self, words: str) -> tuple[str, str | None, str]:
+        """The title shown first, the other under it and that one's language: on a Japanese
+        page the Japanese title leads, the English follows."""
+        if words == "ja" and self.title_ja:
+            return self.title_ja, self.title, "en"
+        return self.title, self.title_ja, "ja"
+
 
 @dataclass(frozen=True)
 class FormList:

@@ -19,7 +19,7 @@ from icalendar.prop import TypesFactory
 
 from .folding import fold
 from ..lru import BoundedLRU
-from ..i18n import translations
+from ..i18n import release_name, translations
 from .provenance import broadcast_bound, of_airing, sentence
 from ..schedule.model import Airing, Release
 from ..publish.calendar_edits import UNEDITED, Edit
@@ -75,7 +75,7 @@ def description(airing: Airing, lang: str | None, others: tuple[Release, ...]) -
         lines = [_("{show}, episode {number}: {title}").format(show=show, number=number,
                                                               title=title)
                  if title else _("{show}, episode {number}").format(show=show, number=number)]
-    lines.append(_("On {release} ({kind}).").format(release=release.name,
+    lines.append(_("On {release} ({kind}).").format(release=release_name(release.name, messages),
                                                     kind=release_kind(release, messages)))
     if not airing.time_known:
         # A day without its time is never given a time: the event is all-day, and the one
@@ -92,7 +92,8 @@ def description(airing: Airing, lang: str | None, others: tuple[Release, ...]) -
     if others:
         # The separator is a message too: Japanese lists with 、 not a comma.
         listed = pgettext("list separator", ", ").join(
-            _("{release} ({kind})").format(release=r.name, kind=release_kind(r, messages))
+            _("{release} ({kind})").format(release=release_name(r.name, messages),
+                                       kind=release_kind(r, messages))
             for r in others)
         lines.append(_("Also in this region: {releases}.").format(releases=listed))
     if airing.show.studio:
@@ -148,7 +149,7 @@ def render_event(airing: Airing, uid: str, revision: Revision, lang: str | None,
         shared_line("SEQUENCE", revision.sequence),
         content_line("DESCRIPTION", description(airing, lang, others)),
         shared_line("LAST-MODIFIED", revision.modified),
-        shared_line("LOCATION", airing.release.name),
+        shared_line("LOCATION", release_name(airing.release.name, translations(lang))),
         # A time the import had to guess is tentative: clients may show it as such.
         shared_line("STATUS", "TENTATIVE" if of_airing(airing).tentative else "CONFIRMED"),
         # An episode on TV should not make its viewer look busy to colleagues.

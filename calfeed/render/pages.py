@@ -14,7 +14,7 @@ from ..schedule.regions import Country
 from ..publish.selection import where_watchable
 from .page_text import day_text, local_text, season_label
 from .provenance import CURATED, of_airing, sentence
-from ..i18n import translations
+from ..i18n import release_name, translations
 from ..schedule.zones import zone_of
 
 
@@ -72,7 +72,7 @@ def episode_row(airing: Airing, lang: str | None, zone: ZoneInfo, now: datetime,
     known = airing.time_known
     return EpisodeRow(number=airing.episode.number if airing.episode.aired is None else None,
                       title=airing.episode.title(lang),
-                      release=airing.release.name,
+                      release=release_name(airing.release.name, translations(words)),
                       start_utc=(airing.start_utc.isoformat().replace("+00:00", "Z") if known
                                  else airing.day.isoformat()),
                       start_text=(local_text(airing.start, zone, words) if known
@@ -124,11 +124,13 @@ def time_sources(airings: list[Airing], messages=None) -> list[TimeSource]:
     in the order the releases first appear; the sentence in the language of
     `messages`, the feeds' translations (English as written without them)."""
     grouped: dict[str, tuple[list[str], object]] = {}
+    messages = messages or translations(None)
     for airing in airings:
         found = of_airing(airing)
         names, _ = grouped.setdefault(sentence(found, messages), ([], found))
-        if airing.release.name not in names:
-            names.append(airing.release.name)
+        name = release_name(airing.release.name, messages)
+        if name not in names:
+            names.append(name)
     return [TimeSource(tuple(names), text, found.kind,
                        found.sources if found.kind == CURATED else ())
             for text, (names, found) in grouped.items()]
@@ -174,7 +176,8 @@ _WIDELY_USED = ("US", "GB", "CA", "AU", "JP", "DE", "FR", "BR", "IN", "ES")
 MAX_LINKED = 5
 
 
-def where_to_watch(show: Show, countries: dict[str, Country]) -> list[WhereToWatch]:
+def where_to_watch(show: Show, countries: dict[str, Country],
+                   words: str = "en") -> list[WhereToWatch]:
     """For a show that cannot be watched in the region asked about: each of its releases, the
     regions it covers and a few of them to open the show's page in."""
     found = []
@@ -182,15 +185,36 @@ def where_to_watch(show: Show, countries: dict[str, Country]) -> list[WhereToWat
         codes = sorted(code for code in release.regions if code in countries)
         chosen = [c for c in _WIDELY_USED if c in release.regions] + \
             [c for c in codes if c not in _WIDELY_USED]
-        found.append(WhereToWatch(release.name, release.regions_text,
+        found.append(WhereToWatch(release_name(release.name, translations(words)),
+                                  regions_words(release, countries, words),
                                   tuple(countries[c] for c in chosen[:MAX_LINKED])))
     return found
 
 
+# Up to this many countries a page names them; more, it says how many.
+FEW_REGIONS = 8
+
+
+def regions_words(release: Release, countries: dict[str, Country], words: str = "en") -> str:
+    """The regions a release covers, for a page: in English as the schedule names them ("world
+    except asia"); in another language the countries' names in it, or how many there are."""
+    if words == "en":
+        return release.regions_text
+    messages = translations(words)
+    named = [countries[code].name_in(words) for code in sorted(release.regions)
+             if code in countries]
+    if len(named) < FEW_REGIONS:
+        return messages.pgettext("list separator", ", ").join(named)
+    return messages.ngettext("{count} country", "{count} countries",
+                             len(named)).format(count=len(named))
+
+
 def release_label(release: Release, words: str = "en") -> str:
     """A platform's name, saying so when the data lists the show there without dates."""
-    return release.name if release.dated else \
-        translations(words).gettext("{release} (no dates in the data)").format(release=release.name)
+    messages = translations(words)
+    name = release_name(release.name, messages)
+    return name if release.dated else \
+        messages.gettext("{release} (no dates in the data)").format(release=name)
 
 
 def display_title(show: Show) -> str:

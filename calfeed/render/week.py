@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from ..i18n import translations
+from ..i18n import release_name, translations
 from ..publish.published import Published
 from ..schedule.model import Airing, Release, Show
 from ..schedule.regions import Country
@@ -175,12 +175,13 @@ def listing_notation(airing: Airing, words: str = "en") -> str | None:
 
 def _item(airing: Airing, zone: ZoneInfo, now: datetime, words: str) -> WeekItem:
     local = airing.start_utc.astimezone(zone)
+    name = release_name(airing.release.name, translations(words))
     if not airing.time_known:
         return WeekItem(
             show_id=airing.show.id, show_title=airing.show.name(words),
             episode=airing.episode.number if airing.episode.aired is None else None,
             episode_title=airing.episode.title(words),
-            release_id=airing.release.id, release_name=airing.release.name,
+            release_id=airing.release.id, release_name=name,
             start_utc=airing.day.isoformat(), end_utc=airing.day.isoformat(),
             time_text=translations(words).gettext("time not announced"), countdown=None,
             # No countdown to a time nobody gave; over once its day is over everywhere.
@@ -195,7 +196,7 @@ def _item(airing: Airing, zone: ZoneInfo, now: datetime, words: str) -> WeekItem
         show_id=airing.show.id, show_title=airing.show.name(words),
         episode=airing.episode.number if airing.episode.aired is None else None,
         episode_title=airing.episode.title(words),
-        release_id=airing.release.id, release_name=airing.release.name,
+        release_id=airing.release.id, release_name=name,
         start_utc=_rfc3339(airing.start_utc), end_utc=_rfc3339(airing.end_utc),
         time_text=f"{local:%H:%M} {local:%Z}", status=status, countdown=counting,
         listing=listing_notation(airing, words), moved=airing.moved, delayed=airing.shifted,
@@ -216,7 +217,8 @@ def _break(show: Show, release: Release, begin: datetime, end: datetime,
             continue
         if begin <= slot < end:
             skipped.append(day)
-    return WeekBreak(show_id=show.id, show_title=show.name(words), release_name=release.name,
+    return WeekBreak(show_id=show.id, show_title=show.name(words),
+                     release_name=release_name(release.name, translations(words)),
                      skipped=tuple(skipped))
 
 

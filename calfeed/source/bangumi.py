@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ..i18n import translations
 from ..schedule.model import DATED, TIMED, Episode, Move, Release, Show
 from ..schedule.model import LISTED as LISTED_PRECISION
 from ..schedule.wallclock import WallTime
@@ -202,7 +203,11 @@ def mapped_item(item: dict, site_meta: dict, version: str, now: datetime,
 def _broadcast(kind: str, begin: datetime, slot: Slot | None, now: datetime,
                as_of: datetime | None, dataset: str) -> tuple[Release, tuple[Episode, ...]]:
     """The Japanese broadcast (or a film's release) and the episodes it places."""
-    name = "Japanese TV broadcast" if kind == "tv" else "Japanese release"
+    # English in the data and the API; marked so pages and feeds say it in their words
+    # (i18n.release_name).
+    english = translations(None)
+    name = english.pgettext("release name", "Japanese TV broadcast") if kind == "tv" else \
+        english.pgettext("release name", "Japanese release")
     release_kind = "broadcast" if kind == "tv" else "release"
     if slot is None:
         return _release("jp-broadcast", name, release_kind, frozenset({"JP"}), TOKYO, begin,

@@ -148,8 +148,11 @@ function platformFollowsTick(row) {
 
 function choiceRow(show) {
   const id = `show-${show.id}`;
-  const label = element("label", { for: id }, show.title);
-  if (show.title_ja) label.append(" ", element("span", { class: "title-ja", lang: "ja" }, show.title_ja));
+  // On a Japanese page the Japanese title leads, as the form's own rows have it.
+  const [title, other, otherLang] = document.documentElement.lang === "ja" && show.title_ja
+    ? [show.title_ja, show.title, "en"] : [show.title, show.title_ja, "ja"];
+  const label = element("label", { for: id }, title);
+  if (other) label.append(" ", element("span", { class: "title-other", lang: otherLang }, other));
   const row = element("li", { class: "choice" },
     element("input", { type: "checkbox", id, name: "show", value: show.id }), " ", label);
   if (show.releases.length) {

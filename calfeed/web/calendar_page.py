@@ -37,10 +37,18 @@ def asked_choices(args: Values, region) -> dict:
     shows = {parse.show_id(given, catalog): None for given in lists["show"]}
     choose_releases(lists["platform"], shows, catalog, region)
     lang = parse.lang(args.get("lang"), translated_languages(), "the form's titles") \
-        if "lang" in args else None
+        if "lang" in args else page_titles()
     return {"region": region.code, "lang": None if lang == "en" else lang,
             "alarms": list(parse.alarms(args.get("alarm"))) if "alarm" in args else [],
             "shows": {s: sorted(r) if r else None for s, r in shows.items()}}
+
+
+def page_titles() -> str | None:
+    """The language of titles a form opened without `?lang=` starts with: the page's, so a
+    calendar made from a Japanese page has Japanese titles and a Japanese name (its feed's
+    words and name follow its titles' language); None for English."""
+    lang = page_language()
+    return None if lang == "en" else lang
 
 
 def page_lang(args: Values) -> None:

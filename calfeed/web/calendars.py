@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, Response, current_app, redirect, render_temp
 
 from . import state
 from ..errors import NotFound
+from ..i18n import release_name
 from ..query import values as parse
 from ..query.parameter_error import ParameterError
 from ..query.feed import FeedQuery
@@ -23,10 +24,11 @@ from .calendar_edge import IMPORT_PATH, PERSONAL_FEEDS, check_csrf, init_edge, n
     one_save_at_a_time
 from ..calendars.form import form_region, read_form
 from .calendar_page import FORM_ARGS, asked_choices as _asked_choices, form_html as _form_html, \
-    listed as _form_list, page_lang, prepare_form_lists
+    listed as _form_list, page_lang, page_titles, prepare_form_lists
 from ..calendars.rules import Outdated, Stored
 from ..calendars.list_import import match_list
 from .page_cache import chosen_region, whole_response
+from .page_words import page_messages
 from .params import Values, takes
 from .response_cache import SKIP
 from .responses import cacheable
@@ -64,7 +66,8 @@ def shows_json(args: Values):
     listed = _form_list(region, {}, args.get("q", ""))
     body = {"query": listed.query, "region": region.code, "matched": listed.matched,
             "shows": [{"id": row.show.id, "title": row.title, "title_ja": row.title_ja,
-                       "releases": [[r.id, r.name] for r in row.releases]}
+                       "releases": [[r.id, release_name(r.name, page_messages())]
+                                    for r in row.releases]}
                       for row in listed.matches]}
     return cacheable((json.dumps(body, ensure_ascii=False) + "\n").encode(), "application/json",
                      max_age=current_app.config["PAGE_MAX_AGE_SECONDS"], last_modified=None)
@@ -84,7 +87,8 @@ def import_list():
     matched = match_list(upload.read(), catalog, region)
     here = [s for s in matched.show_ids if region in catalog.show(s).regions]
     elsewhere = [catalog.show(s).name() for s in matched.show_ids if s not in here]
-    choices = {"region": region, "shows": {s: None for s in here}, "lang": None, "alarms": []}
+    choices = {"region": region, "shows": {s: None for s in here}, "lang": page_titles(),
+               "alarms": []}
     return no_store(Response(
         _form_html("calendar_new.html", choices, "", unmatched=matched.unmatched,
                    elsewhere=elsewhere, imported=len(here)),

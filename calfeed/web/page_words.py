@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 
-from ..i18n import translated_languages, translations, words_language
+from ..i18n import release_name, translated_languages, translations, words_language
 from ..render import page_text
 from ..schedule.regions import territory_names
 from .page_cache import accepted_language
@@ -85,7 +85,8 @@ def script_words() -> dict[str, str]:
 def init_app(app: Flask) -> None:
     """Templates say `{{ _("…") }}` and `{% trans %}` (newstyle: placeholders are checked,
     output escaped); `place(region)` names a country in the page's language, `page_language()`
-    is it (for `<html lang>`); seasons and days are written in it too."""
+    is it (for `<html lang>`); seasons, days and the releases calfeed names (`release_name`) are
+    written in it too."""
     # Each catalogue compiled and its country names read at start, not by the first page in
     # its language (a tenth of a second for Japanese: the .po read and compiled, CLDR's names).
     for lang in translated_languages():
@@ -96,6 +97,7 @@ def init_app(app: Flask) -> None:
                                             pgettext=_pgettext)
     app.jinja_env.globals.update(
         page_language=page_language, place=_place, script_words=script_words,
+        release_name=lambda name: release_name(name, page_messages()),
         season_label=lambda season: page_text.season_label(season, page_language()),
         season_name=lambda season: page_text.season_name(season, page_language()),
         season_months=lambda season: page_text.season_months(season, page_language()),

@@ -87,7 +87,7 @@ def show_page(show_id: str, args: Values):
         watchable=watchable, panels=panels, offer_region=offer_region, shows_here=len(shows_here),
         rows=episode_rows(published, show, region, lang, now, query.release_ids,
                           query.all_releases, names) if watchable else [],
-        where=[] if watchable else where_to_watch(show, countries()),
+        where=[] if watchable else where_to_watch(show, countries(), names),
         time_sources=time_sources(airings, translations(names)),
         zone=zone_of(None, region).key))
 
