@@ -5,7 +5,7 @@ import sys
 
 from calfeed import create_app
 from calfeed.config import SettingError
-from calfeed.errors import CatalogError
+from calfeed.errors import CatalogueError
 from calfeed.serve.startup import cannot_start
 
 # What the workers do on their own (loads, dataset checks) goes to granian's output, beside its
@@ -19,7 +19,7 @@ try:
 except SettingError as exc:
     print(exc, file=sys.stderr)
     raise SystemExit(1) from None
-except CatalogError as exc:
+except CatalogueError as exc:
     # Nothing good to serve (the folder is invalid and no last good copy is kept): refuse to
     # start, saying exactly what is wrong, rather than serve partial data.
     print(cannot_start(exc), file=sys.stderr)

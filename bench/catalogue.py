@@ -72,16 +72,16 @@ def served_shows(dataset: Path) -> tuple[list[tuple[str, str]], int]:
     """(show id, region to ask its feed in) for every show served, and the airings there are:
     the same import and merge as the server's, in this process."""
     from calfeed.config import BUNDLED_SCHEDULES
-    from calfeed.publish.catalog import load_catalog
+    from calfeed.publish.catalogue import load_catalogue
     from calfeed.source.bangumi import load_dataset
     from calfeed.source.loading import Imported
     shows, report = load_dataset(dataset, datetime.now(timezone.utc))
-    catalog = load_catalog(BUNDLED_SCHEDULES, imported=Imported(shows, report, "x", "x"))
+    catalogue = load_catalogue(BUNDLED_SCHEDULES, imported=Imported(shows, report, "x", "x"))
     # An imported show airs each episode once per release (no skips, no follows).
-    airings = sum(len(catalog.airings[s]) if s not in catalog.imported else
-                  len(show.episodes) * len(show.releases) for s, show in catalog.shows.items())
+    airings = sum(len(catalogue.airings[s]) if s not in catalogue.imported else
+                  len(show.episodes) * len(show.releases) for s, show in catalogue.shows.items())
     return [(show_id, "jp" if "JP" in show.regions else min(show.regions).lower())
-            for show_id, show in catalog.shows.items()], airings
+            for show_id, show in catalogue.shows.items()], airings
 
 
 class Server:

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from calfeed.errors import CatalogError  # noqa: E402
+from calfeed.errors import CatalogueError  # noqa: E402
 from calfeed.schedule.show_file import load_show  # noqa: E402
 
 
@@ -92,7 +92,7 @@ def check(path: Path) -> str:
     try:
         load_show(path, "hostile.yaml")
         return "accepted"
-    except CatalogError as exc:
+    except CatalogueError as exc:
         return exc.errors[0].message
 
 

@@ -69,7 +69,7 @@ def run(count: int) -> dict:
     results["start_s"] = time.perf_counter() - started
     with app.app_context():
         published = state.current()
-        shows = published.catalog.shows
+        shows = published.catalogue.shows
     results["shows"] = len(shows)
     if len(shows) < 1000:
         raise SystemExit(f"the app serves {len(shows)} shows: run it with the imported "

@@ -38,14 +38,14 @@ def measure(schedules: Path, state_path: Path) -> dict:
     with app.app_context():
         published = state.current()
         events = ics.events_of(published)
-        every = [a for show_id in published.catalog.shows
-                 for a in published.catalog.airings[show_id]]
+        every = [a for show_id in published.catalogue.shows
+                 for a in published.catalogue.airings[show_id]]
         for airing in every:
             region = min(airing.release.regions)
             events.event(airing, airing.episode_uid(region), None,
                          other_releases(airing.show, airing.release, region))
     rendered = time.perf_counter()
-    return {"shows": len(published.catalog.shows), "events": len(every),
+    return {"shows": len(published.catalogue.shows), "events": len(every),
             "load_s": loaded - started, "render_s": rendered - loaded,
             "total_s": rendered - started,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}

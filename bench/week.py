@@ -72,7 +72,7 @@ def measure(code: Path, arguments) -> dict:
         assert answer.status_code == 200, (url, answer.status_code, answer.text[:300])
         items.append(answer.text.count('class="airing"'))
     with app.app_context():
-        shows = len(state.current().catalog.shows)
+        shows = len(state.current().catalogue.shows)
     shutil.rmtree(work, ignore_errors=True)
     cold = times[1:]
     return {"shows": shows, "start_s": loaded, "first_ms": times[0], "first_items": items[0],

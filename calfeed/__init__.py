@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: settings, the catalog (refusing invalid data), views and commands."""
+    """Build the app: settings, the catalogue (refusing invalid data), views and commands."""
     from flask import Flask
 
     from . import cli, config

@@ -13,10 +13,10 @@ import click
 from flask import Flask
 
 from .calendars_cli import calendars
-from .publish.catalog import load_catalog
+from .publish.catalogue import load_catalogue
 from .config import BUNDLED_SCHEDULES, SettingError, load_config
 from .dataset_command import dataset, resolve, store_and_pinned
-from .errors import CatalogError
+from .errors import CatalogueError
 from .schedule.expand import releases_in
 from .schedule.show_file import read_one_file
 from .query import values as parse
@@ -48,19 +48,19 @@ def check(directory: Path | None) -> None:
     try:
         if directory.is_file():
             # Checked exactly as it would load in its folder, without the folder's other files.
-            catalog = load_catalog(directory.parent, read_one_file(directory))
+            catalogue = load_catalogue(directory.parent, read_one_file(directory))
         else:
-            catalog = load_catalog(directory)
-    except CatalogError as exc:
+            catalogue = load_catalogue(directory)
+    except CatalogueError as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)
         files = len({e.path for e in exc.errors})
         click.echo(f"{len(exc.errors)} problem(s) in {files} file(s): fix them and run "
                    f"'calfeed check' again", err=True)
         sys.exit(1)
-    releases = sum(len(s.releases) for s in catalog.shows.values())
-    airings = sum(len(a) for a in catalog.airings.values())
-    click.echo(f"ok: {len(catalog.shows)} show(s), {releases} release(s), {airings} airing(s) "
+    releases = sum(len(s.releases) for s in catalogue.shows.values())
+    airings = sum(len(a) for a in catalogue.airings.values())
+    click.echo(f"ok: {len(catalogue.shows)} show(s), {releases} release(s), {airings} airing(s) "
                f"in {directory}")
 
 
@@ -75,13 +75,13 @@ def check(directory: Path | None) -> None:
 def show(show_id: str, region: str | None, zone_name: str | None, lang: str,
          schedules: Path | None) -> None:
     try:
-        catalog = load_catalog(schedules or _default_schedules())
-    except CatalogError as exc:
+        catalogue = load_catalogue(schedules or _default_schedules())
+    except CatalogueError as exc:
         raise click.ClickException(f"the schedules do not load:\n{exc}") from None
     # The web's parsers, so the rules (any case, the zone's default, English) are the same.
     try:
-        show_id = parse.show_id(show_id, catalog)
-        the_show = catalog.shows[show_id]
+        show_id = parse.show_id(show_id, catalogue)
+        the_show = catalogue.shows[show_id]
         place = parse.region(region) if region else None
         zone = parse.zone(zone_name, place)
         lang = parse.lang(lang, the_show.languages, "these titles")
@@ -97,7 +97,7 @@ def show(show_id: str, region: str | None, zone_name: str | None, lang: str,
              a.release.name,
              a.start.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z") if a.time_known
              else a.day.strftime("%a %Y-%m-%d, time not announced"))
-            for a in catalog.airings[show_id] if a.release.id in releases]
+            for a in catalogue.airings[show_id] if a.release.id in releases]
     where = f" in {place.name}" if place else ""
     click.echo(f"{the_show.name(lang)}{where}, times in {zone.key}")
     _print_table(("Ep", "Title", "Release", "Starts"), rows)
@@ -124,7 +124,7 @@ def export(directory: Path, base_url: str, regions: str | None) -> None:
     try:
         # The export's address is the app's public address (over any CALFEED_PUBLIC_URL).
         app = create_app({"PUBLIC_URL": base_url})
-    except CatalogError as exc:
+    except CatalogueError as exc:
         raise click.ClickException(f"the schedules do not load:\n{exc}") from None
     wanted = [r.strip() for r in regions.split(",")] if regions else None
     for code in wanted or ():
@@ -183,8 +183,8 @@ def sources(schedules: Path | None, newer: str | None, against: str | None) -> N
     for line in summary_lines(report):
         click.echo(line)
     try:
-        curated = load_catalog(schedules or _default_schedules()).shows
-    except CatalogError as exc:
+        curated = load_catalogue(schedules or _default_schedules()).shows
+    except CatalogueError as exc:
         raise click.ClickException(f"the curated schedules do not load: {exc}") from None
     click.echo("disagreements between curated files and bangumi-data:")
     for line in disagreements(curated, imported) or ["  none"]:

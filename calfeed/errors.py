@@ -1,4 +1,4 @@
-"""Errors of the domain: a problem in or of a schedule file, and a catalog that failed to load."""
+"""Errors of the domain: a problem in or of a schedule file, and a catalogue that failed to load."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ class ScheduleError(FileError):
         return (self.path, self.line, self.column)
 
 
-class CatalogError(ValueError):
+class CatalogueError(ValueError):
     """A set of schedule files that cannot be served, with every problem found."""
 
     def __init__(self, errors: list[FileError]):

@@ -230,7 +230,7 @@ def aliased(make_app, tmp_path, monkeypatch):
     from calfeed.source.aliases import read_aliases
     table = tmp_path / "aliases.yaml"
     table.write_text("metalic-rouge: bgm425595\nsomething-gone: bgm1\n", encoding="utf-8")
-    monkeypatch.setattr("calfeed.publish.catalog.alias_table", lambda: read_aliases(table))
+    monkeypatch.setattr("calfeed.publish.catalogue.alias_table", lambda: read_aliases(table))
     return browser_client(make_app())
 
 
@@ -279,11 +279,11 @@ def catalogue(pytestconfig, tmp_path_factory):
 
 def table_problem(folder: Path, name: str, text: str, reader):
     """The first problem `reader` finds in a data table of calfeed's own (aliases.yaml,
-    synonyms.yaml) holding `text`: it must refuse the table with a CatalogError."""
-    from calfeed.errors import CatalogError
+    synonyms.yaml) holding `text`: it must refuse the table with a CatalogueError."""
+    from calfeed.errors import CatalogueError
     path = folder / name
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(CatalogError) as caught:
+    with pytest.raises(CatalogueError) as caught:
         reader(path)
     return caught.value.errors[0]
 

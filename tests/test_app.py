@@ -1,4 +1,4 @@
-"""The app factory: settings in order, the catalog loaded at start, invalid data refused."""
+"""The app factory: settings in order, the catalogue loaded at start, invalid data refused."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from calfeed import create_app
 from calfeed.config import BUNDLED_SCHEDULES
-from calfeed.errors import CatalogError
+from calfeed.errors import CatalogueError
 from calfeed.web import state
 
 INVALID = Path(__file__).parent / "schedules" / "invalid"
@@ -25,7 +25,7 @@ def test_defaults_to_the_bundled_schedules(monkeypatch):
     app = create_app()
     assert app.config["SCHEDULES_DIR"] == str(BUNDLED_SCHEDULES)
     with app.app_context():
-        assert list(state.current().catalog.shows) == ["metallic-rouge"]
+        assert list(state.current().catalogue.shows) == ["metallic-rouge"]
 
 
 def test_environment_then_test_config(monkeypatch, tmp_path):
@@ -38,17 +38,17 @@ def test_environment_then_test_config(monkeypatch, tmp_path):
 def test_refuses_to_start_on_invalid_data(tmp_path):
     (tmp_path / "unknown-timezone.yaml").write_bytes(
         (INVALID / "unknown-timezone.yaml").read_bytes())
-    with pytest.raises(CatalogError, match=r"unknown-timezone.yaml:9:15: unknown time zone"):
+    with pytest.raises(CatalogueError, match=r"unknown-timezone.yaml:9:15: unknown time zone"):
         create_app({"SCHEDULES_DIR": str(tmp_path)})
 
 
-def test_each_app_has_its_own_catalog(tmp_path):
+def test_each_app_has_its_own_catalogue(tmp_path):
     empty = create_app({"SCHEDULES_DIR": str(tmp_path)})
     bundled = create_app({"SCHEDULES_DIR": str(BUNDLED_SCHEDULES)})
     with empty.app_context():
-        assert state.current().catalog.shows == {}
+        assert state.current().catalogue.shows == {}
     with bundled.app_context():
-        assert "metallic-rouge" in state.current().catalog.shows
+        assert "metallic-rouge" in state.current().catalogue.shows
 
 
 def test_index_lists_the_shows(client):

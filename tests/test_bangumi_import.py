@@ -10,7 +10,7 @@ from calfeed.source.bangumi import (DATASET, NEW_OPEN_ENDED, OPEN_ENDED, ImportR
                                      import_items, item_to_show, load_dataset)
 from calfeed.source.names import show_ids
 from calfeed.source.sites import read_sites, site_table
-from calfeed.errors import CatalogError
+from calfeed.errors import CatalogueError
 
 NOW = datetime(2024, 2, 1, tzinfo=timezone.utc)
 META = {
@@ -284,7 +284,7 @@ def test_site_table_problems_name_file_and_line(tmp_path):
     bad = tmp_path / "sites.yaml"
     bad.write_text("ok: {name: A, regions: [JP], starts: trusted, timezone: Asia/Tokyo}\n"
                    "bad: {name: B, regions: [Atlantis], starts: maybe, timezone: Mars/Base}\n")
-    with pytest.raises(CatalogError) as caught:
+    with pytest.raises(CatalogueError) as caught:
         read_sites(bad)
     messages = [str(e) for e in caught.value.errors]
     assert all(f"{bad}:2:" in m for m in messages), messages
@@ -295,10 +295,10 @@ def test_site_table_problems_name_file_and_line(tmp_path):
 def test_a_site_table_that_is_not_a_mapping_names_where_it_begins(tmp_path):
     bad = tmp_path / "sites.yaml"
     bad.write_text("# sites\n- crunchyroll\n")
-    with pytest.raises(CatalogError, match=f"^{bad}:2:1: expected a mapping of site keys$"):
+    with pytest.raises(CatalogueError, match=f"^{bad}:2:1: expected a mapping of site keys$"):
         read_sites(bad)
     bad.write_text("# nothing yet\n")
-    with pytest.raises(CatalogError, match=f"^{bad}: file is empty"):
+    with pytest.raises(CatalogueError, match=f"^{bad}: file is empty"):
         read_sites(bad)
 
 

@@ -62,7 +62,7 @@ def calendar_pages(app, language: dict, lang: str) -> dict[str, tuple[int, str]]
     get("filtered, none", "/calendars/new?region=jp&q=zzzz&show=metallic-rouge")
     get("new kr", "/calendars/new?region=kr")
     with app.app_context():
-        rouge = state.current().catalog.shows["metallic-rouge"]
+        rouge = state.current().catalogue.shows["metallic-rouge"]
         object.__setattr__(rouge, "ids", {**rouge.ids, "mal": "54744"})
     mal = (b"<myanimelist><anime><series_animedb_id>54744</series_animedb_id></anime>"
            b"<anime><series_animedb_id>1</series_animedb_id></anime></myanimelist>")

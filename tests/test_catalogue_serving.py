@@ -13,7 +13,7 @@ import pytest
 from icalendar import Calendar
 
 from calfeed.config import SettingError, load_config
-from calfeed.errors import CatalogError
+from calfeed.errors import CatalogueError
 from calfeed.serve.settings import Settings
 from tests.conftest import NOW, fixed_clock
 
@@ -110,7 +110,7 @@ def test_import_on_and_off_are_different_data_versions(make_app, small, tmp_path
 
 
 def test_a_missing_dataset_names_the_command_that_installs_it(make_app, tmp_path):
-    with pytest.raises(CatalogError, match="npm ci --prefix data/bangumi"):
+    with pytest.raises(CatalogueError, match="npm ci --prefix data/bangumi"):
         make_app(IMPORT=1, IMPORT_PATH=str(tmp_path / "nowhere"))
 
 
@@ -235,7 +235,7 @@ def test_an_unknown_show_in_a_large_catalogue_suggests_ids_and_search(make_app, 
                                                                       message, monkeypatch):
     """Found as a new user: with 8,481 shows, '/shows/frieren' answered a list of the first 20
     ids (Mobile Suit Gundam…) and '8461 more'."""
-    monkeypatch.setattr("calfeed.publish.catalog.LISTED_SHOWS", 3)
+    monkeypatch.setattr("calfeed.publish.catalogue.LISTED_SHOWS", 3)
     response = make_app(IMPORT=1, IMPORT_PATH=str(small)).test_client().get(path)
     assert response.status_code == 404
     body = response.get_json()["error"]["message"] if response.is_json else response.text

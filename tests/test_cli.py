@@ -110,9 +110,9 @@ def test_commands_are_also_on_the_flask_cli(runner):
 
 
 def test_synth_writes_long_runners_that_load(tmp_path):
-    from calfeed.publish.catalog import load_catalog
+    from calfeed.publish.catalogue import load_catalogue
     from calfeed.schedule.synthetic import write_synthetic
     write_synthetic(6, tmp_path, long_runners=2)
-    catalog = load_catalog(tmp_path)
-    episodes = sorted(len(show.episodes) for show in catalog.shows.values())
+    catalogue = load_catalogue(tmp_path)
+    episodes = sorted(len(show.episodes) for show in catalogue.shows.values())
     assert len(episodes) == 6 and episodes[-2] >= 1000 and episodes[-3] < 1000

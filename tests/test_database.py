@@ -61,7 +61,7 @@ def test_with_a_database_url_the_revisions_live_there_not_in_instance(postgres_c
         rows = connection.execute("SELECT COUNT(*) FROM event_revision").fetchone()[0]
         kept = connection.execute("SELECT version FROM last_good").fetchone()[0]
     assert rows > 0
-    assert kept == state.service(app).published.catalog.version
+    assert kept == state.service(app).published.catalogue.version
     assert not (tmp_path / "state.sqlite3").exists()
 
 

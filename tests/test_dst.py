@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from calfeed.errors import CatalogError
+from calfeed.errors import CatalogueError
 from calfeed.schedule.expand import expand_show
 from calfeed.schedule.show_file import show_from_bytes
 from calfeed.schedule.wallclock import WallTimeGap, in_zone, parse_wall_time
@@ -140,7 +140,7 @@ def test_a_locally_anchored_release_keeps_its_wall_time(change, which):
 @ZONE_AXIS
 def test_a_weekly_slot_that_falls_in_the_gap_is_refused_naming_it(change):
     in_gap = naive(change.gap[0]) + (naive(change.gap[1]) - naive(change.gap[0])) / 2
-    with pytest.raises(CatalogError) as refused:
+    with pytest.raises(CatalogueError) as refused:
         weekly(change.zone, in_gap - WEEK)
     assert f"release 'local': {wall(in_gap)} does not exist in {change.zone}" in str(refused.value)
     assert "clock-change.yaml:" in str(refused.value)

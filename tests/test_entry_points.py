@@ -1,4 +1,4 @@
-"""Every way into calfeed reads a show id by one rule (Catalog.current_id) and a region by one
+"""Every way into calfeed reads a show id by one rule (Catalogue.current_id) and a region by one
 parser (query.values.region): pages, feeds, the API, the calendar form's links and posts, the
 "+ My calendar" buttons and the list import."""
 

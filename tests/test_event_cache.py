@@ -30,8 +30,8 @@ def published(tmp_path_factory):
 
 def every_event(published):
     """(airing, uid, others) for each event of every show, in its first region."""
-    for show_id in published.catalog.shows:
-        for airing in published.catalog.airings[show_id]:
+    for show_id in published.catalogue.shows:
+        for airing in published.catalogue.airings[show_id]:
             region = min(airing.release.regions)
             yield airing, airing.episode_uid(region), other_releases(airing.show,
                                                                      airing.release, region)

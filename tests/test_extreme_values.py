@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from calfeed.errors import CatalogError
+from calfeed.errors import CatalogueError
 from calfeed.schedule.show_file import load_show
 from calfeed.web import state
 
@@ -74,7 +74,7 @@ EXTREMES = [  # (values, words the message must hold)
 def test_extreme_values_are_refused_with_their_position(tmp_path, values, message):
     path = tmp_path / "show.yaml"
     path.write_text(schedule(**values))
-    with pytest.raises(CatalogError) as refused:
+    with pytest.raises(CatalogueError) as refused:
         load_show(path)
     assert any(message in str(e) for e in refused.value.errors), str(refused.value)
     assert all(str(e).startswith(f"{path}:") for e in refused.value.errors)
@@ -144,7 +144,7 @@ def test_20000_unknown_regions_are_reported_as_the_first_hundred(tmp_path):
     names = ", ".join(f"Q{chr(65 + i % 26)}{i}" for i in range(20_000))
     path = tmp_path / "show.yaml"
     path.write_text(schedule().replace("regions: [JP]", f"regions: [{names}]"))
-    with pytest.raises(CatalogError) as refused:
+    with pytest.raises(CatalogueError) as refused:
         load_show(path)
     assert "unknown region 'QA0'" in str(refused.value.errors[0])
     # A file of thousands of mistakes lists the first ones and says there are more.
@@ -156,6 +156,6 @@ def test_20000_unknown_regions_are_reported_as_the_first_hundred(tmp_path):
 def test_raw_separators_and_c1_controls_are_refused_too(tmp_path, raw):
     path = tmp_path / "show.yaml"
     path.write_text(schedule(TITLE=f"a{raw}b"), encoding="utf-8")
-    with pytest.raises(CatalogError) as refused:
+    with pytest.raises(CatalogueError) as refused:
         load_show(path)
     assert f"U+{ord(raw):04X}" in str(refused.value.errors[0])

@@ -121,7 +121,7 @@ def test_specials_of_a_series_titled_in_latin_letters_take_its_spelling(catalogu
     shows, _seasons, _index = catalogue
     special = next(s for s in shows.values() if s.title.get("ja") == "ワンピース エピソードオブ 空島")
     assert special.id == "one-piece-episoodoobu-sora-shima"
-    # Its old id, and every other id this changed, leads to today's (a 301: Catalog.current_id).
+    # Its old id, and every other id this changed, leads to today's (a 301: Catalogue.current_id).
     index = show_index(shows.values(), alias_table())
     assert index.current_id("wanpiisu-episoodoobu-sora-shima") == special.id
     assert index.current_id("s-f-saiyuuki-sutaajingaa") == "sf-saiyuuki-sutaajingaa"

@@ -98,7 +98,7 @@ def test_every_parser_accepts_and_all_agree(feeds, where, path):
 def test_parsers_agree_with_the_schedule(feeds, app, region):
     body = body_of(feeds, "bundled", f"/feeds/{region}/metallic-rouge.ics")
     with app.app_context():
-        airings = select_airings(state.current().catalog.airings["metallic-rouge"],
+        airings = select_airings(state.current().catalogue.airings["metallic-rouge"],
                                  region.upper())
     expected = {a.episode_uid(region): a.start.astimezone(__import__("datetime").timezone.utc)
                 .strftime("%Y-%m-%dT%H:%M:%SZ") for a in airings}

@@ -296,7 +296,7 @@ def test_search_json_for_the_script(client):
 def test_the_index_is_built_before_the_first_request(make_app, monkeypatch):
     """Built as a data version is published, not by the first search (4 s and more with the
     imported catalogue, docs/benchmarks.md); never again for the same version."""
-    import calfeed.index.catalogue as catalogue_module
+    import calfeed.index.catalogue_indexes as catalogue_module
     built = []
     real = catalogue_module.SearchIndex
 

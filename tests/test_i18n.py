@@ -20,21 +20,21 @@ LOCALE = ROOT / "calfeed" / "locale"
 PLACEHOLDER = re.compile(r"\{(\w+)\}|%\((\w+)\)s")
 
 
-def read_catalog(path: Path):
+def read_messages(path: Path):
     with path.open("rb") as file:
         return read_po(file)
 
 
-def messages(catalog) -> dict[tuple, object]:
+def messages(catalogue) -> dict[tuple, object]:
     """Messages by (context, id); a plural message's id is its (singular, plural) pair."""
     return {(m.context, m.id if isinstance(m.id, str) else tuple(m.id)): m
-            for m in catalog if m.id}
+            for m in catalogue if m.id}
 
 
 def english_words() -> set[str]:
     """Every word of calfeed's own English messages, placeholders left out."""
     words = set()
-    for _context, msgid in messages(read_catalog(LOCALE / "calfeed.pot")):
+    for _context, msgid in messages(read_messages(LOCALE / "calfeed.pot")):
         for text in (msgid if isinstance(msgid, tuple) else (msgid,)):
             words |= {w.lower() for w in re.findall(r"[A-Za-z]+", PLACEHOLDER.sub("", text))}
     return words
@@ -119,15 +119,15 @@ def test_template_matches_the_code(tmp_path):
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
                     "babel.cfg", "--no-location", "--sort-output", "-o", str(fresh), "."],
                    cwd=ROOT, check=True, capture_output=True)
-    assert set(messages(read_catalog(fresh))) == set(messages(read_catalog(LOCALE / "calfeed.pot")))
+    assert set(messages(read_messages(fresh))) == set(messages(read_messages(LOCALE / "calfeed.pot")))
 
 
 @pytest.mark.parametrize("po", sorted(LOCALE.glob("*/LC_MESSAGES/calfeed.po")),
                          ids=lambda p: p.parent.parent.name)
 def test_each_catalogue_translates_every_message(po):
-    wanted = messages(read_catalog(LOCALE / "calfeed.pot"))
-    catalog = read_catalog(po)
-    have = messages(catalog)
+    wanted = messages(read_messages(LOCALE / "calfeed.pot"))
+    catalogue = read_messages(po)
+    have = messages(catalogue)
     assert set(have) == set(wanted), "run pybabel update (docs/design.md)"
     for key, message in have.items():
         strings = message.string if isinstance(message.string, tuple) else (message.string,)

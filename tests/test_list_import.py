@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from calfeed.publish.catalog import Catalog
+from calfeed.publish.catalogue import Catalogue
 from calfeed.calendars.list_import import match_list
 from calfeed.query.parameter_error import ParameterError
 from calfeed.schedule.show_file import load_show
@@ -15,13 +15,13 @@ from calfeed.config import BUNDLED_SCHEDULES
 
 
 @pytest.fixture(scope="module")
-def catalog():
+def catalogue():
     # Until schedule files carry `ids:`, the show is given them here, as the catalogue will.
     show = dataclasses.replace(load_show(BUNDLED_SCHEDULES / "metallic-rouge.yaml"),
                                ids={"mal": "54744", "anilist": "158927"})
-    catalog = Catalog.__new__(Catalog)
-    object.__setattr__(catalog, "shows", {show.id: show})
-    return catalog
+    catalogue = Catalogue.__new__(Catalogue)
+    object.__setattr__(catalogue, "shows", {show.id: show})
+    return catalogue
 
 
 MAL = b"""<?xml version="1.0" encoding="UTF-8" ?>
@@ -32,17 +32,17 @@ MAL = b"""<?xml version="1.0" encoding="UTF-8" ?>
 </myanimelist>"""
 
 
-def test_a_myanimelist_export_matches_by_id(catalog):
-    matched = match_list(MAL, catalog)
+def test_a_myanimelist_export_matches_by_id(catalogue):
+    matched = match_list(MAL, catalogue)
     assert matched.show_ids == ("metallic-rouge",)
     assert matched.unmatched == ("MyAnimeList 1",)
 
 
-def test_an_anilist_collection_matches_by_id(catalog):
+def test_an_anilist_collection_matches_by_id(catalogue):
     answer = {"data": {"MediaListCollection": {"lists": [
         {"name": "Watching", "entries": [{"media": {"id": 158927}}, {"media": {"id": 1}}]},
         {"name": "Planning", "entries": [{"media": {"id": 158927}}]}]}}}
-    matched = match_list(json.dumps(answer).encode(), catalog)
+    matched = match_list(json.dumps(answer).encode(), catalogue)
     assert matched.show_ids == ("metallic-rouge",)
     assert matched.unmatched == ("AniList 1",)
 
@@ -55,9 +55,9 @@ def test_an_anilist_collection_matches_by_id(catalog):
     (b"plain text", "neither a MyAnimeList export"),
     (b"<myanimelist><anime>", "cannot be read as XML"),
 ])
-def test_unsafe_or_foreign_files_are_refused(catalog, data, message):
+def test_unsafe_or_foreign_files_are_refused(catalogue, data, message):
     with pytest.raises(ParameterError, match=message):
-        match_list(data, catalog)
+        match_list(data, catalogue)
 
 
 def test_an_id_shared_by_a_series_and_its_special_takes_the_series_watchable_here():
@@ -68,10 +68,10 @@ def test_an_id_shared_by_a_series_and_its_special_takes_the_series_watchable_her
     special = dataclasses.replace(series, id="special", episodes=series.episodes[:1],
                                   releases=tuple(r for r in series.releases
                                                  if "JP" in r.regions)[:1])
-    catalog = Catalog.__new__(Catalog)
-    object.__setattr__(catalog, "shows", {"series": series, "special": special})
+    catalogue = Catalogue.__new__(Catalogue)
+    object.__setattr__(catalogue, "shows", {"series": series, "special": special})
     mal = MAL.replace(b"54744", b"21")
-    assert match_list(mal, catalog, "US").show_ids == ("series",)
-    assert match_list(mal, catalog, "JP").show_ids == ("series",)    # more episodes
-    object.__setattr__(catalog, "shows", {"special": special, "series": series})
-    assert match_list(mal, catalog, "US").show_ids == ("series",)
+    assert match_list(mal, catalogue, "US").show_ids == ("series",)
+    assert match_list(mal, catalogue, "JP").show_ids == ("series",)    # more episodes
+    object.__setattr__(catalogue, "shows", {"special": special, "series": series})
+    assert match_list(mal, catalogue, "US").show_ids == ("series",)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from calfeed.publish.catalog import load_catalog
+from calfeed.publish.catalogue import load_catalogue
 from calfeed.config import BUNDLED_SCHEDULES
 from calfeed.schedule.expand import releases_in
 
@@ -16,10 +16,10 @@ UTC = timezone.utc
 
 @pytest.fixture(scope="module")
 def metallic_rouge():
-    catalog = load_catalog(BUNDLED_SCHEDULES)
-    show = catalog.shows["metallic-rouge"]
+    catalogue = load_catalogue(BUNDLED_SCHEDULES)
+    show = catalogue.shows["metallic-rouge"]
     by_release: dict[str, dict[int, object]] = {}
-    for airing in catalog.airings["metallic-rouge"]:
+    for airing in catalogue.airings["metallic-rouge"]:
         by_release.setdefault(airing.release.id, {})[airing.episode.number] = airing
     return show, by_release
 

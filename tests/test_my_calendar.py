@@ -295,7 +295,7 @@ def test_a_list_file_prefills_the_form_and_names_what_it_cannot_match(calendar_c
     # Schedule files cannot name `ids:` yet (the catalogue work adds them): give the loaded
     # show its MyAnimeList id in place, as the catalogue will.
     with calendar_client.application.app_context():
-        rouge = state.current().catalog.shows["metallic-rouge"]
+        rouge = state.current().catalogue.shows["metallic-rouge"]
         object.__setattr__(rouge, "ids", {**rouge.ids, "mal": "54744"})
     mal = (b"<myanimelist><anime><series_animedb_id>54744</series_animedb_id></anime>"
            b"<anime><series_animedb_id>1</series_animedb_id></anime></myanimelist>")

@@ -99,9 +99,9 @@ def _shown_names(app) -> set[str]:
     one, and must be in the page's words."""
     from calfeed.web import state
     with app.app_context():
-        catalog = state.current().catalog
+        catalogue = state.current().catalogue
     names = set(NAMES)
-    for show in catalog.shows.values():
+    for show in catalogue.shows.values():
         names |= set(show.title.values())
         names |= {r.name for r in show.releases if r.id != IMPORTED_BROADCAST}
         names |= {show.studio} if show.studio else set()

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from calfeed.render import ics
-from calfeed.errors import CatalogError
+from calfeed.errors import CatalogueError
 from calfeed.schedule.expand import expand_show
 from calfeed.publish.revisions import Revision
 from calfeed.schedule.show_file import show_from_bytes
@@ -175,7 +175,7 @@ def load(document: dict):
     event("a wall time in a gap" if gaps else "no gap")
     if not gaps:
         return show_from_bytes(data, Path("property-show.yaml"))
-    with pytest.raises(CatalogError) as refused:
+    with pytest.raises(CatalogueError) as refused:
         show_from_bytes(data, Path("property-show.yaml"))
     release, moment = gaps[0]
     messages = [e.message for e in refused.value.errors]

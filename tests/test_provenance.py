@@ -10,7 +10,7 @@ import pytest
 
 from calfeed.publish.revisions import Revision
 from calfeed.render import ics
-from calfeed.render.pages import episode_row, time_sources
+from calfeed.render.page_values import episode_row, time_sources
 from calfeed.render.provenance import of_airing, sentence
 from calfeed.render.schedule_json import airing_entry
 from calfeed.schedule.expand import expand_show

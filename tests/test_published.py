@@ -60,7 +60,7 @@ def test_memo_counts_the_keys_requests_make_and_the_airings_a_value_holds():
     assert data._memo.cost <= 100_000 and len(data._memo) < 25
     # Airings made for a window belong to the value that holds them: a list of them costs
     # each airing, not a pointer.
-    airings = list(data.catalog.airings["metallic-rouge"])
+    airings = list(data.catalogue.airings["metallic-rouge"])
     kept = data.memo(("week-block", 1), lambda: airings)
     assert kept is airings
     cost = data._memo.cost_of(("week-block", 1))
@@ -83,7 +83,7 @@ def test_an_object_kept_beside_a_data_version_is_made_once_per_version():
 
 def test_uids_use_the_bangumi_subject_when_the_show_names_it():
     data = bundled()
-    airing = data.catalog.airings["metallic-rouge"][0]
+    airing = data.catalogue.airings["metallic-rouge"][0]
     assert airing.show.uid_key == "bgm425595"   # the file names its bangumi.tv subject
     assert dataclasses.replace(airing.show, ids={}).uid_key == "metallic-rouge"
     known = dataclasses.replace(airing.show, ids={"bangumi": "443106"})

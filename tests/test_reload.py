@@ -1,6 +1,6 @@
 """Live reload: changed, added and removed schedules are picked up; a bad edit keeps the last
 good data served and is reported on /healthz and in the log; a start on bad data serves the
-last good copy; nothing ever serves a half-loaded catalog."""
+last good copy; nothing ever serves a half-loaded catalogue."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 import pytest
 
 from calfeed.web import state
-from calfeed.errors import CatalogError
+from calfeed.errors import CatalogueError
 from calfeed.publish.status import LoadStatus
 from calfeed.render.health import health
 from tests.conftest import BUNDLED_SCHEDULES, SCHEDULE_FIXTURES, fixed_clock
@@ -106,7 +106,7 @@ def test_a_start_on_bad_data_with_nothing_good_refuses(make_app, tmp_path):
     folder = tmp_path / "bad"
     folder.mkdir()
     (folder / "metallic-rouge.yaml").write_text("title: [broken\n")
-    with pytest.raises(CatalogError, match="metallic-rouge.yaml:2:1"):
+    with pytest.raises(CatalogueError, match="metallic-rouge.yaml:2:1"):
         make_app(folder)
 
 

@@ -40,7 +40,7 @@ def test_a_service_serves_the_folder_without_a_web_app(folder, tmp_path):
     service = service_on(folder, tmp_path / "state.sqlite3")
     service.start()
     try:
-        assert "metallic-rouge" in service.served().catalog.shows
+        assert "metallic-rouge" in service.served().catalogue.shows
         assert service.status.serving == "folder" and service.status.last_success == NOW
         assert service.calendars.problem() is None
         assert service.reload() is True         # the same folder: still served

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from calfeed.publish.catalog import load_catalog
-from calfeed.errors import CatalogError, ScheduleError
+from calfeed.publish.catalogue import load_catalogue
+from calfeed.errors import CatalogueError, ScheduleError
 from calfeed.schedule.show_file import load_show
 from calfeed.schedule.yamlfile import MAX_BYTES
 
@@ -67,7 +67,7 @@ EXPECTED = {
 
 
 def problems(path: Path) -> list[str]:
-    with pytest.raises(CatalogError) as caught:
+    with pytest.raises(CatalogueError) as caught:
         load_show(path, path.name)
     assert all(e.path == path.name for e in caught.value.errors)
     # A problem at a place in the file is said with its line and column; one of the whole
@@ -86,7 +86,7 @@ def test_every_invalid_fixture_is_in_the_table():
 
 
 def test_error_renders_as_path_line_column_message():
-    with pytest.raises(CatalogError) as caught:
+    with pytest.raises(CatalogueError) as caught:
         load_show(INVALID / "unknown-timezone.yaml")
     assert str(caught.value) == (
         f"{INVALID / 'unknown-timezone.yaml'}:9:15: unknown time zone 'Asia/Tokio', did you "
@@ -96,8 +96,8 @@ def test_error_renders_as_path_line_column_message():
 def test_a_folder_reports_every_problem_of_every_file(tmp_path):
     for name in ("unknown-key.yaml", "dst-gap.yaml", "empty.yaml"):
         (tmp_path / name).write_bytes((INVALID / name).read_bytes())
-    with pytest.raises(CatalogError) as caught:
-        load_catalog(tmp_path)
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(tmp_path)
     assert [(Path(e.path).name, getattr(e, "line", None)) for e in caught.value.errors] == [
         ("dst-gap.yaml", 10), ("empty.yaml", None), ("unknown-key.yaml", 5),
         ("unknown-key.yaml", 10)]
@@ -130,18 +130,18 @@ def test_alias_bomb_is_refused_with_bounded_memory():
 
 
 def test_a_missing_folder_is_an_error(tmp_path):
-    with pytest.raises(CatalogError, match="no such folder of schedules") as caught:
-        load_catalog(tmp_path / "nowhere")
+    with pytest.raises(CatalogueError, match="no such folder of schedules") as caught:
+        load_catalogue(tmp_path / "nowhere")
     assert str(caught.value).startswith(f"{tmp_path / 'nowhere'}: no such folder")
 
 
 def test_a_problem_of_the_whole_file_is_said_without_a_line():
     # An editor sent to line 1 of a misnamed or empty file would look for a mistake there.
     for name, start in (("empty.yaml", "file is empty"), ("Bad_Name.yaml", "file name")):
-        with pytest.raises(CatalogError) as caught:
+        with pytest.raises(CatalogueError) as caught:
             load_show(INVALID / name)
         assert str(caught.value).startswith(f"{INVALID / name}: {start}"), str(caught.value)
 
 
-def test_an_empty_folder_is_an_empty_catalog(tmp_path):
-    assert load_catalog(tmp_path).shows == {}
+def test_an_empty_folder_is_an_empty_catalogue(tmp_path):
+    assert load_catalogue(tmp_path).shows == {}

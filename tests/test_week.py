@@ -300,7 +300,7 @@ def test_week_lists_what_the_region_feed_selects(make_app, tmp_path):
         published = state.current()
         for code in ("JP", "US", "GB", "BR", "AU"):
             region = country(code)
-            shows = tuple(s.id for s in published.catalog.shows_in(code))
+            shows = tuple(s.id for s in published.catalogue.shows_in(code))
             feed = published.selection(code, shows, None, False)
             for weeks in range(0, 150, 7):
                 start = date(2024, 1, 1) + timedelta(weeks=weeks)
@@ -368,12 +368,12 @@ def test_week_over_imported_shows_lists_what_the_region_feed_selects(make_app, t
     app = make_app(IMPORT=1, IMPORT_PATH=str(folder), CALENDARS_PATH=str(tmp_path / "c.sqlite3"))
     with app.app_context():
         published = state.current()
-        assert len(published.catalog.imported) == 5
+        assert len(published.catalogue.imported) == 5
         checked = 0
         for code in ("JP", "US", "CN", "GB"):
             region = country(code)
             zone = ZoneInfo(region.display_zone)
-            shows = tuple(s.id for s in published.catalog.shows_in(code))
+            shows = tuple(s.id for s in published.catalogue.shows_in(code))
             feed = published.selection(code, shows, None, False)
             for weeks in range(-2, 12):
                 start = date(2024, 1, 1) + timedelta(weeks=weeks, days=weeks % 3)

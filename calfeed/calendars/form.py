@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..publish.catalog import Catalog
+from ..publish.catalogue import Catalogue
 from ..query import values as parse
 from ..query.parameter_error import ParameterError
 from ..query.feed import languages as languages_of
@@ -21,7 +21,7 @@ FIELDS_PER_SHOW = 3
 OTHER_FIELDS = len(FORM_FIELDS) * 2
 
 
-def read_form(lists: dict[str, list[str]], catalog: Catalog, max_shows: int) -> dict:
+def read_form(lists: dict[str, list[str]], catalogue: Catalogue, max_shows: int) -> dict:
     """Choices to store: {"region", "shows": {show id: [release ids] or None}, "lang", "alarms"}.
 
     `platform` and `release` are repeatable: `SHOW:RELEASE` chooses a release for one show (ignored when that
@@ -32,13 +32,13 @@ def read_form(lists: dict[str, list[str]], catalog: Catalog, max_shows: int) -> 
     """
     check_size(lists, max_shows)
     region = form_region(lists)
-    shows = chosen_shows(lists.get("show", []), catalog, region)
+    shows = chosen_shows(lists.get("show", []), catalogue, region)
     if not shows:
         raise ParameterError("show", "choose at least one show")
-    choose_releases([*lists.get("platform", []), *lists.get("release", [])], shows, catalog,
+    choose_releases([*lists.get("platform", []), *lists.get("release", [])], shows, catalogue,
                     region)
     lang, alarm = _one(lists, "lang"), _one(lists, "alarm")
-    chosen = tuple(catalog.show(s) for s in shows)
+    chosen = tuple(catalogue.show(s) for s in shows)
     return {"region": region.code,
             "lang": parse.lang(lang, languages_of(chosen), "these titles") if lang else None,
             "alarms": list(parse.alarms(alarm)) if alarm else [],
@@ -77,12 +77,12 @@ def check_size(lists: dict[str, list[str]], max_shows: int) -> None:
                                         "and send it again")
 
 
-def chosen_shows(given: list[str], catalog: Catalog, region) -> dict[str, set | None]:
+def chosen_shows(given: list[str], catalogue: Catalogue, region) -> dict[str, set | None]:
     """The ticked shows, in order, each once; one that cannot be watched in the region is
     refused by name."""
     shows: dict[str, set | None] = {}
     for text in (s.strip() for s in given if s.strip()):
-        show = catalog.show(parse.show_id(text, catalog))
+        show = catalogue.show(parse.show_id(text, catalogue))
         if region.code not in show.regions:
             raise ParameterError("show", f"{show.name()} cannot be watched in {region.name}: "
                                          "remove it or choose another region")
@@ -90,7 +90,7 @@ def chosen_shows(given: list[str], catalog: Catalog, region) -> dict[str, set | 
     return shows
 
 
-def choose_releases(given: list[str], shows: dict, catalog: Catalog, region) -> None:
+def choose_releases(given: list[str], shows: dict, catalogue: Catalogue, region) -> None:
     """Fill `shows` with the releases chosen for them. Values are grouped first (per show, and
     the bare ones), so each group is checked once, as feeds and the API check theirs
     (query/values.check_releases): the same refusals and messages."""
@@ -101,16 +101,16 @@ def choose_releases(given: list[str], shows: dict, catalog: Catalog, region) -> 
         if release_id == EARLIEST:
             continue
         # The show as the ticks name it: any case, an old id or its stable key.
-        show_id = catalog.current_id(named) if named else None
+        show_id = catalogue.current_id(named) if named else None
         if not named:
             bare.add(release_id)
         elif show_id in shows:      # a show listed on the form but not ticked: not chosen
             per_show.setdefault(show_id, set()).add(release_id)
     for show_id, release_ids in per_show.items():
-        parse.check_releases(frozenset(release_ids), (catalog.show(show_id),), region)
+        parse.check_releases(frozenset(release_ids), (catalogue.show(show_id),), region)
         shows[show_id] = set(release_ids)
     if bare:
-        chosen = tuple(catalog.show(s) for s in shows)
+        chosen = tuple(catalogue.show(s) for s in shows)
         parse.check_releases(frozenset(bare), chosen, region)
         for show in chosen:
             here = {r.id for r in show.releases if r.watchable_in(region.code)} & bare

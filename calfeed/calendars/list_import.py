@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
-from ..publish.catalog import Catalog
+from ..publish.catalogue import Catalogue
 from ..query.parameter_error import ParameterError
 from ..schedule.model import Show
 
@@ -25,7 +25,7 @@ class Matched:
     unmatched: tuple[str, ...]   # "MyAnimeList 12345", in the file's order
 
 
-def match_list(data: bytes, catalog: Catalog, region: str | None = None) -> Matched:
+def match_list(data: bytes, catalogue: Catalogue, region: str | None = None) -> Matched:
     """The catalogue's shows whose `ids` name an entry of the file; only ids are read.
 
     bangumi-data gives one MyAnimeList id to a series and to items of its (ONE PIECE: the TV
@@ -33,7 +33,7 @@ def match_list(data: bytes, catalog: Catalog, region: str | None = None) -> Matc
     then the one with the most episodes (the series, not a special)."""
     source, ids = _read(data)
     index: dict[str, list[Show]] = {}
-    for show in catalog.shows.values():
+    for show in catalogue.shows.values():
         if source in show.ids:
             index.setdefault(show.ids[source], []).append(show)
     label = {"mal": "MyAnimeList", "anilist": "AniList"}[source]

@@ -23,7 +23,7 @@ def window_airings(published: Published, region: Country, show: Show,
                    window: Window) -> list[Airing]:
     """The airings a region sees of a show in a window: the earliest release of each episode,
     as the region feed picks them; nothing is made for a show whose bounds miss the window."""
-    if not published.catalog.airings.may_air_between(show.id, *window):
+    if not published.catalogue.airings.may_air_between(show.id, *window):
         return []
     return published.selection(region.code, (show.id,), None, False, window)
 
@@ -44,7 +44,7 @@ def on_air_ids(published: Published, region: Country, now: datetime) -> frozense
     region a day and kept beside the data version."""
     return published.memo(("on-air", region.code, region_window(now)),
                           lambda: frozenset(s.id for s in on_air(
-                              published, region, now, published.catalog.shows_in(region.code))))
+                              published, region, now, published.catalogue.shows_in(region.code))))
 
 
 def region_feed_has_events(published: Published, region: Country, now: datetime) -> bool:
@@ -54,6 +54,6 @@ def region_feed_has_events(published: Published, region: Country, now: datetime)
 
     def make() -> bool:
         return any(window_airings(published, region, show, window)
-                   for show in published.catalog.shows_in(region.code))
+                   for show in published.catalogue.shows_in(region.code))
     return published.memo(("region-feed-has-events", region.code, window), make)
 

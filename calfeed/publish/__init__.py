@@ -1,1 +1,1 @@
-"""The catalog as served: loaded shows and airings, their revisions, and which airings a region sees."""
+"""The catalogue as served: loaded shows and airings, their revisions, and which airings a region sees."""

@@ -1,4 +1,4 @@
-"""What is being served: one catalog with its revisions, and what is worked out from it once."""
+"""What is being served: one catalogue with its revisions, and what is worked out from it once."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Mapping
 
-from .catalog import Catalog, load_catalog
+from .catalogue import Catalogue, load_catalogue
 from ..schedule.expand import airing_order
 from ..lru import BoundedLRU
 from ..schedule.model import Airing
@@ -68,7 +68,7 @@ class Revisions:
 class Published:
     """An immutable data version as served: replaced whole on reload, never changed in place."""
 
-    catalog: Catalog
+    catalogue: Catalogue
     revisions: Revisions
     first_loaded: datetime            # when this data version was first loaded anywhere
     loaded_at: datetime               # when this process loaded it
@@ -100,7 +100,7 @@ class Published:
         """These shows' airings in `airing_order`: all of them, or those starting in a window
         (made for the window alone, so a long runner is not expanded whole for it), there
         only on the releases watchable in `region` if one is named."""
-        airings = self.catalog.airings
+        airings = self.catalogue.airings
         if window is None:
             found = [a for show_id in show_ids for a in airings[show_id]]
         else:
@@ -126,24 +126,24 @@ def publish(directory: Path, store: RevisionStore, now: datetime,
             files: dict[str, bytes] | None = None, imported: Imported | None = None,
             memo_max_bytes: int = MEMO_BYTES) -> Published:
     """Load a folder of schedules (or given bytes of its files) with the imported shows, and
-    record their revisions; raises CatalogError when the folder is invalid. `memo_max_bytes`
+    record their revisions; raises CatalogueError when the folder is invalid. `memo_max_bytes`
     bounds what `Published.memo` keeps.
 
     Curated events get a revision each; an imported show gets one for all its events, so
     start-up records some 8,500 rows rather than the 600,000 events the catalogue makes.
     """
-    catalog = load_catalog(directory, files, imported)
-    curated = tuple(sorted((a for show_id in catalog.shows if show_id not in catalog.imported
-                            for a in catalog.airings[show_id]), key=airing_order))
-    events, first_loaded = store.record(curated, catalog.version, now)
+    catalogue = load_catalogue(directory, files, imported)
+    curated = tuple(sorted((a for show_id in catalogue.shows if show_id not in catalogue.imported
+                            for a in catalogue.airings[show_id]), key=airing_order))
+    events, first_loaded = store.record(curated, catalogue.version, now)
     shared = {}
-    if catalog.imported:
+    if catalogue.imported:
         # Worked out when the dataset was installed, when this code did it (index/derived.py).
-        prints = catalog.imported_from.derived_part("prints") if catalog.imported_from else {}
+        prints = catalogue.imported_from.derived_part("prints") if catalogue.imported_from else {}
         shared = store.record_shared(
             ((show.uid_key, prints.get(show.uid_key) or shared_print(show))
-             for show in (catalog.shows[show_id] for show_id in sorted(catalog.imported))), now)
+             for show in (catalogue.shows[show_id] for show_id in sorted(catalogue.imported))), now)
     revisions = Revisions(events=events, shared=shared)
     changed = max([first_loaded, *(r.modified for r in revisions.values())])
-    return Published(catalog=catalog, revisions=revisions, first_loaded=first_loaded,
+    return Published(catalogue=catalogue, revisions=revisions, first_loaded=first_loaded,
                      loaded_at=now, changed_at=changed, memo_max_bytes=memo_max_bytes)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
-from ..publish.catalog import Catalog
+from ..publish.catalogue import Catalogue
 from ..schedule.model import Show
 from ..schedule.regions import Country
 from . import values as parse
@@ -32,11 +32,11 @@ class ScheduleQuery:
     lang: str | None
 
 
-def parse_schedule_query(values: Values, catalog: Catalog, now: datetime) -> ScheduleQuery:
+def parse_schedule_query(values: Values, catalogue: Catalogue, now: datetime) -> ScheduleQuery:
     region = parse.region(values.get("region")) if "region" in values else None
     zone = parse.zone(values.get("tz"), region)
-    shows = catalog.shows
-    show_ids = tuple(parse.show_id(text, catalog) for text in values.all("show"))
+    shows = catalogue.shows
+    show_ids = tuple(parse.show_id(text, catalogue) for text in values.all("show"))
     if len(set(show_ids)) != len(show_ids):
         raise ParameterError("show", "show lists the same show twice: give each once")
     chosen = tuple(shows[s] for s in show_ids) if show_ids else tuple(shows.values())

@@ -6,7 +6,7 @@ import re
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from ..publish.catalog import Catalog, unknown_show
+from ..publish.catalogue import Catalogue, unknown_show
 from ..schedule.model import Show
 from ..schedule.regions import Country, UnknownRegion, country
 from ..schedule.zones import UnknownZone, zone_of
@@ -132,10 +132,10 @@ def check_releases(release_ids: frozenset[str], shows: tuple[Show, ...],
                                             f"{', '.join(sorted(here)) or 'none'}")
 
 
-def show_id(text: str, catalog: Catalog) -> str:
+def show_id(text: str, catalogue: Catalogue) -> str:
     """`show=`, and a show a form names: today's id of the show it names
-    (`Catalog.current_id`: any case, an old id, the stable key); not_found otherwise."""
-    found = catalog.current_id(text)
+    (`Catalogue.current_id`: any case, an old id, the stable key); not_found otherwise."""
+    found = catalogue.current_id(text)
     if found is None:
-        raise ParameterError("show", unknown_show(text, catalog.shows), "not_found")
+        raise ParameterError("show", unknown_show(text, catalogue.shows), "not_found")
     return found

@@ -15,13 +15,13 @@ from ..publish.published import Published
 
 def data_date(published: Published | None) -> datetime | None:
     """The imported data's date (its version's publication, else its newest start)."""
-    imported = published.catalog.imported_from if published else None
+    imported = published.catalogue.imported_from if published else None
     return imported.dated if imported else None
 
 
 def footer_line(published: Published | None, lang: str | None = None) -> str | None:
     """'Schedule data: bangumi-data 0.3.208, 15 May 2026'; None without imported data."""
-    imported = published.catalog.imported_from if published else None
+    imported = published.catalogue.imported_from if published else None
     if imported is None:
         return None
     dated = imported.dated
@@ -48,4 +48,4 @@ def ended_before(published: Published | None, start: datetime,
     month = f"{dated:%B %Y}" if words_language(lang) == SOURCE_LANGUAGE else f"{dated:%Y-%m}"
     return _("The schedule data ends in {month}; shows announced since then appear once "
              "calfeed serves a newer version of {dataset}.").format(
-        month=month, dataset=published.catalog.imported_from.version)
+        month=month, dataset=published.catalogue.imported_from.version)

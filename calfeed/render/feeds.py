@@ -66,7 +66,7 @@ class Feed:
 
 def show_feed(published: Published, show_id: str, options: FeedOptions) -> Feed:
     region, lang = options.region, options.query.lang
-    show = published.catalog.show(show_id)
+    show = published.catalogue.show(show_id)
     require_watchable(show, region)
     name, about = show_feed_header(show, region, lang)
     if not any(r.dated for r in show.releases if r.watchable_in(region.code)):
@@ -88,7 +88,7 @@ def require_watchable(show: Show, region: Country) -> None:
 def region_feed(published: Published, options: FeedOptions) -> Feed:
     region = options.region
     name, about = region_feed_header(region, options.query.lang)
-    return _feed(published, published.catalog.shows_in(region.code), options,
+    return _feed(published, published.catalogue.shows_in(region.code), options,
                  FeedTitle(name, about, f"calfeed-{region.code.lower()}.ics"),
                  window=region_window(options.now))
 
@@ -108,7 +108,7 @@ def chosen_feed(published: Published, choices: Mapping[str, frozenset[str] | Non
     region = options.region
     airings: list[Airing] = []
     for show_id, release_ids in sorted(choices.items()):
-        show = published.catalog.show(show_id)
+        show = published.catalogue.show(show_id)
         if release_ids is not None:
             # Stored choices: the data may have changed since the calendar was saved.
             check_releases(frozenset(release_ids), (show,), region)

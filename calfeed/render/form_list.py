@@ -18,7 +18,7 @@ from ..schedule.model import Release, Show
 from ..schedule.regions import Country
 from ..index.on_air import on_air_ids
 from ..index.search import Hit
-from .pages import display_title, second_title
+from .page_values import display_title, second_title
 
 FILTER_LIMIT = 50       # matches a filter lists; the count says how many more there are
 AIRING_LIMIT = 250      # on air at once in one region: about 120 in Japan in a busy season
@@ -58,7 +58,7 @@ def row(show: Show, region: Country) -> Row:
 def form_list(published: Published, region: Country, now: datetime, chosen: Iterable[str],
               query: str, hits: list[Hit] | None) -> FormList:
     """The groups of the form: `hits` are the search index's for `query` (None: no filter)."""
-    shows = published.catalog.shows
+    shows = published.catalogue.shows
     chosen = [shows[s] for s in chosen if s in shows]
     taken = {show.id for show in chosen}
     matches, airing, matched = [], [], 0
@@ -68,10 +68,10 @@ def form_list(published: Published, region: Country, now: datetime, chosen: Iter
         matched, matches = len(here), here[:FILTER_LIMIT]
     else:
         airing_ids = on_air_ids(published, region, now)
-        airing = [s for s in published.catalog.shows_in(region.code)
+        airing = [s for s in published.catalogue.shows_in(region.code)
                   if s.id in airing_ids and s.id not in taken][:AIRING_LIMIT]
     listed = len(chosen) + len(matches) + len(airing)
     return FormList(chosen=[row(s, region) for s in chosen],
                     matches=[row(s, region) for s in matches],
                     airing=[row(s, region) for s in airing], matched=matched,
-                    others=len(published.catalog.shows_in(region.code)) - listed, query=query)
+                    others=len(published.catalogue.shows_in(region.code)) - listed, query=query)

@@ -39,8 +39,8 @@ def health(published: Published | None, status: LoadStatus, *, details: bool = F
                   "degraded" if serving != "folder" or status.store_fault or calendars
                   or database is False or stale else "ok",
         "serving": None if published is None else serving,
-        "version": published.catalog.version if published else None,
-        "shows": len(published.catalog.shows) if published else 0,
+        "version": published.catalogue.version if published else None,
+        "shows": len(published.catalogue.shows) if published else 0,
         "last_loaded": status.last_success.isoformat() if status.last_success else None,
         "problems": len(status.errors),
         "state_database": "ok" if status.store_fault is None else "fault",
@@ -63,7 +63,7 @@ def _dataset(published: Published | None, dataset: DatasetHealth | None) -> tupl
                                                                                    bool]:
     """The dataset block, for every client (how current the data is is no secret), and whether
     it makes the service degraded: older than the limit, or the last automatic check failed."""
-    imported = published.catalog.imported_from if published else None
+    imported = published.catalogue.imported_from if published else None
     if imported is None or dataset is None:
         return None, False
     stated = imported.dataset.published if imported.dataset else None

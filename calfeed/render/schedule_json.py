@@ -137,7 +137,7 @@ def feed_urls(airings: list[Airing], region: str | None, feed_url: FeedUrl) -> l
 
 def schedule(published: Published, query: ScheduleQuery, feed_url: FeedUrl) -> dict:
     """The airings a query asks for, ordered by start, then show, then episode."""
-    show_ids = query.show_ids or tuple(published.catalog.shows)
+    show_ids = query.show_ids or tuple(published.catalogue.shows)
     # Only the shows that can air in the window are expanded, and long runners only for it.
     window = (query.start or datetime.min.replace(tzinfo=UTC),
               query.end or datetime.max.replace(tzinfo=UTC))

@@ -103,7 +103,7 @@ def platforms(published: Published, region: Country) -> tuple[tuple[str, str], .
         # The imported releases of a site share one set of regions: each distinct set is
         # merged once, not once per release (35,000 releases, many of 200 countries).
         sets: dict[str, tuple[str, set[frozenset[str]]]] = {}
-        for show in published.catalog.shows.values():
+        for show in published.catalogue.shows.values():
             for release in show.releases:
                 sets.setdefault(release.id, (release.name, set()))[1].add(release.regions)
         return {release_id: (name, frozenset().union(*regions))
@@ -256,7 +256,7 @@ def _block(published: Published, begin: datetime,
     there. Made once per block for every region. The episode's other releases either air in
     the block too (their instants are at hand) or before it or after it: which, is arithmetic
     on their wall times (ShowAirings.releases_before), not zoneinfo or a whole expansion."""
-    airings = published.catalog.airings
+    airings = published.catalogue.airings
     found = published.airings(airings.shows_between(begin, end), (begin, end))
     episodes: dict[tuple[str, int], list[Airing]] = {}
     for airing in found:

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from . import fields
-from ..errors import CatalogError, ExpansionError, FileError
+from ..errors import CatalogueError, ExpansionError, FileError
 from .expand import expand_show
 from .fields import Problems
 from .model import Airing, Episode, Show
@@ -41,7 +41,7 @@ def read_folder(directory: Path) -> dict[str, bytes]:
     file edited during a load cannot make them disagree.
     """
     if not directory.is_dir():
-        raise CatalogError([FileError(str(directory), "no such folder of schedules: "
+        raise CatalogueError([FileError(str(directory), "no such folder of schedules: "
                                       "point CALFEED_SCHEDULES_DIR at one")])
     files, errors = {}, []
     for path in schedule_files(directory):
@@ -50,7 +50,7 @@ def read_folder(directory: Path) -> dict[str, bytes]:
         except OSError as exc:
             errors.append(FileError(str(path), f"cannot read the file: {exc.strerror}"))
     if errors:
-        raise CatalogError(errors)
+        raise CatalogueError(errors)
     return files
 
 
@@ -59,34 +59,34 @@ def read_one_file(path: Path) -> dict[str, bytes]:
     try:
         return {path.name: read_limited(path)}
     except OSError as exc:
-        raise CatalogError([FileError(str(path),
+        raise CatalogueError([FileError(str(path),
                                       f"cannot read the file: {exc.strerror}")]) from None
 
 
 def load_shows(directory: Path,
                files: dict[str, bytes] | None = None) -> dict[str, tuple[Show, tuple[Airing, ...]]]:
-    """Every show of a folder (or of its files' bytes) with its airings, or a CatalogError
+    """Every show of a folder (or of its files' bytes) with its airings, or a CatalogueError
     with every problem found."""
     files = read_folder(directory) if files is None else files
     shows, errors = {}, []
     for name, data in sorted(files.items()):
         try:
             show, airings = expanded_show(data, directory / name)
-        except CatalogError as exc:
+        except CatalogueError as exc:
             errors.extend(exc.errors)
         else:
             shows[show.id] = (show, airings)
     if errors:
-        raise CatalogError(errors)
+        raise CatalogueError(errors)
     return shows
 
 
 def load_show(path: Path, shown_as: str | None = None) -> Show:
-    """One validated show from one file; raises CatalogError with all of the file's problems."""
+    """One validated show from one file; raises CatalogueError with all of the file's problems."""
     try:
         data = read_limited(path)
     except OSError as exc:
-        raise CatalogError([FileError(shown_as or str(path),
+        raise CatalogueError([FileError(shown_as or str(path),
                                       f"cannot read the file: {exc.strerror}")]) from None
     return show_from_bytes(data, path, shown_as)
 
@@ -108,10 +108,10 @@ def expanded_show(data: bytes, path: Path,
     try:
         root = read_schedule_node(data, shown_as)
     except FileError as exc:
-        raise CatalogError([exc, *named]) from None
+        raise CatalogueError([exc, *named]) from None
     found = _read_show(path.stem, shown_as, root, problems)
     if problems or named or found is None:
-        raise CatalogError([*named, *problems.all()])
+        raise CatalogueError([*named, *problems.all()])
     return found
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import CatalogError, FileError, ScheduleError
+from ..errors import CatalogueError, FileError, ScheduleError
 
 # libyaml's loader is about ten times faster; the pure-Python one gives the same nodes.
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -77,14 +77,14 @@ def read_schedule_node(data: bytes, shown_as: str) -> yaml.MappingNode:
 
 def compose_data_file(path: Path) -> yaml.Node | None:
     """A YAML table of calfeed's own (the site table, the id aliases) as a node tree, None when
-    empty; a CatalogError naming the file and line when it is not valid YAML."""
+    empty; a CatalogueError naming the file and line when it is not valid YAML."""
     text = path.read_text(encoding="utf-8")
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         message = f"not valid YAML: {exc}"
-        raise CatalogError([ScheduleError(str(path), mark.line + 1, mark.column + 1, message)
+        raise CatalogueError([ScheduleError(str(path), mark.line + 1, mark.column + 1, message)
                             if mark else FileError(str(path), message)]) from None
 
 

@@ -34,7 +34,7 @@ def adopt_newest(service: Service) -> None:
             return
         newest = marker.read(str(service.settings.schedules_dir))
         current = service.published
-        if newest is None or (current is not None and current.catalog.version == newest):
+        if newest is None or (current is not None and current.catalogue.version == newest):
             marker.seen = seen
             return
         try:

@@ -15,8 +15,8 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import CatalogError, FileError
-from ..publish.catalog import data_version
+from ..errors import CatalogueError, FileError
+from ..publish.catalogue import data_version
 from ..publish.published import Published, publish
 from ..schedule.show_file import read_folder
 from ..source.bangumi import DATASET
@@ -65,7 +65,7 @@ def import_catalogue(service: Service) -> Imported | None:
     installed = (root / "dist" / "data.json").is_file()
     chosen = to_serve(service.datasets, pinned_dataset(root) if installed else None)
     if chosen is None:
-        raise CatalogError([FileError(str(root / "dist" / "data.json"), (
+        raise CatalogueError([FileError(str(root / "dist" / "data.json"), (
             "the imported catalogue (bangumi-data) is not installed: run 'npm ci --prefix "
             "data/bangumi' (make run does) or 'calfeed dataset update', or set "
             "CALFEED_IMPORT=0 to serve the schedules folder alone"))])
@@ -84,13 +84,13 @@ def load(service: Service) -> Outcome:
             import_today(service)
             files = read_folder(directory)
             if served is not None and not status.errors and status.store_fault is None \
-                    and _version(service, files) == served.catalog.version:
+                    and _version(service, files) == served.catalogue.version:
                 return Outcome.LOADED      # adopted already from another worker's load
             store = open_store(service, served is None)
             _refuse_a_sudden_shrink(directory, files, served, store, service.marker,
                                     settings.shrink_limit)
             published, store = _publish(service, files, now, store, served is None)
-        except CatalogError as exc:
+        except CatalogueError as exc:
             status.errors = exc.errors
             for error in exc.errors:
                 log.error("%s", error)
@@ -103,7 +103,7 @@ def load(service: Service) -> Outcome:
                       _still(served))
             # Served from memory since a start on the faulty database: still the folder's data.
             same = served is not None and not status.errors and files is not None \
-                and _version(service, files) == served.catalog.version
+                and _version(service, files) == served.catalogue.version
             return Outcome.UNRECORDED if same else Outcome.FAULT
         except Exception as exc:
             # A failure validation did not foresee is still a failed load: reported, not ignored.
@@ -112,7 +112,7 @@ def load(service: Service) -> Outcome:
                                        f"the load failed: {type(exc).__name__}: {exc}"),)
             return Outcome.REFUSED
         if not store.in_memory_only:    # numbers from memory are this worker's alone
-            service.marker.announce(published.catalog.version, str(directory))
+            service.marker.announce(published.catalogue.version, str(directory))
         service.serve(published)
         status.errors, status.last_success, status.serving = (), now, "folder"
         status.store_fault = store.fault
@@ -121,13 +121,13 @@ def load(service: Service) -> Outcome:
             service.memory_high = top if top is not None else service.memory_high or 0
         else:
             service.memory_high = None     # the database numbers above them now
-        log.info("schedules loaded: data version %s, %d show(s)", published.catalog.version,
-                 len(published.catalog.shows))
+        log.info("schedules loaded: data version %s, %d show(s)", published.catalogue.version,
+                 len(published.catalogue.shows))
         return Outcome.UNRECORDED if store.in_memory_only else Outcome.LOADED
 
 
 def _still(served: Published | None) -> str:
-    return f"still serving data version {served.catalog.version}" if served \
+    return f"still serving data version {served.catalogue.version}" if served \
         else "nothing loaded yet"
 
 
@@ -181,7 +181,7 @@ def _publish(service: Service, files: dict, now: datetime, store: StateStore,
     falls back to numbers kept in memory, so that the worker still starts."""
     try:
         published = publish_files(service, files, now, store)
-        store.save_snapshot(published.catalog.version, published.catalog.files, now)
+        store.save_snapshot(published.catalogue.version, published.catalogue.files, now)
         return published, store
     except StoreFault as exc:
         if not nothing_served or store.in_memory_only:
@@ -202,7 +202,7 @@ def _refuse_a_sudden_shrink(directory: Path, files: dict, served: Published | No
     place) is a fault: the last good data stays until the operator creates SHRINK_MARKER.
     At start the comparison is with the last good copy, if it is this folder's."""
     if served is not None:
-        before = len(served.catalog.files)
+        before = len(served.catalogue.files)
     else:
         try:
             snapshot = store.load_snapshot()
@@ -211,7 +211,7 @@ def _refuse_a_sudden_shrink(directory: Path, files: dict, served: Published | No
         ours = snapshot is not None and marker.read(str(directory)) == snapshot.version
         before = len(snapshot.files) if ours else 0
     if before and len(files) < before * limit and not (directory / SHRINK_MARKER).exists():
-        raise CatalogError([FileError(str(directory), (
+        raise CatalogueError([FileError(str(directory), (
             f"the folder holds {len(files)} schedule file(s) where {before} were served: a "
             f"catalogue that shrinks below {limit:.0%} of its files is held back as a fault; "
             f"to publish it, create {SHRINK_MARKER} in the folder (and remove it after)"))])
@@ -219,16 +219,16 @@ def _refuse_a_sudden_shrink(directory: Path, files: dict, served: Published | No
 
 def start_from_last_good(service: Service) -> None:
     """At start, with the folder refused: serve the state database's last good copy, else
-    refuse to start (CatalogError, the folder's problems and why there is no copy)."""
+    refuse to start (CatalogueError, the folder's problems and why there is no copy)."""
     status, path = service.status, service.settings.state_path
     try:
         store = StateStore.open(path, service.database)
         snapshot = store.load_snapshot()
     except StoreFault as exc:
-        raise CatalogError([*status.errors, FileError(
+        raise CatalogueError([*status.errors, FileError(
             path, f"no last good copy to serve: {exc.reason}")]) from None
     if snapshot is None:
-        raise CatalogError(list(status.errors))
+        raise CatalogueError(list(status.errors))
     published, store = _publish(service, snapshot.files, service.clock(), store,
                                 nothing_served=True)
     service.serve(published)

@@ -70,7 +70,7 @@ class Service:
 
     def start(self) -> None:
         """Publish the schedules now (invalid data is never served, even at start: the last
-        good copy is, else CatalogError), then open the calendars and start the threads."""
+        good copy is, else CatalogueError), then open the calendars and start the threads."""
         self.imported = load.import_catalogue(self)
         outcome = load.load(self)
         if self.published is None:
@@ -161,7 +161,7 @@ class Service:
                 prepare(published)
             except Exception:
                 log.exception("could not prepare data version %s ahead of requests",
-                              published.catalog.version)
+                              published.catalogue.version)
         # One assignment: requests see the old data or the new, never a mixture.
         self.published = published
         if self.settings.freeze_heap:

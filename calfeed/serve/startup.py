@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..database import Database
-from ..errors import CatalogError
-from ..publish.catalog import load_catalog
+from ..errors import CatalogueError
+from ..publish.catalogue import load_catalogue
 from .revision_store import StateStore, StoreFault
 
 
@@ -17,9 +17,9 @@ def check_before_serving(schedules_dir: str, state_path: str,
     while /healthz says degraded, as nginx keeps its old configuration on a bad reload); the
     message to refuse with otherwise."""
     try:
-        load_catalog(Path(schedules_dir))
+        load_catalogue(Path(schedules_dir))
         return None
-    except CatalogError as exc:
+    except CatalogueError as exc:
         try:
             snapshot = StateStore.open(state_path, database).load_snapshot()
         except StoreFault:
@@ -27,7 +27,7 @@ def check_before_serving(schedules_dir: str, state_path: str,
         return cannot_start(exc) if snapshot is None else None
 
 
-def cannot_start(error: CatalogError) -> str:
+def cannot_start(error: CatalogueError) -> str:
     """What `wsgi.py` and `deploy/serve.py` print when there is nothing good to serve."""
     return (f"{error}\ncalfeed: the schedules do not validate and the state database holds no "
             "last good copy; fix them (see 'calfeed check')")

@@ -18,7 +18,7 @@ from typing import Iterable, Mapping
 
 import yaml
 
-from ..errors import CatalogError, ScheduleError
+from ..errors import CatalogueError, ScheduleError
 from ..schedule.yamlfile import compose_data_file
 from ..schedule.model import Show
 
@@ -28,12 +28,12 @@ SHOW_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
 def read_aliases(path: Path = ALIASES_FILE) -> dict[str, str]:
-    """old id -> stable key; a CatalogError naming file, line and what to fix otherwise."""
+    """old id -> stable key; a CatalogueError naming file, line and what to fix otherwise."""
     root = compose_data_file(path)
     if root is None:
         return {}
     if not isinstance(root, yaml.MappingNode):
-        raise CatalogError([ScheduleError(str(path), root.start_mark.line + 1,
+        raise CatalogueError([ScheduleError(str(path), root.start_mark.line + 1,
                                           root.start_mark.column + 1,
                                           "expected a mapping of old show ids to stable keys "
                                           "(old-id: bgm425595)")])
@@ -53,7 +53,7 @@ def read_aliases(path: Path = ALIASES_FILE) -> dict[str, str]:
         else:
             aliases[old] = target
     if errors:
-        raise CatalogError(errors)
+        raise CatalogueError(errors)
     return aliases
 
 

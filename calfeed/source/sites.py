@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from ..errors import CatalogError, FileError, ScheduleError
+from ..errors import CatalogueError, FileError, ScheduleError
 from ..schedule.regions import UnknownRegion, expand_region
 from ..schedule.yamlfile import compose_data_file
 
@@ -30,12 +30,12 @@ class Site:
 
 
 def read_sites(path: Path = SITES_FILE) -> dict[str, Site]:
-    """The site table, or a CatalogError naming file, line and what to fix for every problem."""
+    """The site table, or a CatalogueError naming file, line and what to fix for every problem."""
     root = compose_data_file(path)
     if root is None:
-        raise CatalogError([FileError(str(path), "file is empty: expected a mapping of site keys")])
+        raise CatalogueError([FileError(str(path), "file is empty: expected a mapping of site keys")])
     if not isinstance(root, yaml.MappingNode):
-        raise CatalogError([ScheduleError(str(path), root.start_mark.line + 1,
+        raise CatalogueError([ScheduleError(str(path), root.start_mark.line + 1,
                                           root.start_mark.column + 1,
                                           "expected a mapping of site keys")])
     sites, errors = {}, []
@@ -47,7 +47,7 @@ def read_sites(path: Path = SITES_FILE) -> dict[str, Site]:
         if site:
             sites[site.key] = site
     if errors:
-        raise CatalogError(errors)
+        raise CatalogueError(errors)
     return sites
 
 

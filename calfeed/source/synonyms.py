@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import CatalogError, ScheduleError
+from ..errors import CatalogueError, ScheduleError
 from ..schedule.yamlfile import compose_data_file
 from .aliases import STABLE_KEY
 
@@ -15,7 +15,7 @@ SYNONYMS_FILE = Path(__file__).with_name("synonyms.yaml")
 
 
 def read_synonyms(path: Path = SYNONYMS_FILE) -> dict[str, tuple[str, ...]]:
-    """stable key -> names; a CatalogError naming file, line and what to fix otherwise. Each
+    """stable key -> names; a CatalogueError naming file, line and what to fix otherwise. Each
     entry says where its names come from (`sources:`), so a reviewer can check them."""
     root = compose_data_file(path)
     if root is None:
@@ -28,7 +28,7 @@ def read_synonyms(path: Path = SYNONYMS_FILE) -> dict[str, tuple[str, ...]]:
     if not isinstance(root, yaml.MappingNode):
         problem(root, "expected a mapping of stable keys to entries (bgm239816: {names: "
                       "[tensura], sources: [a page that names it]})")
-        raise CatalogError(errors)
+        raise CatalogueError(errors)
     found: dict[str, tuple[str, ...]] = {}
     for key, entry in root.value:
         show = str(key.value)
@@ -50,7 +50,7 @@ def read_synonyms(path: Path = SYNONYMS_FILE) -> dict[str, tuple[str, ...]]:
         else:
             found[show] = names
     if errors:
-        raise CatalogError(errors)
+        raise CatalogueError(errors)
     return found
 
 

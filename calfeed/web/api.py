@@ -14,7 +14,7 @@ from ..query.parameter_error import ParameterError
 from ..query.shows_page import (DEFAULT_LIMIT, MAX_LIMIT, SHOWS, page_of,
                                 parse_shows_page)
 from ..query.values import check_releases
-from ..render.pages import search_results
+from ..render.page_values import search_results
 from ..index.search import MAX_QUERY
 from ..query.schedule import (SCHEDULE, SEARCH, SHOW, title_lang, parse_schedule_query,
                               show_zone)
@@ -33,7 +33,7 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 def regions(args: Values):
     def make():
         # One pass over the shows: asking shows_in of each of 249 regions took 1.8 s.
-        counts = Counter(code for show in state.current().catalog.shows.values()
+        counts = Counter(code for show in state.current().catalogue.shows.values()
                          for code in show.regions)
         return {"regions": [region_entry(c, counts[code], _region_url(code))
                             for code, c in sorted(countries().items())]}
@@ -48,7 +48,7 @@ def region(region_code: str, args: Values):
         moved_to(url_for(".region", region_code=place.code.lower()))
 
     def make():
-        shows = state.current().catalog.shows_in(place.code)
+        shows = state.current().catalogue.shows_in(place.code)
         return {**region_entry(place, len(shows), _region_url(place.code)),
                 "shows": sorted(s.id for s in shows)}
     return _json(make)
@@ -59,14 +59,14 @@ def region(region_code: str, args: Values):
 def shows(args: Values):
     published = state.current()
     page = parse_shows_page(args)
-    ids = published.beside("show-ids", lambda: sorted(published.catalog.shows))
+    ids = published.beside("show-ids", lambda: sorted(published.catalogue.shows))
     chosen, last = page_of(ids, page)
     following = None if last is None else url_for(
         ".shows", **({"limit": page.limit} if "limit" in args else {}), after=last,
         _external=True)
 
     def make():
-        shows = [published.catalog.shows[show_id] for show_id in chosen]
+        shows = [published.catalogue.shows[show_id] for show_id in chosen]
         return with_attribution({"total": len(ids), "shows": [show_entry(s, _feed_url)
                                                                for s in shows],
                                  "next": following}, shows)
@@ -80,13 +80,13 @@ def shows(args: Values):
 @takes(declaration=SHOW)
 def show(show_id: str, args: Values):
     published = state.current()
-    found = todays_show(published.catalog, show_id)
+    found = todays_show(published.catalogue, show_id)
     region = parse.region(args.get("region")).code if "region" in args else None
     zone = show_zone(args)
-    lang = title_lang(args.get("lang"), published.catalog.shows)
+    lang = title_lang(args.get("lang"), published.catalogue.shows)
 
     def make():
-        airings = published.catalog.airings[show_id]
+        airings = published.catalogue.airings[show_id]
         feeds = feed_urls(airings, region, _feed_url)
         return with_attribution({"show": show_entry(found, _feed_url),
                                  "airings": [airing_entry(a, zone, lang, feed)
@@ -102,11 +102,11 @@ def schedule_window(args: Values):
     asked = request.args.getlist("show")
     # A show's old id or stable key redirects, as the show routes do; its id in another case
     # is read as it is (query values are case-insensitive here, where paths redirect).
-    today = [found if (found := published.catalog.current_id(show_id)) and
+    today = [found if (found := published.catalogue.current_id(show_id)) and
              found != show_id.lower() else show_id for show_id in asked]
     if today != asked:
         moved_values(url_for(".schedule_window"), "show", today)
-    query = parse_schedule_query(args, published.catalog, state.now())
+    query = parse_schedule_query(args, published.catalogue, state.now())
     return _json(lambda: schedule(published, query, _feed_url), window=(query.start, query.end))
 
 
@@ -128,7 +128,7 @@ def search(args: Values):
         if region is None:
             raise ParameterError("release", "release needs a region: the platforms differ "
                                             "by region (add region=us, for one)")
-        check_releases(frozenset({release}), tuple(published.catalog.shows_in(region.code)),
+        check_releases(frozenset({release}), tuple(published.catalogue.shows_in(region.code)),
                        region)
     limit = (parse.whole_number(args.get("limit"), "limit", 1, MAX_LIMIT)
              if "limit" in args else DEFAULT_LIMIT)
@@ -156,8 +156,8 @@ def search(args: Values):
 @api.get("/openapi.json")
 @takes()
 def openapi(args: Values):
-    catalog = state.current().catalog
-    return _json(lambda: openapi_document(current_app, catalog))
+    catalogue = state.current().catalogue
+    return _json(lambda: openapi_document(current_app, catalogue))
 
 
 def _region_url(code: str) -> str:

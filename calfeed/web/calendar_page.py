@@ -8,7 +8,7 @@ from . import state
 from ..i18n import translated_languages
 from ..query import values as parse
 from ..query.parameter_error import ParameterError
-from ..index.catalogue import indexes
+from ..index.catalogue_indexes import indexes
 from ..render.feed_text import my_feed_header
 from ..render.form_list import FormList, form_list
 from ..render.page_text import alarm_choices
@@ -30,12 +30,12 @@ def asked_choices(args: Values, region) -> dict:
     """Choices named in a page's query: the pages' "+" links, the picks, the filter's round
     trip. Shows are ticked whatever the region (the form's submit says which cannot be
     watched there); their platforms are checked as the form's are."""
-    catalog = state.current().catalog
+    catalogue = state.current().catalogue
     lists = {"show": list(args.all("show")), "platform": list(args.all("platform"))}
     check_size(lists, current_app.config["CALENDAR_MAX_SHOWS"])
     # As every route takes a show: any case, an old id or its stable key.
-    shows = {parse.show_id(given, catalog): None for given in lists["show"]}
-    choose_releases(lists["platform"], shows, catalog, region)
+    shows = {parse.show_id(given, catalogue): None for given in lists["show"]}
+    choose_releases(lists["platform"], shows, catalogue, region)
     lang = parse.lang(args.get("lang"), translated_languages(), "the form's titles") \
         if "lang" in args else page_titles()
     return {"region": region.code, "lang": None if lang == "en" else lang,

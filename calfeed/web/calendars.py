@@ -83,10 +83,10 @@ def import_list():
         raise ParameterError("list", "choose a MyAnimeList export (.xml) or AniList list (.json)")
     region = form_region(request.form.to_dict(flat=False),
                          current_app.config["DEFAULT_REGION"]).code
-    catalog = state.current().catalog
-    matched = match_list(upload.read(), catalog, region)
-    here = [s for s in matched.show_ids if region in catalog.show(s).regions]
-    elsewhere = [catalog.show(s).name() for s in matched.show_ids if s not in here]
+    catalogue = state.current().catalogue
+    matched = match_list(upload.read(), catalogue, region)
+    here = [s for s in matched.show_ids if region in catalogue.show(s).regions]
+    elsewhere = [catalogue.show(s).name() for s in matched.show_ids if s not in here]
     choices = {"region": region, "shows": {s: None for s in here}, "lang": page_titles(),
                "alarms": []}
     return no_store(Response(
@@ -100,7 +100,7 @@ def import_list():
 @one_save_at_a_time
 def create():
     check_csrf()
-    choices = read_form(request.form.to_dict(flat=False), state.current().catalog,
+    choices = read_form(request.form.to_dict(flat=False), state.current().catalogue,
                         store().limits.max_shows)
     choices[EDITS] = next_edits(None, 0, None, choices, _now(), _airings_in(choices))
     feed_id, edit_key = store().create(choices, request.remote_addr or "")
@@ -133,7 +133,7 @@ def replace(edit_key: str):
     stored = _by_edit_key(edit_key)
     fields = request.form.to_dict(flat=False)
     loaded = _loaded_generation(fields.pop("generation", []))
-    choices = read_form(fields, state.current().catalog, store().limits.max_shows)
+    choices = read_form(fields, state.current().catalogue, store().limits.max_shows)
     try:
         save(edit_key, stored, choices, loaded)
     except Outdated as exc:
@@ -231,7 +231,7 @@ def _airings_in(choices: dict):
     published, region = state.current(), country(choices["region"])
 
     def airings(show_id: str, release_ids) -> frozenset[str]:
-        show = published.catalog.shows.get(show_id)
+        show = published.catalogue.shows.get(show_id)
         if show is None:
             return frozenset()
         here = {r.id for r in show.releases if r.watchable_in(region.code)}
@@ -250,7 +250,7 @@ def _current_ids(published, stored: dict) -> dict[str, str]:
     """Stored show ids to today's (an id may change; aliases and the stable key lead on); a
     show gone from the data is left out."""
     return {stored_id: show_id for stored_id in stored
-            if (show_id := published.catalog.current_id(stored_id)) is not None}
+            if (show_id := published.catalogue.current_id(stored_id)) is not None}
 
 
 def _current_choices(published, region, stored: dict, ids: dict[str, str]) -> dict:
@@ -262,7 +262,7 @@ def _current_choices(published, region, stored: dict, ids: dict[str, str]) -> di
     for stored_id, show_id in ids.items():
         release_ids = stored[stored_id]
         if release_ids is not None:
-            here = {r.id for r in published.catalog.shows[show_id].releases
+            here = {r.id for r in published.catalogue.shows[show_id].releases
                     if r.watchable_in(region.code)}
             release_ids = frozenset(release_ids) & here or None
         shows[show_id] = release_ids

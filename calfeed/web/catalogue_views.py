@@ -8,10 +8,10 @@ from flask import Blueprint, Flask, Response, current_app, render_template, url_
 
 from . import state
 from ..errors import NotFound
-from ..index.catalogue import indexes, platforms_in
+from ..index.catalogue_indexes import indexes, platforms_in
 from ..publish.selection import region_window
 from ..index.on_air import on_air
-from ..render.pages import display_title, search_results, show_cards, upcoming_first
+from ..render.page_values import display_title, search_results, show_cards, upcoming_first
 from ..index.search import MAX_QUERY
 from ..render.data_end import ended_before
 from ..index.season import NotASeason, parse_season, season_of, season_start
@@ -52,14 +52,14 @@ def front_page(args: Values) -> Response:
         nearby=_nearby_seasons(published, seasons, current, region),
         # Said when this season is empty: the catalogue ends where its newest data does.
         newest=seasons.seasons()[-1] if seasons.by_season else None,
-        import_version=published.catalog.import_version,
+        import_version=published.catalogue.import_version,
         data_end=None if this else ended_before(published, season_start(current), words)))
 
 
 def _still_on_air(published, seasons, current, region, now, words: str = "en") -> list:
     """Cards of the shows watchable in the region that began before `current` and have an
     episode to come in the region feed's window: cheap bounds first, then that window alone."""
-    airing = on_air(published, region, now, published.catalog.shows_in(region.code))
+    airing = on_air(published, region, now, published.catalogue.shows_in(region.code))
     earlier = [show for show in airing if (season := seasons.season.get(show.id)) is not None
                and season < current]
     return [card for card in show_cards(published, region, now, earlier, region_window(now),
@@ -99,7 +99,7 @@ def season_page(slug: str, args: Values):
     published, now = state.current(), state.now()
     seasons = catalogue_indexes(published).seasons.get()
     ids = seasons.by_season.get(season, ())
-    shows = published.catalog.shows
+    shows = published.catalogue.shows
     here = [shows[i] for i in ids if region.code in shows[i].regions]
     elsewhere = [shows[i] for i in ids if region.code not in shows[i].regions]
     return page(render_template(
@@ -156,7 +156,7 @@ def _search(args: Values):
     if release is not None and release not in {p.id for p in platforms_in(published,
                                                                            region.code)}:
         # The same refusal, worded the same, as feeds and the API give (one parser).
-        check_releases(frozenset({release}), tuple(published.catalog.shows.values()), region)
+        check_releases(frozenset({release}), tuple(published.catalogue.shows.values()), region)
     found = catalogue_indexes(published)
     hits = found.search.get().search(query) if query else []
     results, total = search_results(hits, region, release, found.seasons.get(), SEARCH_LIMIT,
@@ -170,7 +170,7 @@ def catalogue_indexes(published, app: Flask | None = None):
 
 
 def _watchable(published, seasons, season, region):
-    shows = published.catalog.shows
+    shows = published.catalogue.shows
     return [shows[i] for i in seasons.by_season.get(season, ())
             if region.code in shows[i].regions]
 
@@ -178,7 +178,7 @@ def _watchable(published, seasons, season, region):
 def _counts(published, seasons, region) -> dict:
     """Shows watchable in the region per season, worked out once per data version."""
     def make():
-        shows = published.catalog.shows
+        shows = published.catalogue.shows
         return {season: sum(region.code in shows[i].regions for i in ids)
                 for season, ids in seasons.by_season.items()}
     return published.memo(("season-counts", region.code), make)

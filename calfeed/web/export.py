@@ -72,7 +72,7 @@ def export_paths(app: Flask, published: Published,
 def _route_values(app: Flask, rule: Rule, published: Published,
                   wanted: set[str]) -> list[dict[str, str]]:
     """The argument values of a route that the site has: its regions, shows, static files."""
-    shows = published.catalog.shows.values()
+    shows = published.catalogue.shows.values()
     arguments = frozenset(rule.arguments)
     if not arguments:
         return [{}]
@@ -86,7 +86,7 @@ def _route_values(app: Flask, rule: Rule, published: Published,
     if arguments == {"slug"} and rule.endpoint == "catalogue.season_page":
         from ..index.season import SeasonIndex
         return [{"slug": season.slug}
-                for season in SeasonIndex.build(published.catalog.shows).seasons()]
+                for season in SeasonIndex.build(published.catalogue.shows).seasons()]
     if arguments == {"filename"} and rule.endpoint == "static":
         folder = Path(app.static_folder)
         return [{"filename": path.relative_to(folder).as_posix()}

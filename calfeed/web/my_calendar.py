@@ -84,9 +84,9 @@ def mine(args: Values):
     """What the button did, for a browser without script: the undo, the way back, and the
     calendar (or the picks and the form that opens with them). `lang` is the page's."""
     page_lang(args)
-    catalog = state.current().catalog
+    catalogue = state.current().catalogue
     shows = args.all("show")
-    show = catalog.show(parse.show_id(shows[0], catalog)) if shows else None
+    show = catalogue.show(parse.show_id(shows[0], catalogue)) if shows else None
     region = parse.region(args.get("region")) if "region" in args else None
     found = _calendar()
     picks = _picks() if found is None else {}
@@ -94,7 +94,7 @@ def mine(args: Values):
         "calendar_mine.html", region=region, show=show, done=args.get("done"),
         before=args.get("before"), calendar=found is not None,
         edit_url=url_for("calendars.edit", edit_key=found[0]) if found else None,
-        picks=[catalog.shows[found] for s in picks if (found := catalog.current_id(s))],
+        picks=[catalogue.shows[found] for s in picks if (found := catalogue.current_id(s))],
         new_url=_new_url(picks, region) if picks else None)
     # Its undo is a form: strict-origin lets browsers name this origin when they send it.
     return no_store(Response(html, content_type="text/html; charset=utf-8"),
@@ -103,11 +103,11 @@ def mine(args: Values):
 
 def _asked():
     """The show, the page's region and the platforms chosen on the page (None: earliest)."""
-    catalog = state.current().catalog
+    catalogue = state.current().catalogue
     given = request.form.get("show", "").strip()
     if not given:
         raise ParameterError("show", "say which show to add (show=its id)")
-    show = catalog.show(parse.show_id(given[:250], catalog))
+    show = catalogue.show(parse.show_id(given[:250], catalogue))
     region = form_region(request.form.to_dict(flat=False), current_app.config["DEFAULT_REGION"])
     releases = [r for r in request.form.get("release", "").split(",")[:20] if r.strip()]
     return show, region, releases or None

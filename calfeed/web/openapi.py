@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ..publish.catalog import Catalog
+from ..publish.catalogue import Catalogue
 from ..schedule.regions import countries
 from ..query.parameters import PARAMETERS
 from ..query.schedule import title_languages
@@ -246,8 +246,8 @@ REQUIRED = {"/search": ("q",)}
 SHOW_ID = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9-]{0,249}$"}
 
 
-def _show_id(catalog: Catalog) -> dict:
-    return {**SHOW_ID, "examples": sorted(catalog.shows)[:3]}
+def _show_id(catalogue: Catalogue) -> dict:
+    return {**SHOW_ID, "examples": sorted(catalogue.shows)[:3]}
 
 
 def api_paths(app: Flask) -> list[str]:
@@ -272,32 +272,32 @@ def api_routes(app: Flask) -> dict[str, tuple[str, ...]]:
     return routes
 
 
-def parameter_schemas(catalog: Catalog) -> dict[str, dict]:
+def parameter_schemas(catalogue: Catalogue) -> dict[str, dict]:
     """PARAMETERS with the values this data accepts: the description is exact, so a value it
     allows is a value the API takes."""
-    release_ids = sorted({r.id for s in catalog.shows.values() for r in s.releases})
+    release_ids = sorted({r.id for s in catalogue.shows.values() for r in s.releases})
     one_release = "(" + "|".join(release_ids) + ")"
     codes = sorted(countries())
     exact = {
         "region": {"type": "string", "enum": codes + [c.lower() for c in codes]},
         "tz": {"type": "string", "enum": list(zone_names())},
-        "show": {"type": "array", "items": _show_id(catalog), "uniqueItems": True},
+        "show": {"type": "array", "items": _show_id(catalogue), "uniqueItems": True},
         "release": ({"type": "string", "pattern": f"^{one_release}(,{one_release})*$"}
                     if release_ids else {"type": "string", "not": {}}),
-        "lang": {"type": "string", "enum": title_languages(dict(catalog.shows))},
+        "lang": {"type": "string", "enum": title_languages(dict(catalogue.shows))},
     }
     return {name: {"description": spec.description, "schema": exact.get(name, spec.schema),
                    **({"style": "form", "explode": True} if spec.repeatable else {})}
             for name, spec in PARAMETERS.items()}
 
 
-def openapi_document(app: Flask, catalog: Catalog) -> dict:
-    parameter = parameter_schemas(catalog)
+def openapi_document(app: Flask, catalogue: Catalogue) -> dict:
+    parameter = parameter_schemas(catalogue)
     paths = {}
     for path, query in sorted(api_routes(app).items()):
         summary, schema, in_path = OPERATIONS[path]   # KeyError: undocumented route
         # Path values as their canonical URLs write them (another case redirects).
-        values = {"show": _show_id(catalog),
+        values = {"show": _show_id(catalogue),
                   "region": {"type": "string", "enum": [c.lower() for c in sorted(countries())]}}
         parameters = [{"name": name, "in": "path", "required": True, "schema": values[name]}
                       for name in in_path]

@@ -86,7 +86,7 @@ def _credit() -> dict:
 
 def _attribution(published):
     """The credit of the data the catalogue imported, once per data version."""
-    return published.beside("attribution", lambda: attribution(published.catalog.shows.values()))
+    return published.beside("attribution", lambda: attribution(published.catalogue.shows.values()))
 
 
 def init_app(app: Flask) -> None:

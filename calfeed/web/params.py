@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from flask import abort, redirect, request, url_for
 
-from ..publish.catalog import Catalog
+from ..publish.catalogue import Catalogue
 from ..query.declare import Declaration, Values
 from ..schedule.model import Show
 
@@ -68,15 +68,15 @@ def moved_to(url: str):
     abort(redirect(url + (f"?{query}" if query else ""), code=301))
 
 
-def todays_show(catalog: Catalog, show_id: str) -> Show:
+def todays_show(catalogue: Catalogue, show_id: str) -> Show:
     """The show a path names (`show_id`, the route's argument). Named by another case, an old
     id or its stable key, it is a 301 to the same route with today's id and the query string
-    kept (Catalog.current_id), so each page, feed and document has one address; an id that
+    kept (Catalogue.current_id), so each page, feed and document has one address; an id that
     leads nowhere is a 404 naming the shows there are."""
-    found = catalog.current_id(show_id)
+    found = catalogue.current_id(show_id)
     if found is not None and found != show_id:
         moved_to(url_for(request.endpoint, **{**request.view_args, "show_id": found}))
-    return catalog.show(show_id)
+    return catalogue.show(show_id)
 
 
 def moved_values(url: str, name: str, values: list[str]):

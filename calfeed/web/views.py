@@ -18,7 +18,7 @@ from ..render.feeds import (Feed, FeedOptions, FeedSettings, region_feed, requir
                             show_feed)
 from ..i18n import translations
 from ..render.page_text import alarm_choices
-from ..render.pages import (episode_rows, language_choices, platform_choices, where_to_watch,
+from ..render.page_values import (episode_rows, language_choices, platform_choices, where_to_watch,
                             region_airings, time_sources)
 from ..schedule.regions import countries
 from ..schedule.zones import zone_of
@@ -38,7 +38,7 @@ views = Blueprint("calfeed", __name__)
 @takes("region", "lang", "alarm", "release", "releases", page=True)
 def show_page(show_id: str, args: Values):
     published, now = state.current(), state.now()
-    show = todays_show(published.catalog, show_id)
+    show = todays_show(published.catalogue, show_id)
     region = page_region(args)
     watchable = region.code in show.regions
     if not watchable and ("release" in args or "releases" in args):
@@ -63,7 +63,7 @@ def show_page(show_id: str, args: Values):
                     _external=True, **feed_options), show_feed_header(show, region, lang)[0], names)))
     # The region's feed takes only languages some show there has titles in, and is offered
     # only when its window holds events now: an empty feed is no use to subscribe to.
-    shows_here = published.catalog.shows_in(region.code)
+    shows_here = published.catalogue.shows_in(region.code)
     region_options = {k: v for k, v in feed_options.items() if k in ("alarm", "lang")
                       and (k != "lang" or v in languages(shows_here))}
     offer_region = region_feed_has_events(published, region, now)
@@ -115,7 +115,7 @@ def healthz(args: Values):
 def region_calendar(region_code: str, args: Values):
     region = parse.region(region_code)
     published = state.current()
-    query = parse_feed_query(args, published.catalog.shows_in(region.code), region)
+    query = parse_feed_query(args, published.catalogue.shows_in(region.code), region)
     return calendar_response(region_feed(published, FeedOptions(
         region, query, now=state.now(), url=request.url, settings=feed_settings())))
 
@@ -126,7 +126,7 @@ def show_calendar(region_code: str, show_id: str, args: Values):
     region = parse.region(region_code)
     published = state.current()
     # An unknown show, or one not watchable here, is a 404 whatever the parameters say.
-    show = todays_show(published.catalog, show_id)
+    show = todays_show(published.catalogue, show_id)
     require_watchable(show, region)
     query = parse_feed_query(args, (show,), region)
     return calendar_response(show_feed(published, show_id, FeedOptions(

@@ -60,7 +60,7 @@ def _first_day(text: str, region: Country, zone=None) -> date:
 
 def _platform(text: str, published, region: Country) -> str:
     """`release`, read by its one parser: the same check and message as feeds and the API."""
-    (release_id, *more) = sorted(parse.release(text, published.catalog.shows_in(region.code),
+    (release_id, *more) = sorted(parse.release(text, published.catalogue.shows_in(region.code),
                                                region))
     if more:
         raise ParameterError("release", "the week shows one platform at a time: give one "

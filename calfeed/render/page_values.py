@@ -97,7 +97,7 @@ def show_cards(published: Published, region: Country, now: datetime,
     (a long runner's card then costs a few weeks of airings, not its thousand episodes)."""
     zone = zone_of(None, region)
     cards = []
-    for show in published.catalog.shows.values() if shows is None else shows:
+    for show in published.catalogue.shows.values() if shows is None else shows:
         rows = [episode_row(a, "en", zone, now, words)
                 for a in region_airings(published, show, region, window=window)]
         upcoming = [r for r in rows if not r.aired]

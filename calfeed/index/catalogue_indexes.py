@@ -43,12 +43,12 @@ class CatalogueIndexes:
 def indexes(published: Published, readings: Readings) -> CatalogueIndexes:
     """The indexes of a data version, made once and kept beside it (not per request)."""
     def make() -> CatalogueIndexes:
-        catalog = published.catalog
-        shows, imported = catalog.shows, catalog.imported_from
+        catalogue = published.catalogue
+        shows, imported = catalogue.shows, catalogue.imported_from
         # What was worked out when the dataset was installed (index/derived.py): the first
         # airings of the imported shows a curated file does not replace, the titles' readings.
         firsts = imported.derived_part("first") if imported else {}
-        known = {show_id: firsts[show_id] for show_id in catalog.imported if show_id in firsts}
+        known = {show_id: firsts[show_id] for show_id in catalogue.imported if show_id in firsts}
         seasons = Lazy(lambda: SeasonIndex.build(shows, known))
 
         def search_index() -> SearchIndex:
@@ -73,7 +73,7 @@ def platforms_in(published: Published, region: str) -> tuple[Platform, ...]:
     named as most of their shows name them (imports call one id by two names)."""
     def make() -> tuple[Platform, ...]:
         counts, names = Counter(), {}
-        for show in published.catalog.shows.values():
+        for show in published.catalogue.shows.values():
             for release in show.releases:
                 if release.watchable_in(region):
                     counts[release.id] += 1

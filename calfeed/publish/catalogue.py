@@ -1,4 +1,4 @@
-"""The catalog: the curated schedules (loaded and expanded once) and the imported shows on top."""
+"""The catalogue: the curated schedules (loaded and expanded once) and the imported shows on top."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from .airings import ShowAirings
 
 
 @dataclass(frozen=True)
-class Catalog:
+class Catalogue:
     """An immutable snapshot of the data: swapped whole, never changed in place."""
 
     shows: Mapping[str, Show]
@@ -94,20 +94,20 @@ def unknown_show(show_id: str, shows: Mapping[str, Show]) -> str:
             "(English, Japanese, Chinese, romaji) at /search.")
 
 
-def load_catalog(directory: Path, files: Mapping[str, bytes] | None = None,
-                 imported: Imported | None = None) -> Catalog:
+def load_catalogue(directory: Path, files: Mapping[str, bytes] | None = None,
+                 imported: Imported | None = None) -> Catalogue:
     """Load, validate and expand a folder of schedules (or the given bytes of its files), with
-    the imported shows no curated file replaces; raises CatalogError on any problem."""
+    the imported shows no curated file replaces; raises CatalogueError on any problem."""
     directory = Path(directory)
     files = dict(read_folder(directory) if files is None else files)
     loaded = sorted(load_shows(directory, files).items())
     curated = {show_id: show for show_id, (show, _) in loaded}
     expanded = {show_id: airings for show_id, (_, airings) in loaded}
     if imported is None:
-        return Catalog(shows=curated, airings=ShowAirings(curated, expanded),
+        return Catalogue(shows=curated, airings=ShowAirings(curated, expanded),
                        version=data_version(files), files=files)
     shows = with_imported(curated, imported.shows)
-    return Catalog(shows=shows, airings=ShowAirings(shows, expanded),
+    return Catalogue(shows=shows, airings=ShowAirings(shows, expanded),
                    version=data_version(files, imported.data_part), files=files,
                    imported=frozenset(shows) - frozenset(curated),
                    import_version=imported.version, moved=imported.moved,
